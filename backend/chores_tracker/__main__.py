@@ -1,0 +1,3 @@
+from chores_tracker.cli import main
+
+main()

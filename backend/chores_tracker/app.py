@@ -1,0 +1,112 @@
+"""create_app(): routers, middleware, error handlers."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from chores_tracker import __version__
+from chores_tracker.db.engine import make_engine, make_session_factory
+from chores_tracker.errors import DomainError, RateLimited
+from chores_tracker.families.routes import router as families_router
+from chores_tracker.health.routes import liveness_router, readiness_router
+from chores_tracker.health.service import ReadinessProbe
+from chores_tracker.identity.routes import router as users_router
+from chores_tracker.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    if exc.status_code == 422 and exc.field:
+        # The same shape as FastAPI's own validation errors, so clients need one parser.
+        body: dict = {"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": exc.code}]}
+    else:
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return JSONResponse(
+        {"detail": "the database is not reachable right now; try again shortly", "code": "database_unavailable"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return JSONResponse({"detail": "internal error", "code": "internal_error"}, status_code=500)
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    if _is_connection_error(exc):
+        return _database_unavailable(request, exc)
+    return _unexpected(request, exc)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_recycle=settings.db_pool_recycle_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Chores Tracker",
+        version=__version__,
+        description="A family chores and allowance tracker.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds)
+
+    if settings.backend_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.backend_cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(DBAPIError, _dbapi_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(users_router)
+    api.include_router(families_router)
+    api.include_router(readiness_router)
+    app.include_router(api)
+    app.include_router(liveness_router)
+    return app

@@ -1,0 +1,57 @@
+"""One engine per process and a session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from chores_tracker.db.urls import normalize_database_url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(
+    raw_url: str | URL,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_recycle: int = 1800,
+    connect_timeout: int = 10,
+) -> Engine:
+    url = normalize_database_url(raw_url)
+    backend = url.get_backend_name()
+    kwargs: dict = {"pool_pre_ping": True, "future": True}
+    if backend == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
+        kwargs["connect_args"] = {"connect_timeout": connect_timeout}
+        if backend == "mysql":
+            # MySQL closes idle connections after wait_timeout; recycle before it does.
+            kwargs["pool_recycle"] = pool_recycle
+            kwargs["isolation_level"] = "READ COMMITTED"
+    engine = create_engine(url, **kwargs)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session:
+        yield session

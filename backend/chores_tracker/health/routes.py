@@ -1,0 +1,23 @@
+"""Liveness (the process answers; no database) and readiness (the database can serve this code)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from chores_tracker import __version__
+from chores_tracker.health.service import readiness
+
+liveness_router = APIRouter(tags=["health"])
+readiness_router = APIRouter(prefix="/health", tags=["health"])
+
+
+@liveness_router.get("/health")
+def live() -> dict:
+    return {"status": "ok", "version": __version__}
+
+
+@readiness_router.get("/ready")
+def ready(request: Request) -> JSONResponse:
+    report = readiness(request.app.state.readiness_probe)
+    return JSONResponse(report.body(), status_code=200 if report.ready else 503)

@@ -1,0 +1,47 @@
+"""Small HTTP helpers shared by routes."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
+    """Validate a body sent as a form or as JSON into one schema; errors answer 422 as usual."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        try:
+            payload = json.loads(await request.body() or b"null")
+        except ValueError:
+            raise RequestValidationError(
+                [{"type": "json_invalid", "loc": ("body",), "msg": "the body is not valid JSON", "input": None}]
+            ) from None
+        if not isinstance(payload, dict):
+            raise RequestValidationError(
+                [{"type": "dict_type", "loc": ("body",), "msg": "expected a JSON object", "input": None}]
+            )
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        payload = {key: value for key, value in form.items() if isinstance(value, str)}
+    else:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "content_type",
+                    "loc": ("body",),
+                    "msg": "send a form (application/x-www-form-urlencoded) or JSON",
+                    "input": content_type or None,
+                }
+            ]
+        )
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None

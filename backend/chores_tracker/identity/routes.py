@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from starlette.concurrency import run_in_threadpool
+
+from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
+from chores_tracker.identity import service
+from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
+from chores_tracker.identity.security import create_access_token
+from chores_tracker.http import parse_form_or_json
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+_REGISTER_FORM_DOC = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": RegisterIn.model_json_schema()},
+            "application/json": {"schema": RegisterIn.model_json_schema()},
+        },
+        "required": True,
+    }
+}
+
+
+@router.post("/register", response_model=UserOut, status_code=status.HTTP_201_CREATED, openapi_extra=_REGISTER_FORM_DOC)
+async def register(request: Request, session: DbSession, settings: SettingsDep) -> UserOut:
+    """Sign up a parent. Takes a form (as existing clients send it) or the same fields as JSON."""
+    data = await parse_form_or_json(request, RegisterIn)
+    user = await run_in_threadpool(service.register_parent, session, settings, data)
+    return UserOut.model_validate(user)
+
+
+@router.post("/login", response_model=TokenOut)
+def login(
+    session: DbSession, settings: SettingsDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenOut:
+    user = service.authenticate(session, settings, form.username, form.password)
+    return TokenOut(access_token=create_access_token(user.id, user.token_version, settings))
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@router.post("/", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> UserOut:
+    """A parent creates a child account; the child joins the parent's family."""
+    return UserOut.model_validate(service.create_child(session, settings, parent, data))
+
+
+@router.post("/children/{child_id}/reset-password", response_model=UserOut)
+def reset_child_password(
+    child_id: int,
+    parent: CurrentParent,
+    session: DbSession,
+    settings: SettingsDep,
+    new_password: Annotated[str, Body(max_length=256, description="the new password, as a bare JSON string")],
+) -> UserOut:
+    return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))

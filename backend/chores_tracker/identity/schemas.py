@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+
+
+def _check_username(value: str) -> str:
+    value = value.strip()
+    if not USERNAME_PATTERN.match(value):
+        raise ValueError("2 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    email: str | None = None
+    is_active: bool
+    is_parent: bool
+    parent_id: int | None = None
+
+
+class RegisterIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+    is_parent: bool = True
+    email: EmailStr | None = None
+    registration_code: str | None = Field(default=None, max_length=128)
+
+    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class ChildCreateIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+    is_parent: bool = False
+    email: EmailStr | None = None
+
+    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"

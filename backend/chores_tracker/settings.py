@@ -1,0 +1,139 @@
+"""The one settings object, read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values that ship in examples and templates; a production start refuses them.
+EXAMPLE_SECRET_KEYS = frozenset(
+    {
+        "",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev-secret-key",
+        "development-secret-key-change-me",
+        "replace-with-a-long-random-string",
+    }
+)
+
+
+class Environment(str, Enum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class SignupMode(str, Enum):
+    open = "open"
+    closed = "closed"
+    codes = "codes"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Environment = Environment.development
+    debug: bool = False
+
+    # Unset: an SQLite file in DATA_DIR, so a newcomer needs no database server.
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_recycle_seconds: int = Field(default=1800, ge=30)
+
+    secret_key: str = "development-secret-key-change-me"
+    access_token_expire_minutes: int = Field(default=60 * 24 * 7, ge=1)
+    backend_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    signup_mode: SignupMode = SignupMode.open
+    registration_codes: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    password_min_length: int = Field(default=8, ge=4)
+    invite_code_default_days: int = Field(default=7, ge=1, le=365)
+
+    # Migrations: how long the runner waits for the database and for the migration lock,
+    # and how long one DDL statement may wait for a table lock once the migration lock is held.
+    db_wait_timeout_seconds: float = Field(default=60, ge=0)
+    migration_lock_timeout_seconds: float = Field(default=120, ge=0)
+    migration_ddl_lock_timeout_seconds: float = Field(default=10, gt=0)
+    readiness_cache_seconds: float = Field(default=5, ge=0)
+
+    log_format: str = "auto"  # auto: json in production, text elsewhere
+    log_level: str = "INFO"
+
+    metrics_token: str | None = None
+    metrics_public: bool = False
+    redis_url: str | None = None
+    rate_limit_login_per_minute: int = Field(default=10, ge=1)
+    rate_limit_signup_per_hour: int = Field(default=20, ge=1)
+    max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    pushgateway_url: str | None = None
+    migration_metrics_textfile: Path | None = None
+
+    @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> "Settings":
+        if self.environment is Environment.production:
+            key = self.secret_key.strip()
+            if key.lower() in EXAMPLE_SECRET_KEYS or len(key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+        if self.signup_mode is SignupMode.codes and not self.registration_codes:
+            raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chores-tracker.db').as_posix()}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.is_production
+        return self.log_format == "json"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def load_settings_or_exit() -> Settings:
+    """For entry points: a bad setting stops start-up with one clear line, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+            message = error.get("msg", "invalid").removeprefix("Value error, ")
+            print(f"configuration error: {field.upper() if field != 'settings' else field}: {message}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,83 @@
+"""Test databases: SQLite always; PostgreSQL and MariaDB/MySQL when their server URLs are given.
+
+TEST_POSTGRES_URL  e.g. postgresql://postgres@127.0.0.1:5432/postgres
+TEST_MYSQL_URL     e.g. mysql://root@127.0.0.1:3306/test
+Each session creates fresh databases on those servers and drops them at the end.
+A server that is not configured or not reachable skips its tests with a reason in the summary;
+with TEST_REQUIRE_ALL_BACKENDS=1 (as CI sets it) that is an error instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.databases import BACKENDS, BackendUnavailable, TestDatabase, clear_all_tables, provision
+
+os.environ.setdefault("ENVIRONMENT", "test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config._backend_problems = {}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def _databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    created: dict[str, TestDatabase | str] = {}
+    yield created
+    for db in created.values():
+        if isinstance(db, TestDatabase):
+            db.drop()
+
+
+def _database_for(backend: str, databases: dict, tmp_path_factory: pytest.TempPathFactory) -> TestDatabase:
+    if backend not in databases:
+        try:
+            databases[backend] = provision(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+        except BackendUnavailable as exc:
+            databases[backend] = str(exc)
+    found = databases[backend]
+    if isinstance(found, str):
+        if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
+            pytest.fail(f"{backend} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {found}", pytrace=False)
+        pytest.skip(f"{backend.upper()} NOT TESTED: {found}")
+    return found
+
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, _databases: dict, tmp_path_factory: pytest.TempPathFactory) -> TestDatabase:
+    """A migrated database on each backend in turn (tests using it run once per backend)."""
+    return _database_for(request.param, _databases, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def database_factory(_databases: dict, tmp_path_factory: pytest.TempPathFactory):
+    """For tests that pick their backend themselves (e.g. PostgreSQL-only concurrency tests)."""
+    return lambda backend: _database_for(backend, _databases, tmp_path_factory)
+
+
+@pytest.fixture
+def app(database: TestDatabase):
+    from chores_tracker.app import create_app
+
+    clear_all_tables(database.engine)
+    application = create_app(database.settings())
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient):
+    from tests.support.api import Api
+
+    return Api(client)

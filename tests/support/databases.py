@@ -1,0 +1,134 @@
+"""Create, migrate and drop real test databases on each backend."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from chores_tracker.db.engine import make_engine
+from chores_tracker.db.urls import normalize_database_url
+from chores_tracker.settings import Settings
+
+BACKENDS = ("sqlite", "postgresql", "mysql")
+SERVER_URL_VARIABLES = {"postgresql": "TEST_POSTGRES_URL", "mysql": "TEST_MYSQL_URL"}
+
+
+class BackendUnavailable(Exception):
+    pass
+
+
+@dataclass
+class TestDatabase:
+    __test__ = False
+
+    backend: str
+    url: URL
+    server_url: URL | None = None
+    _engine: sa.Engine | None = field(default=None, repr=False)
+
+    @property
+    def url_string(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    def settings(self, **overrides: object) -> Settings:
+        values = {
+            "environment": "test",
+            "database_url": self.url_string,
+            "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+            "readiness_cache_seconds": 0,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+    def drop(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        if self.server_url is not None:
+            drop_server_database(self.server_url, self.url.database or "")
+
+
+def server_url_for(backend: str) -> URL | None:
+    raw = os.environ.get(SERVER_URL_VARIABLES[backend])
+    return normalize_database_url(raw) if raw else None
+
+
+def _admin_engine(server_url: URL) -> sa.Engine:
+    return sa.create_engine(server_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+
+
+def create_server_database(server_url: URL, prefix: str = "ct_test") -> URL:
+    """A new, empty database on the server; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine(server_url)
+    try:
+        with engine.connect() as connection:
+            if server_url.get_backend_name() == "mysql":
+                connection.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+            else:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server_url.set(database=name)
+
+
+def drop_server_database(server_url: URL, name: str) -> None:
+    engine = _admin_engine(server_url)
+    try:
+        with engine.connect() as connection:
+            if server_url.get_backend_name() == "mysql":
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+            else:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def empty_database(backend: str, tmp_dir: Path) -> TestDatabase:
+    """A fresh, unmigrated database on the backend (raises BackendUnavailable with the reason)."""
+    if backend == "sqlite":
+        return TestDatabase("sqlite", make_url(f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.db'}"))
+    server_url = server_url_for(backend)
+    if server_url is None:
+        raise BackendUnavailable(f"{SERVER_URL_VARIABLES[backend]} is not set")
+    try:
+        url = create_server_database(server_url)
+    except sa.exc.OperationalError as exc:
+        raise BackendUnavailable(f"cannot reach {server_url.render_as_string(hide_password=True)}: {exc.orig}") from None
+    return TestDatabase(backend, url, server_url)
+
+
+def provision(backend: str, tmp_dir: Path) -> TestDatabase:
+    """A fresh database migrated to head by the same runner the migration job uses."""
+    from chores_tracker.db import runner
+
+    db = empty_database(backend, tmp_dir)
+    runner.upgrade(db.url_string, "head")
+    return db
+
+
+def clear_all_tables(engine: sa.Engine) -> None:
+    from chores_tracker.db.models import Base
+
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        backend = connection.dialect.name
+        if backend == "postgresql":
+            connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            return
+        if backend == "mysql":
+            connection.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in reversed(tables):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+        if backend == "mysql":
+            connection.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
