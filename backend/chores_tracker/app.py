@@ -18,6 +18,8 @@ from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.identity.routes import router as users_router
+from chores_tracker.observability import setup as operations
+from chores_tracker.observability.logs import configure_logging
 from chores_tracker.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
     engine = make_engine(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        max_body_size=settings.max_request_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+
+    operations.install(app, settings)
 
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(DBAPIError, _dbapi_error)

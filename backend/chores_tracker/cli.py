@@ -19,7 +19,10 @@ def serve(
     """Serve the JSON API, the web app, health and metrics. Does not migrate: run `db upgrade` first."""
     import uvicorn
 
+    from chores_tracker.observability.logs import configure_logging
+
     settings = load_settings_or_exit()
+    configure_logging(settings)
     uvicorn.run(
         "chores_tracker.app:create_app",
         factory=True,
@@ -27,10 +30,12 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
-        timeout_graceful_shutdown=25,
+        # The app itself honours X-Forwarded-* from TRUSTED_PROXIES only; uvicorn would trust 127.0.0.1.
+        proxy_headers=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # Logging is ours (configure_logging): JSON in production, and one access line per request.
         log_config=None,
+        access_log=False,
     )
 
 

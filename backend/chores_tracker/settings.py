@@ -80,9 +80,20 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_login_per_minute: int = Field(default=10, ge=1)
     rate_limit_signup_per_hour: int = Field(default=20, ge=1)
+    rate_limit_password_reset_per_hour: int = Field(default=10, ge=1)
+    # Redis keys start with this, so that several apps (or test runs) can share one Redis.
+    rate_limit_key_prefix: str = "chores_tracker"
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     pushgateway_url: str | None = None
+    # The Content-Security-Policy of HTML pages (JSON answers get "default-src 'none'").
+    content_security_policy: str = (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    # How long `serve` lets in-flight requests finish after SIGTERM (keep it below the
+    # orchestrator's grace period, e.g. Kubernetes' terminationGracePeriodSeconds of 30).
+    shutdown_grace_seconds: int = Field(default=25, ge=1)
     migration_metrics_textfile: Path | None = None
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")

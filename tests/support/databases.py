@@ -47,6 +47,10 @@ class TestDatabase:
             "database_url": self.url_string,
             "secret_key": "test-secret-key-that-is-long-enough-0123456789",
             "readiness_cache_seconds": 0,
+            # Every test client comes from one address; tests of the limits set their own.
+            "rate_limit_login_per_minute": 10_000,
+            "rate_limit_signup_per_hour": 10_000,
+            "rate_limit_password_reset_per_hour": 10_000,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -31,6 +31,8 @@ def make_engine(
     url = normalize_database_url(raw_url)
     backend = url.get_backend_name()
     kwargs: dict = {"pool_pre_ping": True, "future": True}
+    # SQL parameters stay out of error messages and logs (they may hold password hashes, codes).
+    kwargs["hide_parameters"] = True
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
@@ -34,6 +35,8 @@ class ReadinessProbe:
         self.cache_seconds = cache_seconds
         self._lock = threading.Lock()
         self._cached: tuple[float, ReadinessReport] | None = None
+        # Called with every fresh report (metrics keep their gauges up to date this way).
+        self.listeners: list[Callable[[ReadinessReport], None]] = []
 
     def check(self) -> ReadinessReport:
         try:
@@ -52,6 +55,8 @@ class ReadinessProbe:
         result = self.check()
         with self._lock:
             self._cached = (time.monotonic(), result)
+        for listener in self.listeners:
+            listener(result)
         return result
 
 

@@ -11,6 +11,8 @@ from chores_tracker.identity import service
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
 from chores_tracker.identity.security import create_access_token
 from chores_tracker.http import parse_form_or_json
+from chores_tracker.ratelimit.deps import RateLimiterDep, address_key, username_key
+from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -26,17 +28,23 @@ _REGISTER_FORM_DOC = {
 
 
 @router.post("/register", response_model=UserOut, status_code=status.HTTP_201_CREATED, openapi_extra=_REGISTER_FORM_DOC)
-async def register(request: Request, session: DbSession, settings: SettingsDep) -> UserOut:
+async def register(request: Request, session: DbSession, settings: SettingsDep, limiter: RateLimiterDep) -> UserOut:
     """Sign up a parent. Takes a form (as existing clients send it) or the same fields as JSON."""
     data = await parse_form_or_json(request, RegisterIn)
+    await run_in_threadpool(limiter.hit, SIGNUP, address_key(request), username_key(data.username))
     user = await run_in_threadpool(service.register_parent, session, settings, data)
     return UserOut.model_validate(user)
 
 
 @router.post("/login", response_model=TokenOut)
 def login(
-    session: DbSession, settings: SettingsDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenOut:
+    limiter.hit(LOGIN, address_key(request), username_key(form.username))
     user = service.authenticate(session, settings, form.username, form.password)
     return TokenOut(access_token=create_access_token(user.id, user.token_version, settings))
 
@@ -54,10 +62,13 @@ def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession,
 
 @router.post("/children/{child_id}/reset-password", response_model=UserOut)
 def reset_child_password(
+    request: Request,
     child_id: int,
     parent: CurrentParent,
     session: DbSession,
     settings: SettingsDep,
+    limiter: RateLimiterDep,
     new_password: Annotated[str, Body(max_length=256, description="the new password, as a bare JSON string")],
 ) -> UserOut:
+    limiter.hit(PASSWORD_RESET, address_key(request), username_key(parent.username))
     return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))

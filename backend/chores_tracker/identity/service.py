@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import logging
+from typing import NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,10 @@ from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn
 from chores_tracker.identity.security import dummy_hash, hash_password, verify_password
+from chores_tracker.observability.metrics import record_login_failure
 from chores_tracker.settings import Settings, SignupMode
+
+log = logging.getLogger(__name__)
 
 
 def find_by_username(session: Session, username: str) -> User | None:
@@ -72,12 +77,18 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     user = find_by_username(session, username)
     if user is None:
         verify_password(password, dummy_hash(settings.environment), settings)
-        raise Unauthorized("incorrect username or password")
+        _refuse_login(username, "unknown username")
     if not verify_password(password, user.hashed_password, settings):
-        raise Unauthorized("incorrect username or password")
+        _refuse_login(username, "wrong password")
     if not user.is_active:
         raise Unauthorized("this account is disabled")
     return user
+
+
+def _refuse_login(username: str, reason: str) -> NoReturn:
+    record_login_failure()
+    log.info("login refused", extra={"username": username[:64], "reason": reason})
+    raise Unauthorized("incorrect username or password")
 
 
 def create_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn) -> User:

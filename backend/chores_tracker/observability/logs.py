@@ -1,0 +1,162 @@
+"""Logging for the whole process: one JSON object per line in production, readable text elsewhere.
+
+Every line carries the request id and user id of the request it belongs to, and passes through
+`mask_secrets` first: passwords and tokens never reach the output, whoever wrote the line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import datetime, timezone
+from typing import IO, Any
+
+from sqlalchemy.engine import make_url
+
+from chores_tracker.db.urls import mask_secrets_in_text
+from chores_tracker.observability.context import current_request_id, current_user_id
+from chores_tracker.settings import Settings
+
+MASK = "***"
+
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/-]+=*")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
+# password=..., "password": "...", token: ... in free text, query strings, reprs and JSON.
+_SECRET_FIELD = re.compile(
+    r"""(?ix)
+    (?P<key>["']?[a-z_]*(?:password|passwd|secret|token|api_key)[a-z_]*["']?\s*[:=]\s*)
+    (?P<quote>["']?)
+    (?P<value>[^"'\s,&;}\]]+)
+    """
+)
+
+# Values known at start-up (the DB password, the signing key, the metrics token) are masked
+# wherever they show up, even outside any recognisable pattern.
+_known_secrets: set[str] = set()
+
+# LogRecord's own attributes; anything else on a record was passed with `extra=` and is a field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+def register_secret(value: str | None) -> None:
+    if value and len(value) >= 4:
+        _known_secrets.add(value)
+
+
+def mask_secrets(text: str) -> str:
+    for secret in sorted(_known_secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    text = mask_secrets_in_text(text)
+    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    text = _JWT.sub(MASK, text)
+    return _SECRET_FIELD.sub(lambda m: f"{m['key']}{m['quote']}{MASK}", text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_secrets(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(item) for item in value]
+    return mask_secrets(str(value))
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    request_id = getattr(record, "request_id", None) or current_request_id()
+    user_id = getattr(record, "user_id", None) or current_user_id()
+    if request_id:
+        fields["request_id"] = request_id
+    if user_id is not None:
+        fields["user_id"] = user_id
+    for key, value in record.__dict__.items():
+        if key not in _RECORD_ATTRIBUTES and key not in fields and not key.startswith("_") and value is not None:
+            fields[key] = _masked(value)
+    return fields
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log pipelines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _timestamp(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_secrets(record.getMessage()),
+        }
+        entry.update(_fields(record))
+        if record.exc_info:
+            entry["exception"] = mask_secrets(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = mask_secrets(self.formatStack(record.stack_info))
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """For people at a terminal: time, level, request id, message, then key=value fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = _fields(record)
+        request_id = fields.pop("request_id", None)
+        line = f"{_timestamp(record)} {record.levelname:<7} {record.name}"
+        if request_id:
+            line += f" [{request_id}]"
+        line += f" {mask_secrets(record.getMessage())}"
+        if fields:
+            line += " " + " ".join(f"{key}={value}" for key, value in fields.items())
+        if record.exc_info:
+            line += "\n" + mask_secrets(self.formatException(record.exc_info))
+        return line
+
+
+class _OurHandler(logging.StreamHandler):
+    """Marks the handler this module installed, so a second configuration replaces it."""
+
+
+_configured: tuple | None = None
+
+
+def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
+    """Set up the root logger once per process; calling again with the same setup does nothing.
+
+    uvicorn's own access log is switched off: the request middleware writes a richer line.
+    """
+    global _configured
+    register_secret(settings.secret_key)
+    register_secret(settings.metrics_token)
+    for url in (settings.database_url, settings.redis_url):
+        if url:
+            try:
+                register_secret(make_url(url).password)  # type: ignore[arg-type]
+            except Exception:  # an unparsable URL is reported by whoever uses it
+                pass
+    key = (settings.json_logs, settings.log_level.upper(), id(stream))
+    if _configured == key:
+        return
+    handler = _OurHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if settings.json_logs else TextFormatter())
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+    access.disabled = True
+    _configured = key

@@ -1,0 +1,159 @@
+"""ASGI middleware: request ids, the access log line and HTTP metrics; security headers.
+
+Plain ASGI rather than BaseHTTPMiddleware: nothing is buffered, and the request's context
+(its id, its user) is the same object the endpoint's worker thread sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chores_tracker.observability import metrics
+from chores_tracker.observability.context import bind_request_state
+
+access_log = logging.getLogger("chores_tracker.access")
+
+REQUEST_ID_HEADER = "x-request-id"
+# A caller's id is kept only when it cannot smuggle anything into a log line.
+_ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def _request_id_from(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER.encode():
+            candidate = value.decode("latin-1").strip()
+            if _ACCEPTABLE_REQUEST_ID.match(candidate):
+                return candidate
+            break
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template, never the raw path: one series per route, not per id.
+
+    A route inside an included router knows its template only below the router's prefix, so the
+    prefix is taken from the request's path, with any path parameter in it put back as {name}.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not isinstance(template, str):
+        return UNMATCHED_ROUTE
+    template_parts = [part for part in template.split("/") if part]
+    path_parts = [part for part in str(scope.get("path", "")).split("/") if part]
+    if ":path}" in template or len(template_parts) > len(path_parts):
+        return template
+    names_by_value = {str(value): name for name, value in (scope.get("path_params") or {}).items()}
+    prefix = [
+        f"{{{names_by_value[part]}}}" if part in names_by_value else part
+        for part in path_parts[: len(path_parts) - len(template_parts)]
+    ]
+    full = "/" + "/".join(prefix + template_parts)
+    return full + "/" if template.endswith("/") and full != "/" else full
+
+
+class RequestObservabilityMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id_from(scope)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        bind_request_state(state)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        metrics.HTTP_IN_PROGRESS.inc()
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            metrics.HTTP_IN_PROGRESS.dec()
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            metrics.record_request(scope["method"], route, status, seconds)
+            client = scope.get("client")
+            access_log.log(
+                logging.WARNING if status >= 500 else logging.INFO,
+                "%s %s %s",
+                scope["method"],
+                route,
+                status,
+                extra={
+                    "method": scope["method"],
+                    "route": route,
+                    # The path without its query string: a query may carry something secret.
+                    "path": scope.get("path"),
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "client": client[0] if client else None,
+                    "user_id": state.get("user_id"),
+                },
+            )
+
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries; HTML pages get the page Content-Security-Policy.
+
+    The interactive API docs (/docs) load Swagger UI from its CDN and start it with an inline
+    script, so they get a policy that allows exactly that and nothing more.
+    """
+
+    DOCS_CSP = (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+        "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+        "frame-ancestors 'none'"
+    )
+
+    def __init__(self, app: ASGIApp, page_csp: str, docs_paths: tuple[str, ...] = ("/docs", "/redoc")) -> None:
+        self.app = app
+        self.page_csp = page_csp
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = self._policy_for(scope, headers.get("content-type", ""))
+                if scope.get("scheme") == "https":
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if scope.get("path", "").startswith("/api/"):
+                    # Answers carry tokens and family data: never keep them in a shared cache.
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _policy_for(self, scope: Scope, content_type: str) -> str:
+        if not content_type.startswith("text/html"):
+            return API_CSP
+        if scope.get("path", "") in self.docs_paths:
+            return self.DOCS_CSP
+        return self.page_csp

@@ -1,0 +1,107 @@
+"""Rate limits for log-in, sign-up and password resets: a moving window per (scope, key).
+
+In memory for one process; in Redis when REDIS_URL is set, so that every replica counts against
+the same window. The API routes and the web pages call the same `RateLimiter`. If Redis cannot be
+reached the attempt is let through (and counted in a metric): an outage of the limiter's store
+should not lock every family out.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.errors import ConfigurationError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from chores_tracker.errors import RateLimited
+from chores_tracker.observability import metrics
+from chores_tracker.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LOGIN = "login"
+SIGNUP = "signup"
+PASSWORD_RESET = "password_reset"
+
+
+@dataclass(frozen=True)
+class Rule:
+    limit: RateLimitItem
+    message: str
+
+
+def rules_from(settings: Settings) -> dict[str, Rule]:
+    return {
+        LOGIN: Rule(
+            RateLimitItemPerMinute(settings.rate_limit_login_per_minute),
+            "too many log-in attempts; wait a moment and try again",
+        ),
+        SIGNUP: Rule(
+            RateLimitItemPerHour(settings.rate_limit_signup_per_hour),
+            "too many sign-ups from here; try again later",
+        ),
+        PASSWORD_RESET: Rule(
+            RateLimitItemPerHour(settings.rate_limit_password_reset_per_hour),
+            "too many password resets; try again later",
+        ),
+    }
+
+
+def make_storage(settings: Settings) -> Storage:
+    if not settings.redis_url:
+        return MemoryStorage()
+    try:
+        return storage_from_string(
+            settings.redis_url,
+            key_prefix=settings.rate_limit_key_prefix,
+            socket_connect_timeout=2,
+            socket_timeout=2,
+        )
+    except ConfigurationError as exc:
+        raise ValueError(f"REDIS_URL cannot be used for rate limits: {exc}") from None
+
+
+class RateLimiter:
+    def __init__(self, storage: Storage, rules: dict[str, Rule]) -> None:
+        self.storage = storage
+        self.rules = rules
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RateLimiter":
+        return cls(make_storage(settings), rules_from(settings))
+
+    def hit(self, scope: str, *keys: str | None) -> None:
+        """Count one attempt against each key (e.g. the client address and the username).
+
+        Raises RateLimited, with the seconds until the earliest key has room again, when any key
+        is already at its limit; a refused attempt is not counted.
+        """
+        rule = self.rules[scope]
+        identities = [key.strip().lower() for key in keys if key and key.strip()]
+        try:
+            exhausted = [key for key in identities if not self._limiter.test(rule.limit, scope, key)]
+            if exhausted:
+                retry_after = max(self._seconds_until_room(rule, scope, key) for key in exhausted)
+                metrics.record_rate_limited(scope)
+                log.warning("rate limit reached", extra={"limit": scope})
+                raise RateLimited(rule.message, retry_after=retry_after)
+            for key in identities:
+                self._limiter.hit(rule.limit, scope, key)
+        except RateLimited:
+            raise
+        except Exception as exc:  # the store is down: let the attempt through, loudly
+            metrics.record_rate_limit_storage_error()
+            log.warning("rate limit store unavailable: %s", type(exc).__name__)
+
+    def _seconds_until_room(self, rule: Rule, scope: str, key: str) -> int:
+        reset_at = self._limiter.get_window_stats(rule.limit, scope, key).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def reset(self) -> None:
+        self.storage.reset()
