@@ -130,6 +130,8 @@ _configured: tuple | None = None
 def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
     """Set up the root logger once per process; calling again with the same setup does nothing.
 
+    Without a stream, the stream already in use is kept (standard error the first time).
+
     uvicorn's own access log is switched off: the request middleware writes a richer line.
     """
     global _configured
@@ -141,13 +143,16 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
                 register_secret(make_url(url).password)  # type: ignore[arg-type]
             except Exception:  # an unparsable URL is reported by whoever uses it
                 pass
-    key = (settings.json_logs, settings.log_level.upper(), id(stream))
-    if _configured == key:
-        return
-    handler = _OurHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if settings.json_logs else TextFormatter())
     root = logging.getLogger()
-    for existing in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+    ours = [h for h in root.handlers if isinstance(h, _OurHandler)]
+    if stream is None:
+        stream = ours[0].stream if ours else sys.stderr
+    key = (settings.json_logs, settings.log_level.upper(), id(stream))
+    if _configured == key and ours:
+        return
+    handler = _OurHandler(stream)
+    handler.setFormatter(JsonFormatter() if settings.json_logs else TextFormatter())
+    for existing in ours:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())

@@ -1,0 +1,49 @@
+"""Apps with operating settings of the test's choosing (limits, tokens, log format, origins)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.support.databases import TestDatabase, clear_all_tables
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(database_factory) -> TestDatabase:
+    """For behaviour of the HTTP layer, which does not depend on the database behind it."""
+    return database_factory("sqlite")
+
+
+def _app_maker(database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
+    from chores_tracker.app import create_app
+
+    clear_all_tables(database.engine)
+    apps: list[FastAPI] = []
+
+    def make(**settings: object) -> FastAPI:
+        app = create_app(database.settings(**settings))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
+    """create_app(settings + overrides) on each backend in turn."""
+    yield from _app_maker(database)
+
+
+@pytest.fixture
+def make_sqlite_app(sqlite_database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
+    yield from _app_maker(sqlite_database)
+
+
+def client_from(app: FastAPI, address: str = "127.0.0.1", **kwargs: object) -> TestClient:
+    """A test client whose requests come from the given peer address."""
+    return TestClient(app, client=(address, 50000), **kwargs)
