@@ -41,7 +41,7 @@ def route_template(scope: Scope) -> str:
     A route inside an included router knows its template only below the router's prefix, so the
     prefix is taken from the request's path, with any path parameter in it put back as {name}.
     """
-    route = scope.get("route")
+    route = scope.get("route") or _plain_route_for(scope)
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
     if not isinstance(template, str):
         return UNMATCHED_ROUTE
@@ -56,6 +56,14 @@ def route_template(scope: Scope) -> str:
     ]
     full = "/" + "/".join(prefix + template_parts)
     return full + "/" if template.endswith("/") and full != "/" else full
+
+
+def _plain_route_for(scope: Scope) -> object | None:
+    """Routes declared on the app itself (/openapi.json, /docs) leave only their endpoint behind."""
+    endpoint, app = scope.get("endpoint"), scope.get("app")
+    if endpoint is None or app is None:
+        return None
+    return next((route for route in getattr(app, "routes", ()) if getattr(route, "endpoint", None) is endpoint), None)
 
 
 class RequestObservabilityMiddleware:
