@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from chores_tracker.db.engine import close_session
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.identity.models import User
 from chores_tracker.identity.security import decode_access_token
@@ -22,8 +23,11 @@ def get_app_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.session_factory() as session:
+    session = request.app.state.session_factory()
+    try:
         yield session
+    finally:
+        close_session(session)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

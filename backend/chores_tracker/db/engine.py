@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker.db.urls import normalize_database_url
@@ -52,6 +53,19 @@ def make_engine(
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def close_session(session: Session) -> None:
+    """Close a session even when the database went away under it.
+
+    Closing rolls back on the connection; if that connection is dead, the rollback fails. The
+    answer has been decided by then, so the connection is discarded (the pool opens a new one
+    when the database is back) instead of turning a finished request into an error.
+    """
+    try:
+        session.close()
+    except DBAPIError:
+        session.invalidate()
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

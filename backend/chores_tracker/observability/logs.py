@@ -37,7 +37,8 @@ _SECRET_FIELD = re.compile(
 _known_secrets: set[str] = set()
 
 # LogRecord's own attributes; anything else on a record was passed with `extra=` and is a field.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# uvicorn adds color_message, the same text with terminal colours.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "color_message"}
 
 
 def register_secret(value: str | None) -> None:
