@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from chores_tracker import __version__
 from chores_tracker.db.engine import make_engine, make_session_factory
@@ -59,9 +59,18 @@ def _is_connection_error(exc: DBAPIError) -> bool:
     return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
 
 
+def _value_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    # A number or text the database cannot hold (an id past INTEGER, a string past its column).
+    log.info("value refused by the database: %s", type(exc).__name__)
+    detail = [{"loc": ["request"], "msg": "a value is out of range or too long", "type": "value_out_of_range"}]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     if _is_connection_error(exc):
         return _database_unavailable(request, exc)
+    if isinstance(exc, DataError):
+        return _value_out_of_range(request, exc)
     return _unexpected(request, exc)
 
 
@@ -107,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(DBAPIError, _dbapi_error)
+    app.add_exception_handler(OverflowError, _value_out_of_range)  # SQLite's driver, before the database
     app.add_exception_handler(Exception, _unexpected)
 
     api = APIRouter(prefix=API_PREFIX)

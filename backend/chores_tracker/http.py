@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# The largest id any of the three databases stores in an INTEGER column. An id in a path beyond
+# it answers 422 like any other invalid number, instead of reaching the database driver.
+MAX_ID = 2_147_483_647
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:

@@ -139,3 +139,30 @@ def test_a_batch_of_invalid_requests_leaves_every_table_as_it_was(database: Test
     after = row_counts(database.engine)
     # A new invite code replaces the family's old one in place: no row appears or disappears.
     assert after == before
+
+
+def test_an_id_past_what_the_database_holds_is_refused_not_a_500(make_app):
+    from chores_tracker.deps import DbSession
+    from chores_tracker.errors import NotFound
+    from chores_tracker.identity.models import User
+
+    app = make_app()
+
+    # A route declared without a bound on its id: the database layer's refusal must still be a 4xx.
+    @app.get("/unbounded/{user_id}")
+    def unbounded(user_id: int, session: DbSession) -> dict:
+        if session.get(User, user_id) is None:
+            raise NotFound("no such user")
+        return {}
+
+    api = Api(client_from(app))
+    parent = api.parent()
+    too_big = 2**63
+    bounded = api.post(f"/users/children/{too_big}/reset-password", parent, json="whatever-password")
+    assert bounded.status_code == 422
+    assert bounded.json()["detail"][0]["loc"] == ["path", "child_id"]
+    assert api.delete(f"/families/members/{2**31}", parent).status_code == 422
+
+    for user_id in (too_big, 2**31, -(2**63) - 1):
+        response = api.client.get(f"/unbounded/{user_id}")
+        assert response.status_code in (404, 422), response.text
