@@ -66,3 +66,5 @@ class Activity(Base):
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise")
     target_user = relationship("User", foreign_keys=[target_user_id], lazy="raise")
+    # Lets a change and its feed row be added together; the flush orders the inserts.
+    ledger_entry = relationship("LedgerEntry", lazy="raise")
