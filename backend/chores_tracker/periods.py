@@ -7,8 +7,10 @@ before the next Monday. A month starts on its first day 00:00:00 UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 from datetime import date, datetime, time, timedelta, timezone
 
+from pydantic import BeforeValidator
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -123,3 +125,19 @@ def _month_mysql(element, compiler, **kw):  # noqa: ANN001, ANN202
 @compiles(month_start_sql, "sqlite")
 def _month_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
     return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+def parse_bound(value: object) -> object:
+    """A query bound: 'YYYY-MM-DD' is a whole day; anything longer is an instant (ISO 8601)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("use a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
+    return value
+
+
+PeriodBound = Annotated[date | datetime, BeforeValidator(parse_bound)]

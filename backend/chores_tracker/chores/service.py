@@ -304,17 +304,16 @@ class PendingApproval:
 
 def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: int = MAX_LIST) -> list[PendingApproval]:
     """Completions waiting for review, oldest first."""
-    slots = session.scalars(
-        select(Assignment)
+    waiting = session.execute(
+        select(Assignment.id, Assignment.chore_id)
         .join(Assignment.chore)
         .where(_family_chores(parent), Assignment.state == COMPLETED)
-        .options(contains_eager(Assignment.chore).options(_with_slots()), joinedload(Assignment.assignee))
         .order_by(Assignment.completed_at, Assignment.id)
         .offset(max(skip, 0))
         .limit(max(1, min(limit, MAX_LIST)))
-        .execution_options(populate_existing=True)
-    ).unique()
-    return [PendingApproval(slot, slot.chore) for slot in slots]
+    ).all()
+    chores = {chore.id: chore for chore in load_chores(session, Chore.id.in_({chore_id for _, chore_id in waiting}))}
+    return [PendingApproval(_slot_in(chores[chore_id], slot_id), chores[chore_id]) for slot_id, chore_id in waiting]
 
 
 def chores_of_child(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
