@@ -7,7 +7,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from chores_tracker.health.service import ReadinessReport
 from chores_tracker.observability import metrics
 from tests.operations.conftest import client_from
-from tests.support.api import PASSWORD, Api
+from tests.support.api import PASSWORD, Api, Person
+from tests.support.family import approve, chore, complete, reject
 
 TOKEN = "scrape-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -68,7 +69,11 @@ def test_a_scenario_shows_traffic_pool_readiness_and_business_series(make_app):
     assert api.login(parent.username, "wrong-password").status_code == 401
     assert api.get("/users/me", child).status_code == 401  # its token predates the reset
     assert client.get("/api/v1/health/ready").status_code == 200
-    metrics.record_chore_approved(250)  # the chores service records approvals this way
+    child = Person(child.id, child.username, api.token_for(child.username, "a-new-password-1"), False)
+    paid = chore(api, parent, title="Water the plants", reward="2.50", assignee_ids=[child.id])
+    approve(api, parent, complete(api, child, paid["id"])["id"])
+    redo = chore(api, parent, title="Tidy the room", reward="1.00", assignee_ids=[child.id])
+    reject(api, parent, complete(api, child, redo["id"])["id"])
 
     text = client.get("/metrics", headers=AUTH).text
 
@@ -76,7 +81,8 @@ def test_a_scenario_shows_traffic_pool_readiness_and_business_series(make_app):
     requests, latency = "chores_tracker_http_requests_total", "chores_tracker_http_request_duration_seconds"
     assert increase(before, text, requests, method="POST", route=reset_route, status="200") == 1
     assert increase(before, text, requests, method="POST", route="/api/v1/users/login", status="401") == 1
-    assert increase(before, text, requests, method="POST", route="/api/v1/users/login", status="200") == 2
+    assert increase(before, text, requests, method="POST", route="/api/v1/users/login", status="200") == 3
+    assert increase(before, text, requests, method="POST", route="/api/v1/chores/{chore_id}/complete", status="200") == 2
     assert increase(before, text, requests, method="GET", route="/api/v1/users/me", status="401") == 1
     assert increase(before, text, f"{latency}_count", method="POST", route=reset_route, status="200") == 1
     assert increase(before, text, f"{latency}_bucket", method="POST", route=reset_route, status="200", le="+Inf") == 1
@@ -90,7 +96,9 @@ def test_a_scenario_shows_traffic_pool_readiness_and_business_series(make_app):
     assert value_of(text, "chores_tracker_readiness_checked_timestamp_seconds") > 0
 
     assert increase(before, text, "chores_tracker_login_failures_total") == 1
+    assert increase(before, text, "chores_tracker_chores_completed_total") == 2
     assert increase(before, text, "chores_tracker_chores_approved_total") == 1
+    assert increase(before, text, "chores_tracker_chores_rejected_total") == 1
     assert increase(before, text, "chores_tracker_money_approved_cents_total") == 250
     assert value_of(text, "process_resident_memory_bytes") > 0
 

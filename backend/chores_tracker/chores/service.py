@@ -37,6 +37,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import from_cents, to_cents
+from chores_tracker.observability import metrics
 from chores_tracker.periods import now_utc
 
 MAX_LIST = 500
@@ -611,6 +612,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         chore_title=chore.title,
     )
     session.commit()
+    metrics.record_chore_completed()
     chore = _reload(session, chore.id)
     return LifecycleResult(chore, _slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
 
@@ -721,6 +723,7 @@ def approve_assignment(
     except IntegrityError:
         session.rollback()
         raise Conflict("this completion has already been paid") from None
+    metrics.record_chore_approved(cents)
     chore = _reload(session, chore.id)
     return LifecycleResult(chore, _slot_in(chore, slot.id), f"Approved: {from_cents(cents)} earned.")
 
@@ -757,6 +760,7 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         note=reason,
     )
     session.commit()
+    metrics.record_chore_rejected()
     chore = _reload(session, chore.id)
     return LifecycleResult(chore, _slot_in(chore, slot.id), "Sent back: the chore is available again.")
 
