@@ -35,7 +35,7 @@ def proxy(postgres: TestDatabase):
 
 
 def _start(postgres: TestDatabase, proxy: TcpProxy, tmp_path: Path, **settings: str) -> Server:
-    url = postgres.url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    url = proxy.url_for(postgres.url).render_as_string(hide_password=False)
     server = Server(url, tmp_path, **settings)
     server.wait_until_live()
     return server

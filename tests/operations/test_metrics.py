@@ -93,6 +93,9 @@ def test_a_scenario_shows_traffic_pool_readiness_and_business_series(make_app):
     assert value_of(text, "chores_tracker_db_pool_connections", state="checked_out") == 0
     assert value_of(text, "chores_tracker_db_pool_connections", state="idle") >= 1
     assert value_of(text, "chores_tracker_database_ready") == 1
+    assert value_of(text, "chores_tracker_schema_at_expected_head") == 1
+    schema = [labels for name, labels, _ in samples(text) if name == "chores_tracker_schema_revision_info"]
+    assert len(schema) == 1 and schema[0]["revision"] == schema[0]["expected"] != "unknown"
     assert value_of(text, "chores_tracker_readiness_checked_timestamp_seconds") > 0
 
     assert increase(before, text, "chores_tracker_login_failures_total") == 1

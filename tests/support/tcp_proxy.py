@@ -1,106 +1,168 @@
-"""A TCP proxy on loopback that a test can cut and restore: a database outage without touching
-the (shared) database server.
+"""A TCP proxy a test controls, to simulate a database outage without touching the shared server.
 
-While cut, every open connection is dropped and new ones are closed as soon as they arrive,
-which is what a client sees when the database host goes away and its port stops answering.
+    with TcpProxy("127.0.0.1", 5432) as proxy:       # listens on a free port
+        url = proxy.url_for(database_url)            # same URL, through the proxy
+        proxy.cut()                                  # drops every connection, refuses new ones
+        proxy.restore()                              # accepts and forwards again, same port
+
+While cut, nothing listens on the port, so clients see "connection refused", as with a database
+that is down; established connections are reset.
 """
 
 from __future__ import annotations
 
+import selectors
 import socket
+import struct
 import threading
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+
+_BUFFER = 65536
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, listen_host: str = "127.0.0.1", listen_port: int = 0) -> None:
         self.target = (target_host, target_port)
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
-        self.port: int = self._listener.getsockname()[1]
+        self.listen_host = listen_host
+        self.port = listen_port
+        self.accepted = 0
+        self._listener: socket.socket | None = None
+        self._accept_thread: threading.Thread | None = None
+        self._stop_accepting = threading.Event()
         self._lock = threading.Lock()
-        self._open: set[socket.socket] = set()
-        self._cut = threading.Event()
-        self._closed = threading.Event()
-        self._acceptor = threading.Thread(target=self._accept_forever, name="tcp-proxy-accept", daemon=True)
-        self._acceptor.start()
+        self._connections: set[socket.socket] = set()
+
+    # -- control ----------------------------------------------------------------------------------
+    def start(self) -> "TcpProxy":
+        self._listen()
+        return self
+
+    def cut(self) -> None:
+        """Refuse new connections (nothing listens) and reset the established ones."""
+        self._close_listener()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for sock in connections:
+            _reset(sock)
+
+    def restore(self) -> None:
+        """Listen on the same port again and forward new connections."""
+        if self._listener is None:
+            self._listen()
+
+    def stop(self) -> None:
+        self.cut()
 
     @property
     def is_cut(self) -> bool:
-        return self._cut.is_set()
+        return self._listener is None
 
-    def cut(self) -> None:
-        """Drop every connection and turn new ones away until restore()."""
-        self._cut.set()
-        self._drop_all()
+    @property
+    def active_connections(self) -> int:
+        with self._lock:
+            return len(self._connections) // 2
 
-    def restore(self) -> None:
-        self._cut.clear()
-
-    def close(self) -> None:
-        self._closed.set()
-        self._cut.set()
-        try:
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
-        self._listener.close()
-        self._drop_all()
-        self._acceptor.join(timeout=5)
+    def url_for(self, url: str | URL) -> URL:
+        """The database URL with host and port pointing at the proxy."""
+        parsed = make_url(url) if isinstance(url, str) else url
+        return parsed.set(host=self.listen_host, port=self.port)
 
     def __enter__(self) -> "TcpProxy":
-        return self
+        return self.start()
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, *_exc: Any) -> None:
+        self.stop()
 
-    def _drop_all(self) -> None:
+    # -- machinery --------------------------------------------------------------------------------
+    def _listen(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.listen_host, self.port))
+        listener.listen(64)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        self._stop_accepting = threading.Event()
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, args=(listener, self._stop_accepting), name=f"tcp-proxy-{self.port}", daemon=True
+        )
+        self._accept_thread.start()
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        self._stop_accepting.set()
+        if self._accept_thread is not None:
+            self._accept_thread.join(timeout=5)
+        listener.close()
+
+    def _accept_loop(self, listener: socket.socket, stop: threading.Event) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(listener, selectors.EVENT_READ)
+            while not stop.is_set():
+                if not selector.select(timeout=0.05):
+                    continue
+                try:
+                    client, _ = listener.accept()
+                except OSError:
+                    continue
+                if stop.is_set():
+                    _reset(client)
+                    break
+                self.accepted += 1
+                threading.Thread(target=self._connect_upstream, args=(client,), daemon=True).start()
+
+    def _connect_upstream(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(self.target, timeout=10)
+            upstream.settimeout(None)
+        except OSError:
+            _reset(client)
+            return
         with self._lock:
-            sockets, self._open = list(self._open), set()
-        for sock in sockets:
-            _close(sock)
-
-    def _accept_forever(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
+            if self._listener is None:  # cut while connecting
+                _reset(client)
+                _reset(upstream)
                 return
-            if self._cut.is_set():
-                _close(client)
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                _close(client)
-                continue
-            with self._lock:
-                self._open.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), name="tcp-proxy-pump", daemon=True).start()
+            self._connections.update((client, upstream))
+        pumps_left = [2]
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, sink, client, upstream, pumps_left), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, client: socket.socket, upstream: socket.socket,
+              pumps_left: list[int]) -> None:
         try:
             while True:
-                data = source.recv(65536)
+                data = source.recv(_BUFFER)
                 if not data:
                     break
                 sink.sendall(data)
         except OSError:
             pass
-        finally:
-            with self._lock:
-                self._open.discard(source)
-                self._open.discard(sink)
-            _close(source)
-            _close(sink)
+        try:
+            sink.shutdown(socket.SHUT_WR)  # pass the half-close on
+        except OSError:
+            pass
+        with self._lock:
+            pumps_left[0] -= 1
+            last = pumps_left[0] == 0
+            if last:
+                self._connections.discard(client)
+                self._connections.discard(upstream)
+        if last:
+            client.close()
+            upstream.close()
 
 
-def _close(sock: socket.socket) -> None:
+def _reset(sock: socket.socket) -> None:
+    """Close with RST, as a vanished server does, instead of an orderly FIN."""
     try:
-        sock.shutdown(socket.SHUT_RDWR)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     except OSError:
         pass
-    sock.close()
+    try:
+        sock.close()
+    except OSError:
+        pass
