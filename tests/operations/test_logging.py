@@ -144,7 +144,8 @@ def test_development_logs_are_readable_text(make_sqlite_app, log_stream: io.Stri
     line = next(line for line in log_stream.getvalue().splitlines() if "GET /health 200" in line)
     assert " INFO " in line
     assert "[dev-request-1]" in line
-    assert "status=200" in line
+    assert "duration_ms=" in line
+    assert "route=" not in line  # already in the message
     with pytest.raises(json.JSONDecodeError):
         json.loads(line)
 

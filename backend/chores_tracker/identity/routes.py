@@ -11,7 +11,7 @@ from chores_tracker.identity import service
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
 from chores_tracker.identity.security import create_access_token
 from chores_tracker.http import IdPath, parse_form_or_json
-from chores_tracker.ratelimit.deps import RateLimiterDep, address_key, username_key
+from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -28,10 +28,10 @@ _REGISTER_FORM_DOC = {
 
 
 @router.post("/register", response_model=UserOut, status_code=status.HTTP_201_CREATED, openapi_extra=_REGISTER_FORM_DOC)
-async def register(request: Request, session: DbSession, settings: SettingsDep, limiter: RateLimiterDep) -> UserOut:
+async def register(request: Request, session: DbSession, settings: SettingsDep) -> UserOut:
     """Sign up a parent. Takes a form (as existing clients send it) or the same fields as JSON."""
     data = await parse_form_or_json(request, RegisterIn)
-    await run_in_threadpool(limiter.hit, SIGNUP, address_key(request), username_key(data.username))
+    await run_in_threadpool(count_attempt, request, SIGNUP, data.username)
     user = await run_in_threadpool(service.register_parent, session, settings, data)
     return UserOut.model_validate(user)
 
@@ -41,10 +41,9 @@ def login(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenOut:
-    limiter.hit(LOGIN, address_key(request), username_key(form.username))
+    count_attempt(request, LOGIN, form.username)
     user = service.authenticate(session, settings, form.username, form.password)
     return TokenOut(access_token=create_access_token(user.id, user.token_version, settings))
 
@@ -67,8 +66,7 @@ def reset_child_password(
     parent: CurrentParent,
     session: DbSession,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
     new_password: Annotated[str, Body(max_length=256, description="the new password, as a bare JSON string")],
 ) -> UserOut:
-    limiter.hit(PASSWORD_RESET, address_key(request), username_key(parent.username))
+    count_attempt(request, PASSWORD_RESET, parent.username)
     return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))

@@ -20,6 +20,7 @@ from chores_tracker.observability.context import current_request_id, current_use
 from chores_tracker.settings import Settings
 
 MASK = "***"
+ACCESS_LOGGER = "chores_tracker.access"
 
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/-]+=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
@@ -110,6 +111,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = _fields(record)
         request_id = fields.pop("request_id", None)
+        if record.name == ACCESS_LOGGER:
+            for already_in_the_message in ("method", "route", "status"):
+                fields.pop(already_in_the_message, None)
         line = f"{_timestamp(record)} {record.levelname:<7} {record.name}"
         if request_id:
             line += f" [{request_id}]"

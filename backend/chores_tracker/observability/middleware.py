@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chores_tracker.observability import metrics
 from chores_tracker.observability.context import bind_request_state
+from chores_tracker.observability.logs import ACCESS_LOGGER
 
-access_log = logging.getLogger("chores_tracker.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 
 REQUEST_ID_HEADER = "x-request-id"
 # A caller's id is kept only when it cannot smuggle anything into a log line.
