@@ -147,3 +147,20 @@ def test_a_password_reset_answers_with_the_new_password_working(make_sqlite_app)
     assert api.post(f"/users/children/{child.id}/reset-password", parent, json="a-new-password-1").status_code == 200
     assert api.login(child.username, PASSWORD).status_code == 401
     assert api.login(child.username, "a-new-password-1").status_code == 200
+
+
+def test_files_of_a_mounted_app_share_one_series(make_sqlite_app, tmp_path):
+    from fastapi.staticfiles import StaticFiles
+
+    (tmp_path / "app.css").write_text("body {}")
+    app = make_sqlite_app(metrics_token=TOKEN)
+    app.mount("/assets", StaticFiles(directory=tmp_path), name="assets")
+    client = client_from(app)
+    before = client.get("/metrics", headers=AUTH).text
+    assert client.get("/assets/app.css").status_code == 200
+    assert client.get("/assets/missing.css").status_code == 404
+    text = client.get("/metrics", headers=AUTH).text
+    requests = "chores_tracker_http_requests_total"
+    assert increase(before, text, requests, route="/assets/{path}", status="200") == 1
+    assert increase(before, text, requests, route="/assets/{path}", status="404") == 1
+    assert "missing.css" not in text

@@ -36,7 +36,7 @@ def _request_id_from(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def route_template(scope: Scope) -> str:
+def route_template(scope: Scope, root_path: str = "") -> str:
     """The matched route's path template, never the raw path: one series per route, not per id.
 
     A route inside an included router knows its template only below the router's prefix, so the
@@ -45,7 +45,9 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route") or _plain_route_for(scope)
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
     if not isinstance(template, str):
-        return UNMATCHED_ROUTE
+        mounted_at = str(scope.get("root_path", ""))[len(root_path):]
+        # A mounted app (static files) moves the root path; its files share one series.
+        return f"{mounted_at}/{{path}}" if mounted_at else UNMATCHED_ROUTE
     template_parts = [part for part in template.split("/") if part]
     path_parts = [part for part in str(scope.get("path", "")).split("/") if part]
     if ":path}" in template or len(template_parts) > len(path_parts):
@@ -76,6 +78,7 @@ class RequestObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id_from(scope)
+        root_path = str(scope.get("root_path", ""))
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         bind_request_state(state)
@@ -95,7 +98,7 @@ class RequestObservabilityMiddleware:
         finally:
             metrics.HTTP_IN_PROGRESS.dec()
             seconds = time.perf_counter() - started
-            route = route_template(scope)
+            route = route_template(scope, root_path)
             metrics.record_request(scope["method"], route, status, seconds)
             client = scope.get("client")
             access_log.log(
