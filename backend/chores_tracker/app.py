@@ -130,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=True,
             allow_methods=["*"],
             allow_headers=["*"],
+            # Browser clients may read these: the id to quote in a report, and when to retry.
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
 
     operations.install(app, settings)

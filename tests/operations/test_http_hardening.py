@@ -77,6 +77,9 @@ def test_cors_answers_only_configured_origins(make_sqlite_app):
     assert "Access-Control-Allow-Origin" not in refused.headers
     simple = client.get("/health", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in simple.headers
+    answered = client.get("/health", headers={"Origin": "https://app.example"})
+    assert answered.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert {"x-request-id", "retry-after"} <= set(answered.headers["Access-Control-Expose-Headers"].lower().split(", "))
 
 
 def test_without_configured_origins_there_is_no_cors_at_all(make_sqlite_app):
