@@ -119,7 +119,8 @@ def seed(database_url: str, secret_key: str) -> dict:
                    for n in range(PENDING_CHORES)]
         shared = [add_chore(f"Weekly job {n}", "multi_independent", list(kids), recurring=True, cooldown=7, low=100, high=500)
                   for n in range(60)]
-        pool = [add_chore(f"Anyone job {n}", "unassigned", [None], recurring=True, cooldown=1, reward=150) for n in range(20)]
+        for n in range(20):
+            add_chore(f"Anyone job {n}", "unassigned", [None], recurring=True, cooldown=1, reward=150)
         for n in range(CHORES - len(chores)):
             add_chore(f"Someday job {n}", "single", [kids[n % CHILDREN]], recurring=False, cooldown=None, reward=300)
         assert len(chores) == CHORES

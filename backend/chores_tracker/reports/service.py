@@ -23,7 +23,16 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import CENT, from_cents_or_zero
-from chores_tracker.periods import Period, add_months, month_start, month_start_sql, now_utc, start_of_day, week_start, week_start_sql
+from chores_tracker.periods import (
+    Period,
+    add_months,
+    month_start,
+    month_start_sql,
+    now_utc,
+    start_of_day,
+    week_start,
+    week_start_sql,
+)
 from chores_tracker.reports.schemas import (
     AllowanceSummaryOut,
     ChildSummaryOut,
