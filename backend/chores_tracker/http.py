@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, TypeVar
 
-from fastapi import Path, Request
+from annotated_types import Ge, Le
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-# The largest id any of the three databases stores in an INTEGER column. An id in a path beyond
-# it answers 422 like any other invalid number, instead of reaching the database driver.
-MAX_ID = 2_147_483_647
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
@@ -50,3 +46,9 @@ async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
     except ValidationError as exc:
         errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
+
+
+# Row ids are 32-bit integers on every database; anything outside that is not an id, so it is
+# refused as invalid input (422) rather than reaching the driver (SQLite overflows on it).
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]

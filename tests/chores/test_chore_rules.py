@@ -156,7 +156,7 @@ def test_reassigning_keeps_the_children_who_stay_and_their_cooldown(api, app):
     kept = next(x for x in edited["assignments"] if x["assignee_id"] == a.id)
     assert kept["id"] == a_slot["id"] and kept["is_approved"] is True and kept["next_available_at"] is not None
     assert api.get("/chores", b).json() == []
-    to_pool = api.put(f"/chores/{created['id']}", home.parent, json={"assignment_mode": "unassigned", "assignee_ids": []}).json()
+    to_pool = api.put(f"/chores/{created['id']}", home.parent, json={"assignment_mode": "unassigned"}).json()
     assert (to_pool["assignee_ids"], to_pool["assignments"]) == ([], [])
     assert [p["chore"]["id"] for p in api.get("/chores/available", b).json()["pool"]] == [created["id"]]
     back = api.put(f"/chores/{created['id']}", home.parent, json={"assignment_mode": "single", "assignee_ids": [b.id]}).json()
@@ -222,6 +222,17 @@ def test_the_status_filter_follows_the_lifecycle(api):
         assert titles(who, "active") == ["First", "Second", "Third"]
     assert api.get("/chores", kid, params={"status": "sideways"}).status_code == 422
     assert first["id"]
+
+
+def test_ids_outside_the_id_range_are_invalid_input_not_errors(api):
+    home = family(api, kids=1)
+    huge = 2**63
+    assert api.get(f"/chores/{huge}", home.parent).status_code == 422
+    assert api.get(f"/chores/child/{huge}", home.parent).status_code == 422
+    assert api.get(f"/activities/{huge}", home.parent).status_code == 422
+    assert api.post("/adjustments/", home.parent, json={"child_id": huge, "amount": 1, "reason": "x"}).status_code == 422
+    response = api.post("/chores", home.parent, json={"title": "x", "reward": 1, "assignee_ids": [huge]})
+    assert response.status_code == 422
 
 
 def test_a_parent_without_a_family_cannot_create_chores(api):

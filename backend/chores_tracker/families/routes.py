@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
-from chores_tracker.http import IdPath
+from chores_tracker.http import RowId
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
@@ -80,6 +80,6 @@ def generate_invite_code(
 
 
 @router.delete("/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: IdPath, parent: CurrentParent, session: DbSession) -> Response:
+def remove_member(user_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
     service.remove_member(session, parent, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

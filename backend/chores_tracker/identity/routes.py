@@ -10,7 +10,7 @@ from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsD
 from chores_tracker.identity import service
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
 from chores_tracker.identity.security import create_access_token
-from chores_tracker.http import IdPath, parse_form_or_json
+from chores_tracker.http import RowId, parse_form_or_json
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
@@ -62,7 +62,7 @@ def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession,
 @router.post("/children/{child_id}/reset-password", response_model=UserOut)
 def reset_child_password(
     request: Request,
-    child_id: IdPath,
+    child_id: RowId,
     parent: CurrentParent,
     session: DbSession,
     settings: SettingsDep,
