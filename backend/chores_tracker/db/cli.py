@@ -191,7 +191,7 @@ def _summarize(report: Any, started: float, before: tuple[str, ...] | None) -> N
     )
 
 
-@db_app.command()
+@db_app.command(context_settings={"ignore_unknown_options": True})
 @_exit_codes
 def upgrade(
     revision: str = typer.Argument("head", help="target revision"),
@@ -229,7 +229,8 @@ def _destructive(operation: str, revision: str, yes: bool, lock_timeout: Optiona
     )
 
 
-@db_app.command()
+# "-1" is a revision, not an option.
+@db_app.command(context_settings={"ignore_unknown_options": True})
 @_exit_codes
 def downgrade(
     revision: str = typer.Argument(..., help="target revision (e.g. -1, a revision id, or base)"),

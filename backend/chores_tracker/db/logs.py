@@ -87,13 +87,25 @@ class _AlembicChatter(logging.Filter):
         return not (record.name.startswith("alembic") and str(record.msg).startswith(self._NOISE))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record is emitted (test runners swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # noqa: ANN001
+        pass
+
+
 _configured = False
 
 
 def configure_logging(json_logs: bool, level: str = "INFO") -> None:
     """Route the runner's and Alembic's loggers to stderr in the chosen format (idempotent)."""
     global _configured
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if json_logs else TextFormatter())
     handler.addFilter(_AlembicChatter())
     for name in LOGGER_NAMES:

@@ -78,8 +78,11 @@ def connect(database_url: str | sa.URL) -> Iterator[sa.Connection]:
 # -- changing the schema (under the lock, in migration_env) ---------------------------------------
 
 def _run(operation: str, database_url: str | sa.URL, revision: str, *, lock_timeout: float | None = None,
-         ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None) -> RunReport:
-    report = RunReport(operation=operation)
+         ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None,
+         report: RunReport | None = None) -> RunReport:
+    """Run an Alembic command under the lock; `report` (filled in even when it fails) says what happened."""
+    report = report if report is not None else RunReport()
+    report.operation = operation
     config = alembic_config(
         database_url, ini_path=ini_path, operation=operation, report=report,
         lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, quiet_logging=True,
@@ -269,7 +272,8 @@ def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: fl
             extra={"fields": {"event": "migration_plan", "current": list(state.current), "head": list(state.expected),
                               "state": state.kind, "pending": list(state.pending)}},
         )
-        report = upgrade(url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout)
+        report = RunReport()
+        upgrade(url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
         with connect(url) as connection:
             final = schema_state(connection, code)
         if not final.serves_this_code:
