@@ -110,9 +110,12 @@ def test_unknown_paths_share_one_series(make_sqlite_app):
     client = client_from(make_sqlite_app(metrics_token=TOKEN))
     for path in ("/no-such-page/1", "/no-such-page/2", "/wp-login.php"):
         assert client.get(path).status_code == 404
+    assert client.request("BREW", "/health").status_code == 405
     text = client.get("/metrics", headers=AUTH).text
     assert value_of(text, "chores_tracker_http_requests_total", route="<unmatched>", status="404") >= 3
+    assert value_of(text, "chores_tracker_http_requests_total", method="OTHER", route="/health", status="405") >= 1
     assert "wp-login" not in text
+    assert "BREW" not in text
 
 
 def test_the_schema_gauges_follow_the_readiness_answer():

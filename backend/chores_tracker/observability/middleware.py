@@ -24,6 +24,8 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's id is kept only when it cannot smuggle anything into a log line.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 UNMATCHED_ROUTE = "<unmatched>"
+# Any other method a client invents shares one label, so that it cannot create series at will.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _request_id_from(scope: Scope) -> str:
@@ -99,7 +101,8 @@ class RequestObservabilityMiddleware:
             metrics.HTTP_IN_PROGRESS.dec()
             seconds = time.perf_counter() - started
             route = route_template(scope, root_path)
-            metrics.record_request(scope["method"], route, status, seconds)
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
+            metrics.record_request(method, route, status, seconds)
             client = scope.get("client")
             access_log.log(
                 logging.WARNING if status >= 500 else logging.INFO,
