@@ -185,6 +185,17 @@ def test_secrets_in_any_log_line_are_masked(line: str, secret: str):
     assert "***" in masked
 
 
+def test_fields_named_like_secrets_are_masked_whatever_their_value(make_sqlite_app, log_stream: io.StringIO):
+    configure_logging(make_sqlite_app(log_format="json").state.settings, stream=log_stream)
+    logging.getLogger("chores_tracker.somewhere").info(
+        "careless", extra={"password": "plain1", "form": {"new_password": "plain2", "username": "kim"}, "access_token": "t"}
+    )
+    entry = json_lines(log_stream.getvalue())[-1]
+    assert entry["password"] == "***"
+    assert entry["form"] == {"new_password": "***", "username": "kim"}
+    assert entry["access_token"] == "***"
+
+
 def test_masking_keeps_what_is_not_secret():
     line = "GET /api/v1/users/me 200 user=alice database=postgresql://app:***@db:5432/chores"
     assert mask_secrets(line) == line

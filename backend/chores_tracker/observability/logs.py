@@ -33,6 +33,9 @@ _SECRET_FIELD = re.compile(
     """
 )
 
+# A field with one of these names is masked whatever its value looks like.
+_SECRET_NAME = re.compile(r"(?i)password|passwd|secret|token|api_key|authorization|cookie")
+
 # Values known at start-up (the DB password, the signing key, the metrics token) are masked
 # wherever they show up, even outside any recognisable pattern.
 _known_secrets: set[str] = set()
@@ -57,13 +60,15 @@ def mask_secrets(text: str) -> str:
     return _SECRET_FIELD.sub(lambda m: f"{m['key']}{m['quote']}{MASK}", text)
 
 
-def _masked(value: Any) -> Any:
+def _masked(value: Any, name: str = "") -> Any:
+    if name and _SECRET_NAME.search(name) and value is not None:
+        return MASK
     if isinstance(value, str):
         return mask_secrets(value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
+        return {key: _masked(item, str(key)) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_masked(item) for item in value]
     return mask_secrets(str(value))
@@ -79,7 +84,7 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
         fields["user_id"] = user_id
     for key, value in record.__dict__.items():
         if key not in _RECORD_ATTRIBUTES and key not in fields and not key.startswith("_") and value is not None:
-            fields[key] = _masked(value)
+            fields[key] = _masked(value, key)
     return fields
 
 
