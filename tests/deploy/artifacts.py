@@ -41,8 +41,8 @@ SECRET_NAME = "chores-tracker-secrets"
 SECRET_TEMPLATE = GITOPS_DIR / "secret.template.yaml"
 ARGOCD_APPLICATION = GITOPS_DIR / "argocd-application.yaml"
 
-# Read by docker-entrypoint.sh / migrate-entrypoint.sh, not by the app's settings.
-ENTRYPOINT_VARIABLES = frozenset({"RUN_MIGRATIONS"})
+# Read by the entrypoints or the migration runner, not by the app's settings.
+ENTRYPOINT_VARIABLES = frozenset({"RUN_MIGRATIONS", "PYTHON", "PORT", "OPEN_FILES_LIMIT", "JOB_NAME"})
 
 
 # ---- manifests -------------------------------------------------------------------------------
@@ -117,8 +117,11 @@ def config_values(document: dict) -> dict[str, str]:
     return {key: str(value) for key, value in values.items()}
 
 
-def container_environment(container: dict, documents: list[dict]) -> dict[str, str]:
-    """The environment Kubernetes gives the container: envFrom sources in order, then env."""
+def container_environment(container: dict, documents: list[dict], pod_fields: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment Kubernetes gives the container: envFrom sources in order, then env.
+
+    POD_FIELDS answers the downward API (fieldRef paths), as the kubelet would for a running pod.
+    """
     environment: dict[str, str] = {}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
@@ -126,7 +129,10 @@ def container_environment(container: dict, documents: list[dict]) -> dict[str, s
         else:
             environment.update(config_values(find(documents, "Secret", source["secretRef"]["name"])))
     for variable in container.get("env", []):
-        environment[variable["name"]] = variable["value"]
+        if "value" in variable:
+            environment[variable["name"]] = variable["value"]
+        else:
+            environment[variable["name"]] = (pod_fields or {}).get(variable["valueFrom"]["fieldRef"]["fieldPath"], "")
     return environment
 
 

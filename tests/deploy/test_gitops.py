@@ -115,7 +115,12 @@ def test_the_job_and_the_deployment_run_the_same_image_with_the_same_configurati
         ("ConfigMap", a.CONFIGMAP_NAME),
         ("Secret", a.SECRET_NAME),
     ]
-    assert job_container.get("env") == app_container.get("env")
+    # Beyond the shared configuration the Job only learns its own name, for the schema history.
+    assert job_container["env"] == [{
+        "name": "JOB_NAME",
+        "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/job-name']"}},
+    }]
+    assert "env" not in app_container
 
 
 def test_the_image_is_pinned_by_the_kustomization_never_latest():
@@ -266,6 +271,14 @@ def test_the_configuration_values_parse_as_the_app_reads_them():
     settings = Settings(_env_file=None, **{key.lower(): value for key, value in environment.items()})
     assert settings.is_production and settings.json_logs
     assert settings.db_wait_timeout_seconds == float(environment["DB_WAIT_TIMEOUT_SECONDS"])
+
+
+def test_each_variable_read_outside_the_settings_is_really_read_there():
+    readers = "".join((a.REPO / name).read_text() for name in ("docker-entrypoint.sh", "migrate-entrypoint.sh"))
+    readers += "".join(path.read_text() for path in (a.REPO / "backend" / "chores_tracker").rglob("*.py"))
+    for name in a.ENTRYPOINT_VARIABLES:
+        assert f"${{{name}" in readers or f'environ.get("{name}")' in readers, f"nothing reads {name}"
+    assert not a.ENTRYPOINT_VARIABLES & a.settings_variables()
 
 
 # ---- the Argo CD Application ----------------------------------------------------------------------

@@ -68,6 +68,13 @@ def database_revision(db: TestDatabase) -> str:
         return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
+def recorded_jobs(db: TestDatabase) -> set[str | None]:
+    from chores_tracker.db.history import schema_history
+
+    with db.engine.connect() as connection:
+        return set(connection.execute(sa.select(schema_history.c.job).distinct()).scalars())
+
+
 # ---- the manifests -------------------------------------------------------------------------------
 
 def manifests() -> list[dict]:
@@ -87,8 +94,12 @@ def in_sync_order(documents: list[dict]) -> list[dict]:
     return sorted(workloads, key=phase_and_wave)
 
 
+# The downward API as the kubelet answers it for the Job's pod.
+JOB_POD_FIELDS = {"metadata.labels['batch.kubernetes.io/job-name']": a.JOB_NAME}
+
+
 def filled_environment(container: dict, documents: list[dict], db: TestDatabase, **overrides: str) -> dict[str, str]:
-    environment = a.container_environment(container, documents)
+    environment = a.container_environment(container, documents, JOB_POD_FIELDS)
     # The Secret as an operator fills it in: this run's database and a real key.
     environment["DATABASE_URL"] = operator_url(db)
     environment["SECRET_KEY"] = secrets.token_urlsafe(48)
@@ -254,6 +265,7 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
     result = run_job(job_argv, job_environment, a.REPO, deadline=job["spec"]["activeDeadlineSeconds"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert database_revision(database) == code_head()
+    assert recorded_jobs(database) == {a.JOB_NAME}, "the schema history names the Job that applied each revision"
     # The next sync runs the hook again: it finds nothing to do and still succeeds.
     again = run_job(job_argv, job_environment, a.REPO, deadline=job["spec"]["activeDeadlineSeconds"])
     assert again.returncode == 0, again.stdout + again.stderr
