@@ -202,7 +202,8 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
             open_rows = history.open_started(bookkeeping)
             if open_rows:
                 raise half_applied_error(open_rows, connection.dialect.name, heads)
-        if operation == "upgrade" and context.get_revision_argument() in ("head", "heads"):
+        if operation == "upgrade" and any(head not in code.parents for head in heads):
+            # A revision this code does not know: newer (fine, expand/contract) or foreign (stop).
             state = classify(code, heads, history.recorded_parents(bookkeeping))
             if state.kind == "ahead":
                 log.info(
