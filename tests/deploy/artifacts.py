@@ -324,3 +324,10 @@ def compose_environment(service: dict) -> dict[str, str]:
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
     return {key: "" if value is None else str(value) for key, value in environment.items()}
+
+
+def compose_command(service: dict, entrypoint: list[str], cmd: list[str]) -> list[str]:
+    """What a compose service runs: `entrypoint` replaces ENTRYPOINT (and drops CMD), `command` replaces CMD."""
+    if "entrypoint" in service:
+        return list(service["entrypoint"]) + list(service.get("command", []))
+    return list(entrypoint) + list(service.get("command", cmd))

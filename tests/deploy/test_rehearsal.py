@@ -436,3 +436,63 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     old.stop(grace)
     assert_logged_in_requests_work(new.base_url, second, create_family=False)
     new.stop(grace)
+
+
+# ---- docker compose ----------------------------------------------------------------------------------
+
+COMPOSE_SERVICES = {"mysql": ("migrate", "api"), "postgresql": ("migrate-postgres", "api-postgres")}
+
+
+def compose_process_environment(service: dict, db: TestDatabase, home: Path, **overrides: str) -> dict[str, str]:
+    environment = a.compose_environment(service)
+    environment["DATABASE_URL"] = operator_url(db)
+    environment.update(overrides)
+    return process_environment(environment, a.REPO / "backend", home)
+
+
+def test_docker_compose_migrates_once_then_serves_and_the_guides_commands_work(database, tmp_path, servers):
+    compose = a.load_compose()
+    migrate_name, api_name = COMPOSE_SERVICES[database.backend]
+    migrate, api = compose["services"][migrate_name], compose["services"][api_name]
+    runtime = a.stage(api["build"]["target"])
+    entrypoint, cmd = a.image_setting(runtime, "ENTRYPOINT"), a.image_setting(runtime, "CMD")
+
+    # `migrate` runs to completion first (api waits for service_completed_successfully).
+    result = run_job(translate(a.compose_command(migrate, entrypoint, cmd), a.REPO),
+                     compose_process_environment(migrate, database, tmp_path), a.REPO, deadline=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert database_revision(database) == code_head()
+
+    port = free_port()
+    api_environment = compose_process_environment(api, database, tmp_path)
+    assert api_environment["RUN_MIGRATIONS"] == "false"
+    server = Server.start(translate(a.compose_command(api, entrypoint, cmd), a.REPO, port), api_environment,
+                          a.REPO, port, tmp_path / "api.log")
+    servers.append(server)
+    server.wait_until_ready()
+    assert_logged_in_requests_work(server.base_url, sign_up_and_log_in(server.base_url))
+
+    # docker compose exec api python -m alembic -c /app/backend/alembic.ini upgrade head | current
+    # (exec runs in the api container's environment, without the entrypoint)
+    alembic = ["python", "-m", "alembic", "-c", "/app/backend/alembic.ini"]
+    upgraded = run_job(translate([*alembic, "upgrade", "head"], a.REPO), api_environment, a.REPO, deadline=60)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    current = run_job(translate([*alembic, "current"], a.REPO), api_environment, a.REPO, deadline=60)
+    assert current.returncode == 0 and f"{code_head()} (head)" in current.stdout, current.stdout + current.stderr
+    server.stop(grace=30)
+
+
+def test_docker_compose_legacy_mode_migrates_in_the_api_entrypoint(database, tmp_path, servers):
+    compose = a.load_compose({"RUN_MIGRATIONS": "true"})
+    api = compose["services"][COMPOSE_SERVICES[database.backend][1]]
+    runtime = a.stage(api["build"]["target"])
+    entrypoint, cmd = a.image_setting(runtime, "ENTRYPOINT"), a.image_setting(runtime, "CMD")
+    port = free_port()
+    # The image alone, without the `migrate` service, on an empty database.
+    server = Server.start(translate(a.compose_command(api, entrypoint, cmd), a.REPO, port),
+                          compose_process_environment(api, database, tmp_path), a.REPO, port, tmp_path / "legacy.log")
+    servers.append(server)
+    server.wait_until_ready()
+    assert database_revision(database) == code_head()
+    assert_logged_in_requests_work(server.base_url, sign_up_and_log_in(server.base_url))
+    server.stop(grace=30)
