@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 
 from tests.deploy import artifacts as a
 
+REGENERATE = "regenerate it as docs/deployment.md says (\"The image's lock file\")"
 TOOLCHAIN_PACKAGES = re.compile(r"\b(gcc|g\+\+|clang|build-essential|make|netcat\S*|ncat|nc)\b")
 
 
@@ -186,7 +187,7 @@ def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
     for raw in project["dependencies"]:
         requirement = Requirement(raw)
         name = canonicalize_name(requirement.name)
-        assert name in pins, f"{requirement.name} is a runtime dependency but is not in requirements.lock"
+        assert name in pins, f"{requirement.name} is a runtime dependency but is not in requirements.lock: {REGENERATE}"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
             f"requirements.lock pins {requirement.name}=={pins[name]}, outside {requirement.specifier}"
         )
@@ -216,8 +217,10 @@ def _runtime_dependency_closure() -> set[str]:
 def test_the_lock_file_holds_the_runtime_closure_and_nothing_else():
     pins = set(_lock_pins())
     closure = _runtime_dependency_closure()
-    assert not closure - pins, f"needed at run time but not in requirements.lock: {sorted(closure - pins)}"
-    assert not pins - closure, f"in requirements.lock but not needed at run time (test tools?): {sorted(pins - closure)}"
+    assert not closure - pins, f"needed at run time but not in requirements.lock: {sorted(closure - pins)}; {REGENERATE}"
+    assert not pins - closure, (
+        f"in requirements.lock but not needed at run time (test tools?): {sorted(pins - closure)}; {REGENERATE}"
+    )
     assert "chores-tracker" not in pins, "the project itself is installed from the source, not from the lock"
 
 
@@ -234,7 +237,10 @@ def test_the_lock_file_matches_the_versions_the_tests_run_against():
             continue
         if installed != pinned:
             differing[name] = (pinned, installed)
-    assert not differing, f"requirements.lock differs from the tested environment (pinned, installed): {differing}"
+    assert not differing, (
+        f"requirements.lock differs from the tested environment (pinned, installed): {differing}; "
+        f"install with `pip install -c requirements.lock -e '.[test]'` (as ./scripts/test does) or {REGENERATE}"
+    )
 
 
 def test_hadolint_would_catch_a_root_final_stage(tmp_path):
