@@ -98,8 +98,9 @@ def in_sync_order(documents: list[dict]) -> list[dict]:
 JOB_POD_FIELDS = {"metadata.labels['batch.kubernetes.io/job-name']": a.JOB_NAME}
 
 
-def filled_environment(container: dict, documents: list[dict], db: TestDatabase, **overrides: str) -> dict[str, str]:
-    environment = a.container_environment(container, documents, JOB_POD_FIELDS)
+def filled_environment(container: dict, documents: list[dict], db: TestDatabase,
+                       pod_fields: dict[str, str] | None = None, **overrides: str) -> dict[str, str]:
+    environment = a.container_environment(container, documents, pod_fields)
     # The Secret as an operator fills it in: this run's database and a real key.
     environment["DATABASE_URL"] = operator_url(db)
     environment["SECRET_KEY"] = secrets.token_urlsafe(48)
@@ -108,7 +109,11 @@ def filled_environment(container: dict, documents: list[dict], db: TestDatabase,
 
 
 def process_environment(container_environment: dict[str, str], backend_dir: Path, home: Path) -> dict[str, str]:
-    """The image's ENV with /opt/venv as this test environment, the code from BACKEND_DIR, then the pod's env."""
+    """The image's ENV with /opt/venv as this test environment, then the pod's env.
+
+    The image finds its code in /app/backend through the project's in-place install; here
+    PYTHONPATH points at the release being rehearsed instead.
+    """
     venv_bin = str(Path(sys.executable).parent)
     environment = {"HOME": str(home), "LANG": "C.UTF-8", "PYTHONPATH": str(backend_dir)}
     for key, value in a.image_environment(a.final_stage()).items():
@@ -261,7 +266,7 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
     # Wave 1: the migration Job, on an empty database.
     job_container = a.only_container(job)
     job_argv = translate(a.effective_command(job_container, entrypoint, cmd), a.REPO)
-    job_environment = process_environment(filled_environment(job_container, documents, database), a.REPO / "backend", tmp_path)
+    job_environment = process_environment(filled_environment(job_container, documents, database, JOB_POD_FIELDS), a.REPO / "backend", tmp_path)
     result = run_job(job_argv, job_environment, a.REPO, deadline=job["spec"]["activeDeadlineSeconds"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert database_revision(database) == code_head()
@@ -416,7 +421,7 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     # The next release's Job (wave 1) expands the schema while the previous release keeps serving.
     job_container = a.only_container(job)
     result = run_job(translate(a.effective_command(job_container, entrypoint, cmd), following.root),
-                     process_environment(filled_environment(job_container, documents, database),
+                     process_environment(filled_environment(job_container, documents, database, JOB_POD_FIELDS),
                                          following.backend, tmp_path),
                      following.root, deadline=job["spec"]["activeDeadlineSeconds"])
     assert result.returncode == 0, result.stdout + result.stderr
