@@ -140,3 +140,12 @@ def test_the_job_failure_table_has_the_scripts_exit_codes():
 def test_variables_the_docs_tell_operators_to_set_are_read(variable):
     assert f"`{variable}" in DOCS.read_text()
     assert variable in a.settings_variables() | a.ENTRYPOINT_VARIABLES
+
+
+def test_the_readiness_reasons_the_docs_explain_are_the_ones_the_app_gives():
+    row = next(line for line in DOCS.read_text().splitlines() if line.startswith("| readiness |"))
+    reasons = set(re.findall(r"`((?:schema|database)_[a-z_]+)`", row))
+    assert reasons
+    readiness = (a.REPO / "backend" / "chores_tracker" / "health" / "service.py").read_text()
+    given = set(re.findall(r'ReadinessReport\(False, "([a-z_]+)"', readiness))
+    assert reasons == given
