@@ -8,7 +8,7 @@ from chores_tracker.db import runner
 from chores_tracker.db.history import RUNNER_TABLES
 from chores_tracker.db.revisions import load_code_revisions
 from tests.migrations.helpers import code_head, table_names, version_rows
-from tests.migrations.rows import add_a_row_to_every_table
+from tests.migrations.rows import fill_empty_tables
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
@@ -22,7 +22,7 @@ def test_base_to_head_to_base_to_head_one_revision_at_a_time_with_rows_present(b
         for revision in revisions:
             runner.upgrade(url, revision)
             assert version_rows(database.engine) == [revision]
-            counts = add_a_row_to_every_table(database.engine)
+            counts = fill_empty_tables(database.engine)
             assert all(count >= 1 for count in counts.values())
 
     upgrade_step_by_step()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, Optional
@@ -60,6 +62,9 @@ def _exit_codes(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `... | head` closed the pipe: nothing left to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except Exception as exc:
             raise typer.Exit(int(runner.log_error(exc))) from None
 

@@ -171,7 +171,9 @@ def latest_applied_upgrades(connection: sa.Connection) -> dict[str, HistoryRow]:
 
 # -- recording while Alembic runs the steps ------------------------------------------------------
 
-_READ_ONLY_PREFIXES = ("SELECT", "SHOW", "PRAGMA", "DESCRIBE", "EXPLAIN", "SET ")
+# Statements that outlive a rollback where DDL is not transactional (on MySQL they also commit
+# whatever the transaction had done before them). DML alone is rolled back with the step.
+_DDL_PREFIXES = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMENT")
 
 
 @dataclass
@@ -199,6 +201,7 @@ class HistoryRecorder:
     identity: RunnerIdentity = field(default_factory=current_identity)
     applied: list[str] = field(default_factory=list)
     _current: _CurrentStep | None = None
+    _failure: tuple[Any, _CurrentStep, BaseException] | None = None
 
     def __post_init__(self) -> None:
         sa.event.listen(self.migration, "after_cursor_execute", self._count_write)
@@ -207,7 +210,7 @@ class HistoryRecorder:
         sa.event.remove(self.migration, "after_cursor_execute", self._count_write)
 
     def _count_write(self, _conn, _cursor, statement: str, *_args: Any) -> None:
-        if self._current is not None and not statement.lstrip().upper().startswith(_READ_ONLY_PREFIXES):
+        if self._current is not None and statement.lstrip().upper().startswith(_DDL_PREFIXES):
             self._current.writes += 1
 
     def wrap(self, steps_fn: Callable[..., Iterable[Any]]) -> Callable[..., list[Any]]:
@@ -246,14 +249,19 @@ class HistoryRecorder:
             step.migration_fn(**kwargs)
         except Exception as exc:
             current, self._current = self._current, None
-            self._record_failure(script, current, exc)
+            # Recorded by record_failure() once Alembic has rolled the step's transaction back.
+            self._failure = (script, current, exc)
             where = Path(script.path).name if getattr(script, "path", None) else script.revision
             raise MigrationFailed(
                 f"{operation} of revision {script.revision} ({where}) failed: {_describe(exc)}",
                 revision=script.revision,
             ) from exc
 
-    def _record_failure(self, script: Any, current: _CurrentStep, exc: BaseException) -> None:
+    def record_failure(self) -> None:
+        """Note the failed step in the history; call after the step's transaction has ended."""
+        if self._failure is None:
+            return
+        (script, current, exc), self._failure = self._failure, None
         error = mask(_describe(exc))[:4000]
         duration = int((time.monotonic() - current.started) * 1000)
         try:

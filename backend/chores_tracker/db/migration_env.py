@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 
 from chores_tracker.db import history
 from chores_tracker.db.base import UTCDateTime
-from chores_tracker.db.errors import DatabaseUnreachable, HalfApplied, VerificationFailed
+from chores_tracker.db.errors import DatabaseUnreachable, HalfApplied, MigrationFailed, VerificationFailed
 from chores_tracker.db.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
 from chores_tracker.db.lock import migration_lock, set_ddl_lock_timeout
 from chores_tracker.db.models import Base
@@ -226,6 +226,11 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
             )
             with context.begin_transaction():
                 context.run_migrations()
+        except MigrationFailed:
+            if connection.in_transaction():
+                connection.rollback()
+            recorder.record_failure()
+            raise
         finally:
             recorder.close()
             report.applied.extend(recorder.applied)

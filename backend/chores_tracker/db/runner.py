@@ -165,8 +165,11 @@ def status(database_url: str | sa.URL, ini_path: str | Path | None = None) -> St
         if present:
             report.half_applied = history.open_started(connection)
             report.last_runs = history.all_rows(connection, limit=5)
+            applied_now, _ = code.ancestors(state.current, history.recorded_parents(connection))
             for revision, row in history.latest_applied_upgrades(connection).items():
                 path = code.files.get(revision)
+                if revision not in applied_now:
+                    continue
                 if path is not None and row.checksum and path.exists() and history.file_checksum(path) != row.checksum:
                     report.edited.append(EditedRevision(revision, path.name, row))
     return report
