@@ -93,8 +93,8 @@ class Settings(BaseSettings):
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
-    # How long `serve` lets in-flight requests finish after SIGTERM (keep it below the
-    # orchestrator's grace period, e.g. Kubernetes' terminationGracePeriodSeconds of 30).
+    # How long `serve` lets in-flight requests finish after SIGTERM (with any preStop pause, keep
+    # it below the orchestrator's grace period: Kubernetes' terminationGracePeriodSeconds).
     shutdown_grace_seconds: int = Field(default=25, ge=1)
     migration_metrics_textfile: Path | None = None
 
