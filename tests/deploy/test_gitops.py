@@ -9,6 +9,7 @@ import kubernetes_validate
 import pytest
 from pydantic import ValidationError
 
+from chores_tracker.settings import Settings
 from tests.deploy import artifacts as a
 
 # The oldest Kubernetes release still commonly run, and the newest the validator knows.
@@ -183,11 +184,12 @@ def test_the_startup_probe_outlasts_the_entrypoints_database_wait():
 def test_the_pod_can_shut_down_gracefully_within_its_grace_period():
     container = a.only_container(deployment())
     pause = int(container["lifecycle"]["preStop"]["exec"]["command"][-1])
-    uvicorn_graceful_shutdown = 25  # chores_tracker/cli.py: timeout_graceful_shutdown
-    assert a.pod_spec(deployment())["terminationGracePeriodSeconds"] > pause + uvicorn_graceful_shutdown
-    assert (a.REPO / "backend/chores_tracker/cli.py").read_text().count(
-        f"timeout_graceful_shutdown={uvicorn_graceful_shutdown}"
-    ) == 1
+    # `serve` gives requests in flight SHUTDOWN_GRACE_SECONDS (uvicorn's timeout_graceful_shutdown).
+    environment = a.container_environment(container, with_secret(rendered()))
+    default = Settings.model_fields["shutdown_grace_seconds"].default
+    graceful_shutdown = int(environment.get("SHUTDOWN_GRACE_SECONDS", default))
+    assert a.pod_spec(deployment())["terminationGracePeriodSeconds"] > pause + graceful_shutdown
+    assert "timeout_graceful_shutdown=settings.shutdown_grace_seconds" in (a.REPO / "backend/chores_tracker/cli.py").read_text()
 
 
 @pytest.mark.parametrize("kind_name", [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME)])
