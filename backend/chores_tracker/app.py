@@ -19,6 +19,7 @@ from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.settings import Settings, get_settings
+from chores_tracker import web
 
 log = logging.getLogger(__name__)
 
@@ -109,4 +110,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(readiness_router)
     app.include_router(api)
     app.include_router(liveness_router)
+    web.install(app)
     return app

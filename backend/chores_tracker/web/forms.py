@@ -1,0 +1,85 @@
+"""Reading page forms with the domains' own schemas, and turning their errors into per-field messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from chores_tracker.errors import DomainError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Shown above a form when an error belongs to no single field.
+FORM = "__form__"
+
+_FRIENDLY = {
+    "missing": "This field is required.",
+    "string_too_short": "This field is required.",
+    "int_parsing": "Enter a whole number.",
+    "decimal_parsing": "Enter an amount, like 2.50.",
+    "float_parsing": "Enter an amount, like 2.50.",
+    "value_error": None,  # the validator's own words
+}
+
+
+def _sentence(message: str) -> str:
+    message = message.removeprefix("Value error, ").strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+@dataclass
+class FormErrors:
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str | None, message: str) -> None:
+        self.fields.setdefault(name or FORM, _sentence(message))
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def from_validation(self, error: ValidationError, *, rename: dict[str, str] | None = None) -> "FormErrors":
+        for item in error.errors(include_url=False):
+            name = str(item["loc"][-1]) if item["loc"] else FORM
+            name = (rename or {}).get(name, name)
+            friendly = _FRIENDLY.get(item["type"])
+            self.add(name, friendly or item["msg"])
+        return self
+
+    def from_domain(self, error: DomainError, *, rename: dict[str, str] | None = None) -> "FormErrors":
+        name = (rename or {}).get(error.field or "", error.field)
+        self.add(name, error.message)
+        return self
+
+
+async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, object]:
+    """The submitted fields as plain values; names in `lists` keep every value (checkbox groups)."""
+    form = await request.form()
+    data: dict[str, object] = {}
+    for key in form.keys():
+        if key == "csrf_token":
+            continue
+        values = [value for value in form.getlist(key) if isinstance(value, str)]
+        if key in lists:
+            data[key] = values
+        elif not values:
+            data[key] = ""
+        else:
+            # Passwords are taken exactly as typed, as the API takes them.
+            data[key] = values[-1] if "password" in key else values[-1].strip()
+    for key in lists:
+        data.setdefault(key, [])
+    return data
+
+
+def validate(model: type[ModelT], data: dict[str, object], errors: FormErrors, **rename: str) -> ModelT | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.from_validation(exc, rename=rename or None)
+        return None
