@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from chores_tracker.errors import DomainError
 from chores_tracker.web.csrf import CsrfRejected
+from chores_tracker.web.forms import sentence
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import LoginRequired, RedirectTo, optional_user
 
@@ -88,8 +89,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def _domain_error(request: Request, exc: DomainError) -> Response:
-    message = exc.message[:1].upper() + exc.message[1:]
-    return error_page(request, exc.status_code, message)
+    return error_page(request, exc.status_code, sentence(exc.message))
 
 
 def _bad_path(request: Request, _exc: RequestValidationError) -> Response:

@@ -25,7 +25,7 @@ _FRIENDLY = {
 }
 
 
-def _sentence(message: str) -> str:
+def sentence(message: str) -> str:
     message = message.removeprefix("Value error, ").strip()
     if not message:
         return message
@@ -38,7 +38,7 @@ class FormErrors:
     fields: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str | None, message: str) -> None:
-        self.fields.setdefault(name or FORM, _sentence(message))
+        self.fields.setdefault(name or FORM, sentence(message))
 
     def __bool__(self) -> bool:
         return bool(self.fields)
