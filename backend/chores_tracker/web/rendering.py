@@ -34,12 +34,21 @@ environment = jinja2.Environment(
 )
 
 
-def money(value: Decimal | int | float | str | None) -> str:
+# The families' currency is a setting (an ISO code); the common ones get their symbol.
+CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def currency_symbol(code: str) -> str:
+    return CURRENCY_SYMBOLS.get(code.upper(), f"{code.upper()} ")
+
+
+@jinja2.pass_context
+def money(context: jinja2.runtime.Context, value: Decimal | int | str | None, signed: bool = False) -> str:
     if value is None:
         return "–"
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "−" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
+    return f"{sign}{context.get('currency_symbol', '$')}{abs(amount):,.2f}"
 
 
 def plain_amount(value: Decimal | None) -> str:
@@ -156,6 +165,7 @@ def render(
         "csrf_token": token_for(request, settings),
         "timezone_name": request.cookies.get(TIMEZONE_COOKIE),
         "path": request.url.path,
+        "currency_symbol": currency_symbol(getattr(settings, "currency", "USD")),
         "errors": {},
         "form": {},
     }
