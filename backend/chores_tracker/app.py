@@ -12,12 +12,21 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from chores_tracker import __version__
+from chores_tracker.activity.routes import router as activities_router
+from chores_tracker.chores.routes import assignments_router
+from chores_tracker.chores.routes import router as chores_router
+from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.db.engine import make_engine, make_session_factory
 from chores_tracker.errors import DomainError, RateLimited
 from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.identity.routes import router as users_router
+from chores_tracker.ledger.routes import payouts_router
+from chores_tracker.ledger.routes import router as adjustments_router
+from chores_tracker.ledger.routes import users_router as balances_router
+from chores_tracker.reports.routes import router as reports_router
+from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
 from chores_tracker import web
 
@@ -107,6 +116,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)
     api.include_router(families_router)
+    api.include_router(children_chores_router)
+    api.include_router(balances_router)
+    api.include_router(chores_router)
+    api.include_router(assignments_router)
+    api.include_router(adjustments_router)
+    api.include_router(payouts_router)
+    api.include_router(activities_router)
+    api.include_router(reports_router)
+    api.include_router(statistics_router)
     api.include_router(readiness_router)
     app.include_router(api)
     app.include_router(liveness_router)

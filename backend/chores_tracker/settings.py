@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     registration_codes: Annotated[list[str], NoDecode] = Field(default_factory=list)
     password_min_length: int = Field(default=8, ge=4)
     invite_code_default_days: int = Field(default=7, ge=1, le=365)
+    # ISO 4217 code the API reports amounts in (families keep one currency).
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
     # Migrations: how long the runner waits for the database and for the migration lock,
     # and how long one DDL statement may wait for a table lock once the migration lock is held.

@@ -1,7 +1,10 @@
 """Imports every domain's models so that Base.metadata is complete (for Alembic and tests)."""
 
+from chores_tracker.activity.models import Activity
+from chores_tracker.chores.models import Assignment, Chore, Completion
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
+from chores_tracker.ledger.models import LedgerEntry
 
-__all__ = ["Base", "Family", "User"]
+__all__ = ["Activity", "Assignment", "Base", "Chore", "Completion", "Family", "LedgerEntry", "User"]

@@ -1,0 +1,70 @@
+"""The activity feed: one row per state change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chores_tracker.db.base import Base, UTCDateTime
+from chores_tracker.periods import now_utc
+
+
+class ActivityType(str, Enum):
+    chore_created = "chore_created"
+    chore_updated = "chore_updated"
+    chore_deleted = "chore_deleted"
+    chore_disabled = "chore_disabled"
+    chore_enabled = "chore_enabled"
+    chore_completed = "chore_completed"
+    chore_approved = "chore_approved"
+    chore_rejected = "chore_rejected"
+    adjustment_applied = "adjustment_applied"
+    payout_recorded = "payout_recorded"
+
+
+ACTIVITY_DESCRIPTIONS: dict[str, str] = {
+    ActivityType.chore_created.value: "A parent created a chore",
+    ActivityType.chore_updated.value: "A parent changed a chore",
+    ActivityType.chore_deleted.value: "A parent deleted a chore",
+    ActivityType.chore_disabled.value: "A parent paused a chore",
+    ActivityType.chore_enabled.value: "A parent resumed a chore",
+    ActivityType.chore_completed.value: "A child marked a chore as done",
+    ActivityType.chore_approved.value: "A parent approved a completed chore and the reward was earned",
+    ActivityType.chore_rejected.value: "A parent sent a completed chore back, with a reason",
+    ActivityType.adjustment_applied.value: "A parent gave a bonus or a penalty",
+    ActivityType.payout_recorded.value: "A parent handed money to a child",
+}
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        Index("ix_activities_family_created", "family_id", "created_at"),
+        Index("ix_activities_family_type", "family_id", "activity_type"),
+        Index("ix_activities_user_created", "user_id", "created_at"),
+        Index("ix_activities_target_created", "target_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    activity_type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # What the change was about; copies, so the feed reads the same after the chore is edited.
+    chore_id: Mapped[int | None] = mapped_column(ForeignKey("chores.id", ondelete="SET NULL"), index=True)
+    chore_title: Mapped[str | None] = mapped_column(String(200))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(500))
+    ledger_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="SET NULL"), index=True
+    )
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise")
+    target_user = relationship("User", foreign_keys=[target_user_id], lazy="raise")
+    # Lets a change and its feed row be added together; the flush orders the inserts.
+    ledger_entry = relationship("LedgerEntry", lazy="raise")

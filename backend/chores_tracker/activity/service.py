@@ -1,0 +1,111 @@
+"""The activity feed: written by the other services inside their transactions, read here. No HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
+from chores_tracker.errors import NotFound
+from chores_tracker.identity.models import User
+from chores_tracker.periods import now_utc
+
+MAX_PAGE = 100
+
+
+def record(
+    session: Session,
+    *,
+    family_id: int,
+    actor: User,
+    activity_type: ActivityType,
+    description: str,
+    target_user_id: int | None = None,
+    chore_id: int | None = None,
+    chore_title: str | None = None,
+    amount_cents: int | None = None,
+    note: str | None = None,
+    ledger_entry: object | None = None,
+) -> Activity:
+    """Adds the feed row to the caller's transaction; the caller commits it with the change itself."""
+    activity = Activity(
+        family_id=family_id,
+        user_id=actor.id,
+        target_user_id=target_user_id,
+        activity_type=activity_type.value,
+        description=description[:500],
+        created_at=now_utc(),
+        chore_id=chore_id,
+        chore_title=chore_title,
+        amount_cents=amount_cents,
+        note=note,
+        ledger_entry=ledger_entry,
+    )
+    session.add(activity)
+    return activity
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """A parent sees the family's feed; a child sees what it did and what was done for it."""
+    if user.family_id is None:
+        return false()
+    in_family = Activity.family_id == user.family_id
+    if user.is_parent:
+        return in_family
+    return and_(in_family, or_(Activity.user_id == user.id, Activity.target_user_id == user.id))
+
+
+@dataclass(frozen=True)
+class Page:
+    activities: list[Activity]
+    total_count: int
+    has_more: bool
+
+
+def recent(
+    session: Session, user: User, *, limit: int = 20, offset: int = 0, activity_type: str | None = None
+) -> Page:
+    limit = max(1, min(limit, MAX_PAGE))
+    condition = visible_to(user)
+    if activity_type:
+        condition = and_(condition, Activity.activity_type == activity_type)
+    total = session.scalar(select(func.count()).select_from(Activity).where(condition)) or 0
+    rows = list(
+        session.scalars(
+            select(Activity)
+            .where(condition)
+            .options(joinedload(Activity.user), joinedload(Activity.target_user))
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    return Page(rows, total, offset + len(rows) < total)
+
+
+def summary(session: Session, user: User, *, days_back: int = 7) -> dict[str, int]:
+    since = now_utc() - timedelta(days=days_back)
+    rows = session.execute(
+        select(Activity.activity_type, func.count())
+        .where(visible_to(user), Activity.created_at >= since)
+        .group_by(Activity.activity_type)
+    ).all()
+    return {activity_type: count for activity_type, count in rows}
+
+
+def types() -> dict[str, str]:
+    return {member.value: ACTIVITY_DESCRIPTIONS[member.value] for member in ActivityType}
+
+
+def get(session: Session, user: User, activity_id: int) -> Activity:
+    activity = session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id, visible_to(user))
+        .options(joinedload(Activity.user), joinedload(Activity.target_user))
+    )
+    if activity is None:
+        raise NotFound("activity not found")
+    return activity

@@ -1,0 +1,233 @@
+"""Chores and assignments (and the children's chore lists under /users). Thin: parse, call, shape."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from chores_tracker.chores import service
+from chores_tracker.chores.schemas import (
+    ApproveIn,
+    AssigneeOut,
+    AvailableItemOut,
+    AvailableOut,
+    ChildChoreOut,
+    ChildWithChoresOut,
+    ChoreCreate,
+    ChoreOut,
+    ChoreUpdate,
+    CompleteOut,
+    PendingApprovalOut,
+    RejectIn,
+    ReviewOut,
+    effective_state,
+    present_assignment,
+    present_chore,
+)
+from chores_tracker.deps import CurrentChild, CurrentParent, CurrentUser, DbSession
+from chores_tracker.identity.models import User
+from chores_tracker.identity.schemas import UserOut
+from chores_tracker.money import from_cents
+from chores_tracker.periods import now_utc
+
+router = APIRouter(prefix="/chores", tags=["chores"])
+assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
+users_router = APIRouter(prefix="/users", tags=["users"])
+
+
+class ChoreStatus(str, Enum):
+    available = "available"
+    active = "active"
+    completed = "completed"
+    pending_approval = "pending_approval"
+    approved = "approved"
+
+
+Skip = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=service.MAX_LIST)]
+
+
+def _chores(chores: list, viewer: User) -> list[ChoreOut]:
+    now = now_utc()
+    return [present_chore(chore, viewer, now) for chore in chores]
+
+
+def _review_out(result: service.LifecycleResult, viewer: User) -> ReviewOut:
+    now = now_utc()
+    return ReviewOut(
+        assignment=present_assignment(result.assignment, now),
+        chore=present_chore(result.chore, viewer, now),
+        message=result.message,
+    )
+
+
+@router.post("", response_model=ChoreOut, status_code=status.HTTP_201_CREATED)
+def create_chore(data: ChoreCreate, parent: CurrentParent, session: DbSession) -> ChoreOut:
+    return present_chore(service.create_chore(session, parent, data), parent, now_utc())
+
+
+@router.get("", response_model=list[ChoreOut])
+def list_chores(
+    user: CurrentUser,
+    session: DbSession,
+    status: ChoreStatus | None = None,
+    skip: Skip = 0,
+    limit: Limit = service.MAX_LIST,
+) -> list[ChoreOut]:
+    """The chores the caller may see. `status` filters by the caller's assignments (a parent: any).
+    available: may be done now; active: not paused; completed: done (waiting or approved, not yet
+    available again); pending_approval: waiting for review; approved: approved and not yet available again."""
+    found = service.list_chores(session, user, status=status.value if status else None, skip=skip, limit=limit)
+    return _chores(found, user)
+
+
+@router.get("/available", response_model=AvailableOut)
+def available(child: CurrentChild, session: DbSession) -> AvailableOut:
+    """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
+    found = service.available_for_child(session, child)
+    now = now_utc()
+    assigned = [
+        AvailableItemOut(
+            chore=present_chore(chore, child, now), assignment=present_assignment(slot, now), assignment_id=slot.id
+        )
+        for chore, slot in found.assigned
+    ]
+    pool = [AvailableItemOut(chore=present_chore(chore, child, now), assignment=None, assignment_id=None) for chore in found.pool]
+    return AvailableOut(assigned=assigned, pool=pool, total_count=len(assigned) + len(pool))
+
+
+@router.get("/pending-approval", response_model=list[PendingApprovalOut])
+def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[PendingApprovalOut]:
+    """Completions waiting for review in the family, oldest first."""
+    now = now_utc()
+    return [
+        PendingApprovalOut(
+            assignment=present_assignment(item.assignment, now),
+            assignment_id=item.assignment.id,
+            chore=present_chore(item.chore, parent, now),
+            assignee=AssigneeOut(id=item.assignment.assignee.id, username=item.assignment.assignee.username),
+            assignee_name=item.assignment.assignee.username,
+        )
+        for item in service.pending_approvals(session, parent, skip=skip, limit=limit)
+    ]
+
+
+@router.get("/child/{child_id}", response_model=list[ChoreOut])
+def chores_of_child(child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[ChoreOut]:
+    return _chores(service.chores_of_child(session, parent, child_id, skip=skip, limit=limit), parent)
+
+
+@router.get("/child/{child_id}/completed", response_model=list[ChoreOut])
+def chores_completed_by_child(
+    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST
+) -> list[ChoreOut]:
+    """Chores the child has completed at least once (waiting for review or approved)."""
+    return _chores(service.chores_completed_by_child(session, parent, child_id, skip=skip, limit=limit), parent)
+
+
+@router.get("/{chore_id}", response_model=ChoreOut)
+def get_chore(chore_id: int, user: CurrentUser, session: DbSession) -> ChoreOut:
+    return present_chore(service.get_chore(session, user, chore_id), user, now_utc())
+
+
+@router.put("/{chore_id}", response_model=ChoreOut)
+def update_chore(chore_id: int, data: ChoreUpdate, parent: CurrentParent, session: DbSession) -> ChoreOut:
+    """Changes the fields sent. Money already earned never changes; an assignment waiting for
+    approval must be reviewed before its child is taken off the chore."""
+    return present_chore(service.update_chore(session, parent, chore_id, data), parent, now_utc())
+
+
+@router.delete("/{chore_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> Response:
+    """Removes the chore from every list. Its history and every amount earned stay."""
+    service.delete_chore(session, parent, chore_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{chore_id}/complete", response_model=CompleteOut)
+def complete_chore(chore_id: int, child: CurrentChild, session: DbSession) -> CompleteOut:
+    """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
+    result = service.complete_chore(session, child, chore_id)
+    now = now_utc()
+    return CompleteOut(
+        chore=present_chore(result.chore, child, now),
+        assignment=present_assignment(result.assignment, now),
+        message=result.message,
+    )
+
+
+@router.post("/{chore_id}/disable", response_model=ChoreOut)
+def disable_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> ChoreOut:
+    return present_chore(service.set_disabled(session, parent, chore_id, True), parent, now_utc())
+
+
+@router.post("/{chore_id}/enable", response_model=ChoreOut)
+def enable_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> ChoreOut:
+    return present_chore(service.set_disabled(session, parent, chore_id, False), parent, now_utc())
+
+
+@router.post("/{chore_id}/approve", response_model=ChoreOut)
+def approve_chore(chore_id: int, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
+    """For older clients: approves the chore's one assignment waiting for approval."""
+    result = service.approve_chore(session, parent, chore_id, data.reward_value if data else None)
+    return present_chore(result.chore, parent, now_utc())
+
+
+@router.post("/{chore_id}/reject", response_model=ChoreOut)
+def reject_chore(chore_id: int, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
+    """For older clients: sends back the chore's one assignment waiting for approval."""
+    result = service.reject_chore(session, parent, chore_id, data.rejection_reason)
+    return present_chore(result.chore, parent, now_utc())
+
+
+@assignments_router.post("/{assignment_id}/approve", response_model=ReviewOut)
+def approve_assignment(
+    assignment_id: int, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
+) -> ReviewOut:
+    """Approves a completion: the reward (fixed, or `reward_value` within a range) is earned.
+    A recurring chore is available again `cooldown_days` after this moment."""
+    result = service.approve_assignment(session, parent, assignment_id, data.reward_value if data else None)
+    return _review_out(result, parent)
+
+
+@assignments_router.post("/{assignment_id}/reject", response_model=ReviewOut)
+def reject_assignment(assignment_id: int, data: RejectIn, parent: CurrentParent, session: DbSession) -> ReviewOut:
+    """Sends a completion back with the reason; the assignment is available again (a pool chore
+    goes back to the pool)."""
+    return _review_out(service.reject_assignment(session, parent, assignment_id, data.rejection_reason), parent)
+
+
+def _children_out(found: list[service.ChildChores]) -> list[ChildWithChoresOut]:
+    now = now_utc()
+    out = []
+    for entry in found:
+        chores = []
+        for slot, chore in entry.assignments:
+            state = effective_state(slot, now)
+            approved = state == "approved"
+            chores.append(
+                ChildChoreOut(
+                    id=slot.id,
+                    chore_id=chore.id,
+                    chore_title=chore.title,
+                    reward=from_cents(slot.approval_reward_cents if approved else chore.reward_cents),
+                    is_completed=state != "available",
+                    is_approved=approved,
+                )
+            )
+        out.append(ChildWithChoresOut(**UserOut.model_validate(entry.child).model_dump(), chores=chores))
+    return out
+
+
+@users_router.get("/my-children", response_model=list[ChildWithChoresOut])
+def my_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChoresOut]:
+    """The children this parent created, each with its assignments."""
+    return _children_out(service.children_with_chores(session, parent, whole_family=False))
+
+
+@users_router.get("/my-family-children", response_model=list[ChildWithChoresOut])
+def my_family_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChoresOut]:
+    """Every child of the family, each with its assignments."""
+    return _children_out(service.children_with_chores(session, parent, whole_family=True))

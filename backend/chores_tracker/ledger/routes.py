@@ -1,0 +1,105 @@
+"""Adjustments, payouts, and the balance figures under /users. Thin: parse, call, shape."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from chores_tracker.deps import CurrentChild, CurrentParent, DbSession, SettingsDep
+from chores_tracker.ledger import service
+from chores_tracker.ledger.models import LedgerEntry
+from chores_tracker.ledger.schemas import (
+    AdjustmentCreate,
+    AdjustmentOut,
+    AdjustmentTotalOut,
+    AllowanceRowOut,
+    BalanceOut,
+    PayoutCreate,
+    PayoutOut,
+)
+from chores_tracker.reports import service as reports
+
+router = APIRouter(prefix="/adjustments", tags=["adjustments"])
+payouts_router = APIRouter(prefix="/payouts", tags=["payouts"])
+users_router = APIRouter(prefix="/users", tags=["users"])
+
+Skip = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
+
+
+def _adjustment(entry: LedgerEntry) -> AdjustmentOut:
+    return AdjustmentOut(
+        id=entry.id,
+        child_id=entry.child_id,
+        parent_id=entry.author_id,
+        amount=service.amount_of(entry),
+        reason=entry.note,
+        created_at=entry.created_at,
+    )
+
+
+def _payout(entry: LedgerEntry) -> PayoutOut:
+    return PayoutOut(
+        id=entry.id,
+        child_id=entry.child_id,
+        parent_id=entry.author_id,
+        amount=service.amount_of(entry),
+        note=entry.note,
+        created_at=entry.created_at,
+    )
+
+
+@router.post("/", response_model=AdjustmentOut, status_code=status.HTTP_201_CREATED)
+def create_adjustment(data: AdjustmentCreate, parent: CurrentParent, session: DbSession) -> AdjustmentOut:
+    """A bonus (positive amount) or a penalty (negative), with the reason. Amounts are decimal strings."""
+    return _adjustment(service.create_adjustment(session, parent, data))
+
+
+@router.get("/child/{child_id}", response_model=list[AdjustmentOut])
+def list_adjustments(
+    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
+) -> list[AdjustmentOut]:
+    """The child's adjustments, newest first."""
+    return [_adjustment(e) for e in service.list_adjustments(session, parent, child_id, skip=skip, limit=limit)]
+
+
+@router.get("/total/{child_id}", response_model=AdjustmentTotalOut)
+def adjustments_total(child_id: int, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> AdjustmentTotalOut:
+    total = service.adjustments_total(session, parent, child_id)
+    return AdjustmentTotalOut(child_id=child_id, total_adjustments=total, currency=settings.currency)
+
+
+@payouts_router.post("/", response_model=PayoutOut, status_code=status.HTTP_201_CREATED)
+def create_payout(data: PayoutCreate, parent: CurrentParent, session: DbSession) -> PayoutOut:
+    """Records money handed to the child (it lowers the balance). Not more than the child is owed."""
+    return _payout(service.create_payout(session, parent, data))
+
+
+@payouts_router.get("/child/{child_id}", response_model=list[PayoutOut])
+def list_payouts(
+    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
+) -> list[PayoutOut]:
+    """The child's payouts, newest first."""
+    return [_payout(e) for e in service.list_payouts(session, parent, child_id, skip=skip, limit=limit)]
+
+
+@users_router.get("/me/balance", response_model=BalanceOut)
+def my_balance(child: CurrentChild, session: DbSession) -> BalanceOut:
+    """balance = total_earned + adjustments - paid_out. pending_chores_value: completions waiting
+    for approval, at their fixed reward or their range's minimum."""
+    totals = service.child_totals(session, child)
+    return BalanceOut(
+        balance=totals.balance,
+        total_earned=totals.total_earned,
+        adjustments=totals.adjustments,
+        paid_out=totals.paid_out,
+        pending_chores_value=totals.pending_chores_value,
+    )
+
+
+@users_router.get("/allowance-summary", response_model=list[AllowanceRowOut])
+def allowance_summary(parent: CurrentParent, session: DbSession) -> list[AllowanceRowOut]:
+    """Every child of the family: approved chores, money earned, adjustments, paid out, still owed."""
+    summary = reports.allowance_summary(session, parent)
+    return [AllowanceRowOut.model_validate(row.model_dump()) for row in summary.child_summaries]

@@ -1,0 +1,267 @@
+"""The money ledger: earnings, adjustments, payouts, and balances as SQL sums. No HTTP.
+
+balance = earnings + adjustments - payouts. Payouts are stored as positive amounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores.models import Chore, Completion, CompletionStatus
+from chores_tracker.errors import InvalidInput
+from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
+from chores_tracker.ledger.models import EntryKind, LedgerEntry
+from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
+from chores_tracker.money import from_cents, from_cents_or_zero, to_cents
+from chores_tracker.periods import Period, now_utc
+
+MAX_PAGE = 500
+
+
+@dataclass
+class Totals:
+    """One child's ledger sums (over a period, when one is given), in cents."""
+
+    earned_cents: int = 0
+    earned_count: int = 0
+    adjustments_cents: int = 0
+    paid_out_cents: int = 0
+    pending_cents: int = 0
+    pending_count: int = 0
+
+    @property
+    def balance_cents(self) -> int:
+        return self.earned_cents + self.adjustments_cents - self.paid_out_cents
+
+    @property
+    def total_earned(self) -> Decimal:
+        return from_cents_or_zero(self.earned_cents)
+
+    @property
+    def adjustments(self) -> Decimal:
+        return from_cents_or_zero(self.adjustments_cents)
+
+    @property
+    def paid_out(self) -> Decimal:
+        return from_cents_or_zero(self.paid_out_cents)
+
+    @property
+    def balance(self) -> Decimal:
+        return from_cents_or_zero(self.balance_cents)
+
+    @property
+    def pending_chores_value(self) -> Decimal:
+        return from_cents_or_zero(self.pending_cents)
+
+
+@dataclass
+class ChildTotals:
+    by_child: dict[int, Totals] = field(default_factory=dict)
+
+    def of(self, child_id: int) -> Totals:
+        return self.by_child.setdefault(child_id, Totals())
+
+
+def _in_period(column, period: Period | None):  # noqa: ANN001, ANN202
+    conditions = []
+    if period is not None and period.start is not None:
+        conditions.append(column >= period.start)
+    if period is not None and period.end is not None:
+        conditions.append(column < period.end)
+    return and_(*conditions) if conditions else None
+
+
+def _where(query: Select, condition) -> Select:  # noqa: ANN001
+    return query.where(condition) if condition is not None else query
+
+
+def pending_value_expression():  # noqa: ANN201
+    """What a pending completion is worth before review: the fixed reward, or a range's minimum
+    (the least the child will get if approved; never promise more than is sure)."""
+    return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
+
+
+def totals_for_children(
+    session: Session, child_ids: Iterable[int], period: Period | None = None, *, balance_until_end: bool = False
+) -> ChildTotals:
+    """Ledger sums per child in two grouped queries (ledger, pending completions).
+
+    With a period, the flows (earned, adjustments, payouts) are those inside it. With
+    balance_until_end, the balance is instead everything up to the end of the period.
+    """
+    ids = list(child_ids)
+    result = ChildTotals()
+    if not ids:
+        return result
+    flows = _where(
+        select(LedgerEntry.child_id, LedgerEntry.kind, func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .where(LedgerEntry.child_id.in_(ids))
+        .group_by(LedgerEntry.child_id, LedgerEntry.kind),
+        _in_period(LedgerEntry.created_at, period),
+    )
+    for child_id, kind, count, cents in session.execute(flows):
+        totals = result.of(child_id)
+        if kind == EntryKind.chore_earning.value:
+            totals.earned_cents, totals.earned_count = int(cents), int(count)
+        elif kind == EntryKind.adjustment.value:
+            totals.adjustments_cents = int(cents)
+        elif kind == EntryKind.payout.value:
+            totals.paid_out_cents = int(cents)
+    pending = session.execute(
+        select(Completion.child_id, func.count(), func.coalesce(func.sum(pending_value_expression()), 0))
+        .join(Chore, Chore.id == Completion.chore_id)
+        .where(Completion.child_id.in_(ids), Completion.status == CompletionStatus.pending.value)
+        .group_by(Completion.child_id)
+    )
+    for child_id, count, cents in pending:
+        totals = result.of(child_id)
+        totals.pending_cents, totals.pending_count = int(cents), int(count)
+    return result
+
+
+def balances_until(session: Session, child_ids: Iterable[int], end) -> dict[int, int]:  # noqa: ANN001
+    """Each child's balance in cents from the ledger's beginning up to `end` (exclusive; None: now)."""
+    ids = list(child_ids)
+    if not ids:
+        return {}
+    signed = case((LedgerEntry.kind == EntryKind.payout.value, -LedgerEntry.amount_cents), else_=LedgerEntry.amount_cents)
+    query = select(LedgerEntry.child_id, func.coalesce(func.sum(signed), 0)).where(LedgerEntry.child_id.in_(ids))
+    if end is not None:
+        query = query.where(LedgerEntry.created_at < end)
+    return {child_id: int(cents) for child_id, cents in session.execute(query.group_by(LedgerEntry.child_id))}
+
+
+def child_totals(session: Session, child: User) -> Totals:
+    return totals_for_children(session, [child.id]).of(child.id)
+
+
+def record_earning(
+    session: Session, *, completion: Completion, chore: Chore, amount_cents: int, author: User
+) -> LedgerEntry:
+    """Adds the earning for an approved completion to the caller's transaction."""
+    entry = LedgerEntry(
+        family_id=completion.family_id,
+        child_id=completion.child_id,
+        kind=EntryKind.chore_earning.value,
+        amount_cents=amount_cents,
+        author_id=author.id,
+        created_at=now_utc(),
+        chore_id=chore.id,
+        chore_title=chore.title,
+        completion_id=completion.id,
+    )
+    session.add(entry)
+    return entry
+
+
+def create_adjustment(session: Session, parent: User, data: AdjustmentCreate) -> LedgerEntry:
+    child = identity.child_of_family(session, parent, data.child_id)
+    cents = to_cents(data.amount)
+    entry = LedgerEntry(
+        family_id=child.family_id,
+        child_id=child.id,
+        kind=EntryKind.adjustment.value,
+        amount_cents=cents,
+        author_id=parent.id,
+        created_at=now_utc(),
+        note=data.reason,
+    )
+    session.add(entry)
+    kind = "bonus" if cents > 0 else "penalty"
+    activity.record(
+        session,
+        family_id=child.family_id,
+        actor=parent,
+        activity_type=ActivityType.adjustment_applied,
+        description=f"{parent.username} gave {child.username} a {kind} of {abs(data.amount):.2f}: {data.reason}",
+        target_user_id=child.id,
+        amount_cents=cents,
+        note=data.reason,
+        ledger_entry=entry,
+    )
+    session.commit()
+    return entry
+
+
+def _entries(
+    session: Session, parent: User, child_id: int, kind: EntryKind, *, skip: int, limit: int
+) -> list[LedgerEntry]:
+    child = identity.child_of_family(session, parent, child_id)
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.child_id == child.id, LedgerEntry.kind == kind.value)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .offset(max(skip, 0))
+            .limit(max(1, min(limit, MAX_PAGE)))
+        )
+    )
+
+
+def list_adjustments(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100) -> list[LedgerEntry]:
+    return _entries(session, parent, child_id, EntryKind.adjustment, skip=skip, limit=limit)
+
+
+def adjustments_total(session: Session, parent: User, child_id: int) -> Decimal:
+    child = identity.child_of_family(session, parent, child_id)
+    cents = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.child_id == child.id, LedgerEntry.kind == EntryKind.adjustment.value
+        )
+    )
+    return from_cents_or_zero(int(cents or 0))
+
+
+def create_payout(session: Session, parent: User, data: PayoutCreate) -> LedgerEntry:
+    """Records money handed to a child. It may not exceed what the child is owed."""
+    child = identity.child_of_family(session, parent, data.child_id)
+    # Serializes payouts for one child (two parents paying at once cannot both spend the
+    # same balance). FOR NO KEY UPDATE on PostgreSQL, so ledger inserts for the child go on.
+    session.execute(select(User.id).where(User.id == child.id).with_for_update(key_share=True))
+    cents = to_cents(data.amount)
+    owed = balances_until(session, [child.id], None).get(child.id, 0)
+    if cents > owed:
+        session.rollback()  # releases the lock now rather than when the request ends
+        raise InvalidInput(
+            f"{child.username} is owed {from_cents_or_zero(owed):.2f}; a payout cannot be more than that",
+            field="amount",
+        )
+    entry = LedgerEntry(
+        family_id=child.family_id,
+        child_id=child.id,
+        kind=EntryKind.payout.value,
+        amount_cents=cents,
+        author_id=parent.id,
+        created_at=now_utc(),
+        note=data.note,
+    )
+    session.add(entry)
+    activity.record(
+        session,
+        family_id=child.family_id,
+        actor=parent,
+        activity_type=ActivityType.payout_recorded,
+        description=f"{parent.username} paid {child.username} {data.amount:.2f}" + (f": {data.note}" if data.note else ""),
+        target_user_id=child.id,
+        amount_cents=cents,
+        note=data.note,
+        ledger_entry=entry,
+    )
+    session.commit()
+    return entry
+
+
+def list_payouts(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100) -> list[LedgerEntry]:
+    return _entries(session, parent, child_id, EntryKind.payout, skip=skip, limit=limit)
+
+
+def amount_of(entry: LedgerEntry) -> Decimal:
+    return from_cents(entry.amount_cents) or Decimal(0)

@@ -1,0 +1,143 @@
+"""Time for the chores domain: whole-second UTC instants, report periods, and calendar buckets in SQL.
+
+Every period is in UTC. A week is an ISO week: it starts on Monday 00:00:00 UTC and ends
+before the next Monday. A month starts on its first day 00:00:00 UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from datetime import date, datetime, time, timedelta, timezone
+
+from pydantic import BeforeValidator
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+def now_utc() -> datetime:
+    """The current instant, whole seconds.
+
+    MySQL's DATETIME keeps whole seconds and MySQL rounds (MariaDB truncates) the fraction;
+    writing whole seconds makes what is stored equal what was computed on every database,
+    which matters when comparing against a cooldown's end or a period's bounds.
+    """
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A naive datetime from a client is taken to be UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before, when negative) the month of `day`."""
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open interval [start, end) of UTC instants; either side may be open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @classmethod
+    def from_bounds(cls, date_from: date | datetime | None, date_to: date | datetime | None) -> "Period":
+        """A date means the whole UTC day: `date_from` from its start, `date_to` through its end."""
+        start = end = None
+        if isinstance(date_from, datetime):
+            start = as_utc(date_from)
+        elif isinstance(date_from, date):
+            start = start_of_day(date_from)
+        if isinstance(date_to, datetime):
+            end = as_utc(date_to)
+        elif isinstance(date_to, date):
+            end = start_of_day(date_to + timedelta(days=1))
+        return cls(start, end)
+
+    def is_empty(self) -> bool:
+        return self.start is not None and self.end is not None and self.end <= self.start
+
+
+class week_start_sql(FunctionElement):
+    """The ISO week (Monday, UTC) of a stored timestamp, as 'YYYY-MM-DD', computed by the database."""
+
+    type = String()
+    inherit_cache = True
+    name = "week_start_sql"
+
+
+class month_start_sql(FunctionElement):
+    """The first day of the month of a stored timestamp, as 'YYYY-MM-DD', computed by the database."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_start_sql"
+
+
+# Literal SQL only (no bound parameters), so that PostgreSQL sees the same expression in
+# SELECT and GROUP BY. Stored timestamps are naive UTC, so no zone conversion is needed.
+@compiles(week_start_sql, "postgresql")
+def _week_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return "to_char(date_trunc('week', %s), 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(week_start_sql, "mysql")
+def _week_mysql(element, compiler, **kw):  # noqa: ANN001, ANN202
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(DATE_SUB(DATE({column}), INTERVAL WEEKDAY({column}) DAY) AS CHAR)"
+
+
+@compiles(week_start_sql, "sqlite")
+def _week_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+    # Back six days, then forward to the next Monday (or stay on it): the Monday on or before.
+    return "date(%s, '-6 days', 'weekday 1')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start_sql, "postgresql")
+def _month_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return "to_char(date_trunc('month', %s), 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start_sql, "mysql")
+def _month_mysql(element, compiler, **kw):  # noqa: ANN001, ANN202
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(DATE_SUB(DATE({column}), INTERVAL DAYOFMONTH({column}) - 1 DAY) AS CHAR)"
+
+
+@compiles(month_start_sql, "sqlite")
+def _month_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+def parse_bound(value: object) -> object:
+    """A query bound: 'YYYY-MM-DD' is a whole day; anything longer is an instant (ISO 8601)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("use a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
+    return value
+
+
+PeriodBound = Annotated[date | datetime, BeforeValidator(parse_bound)]

@@ -1,0 +1,89 @@
+"""Reports and statistics. Every period is UTC; see docs/reports.md."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from chores_tracker.deps import CurrentParent, DbSession
+from chores_tracker.periods import Period, PeriodBound
+from chores_tracker.reports import service
+from chores_tracker.reports.schemas import (
+    AllowanceSummaryOut,
+    ExportFormat,
+    ExportOut,
+    MonthPointOut,
+    RewardHistoryItemOut,
+    WeekPointOut,
+)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+statistics_router = APIRouter(prefix="/statistics", tags=["reports"])
+
+_BOUND_HELP = (
+    "a date (YYYY-MM-DD, a whole UTC day: date_from from its start, date_to through its end) "
+    "or an ISO 8601 date and time (taken as UTC when it has no offset)"
+)
+DateFrom = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
+DateTo = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
+
+
+@router.get("/allowance-summary", response_model=AllowanceSummaryOut)
+def allowance_summary(
+    parent: CurrentParent, session: DbSession, date_from: DateFrom = None, date_to: DateTo = None, child_id: int | None = None
+) -> AllowanceSummaryOut:
+    """Per child and for the family: approved chores, earnings, adjustments and payouts within the
+    period; `balance_due` is what is owed at the period's end (now, when open)."""
+    return service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
+
+
+@router.get("/export/allowance-summary", response_model=ExportOut)
+def export_allowance_summary(
+    parent: CurrentParent,
+    session: DbSession,
+    format: ExportFormat = ExportFormat.csv,  # noqa: A002 (the contract's name)
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    child_id: int | None = None,
+) -> ExportOut:
+    """The allowance summary as CSV (one row per child, amounts as 0.00) or JSON."""
+    summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
+    return service.export_allowance_summary(summary, format)
+
+
+@router.get("/reward-history/{child_id}", response_model=list[RewardHistoryItemOut])
+def reward_history(
+    child_id: int,
+    parent: CurrentParent,
+    session: DbSession,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_HISTORY)] = 50,
+) -> list[RewardHistoryItemOut]:
+    """The child's chore earnings and adjustments, newest first."""
+    return service.reward_history(session, parent, child_id, Period.from_bounds(date_from, date_to), limit)
+
+
+@statistics_router.get("/weekly-summary", response_model=list[WeekPointOut])
+def weekly_summary(
+    parent: CurrentParent,
+    session: DbSession,
+    weeks_back: Annotated[int, Query(ge=1, le=service.MAX_WEEKS)] = 4,
+    child_id: int | None = None,
+) -> list[WeekPointOut]:
+    """One point per ISO week (Monday 00:00 UTC to Sunday 23:59:59 UTC), oldest first, the current
+    week last; weeks without activity are included with zeros. A chore counts in the week it was
+    approved (when its reward was earned)."""
+    return service.weekly_summary(session, parent, weeks_back=weeks_back, child_id=child_id)
+
+
+@statistics_router.get("/monthly-summary", response_model=list[MonthPointOut])
+def monthly_summary(
+    parent: CurrentParent,
+    session: DbSession,
+    months_back: Annotated[int, Query(ge=1, le=service.MAX_MONTHS)] = 6,
+    child_id: int | None = None,
+) -> list[MonthPointOut]:
+    """One point per calendar month (UTC), oldest first, the current month last; empty months included."""
+    return service.monthly_summary(session, parent, months_back=months_back, child_id=child_id)
