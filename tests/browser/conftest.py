@@ -126,9 +126,13 @@ def screenshot(viewport: str):
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{viewport}-{name}.png"
-        # From the top, so the sticky header sits where a person sees it.
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(path), full_page=True)
+        # The whole page as one tall screen, so the header and the phone's tab bar sit where a
+        # person sees them (a scrolled full-page capture would leave fixed bars mid-page).
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+        page.screenshot(path=str(path))
+        page.set_viewport_size(size)
         return path
 
     return take

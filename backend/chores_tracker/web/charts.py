@@ -6,12 +6,23 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH = 640
-HEIGHT = 260
-LEFT = 56  # room for the axis labels
-RIGHT = 8
-TOP = 16
-BOTTOM = 36  # room for the week labels
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing's size in SVG units; drawn about 1:1 on the screen it is meant for, so text
+    stays readable (a phone gets the narrow frame, a wider screen the wide one; see app.css)."""
+
+    width: int
+    height: int
+    left: int  # room for the axis labels
+    bottom: int  # room for the bar labels
+    right: int = 8
+    top: int = 22
+
+
+NARROW = Frame(width=360, height=230, left=38, bottom=30)
+WIDE = Frame(width=960, height=280, left=56, bottom=34)
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 10 * power
 
 
-def bar_chart(points: list[tuple[str, Decimal]]) -> BarChart:
+def bar_chart(points: list[tuple[str, Decimal]], frame: Frame = WIDE) -> BarChart:
     """Bars for (label, value) points; negative values hang below the zero line."""
     values = [float(value) for _, value in points] or [0.0]
     top = max(max(values), 0.0)
@@ -67,10 +78,10 @@ def bar_chart(points: list[tuple[str, Decimal]]) -> BarChart:
     step = _nice_step(top - bottom)
     top = math.ceil(top / step) * step
     bottom = math.floor(bottom / step) * step
-    plot_height = HEIGHT - TOP - BOTTOM
+    plot_height = frame.height - frame.top - frame.bottom
 
     def y_of(value: float) -> float:
-        return TOP + (top - value) / (top - bottom) * plot_height
+        return frame.top + (top - value) / (top - bottom) * plot_height
 
     grid = []
     tick = bottom
@@ -78,12 +89,12 @@ def bar_chart(points: list[tuple[str, Decimal]]) -> BarChart:
         grid.append(GridLine(round(y_of(tick), 1), Decimal(str(round(tick, 2)))))
         tick += step
     baseline = y_of(0.0)
-    slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
+    slot = (frame.width - frame.left - frame.right) / max(len(points), 1)
     bar_width = min(slot * 0.62, 56)
     bars = []
     for index, (label, value) in enumerate(points):
         y_value = y_of(float(value))
-        x = LEFT + slot * index + (slot - bar_width) / 2
+        x = frame.left + slot * index + (slot - bar_width) / 2
         bars.append(
             Bar(
                 x=round(x, 1),
@@ -96,12 +107,12 @@ def bar_chart(points: list[tuple[str, Decimal]]) -> BarChart:
             )
         )
     return BarChart(
-        width=WIDTH,
-        height=HEIGHT,
+        width=frame.width,
+        height=frame.height,
         bars=bars,
         grid=grid,
         baseline=round(baseline, 1),
-        left=LEFT,
-        right_edge=WIDTH - RIGHT,
-        label_y=HEIGHT - BOTTOM + 22,
+        left=frame.left,
+        right_edge=frame.width - frame.right,
+        label_y=frame.height - frame.bottom + 20,
     )

@@ -47,7 +47,10 @@ class FormErrors:
         for item in error.errors(include_url=False):
             name = str(item["loc"][-1]) if item["loc"] else FORM
             name = (rename or {}).get(name, name)
-            friendly = _FRIENDLY.get(item["type"])
+            if item.get("input", ...) is None or item["input"] == "":
+                friendly = _FRIENDLY["missing"]  # an empty box, whatever type it should hold
+            else:
+                friendly = _FRIENDLY.get(item["type"])
             self.add(name, friendly or item["msg"])
         return self
 

@@ -16,6 +16,7 @@ import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
@@ -42,13 +43,21 @@ def currency_symbol(code: str) -> str:
     return CURRENCY_SYMBOLS.get(code.upper(), f"{code.upper()} ")
 
 
+def _formatted(value: Decimal | int | str, symbol: str, signed: bool = False) -> str:
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
+    return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+def format_money(value: Decimal, settings: Settings) -> str:
+    return _formatted(value, currency_symbol(getattr(settings, "currency", "USD")))
+
+
 @jinja2.pass_context
 def money(context: jinja2.runtime.Context, value: Decimal | int | str | None, signed: bool = False) -> str:
     if value is None:
         return "–"
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
-    return f"{sign}{context.get('currency_symbol', '$')}{abs(amount):,.2f}"
+    return _formatted(value, context.get("currency_symbol", "$"), signed)
 
 
 def plain_amount(value: Decimal | None) -> str:
@@ -109,6 +118,7 @@ def palette_index(name: str) -> int:
 
 
 environment.filters.update(
+    cents=from_cents,
     money=money, plain_amount=plain_amount, day=day, moment=moment, iso=iso, palette_index=palette_index
 )
 
@@ -117,7 +127,7 @@ def _sign(settings: Settings, payload: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"flash|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _read_flash(request: Request, settings: Settings) -> str | None:
+def _read_flash(request: Request, settings: Settings) -> dict | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
@@ -125,16 +135,17 @@ def _read_flash(request: Request, settings: Settings) -> str | None:
     if not hmac.compare_digest(signature, _sign(settings, payload)):
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
-    except ValueError:
+        kind, text = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
+    except (ValueError, TypeError):
         return None
+    return {"kind": "error" if kind == "error" else "success", "text": str(text)}
 
 
-def redirect(url: str, settings: Settings, flash: str | None = None) -> RedirectResponse:
+def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: str = "success") -> RedirectResponse:
     """After a form: 303 so a reload does not post again; the message shows on the next page."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        payload = base64.urlsafe_b64encode(json.dumps(flash).encode()).decode()
+        payload = base64.urlsafe_b64encode(json.dumps([kind, flash]).encode()).decode()
         response.set_cookie(
             FLASH_COOKIE,
             f"{payload}.{_sign(settings, payload)}",
@@ -160,6 +171,7 @@ def render(
         "request": request,
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
+        "pending_count": getattr(request.state, "pending_count", 0),
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),

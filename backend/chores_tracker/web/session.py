@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep, user_from_token
 from chores_tracker.errors import Forbidden
+from chores_tracker.chores import service as chores
 from chores_tracker.families.models import Family
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
@@ -91,9 +92,11 @@ def signed_in_parent(user: PageUser) -> User:
 PageParent = Annotated[User, Depends(signed_in_parent)]
 
 
-def parent_with_family(request: Request, parent: PageParent) -> User:
+def parent_with_family(request: Request, parent: PageParent, session: DbSession) -> User:
     if request.state.family is None:
         raise RedirectTo("/family/setup")
+    # The menu shows how many completions wait for review, on every parent page.
+    request.state.pending_count = len(chores.pending_approvals(session, parent))
     return parent
 
 
