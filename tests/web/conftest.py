@@ -60,14 +60,31 @@ class Visitor:
         self.get("/login")
         return self.submit("/login", {"username": username, "password": password})
 
+    def api(self, method: str, path: str, **kwargs):
+        """The JSON API with this browser's session as the bearer token: the same identity."""
+        token = self.client.cookies.get("ct_session")
+        return self.client.request(method, f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+    def flash(self) -> str | None:
+        found = re.search(r'class="alert alert-(?:success|error)" role="(?:status|alert)">.*?<span>([^<]*)</span>', self.page.text, re.S)
+        return found.group(1) if found else None
+
     def close(self) -> None:
         self.client.close()
 
 
 def field_error(html: str, field: str) -> str | None:
-    """The error message shown next to a field, if any."""
-    found = re.search(rf'id="f-{re.escape(field)}-error">([^<]*)<', html)
+    """The error message shown next to a field (by the field's id, f-<name> unless given), if any."""
+    field_id = field if field.startswith(("reward-", "reason-", "adjustment-", "payout-", "reset-")) else f"f-{field}"
+    found = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', html)
     return found.group(1) if found else None
+
+
+def user_id(app, username: str) -> int:  # noqa: ANN001
+    from chores_tracker.identity.models import User
+
+    with app.state.session_factory() as session:
+        return session.query(User).filter_by(username=username).one().id
 
 
 @pytest.fixture

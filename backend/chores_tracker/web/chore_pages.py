@@ -19,6 +19,9 @@ from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
 
+# The chore rules name API fields; the form shows labels.
+LABELS = {"min_reward": "“At least”", "max_reward": "“At most”", "reward_value": "the amount", "reward": "an amount"}
+
 MODES = [
     (AssignmentMode.single.value, "One child", "Only this child does it."),
     (AssignmentMode.multi_independent.value, "Several children", "Each of them does it and is paid for it."),
@@ -127,7 +130,7 @@ async def create_chore(request: Request, parent: FamilyParent, session: DbSessio
         try:
             chore = chores.create_chore(session, parent, wanted)
         except DomainError as exc:
-            errors.from_domain(exc, rename=where)
+            errors.from_domain(exc, rename=where, words=LABELS)
         else:
             return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children.")
     return _chore_form_page(request, session, parent, form=data, errors=errors, status_code=422)
@@ -152,7 +155,7 @@ async def update_chore(
         try:
             chore = chores.update_chore(session, parent, chore_id, wanted)
         except DomainError as exc:
-            errors.from_domain(exc, rename={**where, "": FORM})
+            errors.from_domain(exc, rename={**where, "": FORM}, words=LABELS)
         else:
             return redirect("/chores", settings, flash=f"“{chore.title}” is saved.")
     return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
@@ -229,7 +232,7 @@ async def approve(
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            errors.from_domain(exc)
+            errors.from_domain(exc, words=LABELS)
         else:
             amount = result.assignment.approval_reward_cents
             child = result.assignment.assignee.username if result.assignment.assignee else "The child"
@@ -275,5 +278,5 @@ async def complete(chore_id: int, child: PageChild, session: DbSession, settings
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return redirect("/", settings, flash=f"Not this time: {sentence(exc.message)}", kind="error")
+        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
     return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")

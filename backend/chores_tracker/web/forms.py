@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -25,11 +26,12 @@ _FRIENDLY = {
 }
 
 
-def sentence(message: str) -> str:
+def sentence(message: str, *, capitalize: bool = True) -> str:
     message = message.removeprefix("Value error, ").strip()
     if not message:
         return message
-    message = message[0].upper() + message[1:]
+    if capitalize:
+        message = message[0].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."
 
 
@@ -37,8 +39,8 @@ def sentence(message: str) -> str:
 class FormErrors:
     fields: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str | None, message: str) -> None:
-        self.fields.setdefault(name or FORM, sentence(message))
+    def add(self, name: str | None, message: str, *, capitalize: bool = True) -> None:
+        self.fields.setdefault(name or FORM, sentence(message, capitalize=capitalize))
 
     def __bool__(self) -> bool:
         return bool(self.fields)
@@ -54,9 +56,21 @@ class FormErrors:
             self.add(name, friendly or item["msg"])
         return self
 
-    def from_domain(self, error: DomainError, *, rename: dict[str, str] | None = None) -> "FormErrors":
+    def from_domain(
+        self,
+        error: DomainError,
+        *,
+        rename: dict[str, str] | None = None,
+        words: dict[str, str] | None = None,
+        capitalize: bool = True,
+    ) -> "FormErrors":
+        """The service's message on the field it names; `words` swaps API field names for the form's labels.
+        A message that may start with a username keeps its case (capitalize=False)."""
         name = (rename or {}).get(error.field or "", error.field)
-        self.add(name, error.message)
+        message = error.message
+        for word, label in (words or {}).items():
+            message = re.sub(rf"\b{re.escape(word)}\b", label, message)
+        self.add(name, message, capitalize=capitalize)
         return self
 
 

@@ -102,7 +102,7 @@ async def add_payout(
         try:
             ledger.create_payout(session, parent, wanted)
         except DomainError as exc:
-            errors.from_domain(exc)
+            errors.from_domain(exc, capitalize=False)  # “ada is owed …”
         else:
             shown = format_money(wanted.amount, settings)
             return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.username} {shown}.")

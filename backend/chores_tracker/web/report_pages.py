@@ -43,7 +43,7 @@ def _summary(session, parent, period: Period, child_id: int | None, errors: Form
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        errors.from_domain(exc)
+        errors.from_domain(exc, words={"date_to": "“To”", "date_from": "“From”"})
         return reports.allowance_summary(session, parent, Period(), child_id)
 
 
