@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
+from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -45,3 +46,9 @@ async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
     except ValidationError as exc:
         errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
+
+
+# Row ids are 32-bit integers on every database; anything outside that is not an id, so it is
+# refused as invalid input (422) rather than reaching the driver (SQLite overflows on it).
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]

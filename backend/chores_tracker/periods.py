@@ -7,8 +7,8 @@ before the next Monday. A month starts on its first day 00:00:00 UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Annotated
 
 from pydantic import BeforeValidator
 from sqlalchemy import String

@@ -8,6 +8,7 @@ from chores_tracker.activity import service
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.activity.schemas import ActivityOut, ActivityPageOut, ActivitySummaryOut, ActivityTypesOut, present
 from chores_tracker.deps import CurrentUser, DbSession
+from chores_tracker.http import RowId
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -45,5 +46,5 @@ def types(_user: CurrentUser) -> ActivityTypesOut:
 
 
 @router.get("/{activity_id}", response_model=ActivityOut)
-def get_activity(activity_id: int, user: CurrentUser, session: DbSession) -> ActivityOut:
+def get_activity(activity_id: RowId, user: CurrentUser, session: DbSession) -> ActivityOut:
     return present(service.get(session, user, activity_id))

@@ -27,6 +27,7 @@ from chores_tracker.chores.schemas import (
     present_chore,
 )
 from chores_tracker.deps import CurrentChild, CurrentParent, CurrentUser, DbSession
+from chores_tracker.http import RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
@@ -115,39 +116,39 @@ def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, 
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])
-def chores_of_child(child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[ChoreOut]:
+def chores_of_child(child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[ChoreOut]:
     return _chores(service.chores_of_child(session, parent, child_id, skip=skip, limit=limit), parent)
 
 
 @router.get("/child/{child_id}/completed", response_model=list[ChoreOut])
 def chores_completed_by_child(
-    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST
+    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST
 ) -> list[ChoreOut]:
     """Chores the child has completed at least once (waiting for review or approved)."""
     return _chores(service.chores_completed_by_child(session, parent, child_id, skip=skip, limit=limit), parent)
 
 
 @router.get("/{chore_id}", response_model=ChoreOut)
-def get_chore(chore_id: int, user: CurrentUser, session: DbSession) -> ChoreOut:
+def get_chore(chore_id: RowId, user: CurrentUser, session: DbSession) -> ChoreOut:
     return present_chore(service.get_chore(session, user, chore_id), user, now_utc())
 
 
 @router.put("/{chore_id}", response_model=ChoreOut)
-def update_chore(chore_id: int, data: ChoreUpdate, parent: CurrentParent, session: DbSession) -> ChoreOut:
+def update_chore(chore_id: RowId, data: ChoreUpdate, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """Changes the fields sent. Money already earned never changes; an assignment waiting for
     approval must be reviewed before its child is taken off the chore."""
     return present_chore(service.update_chore(session, parent, chore_id, data), parent, now_utc())
 
 
 @router.delete("/{chore_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> Response:
+def delete_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
     """Removes the chore from every list. Its history and every amount earned stay."""
     service.delete_chore(session, parent, chore_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{chore_id}/complete", response_model=CompleteOut)
-def complete_chore(chore_id: int, child: CurrentChild, session: DbSession) -> CompleteOut:
+def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
     """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
     result = service.complete_chore(session, child, chore_id)
     now = now_utc()
@@ -159,24 +160,24 @@ def complete_chore(chore_id: int, child: CurrentChild, session: DbSession) -> Co
 
 
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
-def disable_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> ChoreOut:
+def disable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
     return present_chore(service.set_disabled(session, parent, chore_id, True), parent, now_utc())
 
 
 @router.post("/{chore_id}/enable", response_model=ChoreOut)
-def enable_chore(chore_id: int, parent: CurrentParent, session: DbSession) -> ChoreOut:
+def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
     return present_chore(service.set_disabled(session, parent, chore_id, False), parent, now_utc())
 
 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
-def approve_chore(chore_id: int, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
+def approve_chore(chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
     """For older clients: approves the chore's one assignment waiting for approval."""
     result = service.approve_chore(session, parent, chore_id, data.reward_value if data else None)
     return present_chore(result.chore, parent, now_utc())
 
 
 @router.post("/{chore_id}/reject", response_model=ChoreOut)
-def reject_chore(chore_id: int, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
+def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """For older clients: sends back the chore's one assignment waiting for approval."""
     result = service.reject_chore(session, parent, chore_id, data.rejection_reason)
     return present_chore(result.chore, parent, now_utc())
@@ -184,7 +185,7 @@ def reject_chore(chore_id: int, data: RejectIn, parent: CurrentParent, session: 
 
 @assignments_router.post("/{assignment_id}/approve", response_model=ReviewOut)
 def approve_assignment(
-    assignment_id: int, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
+    assignment_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
 ) -> ReviewOut:
     """Approves a completion: the reward (fixed, or `reward_value` within a range) is earned.
     A recurring chore is available again `cooldown_days` after this moment."""
@@ -193,7 +194,7 @@ def approve_assignment(
 
 
 @assignments_router.post("/{assignment_id}/reject", response_model=ReviewOut)
-def reject_assignment(assignment_id: int, data: RejectIn, parent: CurrentParent, session: DbSession) -> ReviewOut:
+def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ReviewOut:
     """Sends a completion back with the reason; the assignment is available again (a pool chore
     goes back to the pool)."""
     return _review_out(service.reject_assignment(session, parent, assignment_id, data.rejection_reason), parent)

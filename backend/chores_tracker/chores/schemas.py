@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
+from chores_tracker.http import RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import Amount, MoneyNumber, from_cents
@@ -25,7 +26,7 @@ class ChoreFields(BaseModel):
     min_reward: Amount | None = None
     max_reward: Amount | None = None
     assignment_mode: AssignmentMode | None = None
-    assignee_ids: list[int] | None = Field(default=None, max_length=MAX_ASSIGNEES)
+    assignee_ids: list[RowId] | None = Field(default=None, max_length=MAX_ASSIGNEES)
     is_recurring: bool | None = None
     cooldown_days: int | None = Field(default=None, ge=0, le=MAX_COOLDOWN_DAYS)
 
@@ -39,7 +40,7 @@ class ChoreCreate(ChoreFields):
     title: str = Field(max_length=200)
     is_range_reward: bool = False
     assignment_mode: AssignmentMode = AssignmentMode.single
-    assignee_ids: list[int] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
+    assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
     is_recurring: bool = False
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
@@ -105,6 +105,8 @@ def _merge(base: ChoreSpec | None, data: ChoreFields) -> ChoreSpec:
             values[name] = tuple(dict.fromkeys(value))  # duplicates collapse, order kept
         else:
             values[name] = value
+    if values.get("assignment_mode") == POOL and "assignee_ids" not in sent:
+        values["assignee_ids"] = ()  # moving a chore into the pool takes it off its children
     for f in fields(ChoreSpec):
         values.setdefault(f.name, None)
     return _checked(ChoreSpec(**values))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from chores_tracker.deps import CurrentChild, CurrentParent, DbSession, SettingsDep
+from chores_tracker.http import RowId
 from chores_tracker.ledger import service
 from chores_tracker.ledger.models import LedgerEntry
 from chores_tracker.ledger.schemas import (
@@ -58,14 +59,14 @@ def create_adjustment(data: AdjustmentCreate, parent: CurrentParent, session: Db
 
 @router.get("/child/{child_id}", response_model=list[AdjustmentOut])
 def list_adjustments(
-    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
+    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
 ) -> list[AdjustmentOut]:
     """The child's adjustments, newest first."""
     return [_adjustment(e) for e in service.list_adjustments(session, parent, child_id, skip=skip, limit=limit)]
 
 
 @router.get("/total/{child_id}", response_model=AdjustmentTotalOut)
-def adjustments_total(child_id: int, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> AdjustmentTotalOut:
+def adjustments_total(child_id: RowId, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> AdjustmentTotalOut:
     total = service.adjustments_total(session, parent, child_id)
     return AdjustmentTotalOut(child_id=child_id, total_adjustments=total, currency=settings.currency)
 
@@ -78,7 +79,7 @@ def create_payout(data: PayoutCreate, parent: CurrentParent, session: DbSession)
 
 @payouts_router.get("/child/{child_id}", response_model=list[PayoutOut])
 def list_payouts(
-    child_id: int, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
+    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = 100
 ) -> list[PayoutOut]:
     """The child's payouts, newest first."""
     return [_payout(e) for e in service.list_payouts(session, parent, child_id, skip=skip, limit=limit)]

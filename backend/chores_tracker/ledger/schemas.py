@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
+from chores_tracker.http import RowId
 from chores_tracker.money import Amount, MoneyNumber, MoneyString, SignedAmount
 
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
@@ -19,7 +20,7 @@ def _stripped_required(value: str) -> str:
 
 
 class AdjustmentCreate(BaseModel):
-    child_id: int
+    child_id: RowId
     amount: SignedAmount = Field(description="a bonus (positive) or a penalty (negative); never 0; at most two decimals")
     reason: Reason
 
@@ -35,7 +36,7 @@ class AdjustmentCreate(BaseModel):
 
 class AdjustmentOut(BaseModel):
     id: int
-    child_id: int
+    child_id: RowId
     parent_id: int | None
     amount: MoneyString
     reason: str | None
@@ -43,13 +44,13 @@ class AdjustmentOut(BaseModel):
 
 
 class AdjustmentTotalOut(BaseModel):
-    child_id: int
+    child_id: RowId
     total_adjustments: MoneyString
     currency: str
 
 
 class PayoutCreate(BaseModel):
-    child_id: int
+    child_id: RowId
     amount: Annotated[Amount, Field(gt=0)] = Field(description="money handed to the child; at most two decimals")
     note: str | None = Field(default=None, max_length=500)
 
@@ -61,7 +62,7 @@ class PayoutCreate(BaseModel):
 
 class PayoutOut(BaseModel):
     id: int
-    child_id: int
+    child_id: RowId
     parent_id: int | None
     amount: MoneyString
     note: str | None

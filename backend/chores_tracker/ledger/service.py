@@ -90,12 +90,12 @@ def pending_value_expression():  # noqa: ANN201
 
 
 def totals_for_children(
-    session: Session, child_ids: Iterable[int], period: Period | None = None, *, balance_until_end: bool = False
+    session: Session, child_ids: Iterable[int], period: Period | None = None
 ) -> ChildTotals:
     """Ledger sums per child in two grouped queries (ledger, pending completions).
 
-    With a period, the flows (earned, adjustments, payouts) are those inside it. With
-    balance_until_end, the balance is instead everything up to the end of the period.
+    With a period, the flows (earned, adjustments, payouts) are those inside it, and so is the
+    balance these totals give; see balances_until for what is owed at a moment.
     """
     ids = list(child_ids)
     result = ChildTotals()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from chores_tracker.deps import CurrentParent, DbSession
+from chores_tracker.http import RowId
 from chores_tracker.periods import Period, PeriodBound
 from chores_tracker.reports import service
 from chores_tracker.reports.schemas import (
@@ -31,7 +32,7 @@ DateTo = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
 
 @router.get("/allowance-summary", response_model=AllowanceSummaryOut)
 def allowance_summary(
-    parent: CurrentParent, session: DbSession, date_from: DateFrom = None, date_to: DateTo = None, child_id: int | None = None
+    parent: CurrentParent, session: DbSession, date_from: DateFrom = None, date_to: DateTo = None, child_id: RowId | None = None
 ) -> AllowanceSummaryOut:
     """Per child and for the family: approved chores, earnings, adjustments and payouts within the
     period; `balance_due` is what is owed at the period's end (now, when open)."""
@@ -45,7 +46,7 @@ def export_allowance_summary(
     format: ExportFormat = ExportFormat.csv,  # noqa: A002 (the contract's name)
     date_from: DateFrom = None,
     date_to: DateTo = None,
-    child_id: int | None = None,
+    child_id: RowId | None = None,
 ) -> ExportOut:
     """The allowance summary as CSV (one row per child, amounts as 0.00) or JSON."""
     summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
@@ -54,7 +55,7 @@ def export_allowance_summary(
 
 @router.get("/reward-history/{child_id}", response_model=list[RewardHistoryItemOut])
 def reward_history(
-    child_id: int,
+    child_id: RowId,
     parent: CurrentParent,
     session: DbSession,
     date_from: DateFrom = None,
@@ -70,7 +71,7 @@ def weekly_summary(
     parent: CurrentParent,
     session: DbSession,
     weeks_back: Annotated[int, Query(ge=1, le=service.MAX_WEEKS)] = 4,
-    child_id: int | None = None,
+    child_id: RowId | None = None,
 ) -> list[WeekPointOut]:
     """One point per ISO week (Monday 00:00 UTC to Sunday 23:59:59 UTC), oldest first, the current
     week last; weeks without activity are included with zeros. A chore counts in the week it was
@@ -83,7 +84,7 @@ def monthly_summary(
     parent: CurrentParent,
     session: DbSession,
     months_back: Annotated[int, Query(ge=1, le=service.MAX_MONTHS)] = 6,
-    child_id: int | None = None,
+    child_id: RowId | None = None,
 ) -> list[MonthPointOut]:
     """One point per calendar month (UTC), oldest first, the current month last; empty months included."""
     return service.monthly_summary(session, parent, months_back=months_back, child_id=child_id)

@@ -23,7 +23,16 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import CENT, from_cents_or_zero
-from chores_tracker.periods import Period, add_months, month_start, month_start_sql, now_utc, start_of_day, week_start, week_start_sql
+from chores_tracker.periods import (
+    Period,
+    add_months,
+    month_start,
+    month_start_sql,
+    now_utc,
+    start_of_day,
+    week_start,
+    week_start_sql,
+)
 from chores_tracker.reports.schemas import (
     AllowanceSummaryOut,
     ChildSummaryOut,
@@ -56,17 +65,11 @@ def allowance_summary(
     children = _children(session, parent, child_id)
     ids = [child.id for child in children]
     totals = ledger.totals_for_children(session, ids, period)
-    balances = ledger.balances_until(session, ids, period.end)
-    # Every activity about a child names it as the target (its own completions included).
-    last_seen: dict = {}
-    if ids:
-        last_seen = dict(
-            session.execute(
-                select(Activity.target_user_id, func.max(Activity.created_at))
-                .where(Activity.target_user_id.in_(ids))
-                .group_by(Activity.target_user_id)
-            ).all()
-        )
+    if period.start is None and period.end is None:
+        balances = {child_id: totals.of(child_id).balance_cents for child_id in ids}
+    else:
+        balances = ledger.balances_until(session, ids, period.end)
+    last_seen = _last_activity(session, ids)
     rows = []
     for child in children:
         t = totals.of(child.id)
@@ -93,6 +96,17 @@ def allowance_summary(
         period_end=period.end,
     )
     return AllowanceSummaryOut(family_summary=family, child_summaries=rows)
+
+
+def _last_activity(session: Session, child_ids: list[int]) -> dict[int, datetime | None]:
+    """Every activity about a child names it as the target (its own completions included).
+    One correlated max() per child: an index lookup on (target_user_id, created_at), not a scan."""
+    if not child_ids:
+        return {}
+    latest = (
+        select(func.max(Activity.created_at)).where(Activity.target_user_id == User.id).correlate(User).scalar_subquery()
+    )
+    return dict(session.execute(select(User.id, latest).where(User.id.in_(child_ids))).all())
 
 
 CSV_COLUMNS = (

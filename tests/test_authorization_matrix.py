@@ -1,0 +1,190 @@
+"""Who may call what: every endpoint x {anonymous, child, parent of the family, parent of another family}.
+
+No token answers 401; a role that may not act, 403; another family's object, 404. A call that
+succeeds for a parent of another family (its own lists) must not show anything of this family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from tests.support.api import Api, Person, unique
+from tests.support.family import chore, complete
+
+SECRET = "matrixsecret"  # in every name of the family under test, so a leak is easy to see
+
+
+@dataclass
+class World:
+    parent: Person
+    child: Person
+    stranger: Person
+    chore_id: int
+    pending_chore_id: int
+    pending_assignment_id: int
+    activity_id: int
+    invite_code: str
+
+
+def build_world(api: Api) -> World:
+    parent = api.parent(family_name=f"{SECRET} family")
+    child = api.child(parent, unique(f"{SECRET}kid"))
+    stranger = api.parent(family_name="Strangers")
+    todo = chore(api, parent, title=f"{SECRET} todo", assignee_ids=[child.id])
+    pending = chore(api, parent, title=f"{SECRET} pending", assignee_ids=[child.id])
+    assignment = complete(api, child, pending["id"])
+    bonus = api.post("/adjustments/", parent, json={"child_id": child.id, "amount": 5, "reason": f"{SECRET} bonus"})
+    assert bonus.status_code == 201
+    feed = api.get("/activities/recent", child).json()["activities"]
+    activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
+    return World(parent, child, stranger, todo["id"], pending["id"], assignment["id"], activity_id, api.invite_code(parent))
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    anonymous: int
+    child: int
+    parent: int
+    stranger: int
+    body: Callable[[World], dict | str] | None = None
+    params: dict | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}" + (f"?{'&'.join(self.params)}" if self.params else "")
+
+
+def new_child(_w: World) -> dict:
+    return {"username": unique("newkid"), "password": "correct-horse-battery", "is_parent": False}
+
+
+CASES = [
+    # identity
+    Case("GET", "/users/me", 401, 200, 200, 200),
+    Case("POST", "/users/", 401, 403, 201, 201, body=new_child),
+    Case("POST", "/users/children/{child}/reset-password", 401, 403, 200, 404, body=lambda w: "another-good-password"),
+    Case("GET", "/users/me/balance", 401, 200, 403, 403),
+    Case("GET", "/users/my-children", 401, 403, 200, 200),
+    Case("GET", "/users/my-family-children", 401, 403, 200, 200),
+    Case("GET", "/users/allowance-summary", 401, 403, 200, 200),
+    # families
+    Case("GET", "/families/context", 401, 200, 200, 200),
+    Case("POST", "/families/create", 401, 403, 409, 409, body=lambda w: {"name": "Another"}),
+    Case("POST", "/families/join", 401, 403, 409, 409, body=lambda w: {"invite_code": w.invite_code}),
+    Case("GET", "/families/members", 401, 200, 200, 200),
+    Case("GET", "/families/stats", 401, 200, 200, 200),
+    Case("POST", "/families/invite-code/generate", 401, 403, 200, 200, body=lambda w: {}),
+    Case("DELETE", "/families/members/{child}", 401, 403, 204, 404),
+    # chores
+    Case("POST", "/chores", 401, 403, 201, 201, body=lambda w: {"title": "Pool", "reward": 1, "assignment_mode": "unassigned"}),
+    Case("GET", "/chores", 401, 200, 200, 200),
+    Case("GET", "/chores/available", 401, 200, 403, 403),
+    Case("GET", "/chores/pending-approval", 401, 403, 200, 200),
+    Case("GET", "/chores/child/{child}", 401, 403, 200, 404),
+    Case("GET", "/chores/child/{child}/completed", 401, 403, 200, 404),
+    Case("GET", "/chores/{chore}", 401, 200, 200, 404),
+    Case("PUT", "/chores/{chore}", 401, 403, 200, 404, body=lambda w: {"description": "new words"}),
+    Case("DELETE", "/chores/{chore}", 401, 403, 204, 404),
+    Case("POST", "/chores/{chore}/complete", 401, 200, 403, 403),
+    Case("POST", "/chores/{chore}/disable", 401, 403, 200, 404),
+    Case("POST", "/chores/{chore}/enable", 401, 403, 200, 404),
+    Case("POST", "/chores/{pending_chore}/approve", 401, 403, 200, 404, body=lambda w: {}),
+    Case("POST", "/chores/{pending_chore}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
+    Case("POST", "/assignments/{assignment}/approve", 401, 403, 200, 404, body=lambda w: {}),
+    Case("POST", "/assignments/{assignment}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
+    # ledger
+    Case("POST", "/adjustments/", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id, "amount": "1.00", "reason": "r"}),
+    Case("GET", "/adjustments/child/{child}", 401, 403, 200, 404),
+    Case("GET", "/adjustments/total/{child}", 401, 403, 200, 404),
+    Case("POST", "/payouts/", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id, "amount": "1.00"}),
+    Case("GET", "/payouts/child/{child}", 401, 403, 200, 404),
+    # activity
+    Case("GET", "/activities/recent", 401, 200, 200, 200),
+    Case("GET", "/activities/summary", 401, 200, 200, 200),
+    Case("GET", "/activities/types", 401, 200, 200, 200),
+    Case("GET", "/activities/{activity}", 401, 200, 200, 404),
+    # reports
+    Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
+    Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
+    Case("GET", "/reports/export/allowance-summary", 401, 403, 200, 200, params={"format": "csv"}),
+    Case("GET", "/reports/reward-history/{child}", 401, 403, 200, 404),
+    Case("GET", "/statistics/weekly-summary", 401, 403, 200, 200),
+    Case("GET", "/statistics/weekly-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
+    Case("GET", "/statistics/monthly-summary", 401, 403, 200, 200),
+]
+
+
+def _fill(text: str, w: World) -> str:
+    return text.format(
+        child=w.child.id,
+        chore=w.chore_id,
+        pending_chore=w.pending_chore_id,
+        assignment=w.pending_assignment_id,
+        activity=w.activity_id,
+    )
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    from fastapi.routing import APIRoute
+
+    routes = {
+        (method, route.path.removeprefix("/api/v1"))
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/api/v1")
+        for method in route.methods
+    }
+    public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
+    placeholders = {
+        "{child}": "{child_id}", "{chore}": "{chore_id}", "{pending_chore}": "{chore_id}",
+        "{assignment}": "{assignment_id}", "{activity}": "{activity_id}",
+    }
+
+    def template(path: str) -> str:
+        for ours, theirs in placeholders.items():
+            path = path.replace(ours, theirs)
+        return path.replace("/families/members/{child_id}", "/families/members/{user_id}")
+
+    covered = {(case.method, template(case.path)) for case in CASES}
+    assert routes - public - covered == set()
+
+
+def _check(api: Api, world: World, case: Case) -> None:
+    path = _fill(case.path, world)
+    params = {k: _fill(v, world) for k, v in (case.params or {}).items()}
+    callers: list[tuple[str, Person | None, int]] = [
+        ("anonymous", None, case.anonymous),
+        ("stranger", world.stranger, case.stranger),
+        ("child", world.child, case.child),
+        ("parent", world.parent, case.parent),
+    ]
+    # Refusals first, so that a call that changes something cannot hide another caller's answer.
+    callers.sort(key=lambda caller: caller[0] != "anonymous" and caller[2] < 300)
+    for name, who, expected in callers:
+        kwargs: dict = {"params": params}
+        if case.body is not None:
+            kwargs["json"] = case.body(world)
+        response = api.client.request(case.method, f"/api/v1{path}", headers=who.headers if who else None, **kwargs)
+        assert response.status_code == expected, f"{case.id} as {name}: {response.status_code} {response.text}"
+        if name == "stranger" and expected < 300:
+            assert SECRET not in response.text, f"{case.id}: another family's data leaked: {response.text}"
+
+
+READS = [case for case in CASES if case.method == "GET"]
+CHANGES = [case for case in CASES if case.method != "GET"]
+
+
+def test_authorization_of_reads(api):
+    """Reads change nothing, so they share one family."""
+    world = build_world(api)
+    for case in READS:
+        _check(api, world, case)
+
+
+@pytest.mark.parametrize("case", CHANGES, ids=lambda case: case.id)
+def test_authorization_of_changes(api, case: Case):
+    _check(api, build_world(api), case)
