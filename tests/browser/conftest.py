@@ -111,6 +111,7 @@ def new_page(browser, server_url: str, viewport: str):
 
     def open_page():
         context = browser.new_context(base_url=server_url, **VIEWPORTS[viewport])
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -133,6 +134,9 @@ def screenshot(viewport: str):
         page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
         page.screenshot(path=str(path))
         page.set_viewport_size(size)
+        # Mobile first means nothing wider than the screen: no sideways scrolling on any page.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than the {viewport} screen"
         return path
 
     return take

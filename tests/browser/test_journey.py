@@ -30,7 +30,11 @@ def sign_up_and_create_family(page: Page, username: str) -> None:
     page.get_by_label("Family name").fill("The Okafors")
     page.get_by_role("button", name="Create family").click()
     expect(page.get_by_role("heading", name="The Okafors")).to_be_visible()
-    expect(page.locator("#invite-code")).to_have_text(re.compile(r"^[A-Z2-9]{8}$"))
+    code = page.locator("#invite-code")
+    expect(code).to_have_text(re.compile(r"^[A-Z2-9]{8}$"))
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == code.inner_text()
 
 
 def add_child(page: Page, username: str) -> None:

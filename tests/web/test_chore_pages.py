@@ -207,3 +207,18 @@ def test_another_familys_chore_and_assignment_are_not_found(family, visitor):
     assert stranger.submit(f"/approvals/{slot}/approve").status_code == 404
     assert stranger.submit(f"/chores/{secret}/delete").status_code == 404
     assert len(parent.api("GET", "/chores/pending-approval").json()) == 1
+
+
+def test_approving_twice_pays_once_and_says_why_the_second_did_nothing(family):
+    parent, (ada, _), (ada_id, _) = family
+    create(parent, title="Trash", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    ada.get("/")
+    ada.submit(f"/chores/{chore_id(parent, 'Trash')}/complete")
+    slot = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
+    parent.get("/approvals")
+    token = parent.csrf_token()
+    parent.submit(f"/approvals/{slot}/approve", token=token)
+    response = parent.submit(f"/approvals/{slot}/approve", token=token)
+    assert response.url.path == "/approvals"
+    assert "Nothing to review" in parent.flash()
+    assert parent.api("GET", "/reports/allowance-summary").json()["family_summary"]["total_earned"] == 1

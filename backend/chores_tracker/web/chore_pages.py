@@ -9,7 +9,7 @@ from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode
 from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.errors import Conflict, DomainError
+from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.periods import now_utc
@@ -212,11 +212,13 @@ def approvals_page(request: Request, parent: FamilyParent, session: DbSession) -
     return _queue_page(request, session, parent)
 
 
-def _after_review(request: Request, session, parent, settings, assignment_id: int, errors: FormErrors, form: dict):  # noqa: ANN001
-    if FORM in errors.fields and len(errors.fields) == 1 and errors.fields[FORM].startswith("This completion has already"):
-        return redirect("/approvals", settings, flash="Someone else reviewed that one already.")
-    request.state.pending_count = len(chores.pending_approvals(session, parent))
+def _after_review(request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict):  # noqa: ANN001
     return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
+
+
+def _already_reviewed(settings, exc: Conflict) -> Response:  # noqa: ANN001
+    """A second click, or another parent was quicker: the item has left the queue, so say it on top."""
+    return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
 
 
 @router.post("/approvals/{assignment_id}/approve")
@@ -229,9 +231,9 @@ async def approve(
     if wanted is not None:
         try:
             result = chores.approve_assignment(session, parent, assignment_id, wanted.reward_value)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
+        except Conflict as exc:
+            return _already_reviewed(settings, exc)
+        except InvalidInput as exc:
             errors.from_domain(exc, words=LABELS)
         else:
             amount = result.assignment.approval_reward_cents
@@ -239,7 +241,7 @@ async def approve(
             return redirect(
                 "/approvals", settings, flash=f"Approved “{result.chore.title}”: {child} earned {_money(request, amount)}."
             )
-    return _after_review(request, session, parent, settings, assignment_id, errors, data)
+    return _after_review(request, session, parent, assignment_id, errors, data)
 
 
 @router.post("/approvals/{assignment_id}/reject")
@@ -252,15 +254,15 @@ async def reject(
     if wanted is not None:
         try:
             result = chores.reject_assignment(session, parent, assignment_id, wanted.rejection_reason)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
+        except Conflict as exc:
+            return _already_reviewed(settings, exc)
+        except InvalidInput as exc:
             errors.from_domain(exc)
         else:
             return redirect(
                 "/approvals", settings, flash=f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
             )
-    return _after_review(request, session, parent, settings, assignment_id, errors, data)
+    return _after_review(request, session, parent, assignment_id, errors, data)
 
 
 def _money(request: Request, cents: int | None) -> str:
