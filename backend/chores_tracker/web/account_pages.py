@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
@@ -11,8 +10,8 @@ from chores_tracker.errors import DomainError, Unauthorized
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import RegisterIn
 from chores_tracker.settings import SignupMode
-from chores_tracker.web.csrf import CSRF_COOKIE, new_nonce
-from chores_tracker.web.forms import FORM, FormErrors, read_form, validate
+from chores_tracker.web.csrf import renew_nonce
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, validate
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
@@ -21,8 +20,7 @@ router = APIRouter()
 
 def _signed_in(response: Response, settings, user) -> Response:  # noqa: ANN001
     start_session(response, settings, user)
-    # A fresh CSRF nonce with every new session, so nothing from before the login carries over.
-    response.set_cookie(CSRF_COOKIE, new_nonce(), httponly=True, samesite="lax", secure=settings.is_production, path="/")
+    renew_nonce(response, settings)
     return response
 
 
@@ -48,8 +46,10 @@ def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: s
 
 
 @router.post("/login")
-async def login(request: Request, session: DbSession, settings: SettingsDep, next: str = "/") -> Response:
-    data = await read_form(request)
+def login(
+    request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep, next: str = "/"
+) -> Response:
+    data = submitted.values()
     username, password = str(data.get("username", "")), str(data.get("password", ""))
     errors = FormErrors()
     if not username:
@@ -58,7 +58,7 @@ async def login(request: Request, session: DbSession, settings: SettingsDep, nex
         errors.add("password", "Enter your password.")
     if not errors:
         try:
-            user = await run_in_threadpool(identity.authenticate, session, settings, username, password)
+            user = identity.authenticate(session, settings, username, password)
         except Unauthorized as exc:
             errors.add(FORM, exc.message)
         else:
@@ -92,14 +92,14 @@ def signup_page(request: Request, user: MaybeUser, settings: SettingsDep) -> Res
 
 
 @router.post("/signup")
-async def signup(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request)
+def signup(request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep) -> Response:
+    data = submitted.values()
     data["is_parent"] = True
     errors = FormErrors()
     registration = validate(RegisterIn, data, errors)
     if registration is not None:
         try:
-            user = await run_in_threadpool(identity.register_parent, session, settings, registration)
+            user = identity.register_parent(session, settings, registration)
         except DomainError as exc:
             errors.from_domain(exc)
         else:
@@ -113,7 +113,7 @@ async def signup(request: Request, session: DbSession, settings: SettingsDep) ->
 def logout(settings: SettingsDep) -> Response:
     response = redirect("/login", settings, flash="You are logged out. See you soon!")
     end_session(response, settings)
-    response.set_cookie(CSRF_COOKIE, new_nonce(), httponly=True, samesite="lax", secure=settings.is_production, path="/")
+    renew_nonce(response, settings)
     return response
 
 
@@ -123,8 +123,10 @@ def password_page(request: Request, user: PageUser) -> Response:
 
 
 @router.post("/account/password")
-async def change_password(request: Request, user: PageUser, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request)
+def change_password(
+    request: Request, submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
     errors = FormErrors()
     current, new = str(data.get("current_password", "")), str(data.get("new_password", ""))
     if not current:
@@ -133,7 +135,7 @@ async def change_password(request: Request, user: PageUser, session: DbSession, 
         errors.add("new_password", "Choose a new password.")
     if not errors:
         try:
-            updated = await run_in_threadpool(identity.change_own_password, session, settings, user, current, new)
+            updated = identity.change_own_password(session, settings, user, current, new)
         except DomainError as exc:
             errors.from_domain(exc)
         else:

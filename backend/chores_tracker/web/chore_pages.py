@@ -13,7 +13,7 @@ from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.periods import now_utc
-from chores_tracker.web.forms import FORM, FormErrors, read_form, sentence, validate
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, sentence, validate
 from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -81,7 +81,9 @@ def _form_from_chore(chore, parent) -> dict:  # noqa: ANN001
     }
 
 
-def _chore_form_page(request: Request, session, parent, *, chore=None, form=None, errors=None, status_code=200):  # noqa: ANN001
+def _chore_form_page(  # noqa: ANN001
+    request: Request, session, parent, *, chore=None, form=None, errors=None, status_code=200
+):
     children = identity.list_children(session, parent, whole_family=True)
     return render(
         request,
@@ -121,8 +123,10 @@ def new_chore_page(request: Request, parent: FamilyParent, session: DbSession) -
 
 
 @router.post("/chores/new")
-async def create_chore(request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request, lists=("multi_assignees",))
+def create_chore(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values(lists=("multi_assignees",))
     fields, where = _chore_fields(data)
     errors = FormErrors()
     wanted = validate(ChoreCreate, fields, errors, **where)
@@ -143,11 +147,16 @@ def edit_chore_page(request: Request, chore_id: int, parent: FamilyParent, sessi
 
 
 @router.post("/chores/{chore_id}/edit")
-async def update_chore(
-    request: Request, chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def update_chore(
+    request: Request,
+    submitted: SubmittedForm,
+    chore_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
     chore = chores.get_chore(session, parent, chore_id)
-    data = await read_form(request, lists=("multi_assignees",))
+    data = submitted.values(lists=("multi_assignees",))
     fields, where = _chore_fields(data)
     errors = FormErrors()
     wanted = validate(ChoreUpdate, fields, errors, **where)
@@ -162,19 +171,20 @@ async def update_chore(
 
 
 @router.post("/chores/{chore_id}/disable")
-async def disable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def disable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, True)
-    return redirect("/chores", settings, flash=f"“{chore.title}” is paused: children do not see it until you resume it.")
+    message = f"“{chore.title}” is paused: children do not see it until you resume it."
+    return redirect("/chores", settings, flash=message)
 
 
 @router.post("/chores/{chore_id}/enable")
-async def enable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def enable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, False)
     return redirect("/chores", settings, flash=f"“{chore.title}” is back on the children's lists.")
 
 
 @router.post("/chores/{chore_id}/delete")
-async def delete_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def delete_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.get_chore(session, parent, chore_id)
     try:
         chores.delete_chore(session, parent, chore_id)
@@ -187,10 +197,16 @@ async def delete_chore(chore_id: int, parent: FamilyParent, session: DbSession, 
 # The approval queue
 
 
-def _queue_page(request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200):  # noqa: ANN001
+def _queue_page(  # noqa: ANN001
+    request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200
+):
     now = now_utc()
     items = [
-        {"assignment": item.assignment, "chore": present_chore(item.chore, parent, now), "child": item.assignment.assignee}
+        {
+            "assignment": item.assignment,
+            "chore": present_chore(item.chore, parent, now),
+            "child": item.assignment.assignee,
+        }
         for item in chores.pending_approvals(session, parent)
     ]
     return render(
@@ -212,7 +228,9 @@ def approvals_page(request: Request, parent: FamilyParent, session: DbSession) -
     return _queue_page(request, session, parent)
 
 
-def _after_review(request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict):  # noqa: ANN001
+def _after_review(  # noqa: ANN001
+    request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict
+):
     return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
 
 
@@ -222,10 +240,15 @@ def _already_reviewed(settings, exc: Conflict) -> Response:  # noqa: ANN001
 
 
 @router.post("/approvals/{assignment_id}/approve")
-async def approve(
-    request: Request, assignment_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def approve(
+    request: Request,
+    submitted: SubmittedForm,
+    assignment_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
-    data = await read_form(request)
+    data = submitted.values()
     errors = FormErrors()
     wanted = validate(ApproveIn, {"reward_value": data.get("reward_value") or None}, errors)
     if wanted is not None:
@@ -238,17 +261,21 @@ async def approve(
         else:
             amount = result.assignment.approval_reward_cents
             child = result.assignment.assignee.username if result.assignment.assignee else "The child"
-            return redirect(
-                "/approvals", settings, flash=f"Approved “{result.chore.title}”: {child} earned {_money(request, amount)}."
-            )
+            message = f"Approved “{result.chore.title}”: {child} earned {_money(request, amount)}."
+            return redirect("/approvals", settings, flash=message)
     return _after_review(request, session, parent, assignment_id, errors, data)
 
 
 @router.post("/approvals/{assignment_id}/reject")
-async def reject(
-    request: Request, assignment_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def reject(
+    request: Request,
+    submitted: SubmittedForm,
+    assignment_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
-    data = await read_form(request)
+    data = submitted.values()
     errors = FormErrors()
     wanted = validate(RejectIn, {"rejection_reason": data.get("rejection_reason", "")}, errors)
     if wanted is not None:
@@ -259,9 +286,8 @@ async def reject(
         except InvalidInput as exc:
             errors.from_domain(exc)
         else:
-            return redirect(
-                "/approvals", settings, flash=f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
-            )
+            message = f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
+            return redirect("/approvals", settings, flash=message)
     return _after_review(request, session, parent, assignment_id, errors, data)
 
 
@@ -274,7 +300,7 @@ def _money(request: Request, cents: int | None) -> str:
 
 
 @router.post("/chores/{chore_id}/complete")
-async def complete(chore_id: int, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def complete(chore_id: int, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
     try:
         result = chores.complete_chore(session, child, chore_id)
     except DomainError as exc:

@@ -12,6 +12,7 @@ import hmac
 import secrets
 
 from fastapi import Request
+from starlette.responses import Response
 
 from chores_tracker.deps import SettingsDep
 from chores_tracker.settings import Settings
@@ -33,6 +34,13 @@ def _token(settings: Settings, nonce: str, session: str) -> str:
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(24)
+
+
+def renew_nonce(response: Response, settings: Settings) -> None:
+    """A new nonce when the session changes (log-in, log-out): no token from before carries over."""
+    response.set_cookie(
+        CSRF_COOKIE, new_nonce(), httponly=True, samesite="lax", secure=settings.is_production, path="/"
+    )
 
 
 def nonce_for(request: Request) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
@@ -12,7 +11,7 @@ from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import ChildCreateIn
-from chores_tracker.web.forms import FormErrors, read_form, validate
+from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
@@ -41,8 +40,10 @@ def setup_page(request: Request, parent: PageParent, settings: SettingsDep) -> R
 
 
 @router.post("/family/create")
-async def create_family(request: Request, parent: PageParent, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request)
+def create_family(
+    request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
     errors = FormErrors()
     wanted = validate(FamilyCreateIn, data, errors)
     if wanted is not None:
@@ -56,8 +57,10 @@ async def create_family(request: Request, parent: PageParent, session: DbSession
 
 
 @router.post("/family/join")
-async def join_family(request: Request, parent: PageParent, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request)
+def join_family(
+    request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
     errors = FormErrors()
     wanted = validate(FamilyJoinIn, data, errors)
     if wanted is not None:
@@ -70,7 +73,9 @@ async def join_family(request: Request, parent: PageParent, session: DbSession, 
     return _setup_page(request, join_errors=errors, form=data, status_code=422)
 
 
-def _family_page(request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200):  # noqa: ANN001
+def _family_page(  # noqa: ANN001
+    request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200
+):
     found = families.members(session, parent)
     return render(
         request,
@@ -93,20 +98,25 @@ def family_page(request: Request, parent: FamilyParent, session: DbSession) -> R
 
 
 @router.post("/family/invite-code")
-async def regenerate_invite_code(request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def regenerate_invite_code(
+    request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
     family = families.regenerate_invite_code(session, parent, settings.invite_code_default_days)
-    return redirect("/family#invite", settings, flash=f"New invite code: {family.invite_code}. The old one no longer works.")
+    message = f"New invite code: {family.invite_code}. The old one no longer works."
+    return redirect("/family#invite", settings, flash=message)
 
 
 @router.post("/family/children")
-async def add_child(request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
-    data = await read_form(request)
+def add_child(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
     data["is_parent"] = False
     errors = FormErrors()
     wanted = validate(ChildCreateIn, data, errors)
     if wanted is not None:
         try:
-            child = await run_in_threadpool(identity.create_child, session, settings, parent, wanted)
+            child = identity.create_child(session, settings, parent, wanted)
         except DomainError as exc:
             errors.from_domain(exc)
         else:
@@ -118,17 +128,22 @@ async def add_child(request: Request, parent: FamilyParent, session: DbSession, 
 
 
 @router.post("/family/children/{child_id}/password")
-async def reset_child_password(
-    request: Request, child_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def reset_child_password(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
-    data = await read_form(request)
+    data = submitted.values()
     password = str(data.get("password", ""))
     errors = FormErrors()
     if not password:
         errors.add("password", "Choose a new password.")
     else:
         try:
-            child = await run_in_threadpool(identity.reset_child_password, session, settings, parent, child_id, password)
+            child = identity.reset_child_password(session, settings, parent, child_id, password)
         except DomainError as exc:
             if exc.field is None:
                 raise  # an unknown child: the page's 404

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from chores_tracker.errors import DomainError
@@ -74,24 +74,36 @@ class FormErrors:
         return self
 
 
-async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, object]:
-    """The submitted fields as plain values; names in `lists` keep every value (checkbox groups)."""
+@dataclass(frozen=True)
+class Submitted:
+    """A posted form, read once (by a dependency, so page handlers can stay synchronous)."""
+
+    fields: dict[str, list[str]]
+
+    def values(self, *, lists: tuple[str, ...] = ()) -> dict[str, object]:
+        """Each field's value; names in `lists` keep every value (checkbox groups)."""
+        data: dict[str, object] = {}
+        for key, values in self.fields.items():
+            if key == "csrf_token":
+                continue
+            if key in lists:
+                data[key] = values
+            elif not values:
+                data[key] = ""
+            else:
+                # Passwords are taken exactly as typed, as the API takes them.
+                data[key] = values[-1] if "password" in key else values[-1].strip()
+        for key in lists:
+            data.setdefault(key, [])
+        return data
+
+
+async def submitted_form(request: Request) -> Submitted:
     form = await request.form()
-    data: dict[str, object] = {}
-    for key in form.keys():
-        if key == "csrf_token":
-            continue
-        values = [value for value in form.getlist(key) if isinstance(value, str)]
-        if key in lists:
-            data[key] = values
-        elif not values:
-            data[key] = ""
-        else:
-            # Passwords are taken exactly as typed, as the API takes them.
-            data[key] = values[-1] if "password" in key else values[-1].strip()
-    for key in lists:
-        data.setdefault(key, [])
-    return data
+    return Submitted({key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()})
+
+
+SubmittedForm = Annotated[Submitted, Depends(submitted_form)]
 
 
 def validate(model: type[ModelT], data: dict[str, object], errors: FormErrors, **rename: str) -> ModelT | None:

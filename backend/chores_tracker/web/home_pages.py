@@ -55,7 +55,9 @@ def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
         {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
         for chore, slot in available.assigned
     ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
-    waiting = [present_chore(chore, child, now) for chore in chores.list_chores(session, child, status="pending_approval")]
+    waiting = [
+        present_chore(chore, child, now) for chore in chores.list_chores(session, child, status="pending_approval")
+    ]
     later = [
         chore
         for chore in (present_chore(c, child, now) for c in chores.list_chores(session, child, status="approved"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -14,7 +13,7 @@ from chores_tracker.identity import service as identity
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.reports import service as reports
-from chores_tracker.web.forms import FormErrors, read_form, validate
+from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
 from chores_tracker.web.rendering import format_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -26,18 +25,30 @@ HISTORY_LENGTH = 50
 def _history(session, parent, child_id: int) -> list[dict]:  # noqa: ANN001
     """Earnings, bonuses, penalties and payouts in one timeline, newest first."""
     rows = [
-        {"date": item.date, "kind": item.type, "amount": item.amount, "text": item.chore_title or item.reason or item.description}
+        {
+            "date": item.date,
+            "kind": item.type,
+            "amount": item.amount,
+            "text": item.chore_title or item.reason or item.description,
+        }
         for item in reports.reward_history(session, parent, child_id, limit=HISTORY_LENGTH)
     ]
     rows += [
-        {"date": entry.created_at, "kind": "payout", "amount": -ledger.amount_of(entry), "text": entry.note or "Paid out"}
+        {
+            "date": entry.created_at,
+            "kind": "payout",
+            "amount": -ledger.amount_of(entry),
+            "text": entry.note or "Paid out",
+        }
         for entry in ledger.list_payouts(session, parent, child_id, limit=HISTORY_LENGTH)
     ]
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:HISTORY_LENGTH]
 
 
-def _child_page(request: Request, session, parent, child_id: int, *, which=None, errors=None, form=None, status_code=200):  # noqa: ANN001
+def _child_page(  # noqa: ANN001
+    request: Request, session, parent, child_id: int, *, which=None, errors=None, form=None, status_code=200
+):
     child = identity.child_of_family(session, parent, child_id)
     return render(
         request,
@@ -61,11 +72,16 @@ def child_page(request: Request, child_id: int, parent: FamilyParent, session: D
 
 
 @router.post("/children/{child_id}/adjustments")
-async def add_adjustment(
-    request: Request, child_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def add_adjustment(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
     child = identity.child_of_family(session, parent, child_id)
-    data = await read_form(request)
+    data = submitted.values()
     errors = FormErrors()
     amount = str(data.get("amount", ""))
     if amount.startswith(("-", "+")):
@@ -85,18 +101,27 @@ async def add_adjustment(
                 what = "bonus" if wanted.amount > 0 else "penalty"
                 shown = format_money(abs(wanted.amount), settings)
                 return redirect(f"/children/{child.id}", settings, flash=f"{child.username} got a {what} of {shown}.")
-    return _child_page(request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422)
+    return _child_page(
+        request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422
+    )
 
 
 @router.post("/children/{child_id}/payouts")
-async def add_payout(
-    request: Request, child_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep
+def add_payout(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: int,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
     child = identity.child_of_family(session, parent, child_id)
-    data = await read_form(request)
+    data = submitted.values()
     errors = FormErrors()
     wanted = validate(
-        PayoutCreate, {"child_id": child.id, "amount": data.get("amount") or None, "note": data.get("note") or None}, errors
+        PayoutCreate,
+        {"child_id": child.id, "amount": data.get("amount") or None, "note": data.get("note") or None},
+        errors,
     )
     if wanted is not None:
         try:

@@ -37,6 +37,15 @@ def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, 
     return Period.from_bounds(bounds["date_from"], bounds["date_to"]), child_id, raw
 
 
+def _short_labels(starts: list[date]) -> list[str]:
+    """A phone has room for the day only; the month shows where it changes."""
+    labels = []
+    for index, start in enumerate(starts):
+        new_month = index == 0 or start.month != starts[index - 1].month
+        labels.append(f"{start.day} {start:%b}" if new_month else str(start.day))
+    return labels
+
+
 def _summary(session, parent, period: Period, child_id: int | None, errors: FormErrors):  # noqa: ANN001
     try:
         return reports.allowance_summary(session, parent, period, child_id)
@@ -53,13 +62,12 @@ def report_page(request: Request, parent: FamilyParent, session: DbSession) -> R
     period, child_id, raw = _filters(request, errors)
     summary = _summary(session, parent, period, child_id, errors)
     weeks = reports.weekly_summary(session, parent, weeks_back=CHART_WEEKS, child_id=child_id)
-    wide = [(f"{week.week_start.day} {week.week_start:%b}", week.total_earned) for week in weeks]
-    # A phone has room for the day only; the month shows where it changes.
-    narrow = [
-        (label if index == 0 or week.week_start.month != weeks[index - 1].week_start.month else str(week.week_start.day), value)
-        for index, (week, (label, value)) in enumerate(zip(weeks, wide))
-    ]
-    charts = {"narrow": bar_chart(narrow, NARROW), "wide": bar_chart(wide, WIDE)}
+    starts = [week.week_start for week in weeks]
+    earned = [week.total_earned for week in weeks]
+    charts = {
+        "narrow": bar_chart(list(zip(_short_labels(starts), earned)), NARROW),
+        "wide": bar_chart([(f"{start.day} {start:%b}", value) for start, value in zip(starts, earned)], WIDE),
+    }
     return render(
         request,
         "report.html",
