@@ -104,21 +104,36 @@ def viewport(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+# A form answered with its errors (422) or a refused log-in (401) is a page doing its job.
+_EXPECTED_ANSWERS = ("status of 422", "status of 401")
+
+
+def _note_console_error(message, problems: list[str]) -> None:  # noqa: ANN001
+    if message.type == "error" and not any(expected in message.text for expected in _EXPECTED_ANSWERS):
+        problems.append(f"console: {message.text}")
+
+
 @pytest.fixture
 def new_page(browser, server_url: str, viewport: str):
     """Opens a page in a fresh context (its own cookies: one person on one device)."""
     contexts = []
+    problems: list[str] = []
 
     def open_page():
         context = browser.new_context(base_url=server_url, **VIEWPORTS[viewport])
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # A script error or a refused resource is a bug even when the page still looks right.
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("console", lambda message: _note_console_error(message, problems))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not problems, problems
 
 
 @pytest.fixture
