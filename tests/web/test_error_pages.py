@@ -85,3 +85,15 @@ def test_the_database_going_away_is_a_503_page(visitor, monkeypatch: pytest.Monk
     response = person.get("/family")
     assert response.status_code == 503
     assert "connection refused" not in response.text
+
+
+def test_ids_no_database_can_hold_are_a_404_page_not_a_failure(visitor):
+    person = visitor()
+    person.parent_with_family()
+    huge = 2**70
+    for path in (f"/chores/{huge}/edit", f"/children/{huge}"):
+        response = person.get(path)
+        assert response.status_code == 404, path
+    person.get("/family")
+    assert person.submit(f"/approvals/{huge}/approve").status_code == 404
+    assert person.get(f"/reports?child_id={huge}").status_code == 200

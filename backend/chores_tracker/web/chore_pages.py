@@ -9,6 +9,7 @@ from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode
 from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
@@ -141,7 +142,7 @@ def create_chore(
 
 
 @router.get("/chores/{chore_id}/edit")
-def edit_chore_page(request: Request, chore_id: int, parent: FamilyParent, session: DbSession) -> Response:
+def edit_chore_page(request: Request, chore_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
     chore = chores.get_chore(session, parent, chore_id)
     return _chore_form_page(request, session, parent, chore=chore, form=_form_from_chore(chore, parent))
 
@@ -150,7 +151,7 @@ def edit_chore_page(request: Request, chore_id: int, parent: FamilyParent, sessi
 def update_chore(
     request: Request,
     submitted: SubmittedForm,
-    chore_id: int,
+    chore_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,
@@ -171,20 +172,20 @@ def update_chore(
 
 
 @router.post("/chores/{chore_id}/disable")
-def disable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def disable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, True)
     message = f"“{chore.title}” is paused: children do not see it until you resume it."
     return redirect("/chores", settings, flash=message)
 
 
 @router.post("/chores/{chore_id}/enable")
-def enable_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def enable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, False)
     return redirect("/chores", settings, flash=f"“{chore.title}” is back on the children's lists.")
 
 
 @router.post("/chores/{chore_id}/delete")
-def delete_chore(chore_id: int, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.get_chore(session, parent, chore_id)
     try:
         chores.delete_chore(session, parent, chore_id)
@@ -243,7 +244,7 @@ def _already_reviewed(settings, exc: Conflict) -> Response:  # noqa: ANN001
 def approve(
     request: Request,
     submitted: SubmittedForm,
-    assignment_id: int,
+    assignment_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,
@@ -270,7 +271,7 @@ def approve(
 def reject(
     request: Request,
     submitted: SubmittedForm,
-    assignment_id: int,
+    assignment_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,
@@ -300,7 +301,7 @@ def _money(request: Request, cents: int | None) -> str:
 
 
 @router.post("/chores/{chore_id}/complete")
-def complete(chore_id: int, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
     try:
         result = chores.complete_chore(session, child, chore_id)
     except DomainError as exc:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
 from chores_tracker.errors import DomainError
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
@@ -131,7 +132,7 @@ def add_child(
 def reset_child_password(
     request: Request,
     submitted: SubmittedForm,
-    child_id: int,
+    child_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from chores_tracker.activity import service as activity
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
 from chores_tracker.errors import DomainError
 from chores_tracker.identity import service as identity
 from chores_tracker.ledger import service as ledger
@@ -67,7 +68,7 @@ def _child_page(  # noqa: ANN001
 
 
 @router.get("/children/{child_id}")
-def child_page(request: Request, child_id: int, parent: FamilyParent, session: DbSession) -> Response:
+def child_page(request: Request, child_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
     return _child_page(request, session, parent, child_id)
 
 
@@ -75,7 +76,7 @@ def child_page(request: Request, child_id: int, parent: FamilyParent, session: D
 def add_adjustment(
     request: Request,
     submitted: SubmittedForm,
-    child_id: int,
+    child_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,
@@ -110,7 +111,7 @@ def add_adjustment(
 def add_payout(
     request: Request,
     submitted: SubmittedForm,
-    child_id: int,
+    child_id: RowId,
     parent: FamilyParent,
     session: DbSession,
     settings: SettingsDep,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession
+from chores_tracker.http import MAX_ROW_ID
 from chores_tracker.errors import DomainError
 from chores_tracker.identity import service as identity
 from chores_tracker.periods import Period
@@ -33,7 +34,7 @@ def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, 
         except ValueError:
             errors.add(name, "Enter a date like 2026-01-31.")
             bounds[name] = None
-    child_id = int(raw["child_id"]) if raw["child_id"].isdigit() else None
+    child_id = int(raw["child_id"]) if raw["child_id"].isdigit() and int(raw["child_id"]) <= MAX_ROW_ID else None
     return Period.from_bounds(bounds["date_from"], bounds["date_to"]), child_id, raw
 
 
