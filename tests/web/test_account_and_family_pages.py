@@ -147,3 +147,17 @@ def test_the_pages_can_be_installed_on_a_phone(visitor):
             sizes.add(icon["sizes"])
     assert {"192x192", "512x512"} <= sizes
     assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+
+
+def test_a_reset_password_longer_than_the_api_takes_is_refused_on_its_field(visitor, app):
+    parent = visitor()
+    parent.parent_with_family()
+    name = parent.add_child()
+    from tests.web.conftest import user_id
+
+    child_id = user_id(app, name)
+    parent.get("/family")
+    response = parent.submit(f"/family/children/{child_id}/password", {"password": "x" * 257})
+    assert response.status_code == 422
+    assert re.search(rf'id="reset-{child_id}-error">Use at most 256 characters.<', response.text)
+    assert visitor().log_in(name).url.path == "/"  # the old password still works

@@ -11,11 +11,13 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import RegisterIn
 from chores_tracker.settings import SignupMode
 from chores_tracker.web.csrf import renew_nonce
-from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, validate
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
 router = APIRouter()
+
+PASSWORD_MAX = max_length(RegisterIn, "password")
 
 
 def _signed_in(response: Response, settings, user) -> Response:  # noqa: ANN001
@@ -133,6 +135,8 @@ def change_password(
         errors.add("current_password", "Enter your current password.")
     if not new:
         errors.add("new_password", "Choose a new password.")
+    elif len(new) > PASSWORD_MAX:
+        errors.add("new_password", f"Use at most {PASSWORD_MAX} characters.")
     if not errors:
         try:
             updated = identity.change_own_password(session, settings, user, current, new)

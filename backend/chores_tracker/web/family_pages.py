@@ -12,11 +12,14 @@ from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import ChildCreateIn
-from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
+from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length, validate
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
 router = APIRouter()
+
+# The API's limit (the reset endpoint takes at most as much as sign-up does).
+PASSWORD_MAX = max_length(ChildCreateIn, "password")
 
 
 def _setup_page(request: Request, *, create_errors=None, join_errors=None, form=None, status_code=200):  # noqa: ANN001
@@ -142,6 +145,8 @@ def reset_child_password(
     errors = FormErrors()
     if not password:
         errors.add("password", "Choose a new password.")
+    elif len(password) > PASSWORD_MAX:
+        errors.add("password", f"Use at most {PASSWORD_MAX} characters.")
     else:
         try:
             child = identity.reset_child_password(session, settings, parent, child_id, password)
