@@ -72,6 +72,17 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     return _unexpected(request, exc)
 
 
+def _code_revisions():  # noqa: ANN202
+    """The schema this build expects, read once per process; readiness compares the database with it."""
+    from chores_tracker.db.revisions import load_code_revisions
+
+    try:
+        return load_code_revisions()
+    except Exception:
+        log.exception("cannot read the migration scripts; readiness will answer schema_unknown")
+        return None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(
@@ -97,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds)
+    app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
 
     if settings.backend_cors_origins:
         app.add_middleware(

@@ -6,7 +6,11 @@ import typer
 
 from chores_tracker.settings import load_settings_or_exit
 
-app = typer.Typer(help="Chores Tracker: the web app and its database tools.", no_args_is_help=True)
+app = typer.Typer(
+    help="Chores Tracker: the web app and its database tools.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals hold settings and URLs: never print them
+)
 
 
 @app.command()

@@ -1,29 +1,348 @@
-"""The migration runner: the only code that changes the schema."""
+"""The migration runner: the only code that changes the schema.
+
+The CLI (`chores-tracker db ...`), migrate-entrypoint.sh and the test fixtures call these
+functions; backend/alembic/env.py takes the same lock through migration_env. Errors are
+MigrationError subclasses carrying their exit code (chores_tracker.db.errors).
+"""
 
 from __future__ import annotations
 
-import os
+import io
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
-from chores_tracker.db.urls import normalize_database_url
+from chores_tracker import __version__
+from chores_tracker.db import history
+from chores_tracker.db.engine import make_engine
+from chores_tracker.db.errors import RETRYABLE, DatabaseUnreachable, ExitCode, MigrationError, VerificationFailed
+from chores_tracker.db.history import HistoryRow
+from chores_tracker.db.identity import current_identity
+from chores_tracker.db.logs import register_secret
+from chores_tracker.db.migration_env import RunReport, compare_server_default, include_object, read_heads
+from chores_tracker.db.models import Base
+from chores_tracker.db.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
+from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.db.wait import describe_connection_error, wait_for_database
+
+log = logging.getLogger("chores_tracker.db.runner")
+
+__all__ = ["alembic_ini_path", "upgrade", "downgrade", "stamp", "migrate", "status", "drift", "offline_sql"]
 
 
-def alembic_ini_path() -> Path:
-    override = os.environ.get("CHORES_TRACKER_ALEMBIC_INI")
-    if override:
-        return Path(override)
-    # backend/chores_tracker/db/runner.py -> backend/alembic.ini
-    return Path(__file__).resolve().parents[2] / "alembic.ini"
+def _url_string(database_url: str | sa.URL) -> str:
+    url = normalize_database_url(database_url)
+    register_secret(url.password if isinstance(url.password, str) else None)
+    return url.render_as_string(hide_password=False)
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config(str(alembic_ini_path()))
-    config.attributes["database_url"] = normalize_database_url(database_url).render_as_string(hide_password=False)
+def alembic_config(database_url: str | sa.URL, *, ini_path: str | Path | None = None, **attributes: Any) -> Config:
+    config = Config(str(ini_path or alembic_ini_path()))
+    config.attributes["database_url"] = _url_string(database_url)
+    config.attributes.update({key: value for key, value in attributes.items() if value is not None})
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def code_revisions(ini_path: str | Path | None = None) -> CodeRevisions:
+    return load_code_revisions(str(ini_path) if ini_path else None)
+
+
+@contextmanager
+def connect(database_url: str | sa.URL) -> Iterator[sa.Connection]:
+    """A connection, or DatabaseUnreachable saying what failed."""
+    url = _url_string(database_url)
+    engine = make_engine(url, pool_size=1, max_overflow=1, connect_timeout=5)
+    try:
+        try:
+            connection = engine.connect()
+        except sa.exc.DBAPIError as exc:
+            cause, text = describe_connection_error(exc)
+            raise DatabaseUnreachable(f"cannot connect to {mask_url(url)}: {cause}: {text}") from None
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+# -- changing the schema (under the lock, in migration_env) ---------------------------------------
+
+def _run(operation: str, database_url: str | sa.URL, revision: str, *, lock_timeout: float | None = None,
+         ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None,
+         report: RunReport | None = None) -> RunReport:
+    """Run an Alembic command under the lock; `report` (filled in even when it fails) says what happened."""
+    report = report if report is not None else RunReport()
+    report.operation = operation
+    config = alembic_config(
+        database_url, ini_path=ini_path, operation=operation, report=report,
+        lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, quiet_logging=True,
+    )
+    getattr(command, operation)(config, revision)
+    return report
+
+
+def upgrade(database_url: str | sa.URL, revision: str = "head", **options: Any) -> RunReport:
+    return _run("upgrade", database_url, revision, **options)
+
+
+def downgrade(database_url: str | sa.URL, revision: str, **options: Any) -> RunReport:
+    return _run("downgrade", database_url, revision, **options)
+
+
+def stamp(database_url: str | sa.URL, revision: str, **options: Any) -> RunReport:
+    return _run("stamp", database_url, revision, **options)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+def current_heads(database_url: str | sa.URL) -> tuple[str, ...]:
+    with connect(database_url) as connection:
+        return read_heads(connection)
+
+
+def schema_state(connection: sa.Connection, code: CodeRevisions) -> SchemaState:
+    heads = read_heads(connection)
+    return classify(code, heads, history.recorded_parents(connection))
+
+
+@dataclass
+class EditedRevision:
+    revision: str
+    script: str
+    applied: HistoryRow
+
+
+@dataclass
+class StatusReport:
+    database: str
+    state: SchemaState
+    code: CodeRevisions
+    half_applied: list[HistoryRow] = field(default_factory=list)
+    edited: list[EditedRevision] = field(default_factory=list)
+    history_present: bool = True
+    last_runs: list[HistoryRow] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.half_applied:
+            return ExitCode.HALF_APPLIED
+        if self.state.kind == "at_head":
+            return ExitCode.OK
+        if self.state.kind in ("behind", "empty"):
+            return ExitCode.STATUS_BEHIND
+        return ExitCode.STATUS_UNKNOWN
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "state": self.state.kind,
+            "current": list(self.state.current),
+            "head": list(self.state.expected),
+            "pending": list(self.state.pending),
+            "half_applied": [row.revision for row in self.half_applied],
+            "edited_revisions": [{"revision": e.revision, "file": e.script} for e in self.edited],
+            "history_recorded": self.history_present,
+            "exit_code": int(self.exit_code),
+        }
+
+
+def status(database_url: str | sa.URL, ini_path: str | Path | None = None) -> StatusReport:
+    code = code_revisions(ini_path)
+    with connect(database_url) as connection:
+        state = schema_state(connection, code)
+        present = history.table_exists(connection)
+        report = StatusReport(mask_url(_url_string(database_url)), state, code, history_present=present)
+        if present:
+            report.half_applied = history.open_started(connection)
+            report.last_runs = history.all_rows(connection, limit=5)
+            applied_now, _ = code.ancestors(state.current, history.recorded_parents(connection))
+            for revision, row in history.latest_applied_upgrades(connection).items():
+                path = code.files.get(revision)
+                if revision not in applied_now:
+                    continue
+                if path is not None and row.checksum and path.exists() and history.file_checksum(path) != row.checksum:
+                    report.edited.append(EditedRevision(revision, path.name, row))
+    return report
+
+
+def drift(database_url: str | sa.URL) -> list[Any]:
+    """Differences between the models and the database, as Alembic's autogenerate sees them."""
+    with connect(database_url) as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": compare_server_default,
+                "include_object": include_object,
+                "target_metadata": Base.metadata,
+            },
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def describe_difference(diff: Any) -> str:
+    if isinstance(diff, list):
+        return "; ".join(describe_difference(item) for item in diff)
+    kind, *rest = diff
+    names = []
+    for item in rest:
+        if isinstance(item, sa.Table):
+            names.append(f"table {item.name}")
+        elif isinstance(item, sa.Column):
+            names.append(f"column {item.name} {item.type}")
+        elif isinstance(item, (sa.Index, sa.Constraint)):
+            table = getattr(getattr(item, "table", None), "name", "?")
+            names.append(f"{type(item).__name__} {item.name} on {table}")
+        elif isinstance(item, (str, int, bool)) or item is None:
+            if item is not None:
+                names.append(str(item))
+        elif isinstance(item, dict):
+            continue
+        else:
+            names.append(repr(item))
+    return f"{kind}: " + " ".join(names)
+
+
+def offline_sql(database_url: str | sa.URL, target: str = "head", start: str | None = None,
+                ini_path: str | Path | None = None) -> str:
+    """The SQL an upgrade from `start` (default: the database's revision) to `target` would run."""
+    if start is None:
+        heads = current_heads(database_url)
+        if len(heads) > 1:
+            raise VerificationFailed(f"the database has several heads ({','.join(heads)}); pass --from")
+        start = heads[0] if heads else "base"
+    buffer = io.StringIO()
+    config = alembic_config(database_url, ini_path=ini_path, quiet_logging=True)
+    config.output_buffer = buffer
+    command.upgrade(config, f"{start}:{target}", sql=True)
+    return buffer.getvalue()
+
+
+# -- the migration job ---------------------------------------------------------------------------
+
+@dataclass
+class MigrateResult:
+    exit_code: ExitCode
+    from_revision: str | None
+    to_revision: str | None
+    applied: list[str]
+    seconds: float
+    error: MigrationError | None = None
+
+
+def _heads_text(heads: tuple[str, ...] | None) -> str | None:
+    return ",".join(heads) if heads else None
+
+
+def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: float, ddl_lock_timeout: float,
+            pushgateway_url: str | None = None, metrics_textfile: Path | None = None) -> MigrateResult:
+    """What the migration Job runs: wait, show, upgrade to head under the lock, verify, summarize."""
+    from chores_tracker.db.metrics import RunOutcome, publish
+
+    started = time.monotonic()
+    url = _url_string(database_url)
+    identity = current_identity()
+    code = code_revisions()
+    log.info(
+        "migration run starting at %s: database %s, code head %s, %s, version %s",
+        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(url), ",".join(code.heads),
+        identity.describe(), __version__,
+        extra={"fields": {"event": "migration_start", "database": mask_url(url), "head": list(code.heads),
+                          "host": identity.host, "job": identity.job}},
+    )
+    before: tuple[str, ...] | None = None
+    report: RunReport | None = None
+    error: MigrationError | None = None
+    try:
+        wait_for_database(url, wait_timeout)
+        with connect(url) as connection:
+            state = schema_state(connection, code)
+        before = state.current
+        pending = ", ".join(code.describe(revision) for revision in state.pending) or "none"
+        log.info(
+            "database at %s; code head %s; state %s; pending: %s",
+            state.current_text or "base (empty)", state.expected_text, state.kind, pending,
+            extra={"fields": {"event": "migration_plan", "current": list(state.current), "head": list(state.expected),
+                              "state": state.kind, "pending": list(state.pending)}},
+        )
+        report = RunReport()
+        upgrade(url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
+        with connect(url) as connection:
+            final = schema_state(connection, code)
+        if not final.serves_this_code:
+            raise VerificationFailed(
+                f"after upgrading, the database is at {final.current_text or 'base'} ({final.kind}), "
+                f"not at this code's head {final.expected_text}"
+            )
+        log.info("verified: the database is at %s (%s)", final.current_text, final.kind.replace("_", " "))
+        after = final.current
+    except Exception as exc:  # every outcome ends with a summary line and metrics
+        exit_code = log_error(exc)
+        error = exc if isinstance(exc, MigrationError) else None
+        after = report.heads_after if report and report.heads_after is not None else None
+    else:
+        exit_code = ExitCode.OK
+    seconds = time.monotonic() - started
+    from_heads = report.heads_at_lock if report and report.heads_at_lock is not None else before
+    if after is None and exit_code != ExitCode.OK:
+        try:
+            after = current_heads(url)
+        except MigrationError:
+            after = None
+    applied = list(report.applied) if report else []
+    result = MigrateResult(exit_code, _heads_text(from_heads), _heads_text(after), applied, seconds, error)
+    log_summary(result)
+    publish(
+        RunOutcome("success" if exit_code == ExitCode.OK else "failed", int(exit_code), result.from_revision,
+                   result.to_revision, len(applied), round(seconds, 3), normalize_database_url(url).database),
+        pushgateway_url, metrics_textfile,
+    )
+    return result
+
+
+def log_error(exc: BaseException) -> ExitCode:
+    """Log a failure as the operator needs to read it; returns its exit code."""
+    from alembic.util import CommandError
+
+    if isinstance(exc, MigrationError):
+        text = exc.message + (f"\n{exc.details}" if exc.details else "")
+        log.error(text, extra={"fields": {"event": "migration_error", "exit_code": int(exc.exit_code),
+                                          "retryable": exc.exit_code in RETRYABLE}})
+        return exc.exit_code
+    if isinstance(exc, CommandError):  # Alembic's own: an unknown revision, a bad range
+        log.error("%s", exc, extra={"fields": {"event": "migration_error", "exit_code": int(ExitCode.USAGE)}})
+        return ExitCode.USAGE
+    log.error("unexpected error: %s: %s", type(exc).__name__, exc, exc_info=exc,
+              extra={"fields": {"event": "migration_error", "exit_code": int(ExitCode.UNEXPECTED)}})
+    return ExitCode.UNEXPECTED
+
+
+def log_summary(result: MigrateResult) -> None:
+    outcome = "success" if result.exit_code == ExitCode.OK else "failed"
+    fields = {
+        "event": "migration_summary",
+        "outcome": outcome,
+        "from": result.from_revision,
+        "to": result.to_revision,
+        "applied": len(result.applied),
+        "revisions": result.applied,
+        "seconds": round(result.seconds, 3),
+        "exit_code": int(result.exit_code),
+    }
+    log.log(
+        logging.INFO if outcome == "success" else logging.ERROR,
+        "migration summary: outcome=%s from=%s to=%s applied=%d seconds=%.2f exit_code=%d",
+        outcome, result.from_revision or "base", result.to_revision or "base", len(result.applied), result.seconds,
+        int(result.exit_code),
+        extra={"fields": fields},
+    )

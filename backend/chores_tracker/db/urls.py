@@ -47,8 +47,11 @@ def mask_url(url: str | URL) -> str:
 
 
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)")
+# libpq-style "key=value" connection strings, which some driver errors quote.
+_DSN_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<password>'(?:[^'\\]|\\.)*'|[^\s,;)]+)", re.IGNORECASE)
 
 
 def mask_secrets_in_text(text: str) -> str:
     """Hide any password embedded in a URL inside free text (error messages included)."""
-    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
+    return _DSN_PASSWORD.sub(lambda m: f"{m['head']}***", text)

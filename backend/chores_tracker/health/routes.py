@@ -20,4 +20,6 @@ def live() -> dict:
 @readiness_router.get("/ready")
 def ready(request: Request) -> JSONResponse:
     report = readiness(request.app.state.readiness_probe)
-    return JSONResponse(report.body(), status_code=200 if report.ready else 503)
+    return JSONResponse(
+        report.body(), status_code=200 if report.ready else 503, headers={"Cache-Control": "no-store"}
+    )

@@ -1,4 +1,12 @@
-"""Readiness: does the database answer, and is its schema one this code can serve?"""
+"""Readiness: does the database answer, and is its schema one this code can serve?
+
+Ready means the code's head is among the database's applied revisions: the database is at it, or
+ahead of it (old pods during a rolling update, or the app rolled back: expand/contract keeps a
+newer schema compatible with the previous release). Behind means a migration has not run yet.
+The code's revisions are read once at start; a check costs one or two small queries and its
+answer is reused for a few seconds. The app never migrates: it waits, not ready, until the
+migration Job has run.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, text
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from chores_tracker.db import history
+from chores_tracker.db.revisions import CodeRevisions, classify
 
 log = logging.getLogger(__name__)
 
@@ -27,32 +40,56 @@ class ReadinessReport:
 
 
 class ReadinessProbe:
-    """Caches the answer for a few seconds so that probes and load balancers stay cheap."""
+    """One check at a time; its answer is cached for `cache_seconds` so probes and load balancers stay cheap."""
 
-    def __init__(self, engine: Engine, cache_seconds: float) -> None:
+    def __init__(self, engine: Engine, cache_seconds: float, code: CodeRevisions | None = None) -> None:
         self.engine = engine
         self.cache_seconds = cache_seconds
+        self.code = code
         self._lock = threading.Lock()
         self._cached: tuple[float, ReadinessReport] | None = None
 
     def check(self) -> ReadinessReport:
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            connection = self.engine.connect()
         except Exception as exc:  # any failure to reach the database means not ready
             log.warning("readiness: database unreachable: %s", type(exc).__name__)
             return ReadinessReport(False, "database_unreachable")
-        return ReadinessReport(True)
+        try:
+            with connection:
+                return self._schema_report(connection)
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                log.warning("readiness: database unreachable: %s", type(exc).__name__)
+                return ReadinessReport(False, "database_unreachable")
+            log.warning("readiness: cannot read the schema revision: %s", type(exc).__name__)
+            return ReadinessReport(False, "schema_unknown", {"current": None, "expected": self._expected()})
+
+    def _expected(self) -> str | None:
+        return ",".join(self.code.heads) if self.code else None
+
+    def _schema_report(self, connection) -> ReadinessReport:  # noqa: ANN001
+        heads = MigrationContext.configure(connection).get_current_heads()
+        if self.code is None:
+            return ReadinessReport(False, "schema_unknown", {"current": ",".join(heads) or None, "expected": None})
+        state = classify(self.code, heads)
+        if not state.serves_this_code and any(head not in self.code.parents for head in heads):
+            # A revision newer than this code: the schema history knows where it came from.
+            state = classify(self.code, heads, history.recorded_parents(connection))
+        details = {"current": state.current_text, "expected": state.expected_text}
+        if state.serves_this_code:
+            return ReadinessReport(True, None, {"schema": state.kind, **details})
+        if state.kind in ("behind", "empty"):
+            return ReadinessReport(False, "schema_behind", details)
+        return ReadinessReport(False, "schema_unknown", details)
 
     def report(self) -> ReadinessReport:
-        now = time.monotonic()
         with self._lock:
-            if self._cached and now - self._cached[0] < self.cache_seconds:
+            if self._cached and time.monotonic() - self._cached[0] < self.cache_seconds:
                 return self._cached[1]
-        result = self.check()
-        with self._lock:
+            result = self.check()
             self._cached = (time.monotonic(), result)
-        return result
+            return result
 
 
 def readiness(probe: ReadinessProbe) -> ReadinessReport:
