@@ -96,7 +96,7 @@ def parent_with_family(request: Request, parent: PageParent, session: DbSession)
     if request.state.family is None:
         raise RedirectTo("/family/setup")
     # The menu shows how many completions wait for review, on every parent page.
-    request.state.pending_count = len(chores.pending_approvals(session, parent))
+    request.state.pending_count = chores.pending_approval_count(session, parent)
     return parent
 
 
