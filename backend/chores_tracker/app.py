@@ -30,6 +30,7 @@ from chores_tracker.observability.logs import configure_logging
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
+from chores_tracker import web
 
 log = logging.getLogger(__name__)
 
@@ -156,4 +157,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(readiness_router)
     app.include_router(api)
     app.include_router(liveness_router)
+    web.install(app)
     return app

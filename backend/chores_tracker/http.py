@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -52,3 +52,14 @@ async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
 # refused as invalid input (422) rather than reaching the driver (SQLite overflows on it).
 MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
+
+
+def _storable_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text; refused here, it is a 422 and not a database error.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Free text a user types (titles, reasons, notes): anything a database can store.
+StorableText = Annotated[str, AfterValidator(_storable_text)]

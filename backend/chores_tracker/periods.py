@@ -127,16 +127,19 @@ def _month_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
     return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
 
 
+BOUND_YEARS = range(1900, 9999)
+
+
 def parse_bound(value: object) -> object:
     """A query bound: 'YYYY-MM-DD' is a whole day; anything longer is an instant (ISO 8601)."""
     if isinstance(value, str):
         text = value.strip()
         try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            return datetime.fromisoformat(text)
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise ValueError("use a date (YYYY-MM-DD) or an ISO 8601 date and time") from None
+    if isinstance(value, date) and value.year not in BOUND_YEARS:
+        raise ValueError(f"must be between the years {BOUND_YEARS.start} and {BOUND_YEARS.stop - 1}")
     return value
 
 

@@ -235,6 +235,18 @@ def test_ids_outside_the_id_range_are_invalid_input_not_errors(api):
     assert response.status_code == 422
 
 
+def test_text_a_database_cannot_store_is_invalid_input(api):
+    home = family(api, kids=1)
+    response = api.post("/chores", home.parent, json={"title": "a\x00b", "reward": 1, "assignment_mode": "unassigned"})
+    assert response.status_code == 422
+    assert _field_errors(response) == {"title"}
+    bonus = {"child_id": home.kids[0].id, "amount": 1, "reason": "x\x00"}
+    assert api.post("/adjustments/", home.parent, json=bonus).status_code == 422
+    assert api.get("/chores", home.parent, params={"skip": 10**20}).status_code == 422
+    for bound in ({"date_to": "9999-12-31"}, {"date_from": "0001-01-01T00:00:00+01:00"}):
+        assert api.get("/reports/allowance-summary", home.parent, params=bound).status_code == 422
+
+
 def test_a_parent_without_a_family_cannot_create_chores(api):
     loner = api.parent(with_family=False)
     response = api.post("/chores", loner, json={"title": "T", "reward": 1, "assignment_mode": "unassigned"})

@@ -37,6 +37,20 @@ def test_completing_puts_the_assignment_in_the_approval_queue(api):
     assert api.get("/users/me/balance", kid).json()["pending_chores_value"] == 2
 
 
+def test_the_waiting_count_matches_the_approval_queue(api, app):
+    from chores_tracker.chores import service
+    from chores_tracker.identity.models import User
+
+    home = family(api, kids=2)
+    for kid in home.kids:
+        complete(api, kid, chore(api, home.parent, assignee_ids=[kid.id])["id"])
+    chore(api, home.parent, assignee_ids=[home.kids[0].id])
+    with app.state.session_factory() as session:
+        parent = session.get(User, home.parent.id)
+        assert service.pending_approval_count(session, parent) == 2
+    assert len(api.get("/chores/pending-approval", home.parent).json()) == 2
+
+
 def test_completing_twice_completes_once(api):
     home = family(api, kids=1)
     kid = home.kids[0]

@@ -183,3 +183,12 @@ def test_average_per_chore_is_rounded_to_the_cent(api):
         approve(api, home.parent, complete(api, kid, ranged["id"])["id"], amount=amount)
     [week] = api.get("/statistics/weekly-summary", home.parent, params={"weeks_back": 1}).json()
     assert (week["completed_chores"], week["total_earned"], week["average_per_chore"]) == (3, 2.01, 0.67)
+
+
+def test_a_parent_without_a_family_gets_empty_reports(api):
+    loner = api.parent(with_family=False)
+    assert api.get("/users/allowance-summary", loner).json() == []
+    summary = api.get("/reports/allowance-summary", loner).json()
+    assert (summary["child_summaries"], summary["family_summary"]["total_children"]) == ([], 0)
+    weeks = api.get("/statistics/weekly-summary", loner, params={"weeks_back": 2}).json()
+    assert [w["completed_chores"] for w in weeks] == [0, 0]

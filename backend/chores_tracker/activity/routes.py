@@ -8,7 +8,7 @@ from chores_tracker.activity import service
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.activity.schemas import ActivityOut, ActivityPageOut, ActivitySummaryOut, ActivityTypesOut, present
 from chores_tracker.deps import CurrentUser, DbSession
-from chores_tracker.http import RowId
+from chores_tracker.http import MAX_ROW_ID, RowId
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -18,7 +18,7 @@ def recent(
     user: CurrentUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     activity_type: ActivityType | None = None,
 ) -> ActivityPageOut:
     """Newest first. A child sees what it did and what was done for it; a parent the family's feed."""

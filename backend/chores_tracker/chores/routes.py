@@ -27,7 +27,7 @@ from chores_tracker.chores.schemas import (
     present_chore,
 )
 from chores_tracker.deps import CurrentChild, CurrentParent, CurrentUser, DbSession
-from chores_tracker.http import RowId
+from chores_tracker.http import MAX_ROW_ID, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
@@ -46,7 +46,7 @@ class ChoreStatus(str, Enum):
     approved = "approved"
 
 
-Skip = Annotated[int, Query(ge=0)]
+Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_LIST)]
 
 

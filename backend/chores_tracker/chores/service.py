@@ -319,6 +319,16 @@ def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: i
     return [PendingApproval(_slot_in(chores[chore_id], slot_id), chores[chore_id]) for slot_id, chore_id in waiting]
 
 
+def pending_approval_count(session: Session, parent: User) -> int:
+    """How many completions wait for review in the family (one COUNT, for badges and menus)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Assignment.chore)
+        .where(_family_chores(parent), Assignment.state == COMPLETED)
+    ) or 0
+
+
 def chores_of_child(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
     child = identity.child_of_family(session, parent, child_id)
     return load_chores(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from chores_tracker.deps import CurrentChild, CurrentParent, DbSession, SettingsDep
-from chores_tracker.http import RowId
+from chores_tracker.http import MAX_ROW_ID, RowId
 from chores_tracker.ledger import service
 from chores_tracker.ledger.models import LedgerEntry
 from chores_tracker.ledger.schemas import (
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/adjustments", tags=["adjustments"])
 payouts_router = APIRouter(prefix="/payouts", tags=["payouts"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 
-Skip = Annotated[int, Query(ge=0)]
+Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from chores_tracker.activity.models import Activity
 from chores_tracker.errors import InvalidInput
-from chores_tracker.families import service as families
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
@@ -50,7 +49,7 @@ MAX_MONTHS = 60
 
 
 def _children(session: Session, parent: User, child_id: int | None) -> list[User]:
-    families.require_family(session, parent)
+    """The family's children (none for a parent without a family yet), or the one asked for."""
     if child_id is not None:
         return [identity.child_of_family(session, parent, child_id)]
     return identity.list_children(session, parent, whole_family=True)
@@ -209,7 +208,8 @@ class _Bucket:
 
 def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, since: date) -> dict[date, _Bucket]:  # noqa: ANN001
     """Earnings and adjustments per calendar bucket, one grouped query."""
-    family = families.require_family(session, parent)
+    if parent.family_id is None:
+        return {}
     bucket = bucket_sql(LedgerEntry.created_at).label("bucket")
     query = (
         select(
@@ -220,7 +220,7 @@ def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, s
             func.count(distinct(LedgerEntry.child_id)),
         )
         .where(
-            LedgerEntry.family_id == family.id,
+            LedgerEntry.family_id == parent.family_id,
             LedgerEntry.kind.in_([EntryKind.chore_earning.value, EntryKind.adjustment.value]),
             LedgerEntry.created_at >= start_of_day(since),
         )

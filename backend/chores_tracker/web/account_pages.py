@@ -1,0 +1,148 @@
+"""Log in, sign up, log out, change one's own password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.errors import DomainError, Unauthorized
+from chores_tracker.identity import service as identity
+from chores_tracker.identity.schemas import RegisterIn
+from chores_tracker.settings import SignupMode
+from chores_tracker.web.csrf import renew_nonce
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
+from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
+
+router = APIRouter()
+
+PASSWORD_MAX = max_length(RegisterIn, "password")
+
+
+def _signed_in(response: Response, settings, user) -> Response:  # noqa: ANN001
+    start_session(response, settings, user)
+    renew_nonce(response, settings)
+    return response
+
+
+def _login_page(request: Request, settings, *, form=None, errors=None, next_url="/", status_code=200):  # noqa: ANN001
+    return render(
+        request,
+        "login.html",
+        {
+            "form": form or {},
+            "errors": (errors.fields if errors else {}),
+            "next": next_url,
+            "signup_open": settings.signup_mode is not SignupMode.closed,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/login")
+def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: str = "/") -> Response:
+    if user is not None:
+        return redirect(safe_next(next), settings)
+    return _login_page(request, settings, next_url=safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep, next: str = "/"
+) -> Response:
+    data = submitted.values()
+    username, password = str(data.get("username", "")), str(data.get("password", ""))
+    errors = FormErrors()
+    if not username:
+        errors.add("username", "Enter your username.")
+    if not password:
+        errors.add("password", "Enter your password.")
+    if not errors:
+        try:
+            user = identity.authenticate(session, settings, username, password)
+        except Unauthorized as exc:
+            errors.add(FORM, exc.message)
+        else:
+            return _signed_in(redirect(safe_next(next), settings), settings, user)
+    status_code = 401 if FORM in errors.fields else 422
+    return _login_page(
+        request, settings, form={"username": username}, errors=errors, next_url=safe_next(next), status_code=status_code
+    )
+
+
+def _signup_page(request: Request, settings, *, form=None, errors=None, status_code=200):  # noqa: ANN001
+    return render(
+        request,
+        "signup.html",
+        {
+            "form": form or {},
+            "errors": (errors.fields if errors else {}),
+            "signup_closed": settings.signup_mode is SignupMode.closed,
+            "needs_code": settings.signup_mode is SignupMode.codes,
+            "password_min_length": settings.password_min_length,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/signup")
+def signup_page(request: Request, user: MaybeUser, settings: SettingsDep) -> Response:
+    if user is not None:
+        return redirect("/", settings)
+    return _signup_page(request, settings)
+
+
+@router.post("/signup")
+def signup(request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep) -> Response:
+    data = submitted.values()
+    data["is_parent"] = True
+    errors = FormErrors()
+    registration = validate(RegisterIn, data, errors)
+    if registration is not None:
+        try:
+            user = identity.register_parent(session, settings, registration)
+        except DomainError as exc:
+            errors.from_domain(exc)
+        else:
+            response = redirect("/family/setup", settings, flash=f"Welcome, {user.username}! Now set up your family.")
+            return _signed_in(response, settings, user)
+    form = {key: value for key, value in data.items() if "password" not in key}
+    return _signup_page(request, settings, form=form, errors=errors, status_code=422)
+
+
+@router.post("/logout")
+def logout(settings: SettingsDep) -> Response:
+    response = redirect("/login", settings, flash="You are logged out. See you soon!")
+    end_session(response, settings)
+    renew_nonce(response, settings)
+    return response
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: PageUser) -> Response:
+    return render(request, "password.html", {"title": "Change your password"})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request, submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    current, new = str(data.get("current_password", "")), str(data.get("new_password", ""))
+    if not current:
+        errors.add("current_password", "Enter your current password.")
+    if not new:
+        errors.add("new_password", "Choose a new password.")
+    elif len(new) > PASSWORD_MAX:
+        errors.add("new_password", f"Use at most {PASSWORD_MAX} characters.")
+    if not errors:
+        try:
+            updated = identity.change_own_password(session, settings, user, current, new)
+        except DomainError as exc:
+            errors.from_domain(exc)
+        else:
+            # The change logs out every other device; this browser gets a session for the new password.
+            return _signed_in(redirect("/", settings, flash="Your password is changed."), settings, updated)
+    return render(request, "password.html", {"title": "Change your password", "errors": errors.fields}, status_code=422)

@@ -1,0 +1,311 @@
+"""Chores for parents (list, create, edit, pause, delete), the approval queue, and a child marking one done."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from chores_tracker.chores import service as chores
+from chores_tracker.chores.models import AssignmentMode
+from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
+from chores_tracker.errors import Conflict, DomainError, InvalidInput
+from chores_tracker.identity import service as identity
+from chores_tracker.money import from_cents_or_zero
+from chores_tracker.periods import now_utc
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
+from chores_tracker.web.session import FamilyParent, PageChild
+
+router = APIRouter()
+
+# The chore rules name API fields; the form shows labels.
+LABELS = {"min_reward": "“At least”", "max_reward": "“At most”", "reward_value": "the amount", "reward": "an amount"}
+
+MODES = [
+    (AssignmentMode.single.value, "One child", "Only this child does it."),
+    (AssignmentMode.multi_independent.value, "Several children", "Each of them does it and is paid for it."),
+    (AssignmentMode.unassigned.value, "Any child", "The first child to do it gets the reward."),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The chore form: each choice (fixed or range, one child or several, repeating) has its own
+# inputs; only the chosen ones are read, so a hidden input can never cause a hidden error.
+
+
+def _chore_fields(data: dict) -> tuple[dict, dict[str, str]]:
+    """The form's inputs as the chores schema's fields, and where each field's errors belong."""
+    mode = str(data.get("assignment_mode") or AssignmentMode.single.value)
+    is_range = data.get("reward_kind") == "range"
+    is_recurring = data.get("is_recurring") == "true"
+    fields: dict = {
+        "title": data.get("title", ""),
+        "description": data.get("description") or None,
+        "is_range_reward": is_range,
+        "assignment_mode": mode,
+        "is_recurring": is_recurring,
+        "reward": None if is_range else (data.get("reward") or None),
+        "min_reward": (data.get("min_reward") or None) if is_range else None,
+        "max_reward": (data.get("max_reward") or None) if is_range else None,
+        "cooldown_days": (data.get("cooldown_days") or None) if is_recurring else None,
+    }
+    if mode == AssignmentMode.single.value:
+        single = data.get("single_assignee")
+        fields["assignee_ids"] = [single] if single else []
+        where = "single_assignee"
+    elif mode == AssignmentMode.multi_independent.value:
+        fields["assignee_ids"] = list(data.get("multi_assignees") or [])
+        where = "multi_assignees"
+    else:
+        fields["assignee_ids"] = []
+        where = "assignment_mode"
+    return fields, {"assignee_ids": where, "is_range_reward": "reward_kind"}
+
+
+def _form_from_chore(chore, parent) -> dict:  # noqa: ANN001
+    """A stored chore as the form shows it for editing."""
+    shown = present_chore(chore, parent, now_utc())
+    return {
+        "title": chore.title,
+        "description": chore.description or "",
+        "reward_kind": "range" if chore.is_range_reward else "fixed",
+        "reward": plain_amount(shown.reward),
+        "min_reward": plain_amount(shown.min_reward),
+        "max_reward": plain_amount(shown.max_reward),
+        "assignment_mode": chore.assignment_mode,
+        "single_assignee": str(shown.assignee_ids[0]) if shown.assignee_ids else "",
+        "multi_assignees": [str(i) for i in shown.assignee_ids],
+        "is_recurring": "true" if chore.is_recurring else "",
+        "cooldown_days": str(chore.cooldown_days) if chore.cooldown_days is not None else "",
+    }
+
+
+def _chore_form_page(  # noqa: ANN001
+    request: Request, session, parent, *, chore=None, form=None, errors=None, status_code=200
+):
+    children = identity.list_children(session, parent, whole_family=True)
+    return render(
+        request,
+        "chore_form.html",
+        {
+            "title": f"Edit {chore.title}" if chore else "New chore",
+            "chore": chore,
+            "children": [child for child in children if child.is_active],
+            "modes": MODES,
+            "form": form if form is not None else {"reward_kind": "fixed", "assignment_mode": "single"},
+            "errors": errors.fields if errors else {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/chores")
+def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
+    now = now_utc()
+    found = [present_chore(chore, parent, now) for chore in chores.list_chores(session, parent)]
+    return render(
+        request,
+        "chores.html",
+        {
+            "title": "Chores",
+            "active": [c for c in found if not c.is_disabled],
+            "paused": [c for c in found if c.is_disabled],
+            "modes": {value: label for value, label, _ in MODES},
+            "children": {c.id: c.username for c in identity.list_children(session, parent, whole_family=True)},
+        },
+    )
+
+
+@router.get("/chores/new")
+def new_chore_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
+    return _chore_form_page(request, session, parent)
+
+
+@router.post("/chores/new")
+def create_chore(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values(lists=("multi_assignees",))
+    fields, where = _chore_fields(data)
+    errors = FormErrors()
+    wanted = validate(ChoreCreate, fields, errors, **where)
+    if wanted is not None:
+        try:
+            chore = chores.create_chore(session, parent, wanted)
+        except DomainError as exc:
+            errors.from_domain(exc, rename=where, words=LABELS)
+        else:
+            return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children.")
+    return _chore_form_page(request, session, parent, form=data, errors=errors, status_code=422)
+
+
+@router.get("/chores/{chore_id}/edit")
+def edit_chore_page(request: Request, chore_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
+    chore = chores.get_chore(session, parent, chore_id)
+    return _chore_form_page(request, session, parent, chore=chore, form=_form_from_chore(chore, parent))
+
+
+@router.post("/chores/{chore_id}/edit")
+def update_chore(
+    request: Request,
+    submitted: SubmittedForm,
+    chore_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    chore = chores.get_chore(session, parent, chore_id)
+    data = submitted.values(lists=("multi_assignees",))
+    fields, where = _chore_fields(data)
+    errors = FormErrors()
+    wanted = validate(ChoreUpdate, fields, errors, **where)
+    if wanted is not None:
+        try:
+            chore = chores.update_chore(session, parent, chore_id, wanted)
+        except DomainError as exc:
+            errors.from_domain(exc, rename={**where, "": FORM}, words=LABELS)
+        else:
+            return redirect("/chores", settings, flash=f"“{chore.title}” is saved.")
+    return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
+
+
+@router.post("/chores/{chore_id}/disable")
+def disable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    chore = chores.set_disabled(session, parent, chore_id, True)
+    message = f"“{chore.title}” is paused: children do not see it until you resume it."
+    return redirect("/chores", settings, flash=message)
+
+
+@router.post("/chores/{chore_id}/enable")
+def enable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    chore = chores.set_disabled(session, parent, chore_id, False)
+    return redirect("/chores", settings, flash=f"“{chore.title}” is back on the children's lists.")
+
+
+@router.post("/chores/{chore_id}/delete")
+def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    chore = chores.get_chore(session, parent, chore_id)
+    try:
+        chores.delete_chore(session, parent, chore_id)
+    except Conflict as exc:
+        return redirect(f"/chores/{chore_id}/edit", settings, flash=sentence(exc.message), kind="error")
+    return redirect("/chores", settings, flash=f"“{chore.title}” is deleted. What the children earned with it stays.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The approval queue
+
+
+def _queue_page(  # noqa: ANN001
+    request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200
+):
+    now = now_utc()
+    items = [
+        {
+            "assignment": item.assignment,
+            "chore": present_chore(item.chore, parent, now),
+            "child": item.assignment.assignee,
+        }
+        for item in chores.pending_approvals(session, parent)
+    ]
+    return render(
+        request,
+        "approvals.html",
+        {
+            "title": "Approvals",
+            "items": items,
+            "errors_for": errors_for,
+            "item_errors": errors.fields if errors else {},
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/approvals")
+def approvals_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
+    return _queue_page(request, session, parent)
+
+
+def _after_review(  # noqa: ANN001
+    request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict
+):
+    return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
+
+
+def _already_reviewed(settings, exc: Conflict) -> Response:  # noqa: ANN001
+    """A second click, or another parent was quicker: the item has left the queue, so say it on top."""
+    return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
+
+
+@router.post("/approvals/{assignment_id}/approve")
+def approve(
+    request: Request,
+    submitted: SubmittedForm,
+    assignment_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    wanted = validate(ApproveIn, {"reward_value": data.get("reward_value") or None}, errors)
+    if wanted is not None:
+        try:
+            result = chores.approve_assignment(session, parent, assignment_id, wanted.reward_value)
+        except Conflict as exc:
+            return _already_reviewed(settings, exc)
+        except InvalidInput as exc:
+            errors.from_domain(exc, words=LABELS)
+        else:
+            amount = result.assignment.approval_reward_cents
+            child = result.assignment.assignee.username if result.assignment.assignee else "The child"
+            message = f"Approved “{result.chore.title}”: {child} earned {_money(request, amount)}."
+            return redirect("/approvals", settings, flash=message)
+    return _after_review(request, session, parent, assignment_id, errors, data)
+
+
+@router.post("/approvals/{assignment_id}/reject")
+def reject(
+    request: Request,
+    submitted: SubmittedForm,
+    assignment_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    wanted = validate(RejectIn, {"rejection_reason": data.get("rejection_reason", "")}, errors)
+    if wanted is not None:
+        try:
+            result = chores.reject_assignment(session, parent, assignment_id, wanted.rejection_reason)
+        except Conflict as exc:
+            return _already_reviewed(settings, exc)
+        except InvalidInput as exc:
+            errors.from_domain(exc)
+        else:
+            message = f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
+            return redirect("/approvals", settings, flash=message)
+    return _after_review(request, session, parent, assignment_id, errors, data)
+
+
+def _money(request: Request, cents: int | None) -> str:
+    return format_money(from_cents_or_zero(cents), request.app.state.settings)
+
+
+# ---------------------------------------------------------------------------------------------
+# A child marks a chore done
+
+
+@router.post("/chores/{chore_id}/complete")
+def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+    try:
+        result = chores.complete_chore(session, child, chore_id)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
+    return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")

@@ -1,0 +1,136 @@
+"""Errors on pages answer with a page: a friendly 404, a clear 403, never a stack trace.
+
+API paths keep the JSON answers app.py gives them; these handlers wrap those and take over only
+for the web pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from chores_tracker.errors import DomainError
+from chores_tracker.web.csrf import CsrfRejected
+from chores_tracker.web.forms import sentence
+from chores_tracker.web.rendering import render
+from chores_tracker.web.session import LoginRequired, RedirectTo, optional_user
+
+log = logging.getLogger(__name__)
+
+_NOT_PAGES = ("/api/", "/health", "/metrics", "/docs", "/openapi.json", "/redoc")
+
+_TITLES = {
+    400: "That did not work",
+    403: "Not for this account",
+    404: "We could not find that page",
+    409: "That changed in the meantime",
+    422: "That did not work",
+    429: "Slow down a little",
+    500: "Something went wrong on our side",
+    503: "We cannot reach the database right now",
+}
+
+
+def is_page(request: Request) -> bool:
+    path = request.url.path
+    return path != "/api" and not any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in _NOT_PAGES)
+
+
+def _identify(request: Request) -> None:
+    """Errors raised before a page's own dependencies ran still show the right header and menu."""
+    if hasattr(request.state, "user"):
+        return
+    request.state.user = None
+    try:
+        with request.app.state.session_factory() as session:
+            optional_user(request, session, request.app.state.settings)
+    except Exception:  # an error page must render even when the database is down
+        request.state.user = None
+        request.state.family = None
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    _identify(request)
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "title": _TITLES.get(status_code, "That did not work"), "message": message},
+        status_code=status_code,
+    )
+
+
+def _for_pages(original: Callable | None, page_handler: Callable) -> Callable:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if is_page(request):
+            return page_handler(request, exc)
+        if original is None:
+            raise exc
+        result = original(request, exc)
+        if hasattr(result, "__await__"):
+            result = await result
+        return result
+
+    return handler
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 404:
+        return error_page(request, 404, "The page may have moved, or the link has a typo.")
+    if exc.status_code == 405:
+        return error_page(request, 404, "The page may have moved, or the link has a typo.")
+    return error_page(request, exc.status_code, None)
+
+
+def _domain_error(request: Request, exc: DomainError) -> Response:
+    return error_page(request, exc.status_code, sentence(exc.message))
+
+
+def _bad_path(request: Request, _exc: RequestValidationError) -> Response:
+    # Pages read their forms themselves; a validation error here is a malformed link (/chores/abc).
+    return error_page(request, 404, "The page may have moved, or the link has a typo.")
+
+
+def _database_error(request: Request, exc: DBAPIError) -> Response:
+    log.warning("database error on a page: %s", type(exc).__name__)
+    return error_page(request, 503, "Please try again in a moment.")
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on a page", exc_info=exc)
+    return error_page(request, 500, "Please try again. If it keeps happening, tell whoever runs this server.")
+
+
+def _login_required(request: Request, exc: LoginRequired) -> Response:
+    target = "/login"
+    if exc.next_url not in ("/", ""):
+        target += "?" + urlencode({"next": exc.next_url})
+    return RedirectResponse(target, status_code=303)
+
+
+def _redirect(_request: Request, exc: RedirectTo) -> Response:
+    return RedirectResponse(exc.url, status_code=303)
+
+
+def _csrf(request: Request, _exc: CsrfRejected) -> Response:
+    return error_page(
+        request, 403, "This form was open too long or came from another site. Go back, reload the page and try again."
+    )
+
+
+def install_error_pages(app: FastAPI) -> None:
+    handlers = app.exception_handlers
+    app.add_exception_handler(StarletteHTTPException, _for_pages(handlers.get(StarletteHTTPException), _http_error))
+    app.add_exception_handler(DomainError, _for_pages(handlers.get(DomainError), _domain_error))
+    app.add_exception_handler(RequestValidationError, _for_pages(handlers.get(RequestValidationError), _bad_path))
+    app.add_exception_handler(DBAPIError, _for_pages(handlers.get(DBAPIError), _database_error))
+    app.add_exception_handler(Exception, _for_pages(handlers.get(Exception), _unexpected))
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(RedirectTo, _redirect)
+    app.add_exception_handler(CsrfRejected, _csrf)

@@ -1,0 +1,159 @@
+"""A parent's family: create or join, the invite code, the children and their passwords."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
+from chores_tracker.errors import DomainError
+from chores_tracker.families import service as families
+from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
+from chores_tracker.identity import service as identity
+from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length, validate
+from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.session import FamilyParent, PageParent
+
+router = APIRouter()
+
+# The API's limit (the reset endpoint takes at most as much as sign-up does).
+PASSWORD_MAX = max_length(ChildCreateIn, "password")
+
+
+def _setup_page(request: Request, *, create_errors=None, join_errors=None, form=None, status_code=200):  # noqa: ANN001
+    return render(
+        request,
+        "family_setup.html",
+        {
+            "title": "Set up your family",
+            "create_errors": create_errors.fields if create_errors else {},
+            "join_errors": join_errors.fields if join_errors else {},
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/family/setup")
+def setup_page(request: Request, parent: PageParent, settings: SettingsDep) -> Response:
+    if parent.family_id is not None:
+        return redirect("/family", settings)
+    return _setup_page(request)
+
+
+@router.post("/family/create")
+def create_family(
+    request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    wanted = validate(FamilyCreateIn, data, errors)
+    if wanted is not None:
+        try:
+            family = families.create_family(session, parent, wanted.name, invite_days=settings.invite_code_default_days)
+        except DomainError as exc:
+            errors.from_domain(exc)
+        else:
+            return redirect("/family", settings, flash=f"{family.name} is ready. Add your children next.")
+    return _setup_page(request, create_errors=errors, form=data, status_code=422)
+
+
+@router.post("/family/join")
+def join_family(
+    request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    wanted = validate(FamilyJoinIn, data, errors)
+    if wanted is not None:
+        try:
+            family = families.join_family(session, parent, wanted.invite_code)
+        except DomainError as exc:
+            errors.from_domain(exc, rename={"": "invite_code"})
+        else:
+            return redirect("/", settings, flash=f"You joined {family.name}.")
+    return _setup_page(request, join_errors=errors, form=data, status_code=422)
+
+
+def _family_page(  # noqa: ANN001
+    request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200
+):
+    found = families.members(session, parent)
+    return render(
+        request,
+        "family.html",
+        {
+            "title": "Family",
+            "members": found,
+            "errors": errors.fields if errors else {},
+            "form": form or {},
+            "reset_for": reset_for,
+            "reset_errors": reset_errors.fields if reset_errors else {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/family")
+def family_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
+    return _family_page(request, session, parent)
+
+
+@router.post("/family/invite-code")
+def regenerate_invite_code(
+    request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    family = families.regenerate_invite_code(session, parent, settings.invite_code_default_days)
+    message = f"New invite code: {family.invite_code}. The old one no longer works."
+    return redirect("/family#invite", settings, flash=message)
+
+
+@router.post("/family/children")
+def add_child(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    data["is_parent"] = False
+    errors = FormErrors()
+    wanted = validate(ChildCreateIn, data, errors)
+    if wanted is not None:
+        try:
+            child = identity.create_child(session, settings, parent, wanted)
+        except DomainError as exc:
+            errors.from_domain(exc)
+        else:
+            return redirect(
+                "/family#children", settings, flash=f"{child.username} can now log in with the password you chose."
+            )
+    form = {"username": data.get("username", "")}
+    return _family_page(request, session, parent, errors=errors, form=form, status_code=422)
+
+
+@router.post("/family/children/{child_id}/password")
+def reset_child_password(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    data = submitted.values()
+    password = str(data.get("password", ""))
+    errors = FormErrors()
+    if not password:
+        errors.add("password", "Choose a new password.")
+    elif len(password) > PASSWORD_MAX:
+        errors.add("password", f"Use at most {PASSWORD_MAX} characters.")
+    else:
+        try:
+            child = identity.reset_child_password(session, settings, parent, child_id, password)
+        except DomainError as exc:
+            if exc.field is None:
+                raise  # an unknown child: the page's 404
+            errors.from_domain(exc)
+        else:
+            return redirect("/family#children", settings, flash=f"{child.username}'s password is changed.")
+    return _family_page(request, session, parent, reset_for=child_id, reset_errors=errors, status_code=422)

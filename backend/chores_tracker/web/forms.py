@@ -1,0 +1,119 @@
+"""Reading page forms with the domains' own schemas, and turning their errors into per-field messages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from chores_tracker.errors import DomainError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Shown above a form when an error belongs to no single field.
+FORM = "__form__"
+
+_FRIENDLY = {
+    "missing": "This field is required.",
+    "string_too_short": "This field is required.",
+    "int_parsing": "Enter a whole number.",
+    "decimal_parsing": "Enter an amount, like 2.50.",
+    "float_parsing": "Enter an amount, like 2.50.",
+    "value_error": None,  # the validator's own words
+}
+
+
+def sentence(message: str, *, capitalize: bool = True) -> str:
+    message = message.removeprefix("Value error, ").strip()
+    if not message:
+        return message
+    if capitalize:
+        message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+@dataclass
+class FormErrors:
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str | None, message: str, *, capitalize: bool = True) -> None:
+        self.fields.setdefault(name or FORM, sentence(message, capitalize=capitalize))
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def from_validation(self, error: ValidationError, *, rename: dict[str, str] | None = None) -> "FormErrors":
+        for item in error.errors(include_url=False):
+            name = str(item["loc"][-1]) if item["loc"] else FORM
+            name = (rename or {}).get(name, name)
+            if item.get("input", ...) is None or item["input"] == "":
+                friendly = _FRIENDLY["missing"]  # an empty box, whatever type it should hold
+            else:
+                friendly = _FRIENDLY.get(item["type"])
+            self.add(name, friendly or item["msg"])
+        return self
+
+    def from_domain(
+        self,
+        error: DomainError,
+        *,
+        rename: dict[str, str] | None = None,
+        words: dict[str, str] | None = None,
+        capitalize: bool = True,
+    ) -> "FormErrors":
+        """The service's message on the field it names; `words` swaps API field names for the form's labels.
+        A message that may start with a username keeps its case (capitalize=False)."""
+        name = (rename or {}).get(error.field or "", error.field)
+        message = error.message
+        for word, label in (words or {}).items():
+            message = re.sub(rf"\b{re.escape(word)}\b", label, message)
+        self.add(name, message, capitalize=capitalize)
+        return self
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A posted form, read once (by a dependency, so page handlers can stay synchronous)."""
+
+    fields: dict[str, list[str]]
+
+    def values(self, *, lists: tuple[str, ...] = ()) -> dict[str, object]:
+        """Each field's value; names in `lists` keep every value (checkbox groups)."""
+        data: dict[str, object] = {}
+        for key, values in self.fields.items():
+            if key == "csrf_token":
+                continue
+            if key in lists:
+                data[key] = values
+            elif not values:
+                data[key] = ""
+            else:
+                # Passwords are taken exactly as typed, as the API takes them.
+                data[key] = values[-1] if "password" in key else values[-1].strip()
+        for key in lists:
+            data.setdefault(key, [])
+        return data
+
+
+async def submitted_form(request: Request) -> Submitted:
+    form = await request.form()
+    return Submitted({key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()})
+
+
+SubmittedForm = Annotated[Submitted, Depends(submitted_form)]
+
+
+def max_length(model: type[BaseModel], name: str) -> int:
+    """A field's max_length as its schema declares it, so a page checks the API's own limit."""
+    return next(m.max_length for m in model.model_fields[name].metadata if getattr(m, "max_length", None))
+
+
+def validate(model: type[ModelT], data: dict[str, object], errors: FormErrors, **rename: str) -> ModelT | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.from_validation(exc, rename=rename or None)
+        return None

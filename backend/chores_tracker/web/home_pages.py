@@ -1,0 +1,82 @@
+"""The home page: a parent's dashboard, or a child's three lists."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from chores_tracker.activity import service as activity
+from chores_tracker.chores import service as chores
+from chores_tracker.chores.schemas import present_assignment, present_chore
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.identity import service as identity
+from chores_tracker.ledger import service as ledger
+from chores_tracker.periods import now_utc
+from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.session import PageUser, parent_with_family
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: PageUser, session: DbSession, settings: SettingsDep) -> Response:
+    if user.is_parent:
+        if user.family_id is None:
+            return redirect("/family/setup", settings)
+        return _dashboard(request, parent_with_family(request, user, session), session)
+    return _child_home(request, user, session)
+
+
+def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
+    children = identity.list_children(session, parent, whole_family=True)
+    totals = ledger.totals_for_children(session, [child.id for child in children])
+    now = now_utc()
+    waiting = [
+        {"child": item.assignment.assignee, "chore": present_chore(item.chore, parent, now)}
+        for item in chores.pending_approvals(session, parent, limit=3)
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "title": "Home",
+            "children": [(child, totals.of(child.id)) for child in children],
+            "waiting": waiting,
+            "recent": activity.recent(session, parent, limit=6).activities,
+            "has_chores": bool(chores.list_chores(session, parent, limit=1)),
+        },
+    )
+
+
+def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
+    now = now_utc()
+    available = chores.available_for_child(session, child)
+    to_do = [
+        {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
+        for chore, slot in available.assigned
+    ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
+    waiting = [
+        present_chore(chore, child, now) for chore in chores.list_chores(session, child, status="pending_approval")
+    ]
+    later = [
+        chore
+        for chore in (present_chore(c, child, now) for c in chores.list_chores(session, child, status="approved"))
+        if chore.next_available_at is not None
+    ]
+    later.sort(key=lambda chore: chore.next_available_at)
+    return render(
+        request,
+        "child_home.html",
+        {
+            "title": "My chores",
+            "to_do": to_do,
+            "waiting": waiting,
+            "later": later,
+            "totals": ledger.child_totals(session, child),
+        },
+    )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return RedirectResponse("/static/icons/icon-192.png", status_code=301)

@@ -1,0 +1,147 @@
+"""Money: a child's balance and history for a parent (with bonuses, penalties and payouts), and for the child."""
+
+from __future__ import annotations
+
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from chores_tracker.activity import service as activity
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
+from chores_tracker.errors import DomainError
+from chores_tracker.identity import service as identity
+from chores_tracker.ledger import service as ledger
+from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
+from chores_tracker.reports import service as reports
+from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
+from chores_tracker.web.rendering import format_money, redirect, render
+from chores_tracker.web.session import FamilyParent, PageChild
+
+router = APIRouter()
+
+HISTORY_LENGTH = 50
+
+
+def _history(session, parent, child_id: int) -> list[dict]:  # noqa: ANN001
+    """Earnings, bonuses, penalties and payouts in one timeline, newest first."""
+    rows = [
+        {
+            "date": item.date,
+            "kind": item.type,
+            "amount": item.amount,
+            "text": item.chore_title or item.reason or item.description,
+        }
+        for item in reports.reward_history(session, parent, child_id, limit=HISTORY_LENGTH)
+    ]
+    rows += [
+        {
+            "date": entry.created_at,
+            "kind": "payout",
+            "amount": -ledger.amount_of(entry),
+            "text": entry.note or "Paid out",
+        }
+        for entry in ledger.list_payouts(session, parent, child_id, limit=HISTORY_LENGTH)
+    ]
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:HISTORY_LENGTH]
+
+
+def _child_page(  # noqa: ANN001
+    request: Request, session, parent, child_id: int, *, which=None, errors=None, form=None, status_code=200
+):
+    child = identity.child_of_family(session, parent, child_id)
+    return render(
+        request,
+        "child_money.html",
+        {
+            "title": child.username,
+            "child": child,
+            "totals": ledger.child_totals(session, child),
+            "history": _history(session, parent, child.id),
+            "which": which,
+            "errors": errors.fields if errors else {},
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/children/{child_id}")
+def child_page(request: Request, child_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
+    return _child_page(request, session, parent, child_id)
+
+
+@router.post("/children/{child_id}/adjustments")
+def add_adjustment(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    data = submitted.values()
+    errors = FormErrors()
+    amount = str(data.get("amount", ""))
+    if amount.startswith(("-", "+")):
+        errors.add("amount", "Enter the amount without a sign, and choose bonus or penalty.")
+    else:
+        # The form asks “bonus or penalty?” and an amount; the ledger keeps a penalty as negative.
+        signed = f"-{amount}" if data.get("kind") == "penalty" and amount else amount
+        wanted = validate(
+            AdjustmentCreate, {"child_id": child.id, "amount": signed or None, "reason": data.get("reason", "")}, errors
+        )
+        if wanted is not None:
+            try:
+                ledger.create_adjustment(session, parent, wanted)
+            except DomainError as exc:
+                errors.from_domain(exc)
+            else:
+                what = "bonus" if wanted.amount > 0 else "penalty"
+                shown = format_money(abs(wanted.amount), settings)
+                return redirect(f"/children/{child.id}", settings, flash=f"{child.username} got a {what} of {shown}.")
+    return _child_page(
+        request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422
+    )
+
+
+@router.post("/children/{child_id}/payouts")
+def add_payout(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    data = submitted.values()
+    errors = FormErrors()
+    wanted = validate(
+        PayoutCreate,
+        {"child_id": child.id, "amount": data.get("amount") or None, "note": data.get("note") or None},
+        errors,
+    )
+    if wanted is not None:
+        try:
+            ledger.create_payout(session, parent, wanted)
+        except DomainError as exc:
+            errors.from_domain(exc, capitalize=False)  # “ada is owed …”
+        else:
+            shown = format_money(wanted.amount, settings)
+            return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.username} {shown}.")
+    return _child_page(request, session, parent, child.id, which="payout", errors=errors, form=data, status_code=422)
+
+
+@router.get("/me/money")
+def my_money(request: Request, child: PageChild, session: DbSession) -> Response:
+    page = activity.recent(session, child, limit=HISTORY_LENGTH)
+    return render(
+        request,
+        "my_money.html",
+        {"title": "My money", "totals": ledger.child_totals(session, child), "activities": page.activities},
+    )
+
+

@@ -1,0 +1,200 @@
+"""Templates, flash messages and the few formatting rules the pages share."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import zlib
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+from fastapi import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from chores_tracker.money import from_cents
+from chores_tracker.settings import Settings
+from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+FLASH_COOKIE = "ct_flash"
+# Set by static/app.js so dates read in the family's own time zone; UTC without JavaScript.
+TIMEZONE_COOKIE = "ct_tz"
+
+environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+# The families' currency is a setting (an ISO code); the common ones get their symbol.
+CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def currency_symbol(code: str) -> str:
+    return CURRENCY_SYMBOLS.get(code.upper(), f"{code.upper()} ")
+
+
+def _formatted(value: Decimal | int | str, symbol: str, signed: bool = False) -> str:
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
+    return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+def format_money(value: Decimal, settings: Settings) -> str:
+    return _formatted(value, currency_symbol(getattr(settings, "currency", "USD")))
+
+
+@jinja2.pass_context
+def money(context: jinja2.runtime.Context, value: Decimal | int | str | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return _formatted(value, context.get("currency_symbol", "$"), signed)
+
+
+def plain_amount(value: Decimal | None) -> str:
+    """An amount as a form field shows it: 2.50, no symbol."""
+    if value is None:
+        return ""
+    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
+
+
+def _zone(context: jinja2.runtime.Context) -> ZoneInfo | timezone:
+    name = context.get("timezone_name")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.utc
+
+
+def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(_zone(context))
+
+
+@jinja2.pass_context
+def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
+    """'Today', 'Tomorrow', 'Yesterday', or 'Mon 3 Mar' (with the year when it is not this year)."""
+    if value is None:
+        return ""
+    today = datetime.now(_zone(context)).date()
+    when = _local(context, value).date() if isinstance(value, datetime) else value
+    delta = (when - today).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Tomorrow"
+    if delta == -1:
+        return "Yesterday"
+    text = f"{when:%a} {when.day} {when:%b}"
+    return text if when.year == today.year else f"{text} {when.year}"
+
+
+@jinja2.pass_context
+def moment(context: jinja2.runtime.Context, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{day(context, value)}, {_local(context, value):%H:%M}"
+
+
+def iso(value: datetime | date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def palette_index(name: str) -> int:
+    """A stable colour for a person's avatar."""
+    return zlib.crc32(name.lower().encode()) % 6
+
+
+environment.filters.update(
+    cents=from_cents,
+    money=money, plain_amount=plain_amount, day=day, moment=moment, iso=iso, palette_index=palette_index
+)
+
+
+def _sign(settings: Settings, payload: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"flash|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _read_flash(request: Request, settings: Settings) -> dict | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return None
+    payload, signature = raw.rsplit(".", 1)
+    if not hmac.compare_digest(signature, _sign(settings, payload)):
+        return None
+    try:
+        kind, text = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
+    except (ValueError, TypeError):
+        return None
+    return {"kind": "error" if kind == "error" else "success", "text": str(text)}
+
+
+def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: str = "success") -> RedirectResponse:
+    """After a form: 303 so a reload does not post again; the message shows on the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        payload = base64.urlsafe_b64encode(json.dumps([kind, flash]).encode()).decode()
+        response.set_cookie(
+            FLASH_COOKIE,
+            f"{payload}.{_sign(settings, payload)}",
+            max_age=60,
+            httponly=True,
+            samesite="lax",
+            secure=settings.is_production,
+            path="/",
+        )
+    return response
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    flash = _read_flash(request, settings)
+    values = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "family": getattr(request.state, "family", None),
+        "pending_count": getattr(request.state, "pending_count", 0),
+        "flash": flash,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": token_for(request, settings),
+        "timezone_name": request.cookies.get(TIMEZONE_COOKIE),
+        "path": request.url.path,
+        "currency_symbol": currency_symbol(getattr(settings, "currency", "USD")),
+        "errors": {},
+        "form": {},
+    }
+    values.update(context or {})
+    html = environment.get_template(template).render(values)
+    page = HTMLResponse(html, status_code=status_code)
+    if request.cookies.get(CSRF_COOKIE) != request.state.csrf_nonce:
+        page.set_cookie(
+            CSRF_COOKIE,
+            request.state.csrf_nonce,
+            httponly=True,
+            samesite="lax",
+            secure=settings.is_production,
+            path="/",
+        )
+    if flash is not None or FLASH_COOKIE in request.cookies:
+        page.delete_cookie(FLASH_COOKIE, path="/")
+    # Pages show personal figures: never keep them in a shared cache.
+    page.headers["Cache-Control"] = "no-store"
+    return page
