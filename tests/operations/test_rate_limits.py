@@ -86,6 +86,28 @@ def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(make_sqlite
         assert response.status_code == 401
 
 
+def test_the_log_in_page_and_the_api_share_one_limit(make_sqlite_app):
+    from tests.web.conftest import Visitor
+
+    app = make_sqlite_app(**LIMITS)
+    Api(client_from(app)).register("quinn")
+    api = Api(client_from(app, "testclient"))  # the address the page visitor's client comes from
+    assert api.login("quinn", "guess").status_code == 401
+    visitor = Visitor(app)
+    try:
+        for _ in range(2):
+            visitor.get("/login")
+            assert visitor.submit("/login", {"username": "quinn", "password": "guess"}).status_code == 401
+        visitor.get("/login")
+        refused = visitor.submit("/login", {"username": "quinn", "password": PASSWORD})
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert "text/html" in refused.headers["content-type"]
+    finally:
+        visitor.close()
+    assert_limited(api.login("quinn", PASSWORD), 60)
+
+
 def test_the_limiter_is_a_plain_service_for_the_web_pages_too():
     limiter = RateLimiter.from_settings(Settings(_env_file=None, rate_limit_login_per_minute=2))
     limiter.hit(LOGIN, "address:127.0.0.8", "user:zoe")

@@ -9,6 +9,8 @@ from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, Unauthorized
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import RegisterIn
+from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 from chores_tracker.settings import SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
@@ -59,6 +61,7 @@ def login(
     if not password:
         errors.add("password", "Enter your password.")
     if not errors:
+        count_attempt(request, LOGIN, username)  # the same limits as the API's log-in
         try:
             user = identity.authenticate(session, settings, username, password)
         except Unauthorized as exc:
@@ -100,6 +103,7 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
     errors = FormErrors()
     registration = validate(RegisterIn, data, errors)
     if registration is not None:
+        count_attempt(request, SIGNUP, registration.username)
         try:
             user = identity.register_parent(session, settings, registration)
         except DomainError as exc:
@@ -138,6 +142,8 @@ def change_password(
     elif len(new) > PASSWORD_MAX:
         errors.add("new_password", f"Use at most {PASSWORD_MAX} characters.")
     if not errors:
+        # It checks the current password: limited like a log-in would be, per account.
+        count_attempt(request, PASSWORD_RESET, user.username)
         try:
             updated = identity.change_own_password(session, settings, user, current, new)
         except DomainError as exc:

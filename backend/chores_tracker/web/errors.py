@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from chores_tracker.errors import DomainError
+from chores_tracker.errors import DomainError, RateLimited
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
 from chores_tracker.web.rendering import render
@@ -89,7 +89,10 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def _domain_error(request: Request, exc: DomainError) -> Response:
-    return error_page(request, exc.status_code, sentence(exc.message))
+    response = error_page(request, exc.status_code, sentence(exc.message))
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _bad_path(request: Request, _exc: RequestValidationError) -> Response:

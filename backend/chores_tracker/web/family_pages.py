@@ -12,6 +12,8 @@ from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.ratelimit.service import PASSWORD_RESET
 from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length, validate
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
@@ -148,6 +150,7 @@ def reset_child_password(
     elif len(password) > PASSWORD_MAX:
         errors.add("password", f"Use at most {PASSWORD_MAX} characters.")
     else:
+        count_attempt(request, PASSWORD_RESET, parent.username)  # the same limit as the API's reset
         try:
             child = identity.reset_child_password(session, settings, parent, child_id, password)
         except DomainError as exc:
