@@ -38,7 +38,7 @@ def test_completing_puts_the_assignment_in_the_approval_queue(api):
 
 
 def test_the_waiting_count_matches_the_approval_queue(api, app):
-    from chores_tracker.chores import service
+    from chores_tracker.chores import queries
     from chores_tracker.identity.models import User
 
     home = family(api, kids=2)
@@ -47,7 +47,7 @@ def test_the_waiting_count_matches_the_approval_queue(api, app):
     chore(api, home.parent, assignee_ids=[home.kids[0].id])
     with app.state.session_factory() as session:
         parent = session.get(User, home.parent.id)
-        assert service.pending_approval_count(session, parent) == 2
+        assert queries.pending_approval_count(session, parent) == 2
     assert len(api.get("/chores/pending-approval", home.parent).json()) == 2
 
 

@@ -36,6 +36,13 @@ class CompletionStatus(str, Enum):
     rejected = "rejected"
 
 
+# The stored strings, as queries and conditional updates compare them.
+AVAILABLE = AssignmentState.available.value
+COMPLETED = AssignmentState.completed.value
+APPROVED = AssignmentState.approved.value
+POOL = AssignmentMode.unassigned.value
+
+
 def _in(column: str, enum: type[Enum]) -> str:
     return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from chores_tracker.chores import service
+from chores_tracker.chores import lifecycle, queries, service
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
@@ -47,7 +47,7 @@ class ChoreStatus(str, Enum):
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
-Limit = Annotated[int, Query(ge=1, le=service.MAX_LIST)]
+Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIST)]
 
 
 def _chores(chores: list, viewer: User) -> list[ChoreOut]:
@@ -55,7 +55,7 @@ def _chores(chores: list, viewer: User) -> list[ChoreOut]:
     return [present_chore(chore, viewer, now) for chore in chores]
 
 
-def _review_out(result: service.LifecycleResult, viewer: User) -> ReviewOut:
+def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
     now = now_utc()
     return ReviewOut(
         assignment=present_assignment(result.assignment, now),
@@ -75,19 +75,19 @@ def list_chores(
     session: DbSession,
     status: ChoreStatus | None = None,
     skip: Skip = 0,
-    limit: Limit = service.MAX_LIST,
+    limit: Limit = queries.MAX_LIST,
 ) -> list[ChoreOut]:
     """The chores the caller may see. `status` filters by the caller's assignments (a parent: any).
     available: may be done now; active: not paused; completed: done (waiting or approved, not yet
     available again); pending_approval: waiting for review; approved: approved and not yet available again."""
-    found = service.list_chores(session, user, status=status.value if status else None, skip=skip, limit=limit)
+    found = queries.list_chores(session, user, status=status.value if status else None, skip=skip, limit=limit)
     return _chores(found, user)
 
 
 @router.get("/available", response_model=AvailableOut)
 def available(child: CurrentChild, session: DbSession) -> AvailableOut:
     """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
-    found = service.available_for_child(session, child)
+    found = queries.available_for_child(session, child)
     now = now_utc()
     assigned = [
         AvailableItemOut(
@@ -100,7 +100,7 @@ def available(child: CurrentChild, session: DbSession) -> AvailableOut:
 
 
 @router.get("/pending-approval", response_model=list[PendingApprovalOut])
-def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[PendingApprovalOut]:
+def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[PendingApprovalOut]:
     """Completions waiting for review in the family, oldest first."""
     now = now_utc()
     return [
@@ -111,26 +111,26 @@ def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, 
             assignee=AssigneeOut(id=item.assignment.assignee.id, username=item.assignment.assignee.username),
             assignee_name=item.assignment.assignee.username,
         )
-        for item in service.pending_approvals(session, parent, skip=skip, limit=limit)
+        for item in queries.pending_approvals(session, parent, skip=skip, limit=limit)
     ]
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])
-def chores_of_child(child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST) -> list[ChoreOut]:
-    return _chores(service.chores_of_child(session, parent, child_id, skip=skip, limit=limit), parent)
+def chores_of_child(child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[ChoreOut]:
+    return _chores(queries.chores_of_child(session, parent, child_id, skip=skip, limit=limit), parent)
 
 
 @router.get("/child/{child_id}/completed", response_model=list[ChoreOut])
 def chores_completed_by_child(
-    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = service.MAX_LIST
+    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
 ) -> list[ChoreOut]:
     """Chores the child has completed at least once (waiting for review or approved)."""
-    return _chores(service.chores_completed_by_child(session, parent, child_id, skip=skip, limit=limit), parent)
+    return _chores(queries.chores_completed_by_child(session, parent, child_id, skip=skip, limit=limit), parent)
 
 
 @router.get("/{chore_id}", response_model=ChoreOut)
 def get_chore(chore_id: RowId, user: CurrentUser, session: DbSession) -> ChoreOut:
-    return present_chore(service.get_chore(session, user, chore_id), user, now_utc())
+    return present_chore(queries.get_chore(session, user, chore_id), user, now_utc())
 
 
 @router.put("/{chore_id}", response_model=ChoreOut)
@@ -150,7 +150,7 @@ def delete_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 @router.post("/{chore_id}/complete", response_model=CompleteOut)
 def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
     """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
-    result = service.complete_chore(session, child, chore_id)
+    result = lifecycle.complete_chore(session, child, chore_id)
     now = now_utc()
     return CompleteOut(
         chore=present_chore(result.chore, child, now),
@@ -172,14 +172,14 @@ def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
 def approve_chore(chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
     """For older clients: approves the chore's one assignment waiting for approval."""
-    result = service.approve_chore(session, parent, chore_id, data.reward_value if data else None)
+    result = lifecycle.approve_chore(session, parent, chore_id, data.reward_value if data else None)
     return present_chore(result.chore, parent, now_utc())
 
 
 @router.post("/{chore_id}/reject", response_model=ChoreOut)
 def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """For older clients: sends back the chore's one assignment waiting for approval."""
-    result = service.reject_chore(session, parent, chore_id, data.rejection_reason)
+    result = lifecycle.reject_chore(session, parent, chore_id, data.rejection_reason)
     return present_chore(result.chore, parent, now_utc())
 
 
@@ -189,7 +189,7 @@ def approve_assignment(
 ) -> ReviewOut:
     """Approves a completion: the reward (fixed, or `reward_value` within a range) is earned.
     A recurring chore is available again `cooldown_days` after this moment."""
-    result = service.approve_assignment(session, parent, assignment_id, data.reward_value if data else None)
+    result = lifecycle.approve_assignment(session, parent, assignment_id, data.reward_value if data else None)
     return _review_out(result, parent)
 
 
@@ -197,10 +197,10 @@ def approve_assignment(
 def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ReviewOut:
     """Sends a completion back with the reason; the assignment is available again (a pool chore
     goes back to the pool)."""
-    return _review_out(service.reject_assignment(session, parent, assignment_id, data.rejection_reason), parent)
+    return _review_out(lifecycle.reject_assignment(session, parent, assignment_id, data.rejection_reason), parent)
 
 
-def _children_out(found: list[service.ChildChores]) -> list[ChildWithChoresOut]:
+def _children_out(found: list[queries.ChildChores]) -> list[ChildWithChoresOut]:
     now = now_utc()
     out = []
     for entry in found:
@@ -225,10 +225,10 @@ def _children_out(found: list[service.ChildChores]) -> list[ChildWithChoresOut]:
 @users_router.get("/my-children", response_model=list[ChildWithChoresOut])
 def my_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChoresOut]:
     """The children this parent created, each with its assignments."""
-    return _children_out(service.children_with_chores(session, parent, whole_family=False))
+    return _children_out(queries.children_with_chores(session, parent, whole_family=False))
 
 
 @users_router.get("/my-family-children", response_model=list[ChildWithChoresOut])
 def my_family_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChoresOut]:
     """Every child of the family, each with its assignments."""
-    return _children_out(service.children_with_chores(session, parent, whole_family=True))
+    return _children_out(queries.children_with_chores(session, parent, whole_family=True))

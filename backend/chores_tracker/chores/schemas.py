@@ -17,7 +17,7 @@ MAX_COOLDOWN_DAYS = 365
 
 
 class ChoreFields(BaseModel):
-    """Every field a parent may set; which are required is the service's rule (see chores.service)."""
+    """Every field a parent may set; which are required is a rule of chores.rules."""
 
     title: StorableText | None = Field(default=None, max_length=200)
     description: StorableText | None = Field(default=None, max_length=2000)

@@ -152,7 +152,7 @@ def assert_parent(user: User) -> None:
 
 def stats(session: Session, user: User) -> dict:
     """Family figures for the stats endpoint; the chore and money figures come from the chores domain."""
-    from chores_tracker.chores.service import family_chore_stats
+    from chores_tracker.chores.queries import family_chore_stats
 
     family = require_family(session, user)
     parents, children = count_members(session, family.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from chores_tracker.chores import lifecycle, queries
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode
 from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
@@ -104,7 +105,7 @@ def _chore_form_page(  # noqa: ANN001
 @router.get("/chores")
 def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
     now = now_utc()
-    found = [present_chore(chore, parent, now) for chore in chores.list_chores(session, parent)]
+    found = [present_chore(chore, parent, now) for chore in queries.list_chores(session, parent)]
     return render(
         request,
         "chores.html",
@@ -143,7 +144,7 @@ def create_chore(
 
 @router.get("/chores/{chore_id}/edit")
 def edit_chore_page(request: Request, chore_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
-    chore = chores.get_chore(session, parent, chore_id)
+    chore = queries.get_chore(session, parent, chore_id)
     return _chore_form_page(request, session, parent, chore=chore, form=_form_from_chore(chore, parent))
 
 
@@ -156,7 +157,7 @@ def update_chore(
     session: DbSession,
     settings: SettingsDep,
 ) -> Response:
-    chore = chores.get_chore(session, parent, chore_id)
+    chore = queries.get_chore(session, parent, chore_id)
     data = submitted.values(lists=("multi_assignees",))
     fields, where = _chore_fields(data)
     errors = FormErrors()
@@ -186,7 +187,7 @@ def enable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
 
 @router.post("/chores/{chore_id}/delete")
 def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
-    chore = chores.get_chore(session, parent, chore_id)
+    chore = queries.get_chore(session, parent, chore_id)
     try:
         chores.delete_chore(session, parent, chore_id)
     except Conflict as exc:
@@ -208,7 +209,7 @@ def _queue_page(  # noqa: ANN001
             "chore": present_chore(item.chore, parent, now),
             "child": item.assignment.assignee,
         }
-        for item in chores.pending_approvals(session, parent)
+        for item in queries.pending_approvals(session, parent)
     ]
     return render(
         request,
@@ -254,7 +255,7 @@ def approve(
     wanted = validate(ApproveIn, {"reward_value": data.get("reward_value") or None}, errors)
     if wanted is not None:
         try:
-            result = chores.approve_assignment(session, parent, assignment_id, wanted.reward_value)
+            result = lifecycle.approve_assignment(session, parent, assignment_id, wanted.reward_value)
         except Conflict as exc:
             return _already_reviewed(settings, exc)
         except InvalidInput as exc:
@@ -281,7 +282,7 @@ def reject(
     wanted = validate(RejectIn, {"rejection_reason": data.get("rejection_reason", "")}, errors)
     if wanted is not None:
         try:
-            result = chores.reject_assignment(session, parent, assignment_id, wanted.rejection_reason)
+            result = lifecycle.reject_assignment(session, parent, assignment_id, wanted.rejection_reason)
         except Conflict as exc:
             return _already_reviewed(settings, exc)
         except InvalidInput as exc:
@@ -303,7 +304,7 @@ def _money(request: Request, cents: int | None) -> str:
 @router.post("/chores/{chore_id}/complete")
 def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
     try:
-        result = chores.complete_chore(session, child, chore_id)
+        result = lifecycle.complete_chore(session, child, chore_id)
     except DomainError as exc:
         if exc.status_code == 404:
             raise

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from chores_tracker.activity import service as activity
-from chores_tracker.chores import service as chores
+from chores_tracker.chores import queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
@@ -33,7 +33,7 @@ def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
     now = now_utc()
     waiting = [
         {"child": item.assignment.assignee, "chore": present_chore(item.chore, parent, now)}
-        for item in chores.pending_approvals(session, parent, limit=3)
+        for item in queries.pending_approvals(session, parent, limit=3)
     ]
     return render(
         request,
@@ -43,24 +43,24 @@ def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
             "children": [(child, totals.of(child.id)) for child in children],
             "waiting": waiting,
             "recent": activity.recent(session, parent, limit=6).activities,
-            "has_chores": bool(chores.list_chores(session, parent, limit=1)),
+            "has_chores": bool(queries.list_chores(session, parent, limit=1)),
         },
     )
 
 
 def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
     now = now_utc()
-    available = chores.available_for_child(session, child)
+    available = queries.available_for_child(session, child)
     to_do = [
         {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
         for chore, slot in available.assigned
     ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
     waiting = [
-        present_chore(chore, child, now) for chore in chores.list_chores(session, child, status="pending_approval")
+        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status="pending_approval")
     ]
     later = [
         chore
-        for chore in (present_chore(c, child, now) for c in chores.list_chores(session, child, status="approved"))
+        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status="approved"))
         if chore.next_available_at is not None
     ]
     later.sort(key=lambda chore: chore.next_available_at)

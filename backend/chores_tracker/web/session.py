@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep, user_from_token
 from chores_tracker.errors import Forbidden
-from chores_tracker.chores import service as chores
+from chores_tracker.chores import queries
 from chores_tracker.families.models import Family
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
@@ -96,7 +96,7 @@ def parent_with_family(request: Request, parent: PageParent, session: DbSession)
     if request.state.family is None:
         raise RedirectTo("/family/setup")
     # The menu shows how many completions wait for review, on every parent page.
-    request.state.pending_count = chores.pending_approval_count(session, parent)
+    request.state.pending_count = queries.pending_approval_count(session, parent)
     return parent
 
 

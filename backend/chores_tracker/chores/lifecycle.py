@@ -1,0 +1,285 @@
+"""The lifecycle of an assignment: a child completes it, a parent approves (the reward is earned)
+or rejects it (it is available again). Each transition writes its activity and metrics; an
+approval adds the earning to the ledger. No HTTP.
+
+Concurrency: every transition is a conditional UPDATE of the assignment row
+(`... WHERE state = <expected>`). On PostgreSQL and MariaDB/MySQL (READ COMMITTED) a second,
+concurrent transition waits for the first one's row lock, then finds the state changed and
+updates nothing; it answers Conflict. So a double-clicked "done" completes once, two children
+racing for a pool chore leave one winner, and two parents approving at once pay once (the
+ledger's unique completion_id is the last guard). Paths that lock several rows take the
+assignment rows first (in id order) and the chore row after, so they cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, contains_eager
+
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
+from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
+from chores_tracker.chores.schemas import effective_state
+from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.identity.models import User
+from chores_tracker.ledger import service as ledger
+from chores_tracker.money import from_cents, to_cents
+from chores_tracker.observability import metrics
+from chores_tracker.periods import now_utc
+
+
+@dataclass(frozen=True)
+class LifecycleResult:
+    chore: Chore
+    assignment: Assignment
+    message: str
+
+
+def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
+    if slot is None:
+        return "this chore is no longer assigned to you"
+    state = effective_state(slot, now)
+    if state == COMPLETED and slot.assignee_id != child.id:
+        return "another child has already taken this chore"
+    if state == COMPLETED:
+        return "already marked as done; it is waiting for a parent's approval"
+    if state == APPROVED and slot.available_at is not None:
+        return f"done and approved; available again at {slot.available_at.isoformat()}"
+    if state == APPROVED and slot.assignee_id != child.id:
+        return "another child has already done this chore"
+    if state == APPROVED:
+        return "done and approved; a one-off chore is done once"
+    return "this chore cannot be completed right now; try again"
+
+
+def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
+    chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
+    if chore is None:
+        raise NotFound("chore not found")
+    # The pool has one assignment, whoever holds it; otherwise the child's own.
+    whose = [] if chore.is_pool else [Assignment.assignee_id == child.id]
+    slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, *whose))
+    if slot is None:
+        raise NotFound("chore not found")
+    now = now_utc()
+    guard = [Assignment.id == slot.id, available_now(now)]
+    if not chore.is_pool:
+        guard.append(Assignment.assignee_id == child.id)
+    claimed = session.execute(
+        update(Assignment)
+        .where(*guard)
+        .values(
+            state=COMPLETED,
+            assignee_id=child.id,
+            completed_at=now,
+            approved_at=None,
+            approval_reward_cents=None,
+            rejection_reason=None,
+            available_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        current = session.scalar(
+            select(Assignment).where(Assignment.id == slot.id).execution_options(populate_existing=True)
+        )
+        raise Conflict(_why_not_now(current, child, now))
+    # Read after the row lock: a parent who paused or deleted the chore meanwhile has committed.
+    still = session.execute(
+        select(Chore.is_disabled, Chore.deleted_at).where(Chore.id == chore.id).execution_options(populate_existing=True)
+    ).one()
+    if still.is_disabled or still.deleted_at is not None:
+        session.rollback()
+        raise NotFound("chore not found")
+    session.add(
+        Completion(
+            chore_id=chore.id,
+            assignment_id=slot.id,
+            child_id=child.id,
+            family_id=chore.family_id,
+            status=CompletionStatus.pending.value,
+            completed_at=now,
+        )
+    )
+    activity.record_about_chore(
+        session,
+        chore,
+        actor=child,
+        activity_type=ActivityType.chore_completed,
+        description=f"{child.username} completed {chore.title!r}",
+        target_user_id=child.id,
+    )
+    session.commit()
+    metrics.record_chore_completed()
+    chore = reload_chore(session, chore.id)
+    return LifecycleResult(chore, slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
+
+
+def _parent_slot(session: Session, parent: User, assignment_id: int) -> Assignment:
+    slot = session.scalar(
+        select(Assignment)
+        .join(Assignment.chore)
+        .where(Assignment.id == assignment_id, family_chores(parent))
+        .options(contains_eager(Assignment.chore))
+        .execution_options(populate_existing=True)
+    )
+    if slot is None:
+        raise NotFound("assignment not found")
+    return slot
+
+
+def _pending_completion(session: Session, slot: Assignment) -> Completion:
+    if slot.state != COMPLETED:
+        raise Conflict("nothing to review: this assignment is not waiting for approval")
+    completion = session.scalar(
+        select(Completion).where(
+            Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value
+        )
+    )
+    if completion is None:
+        raise Conflict("nothing to review: this assignment is not waiting for approval")
+    return completion
+
+
+def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
+    if chore.is_range_reward:
+        low, high = chore.min_reward_cents or 0, chore.max_reward_cents or 0
+        if reward_value is None:
+            raise InvalidInput(
+                f"a range chore needs the amount: reward_value between {from_cents(low)} and {from_cents(high)}",
+                field="reward_value",
+            )
+        cents = to_cents(reward_value)
+        if not low <= cents <= high:
+            raise InvalidInput(f"must be between {from_cents(low)} and {from_cents(high)}", field="reward_value")
+        return cents
+    fixed = chore.reward_cents or 0
+    if reward_value is not None and to_cents(reward_value) != fixed:
+        raise InvalidInput(f"this chore's reward is fixed at {from_cents(fixed)}", field="reward_value")
+    return fixed
+
+
+def _review(session: Session, slot: Assignment, completion: Completion, slot_values: dict, completion_values: dict) -> None:
+    """Both conditional updates, slot first (the lock order every path follows)."""
+    moved = session.execute(
+        update(Assignment)
+        .where(Assignment.id == slot.id, Assignment.state == COMPLETED)
+        .values(**slot_values)
+        .execution_options(synchronize_session=False)
+    )
+    reviewed = moved.rowcount == 1 and (
+        session.execute(
+            update(Completion)
+            .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
+            .values(**completion_values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if not reviewed:
+        session.rollback()
+        raise Conflict("this completion has already been reviewed")
+
+
+def approve_assignment(
+    session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
+) -> LifecycleResult:
+    slot = _parent_slot(session, parent, assignment_id)
+    chore = slot.chore
+    completion = _pending_completion(session, slot)
+    cents = approval_amount_cents(chore, reward_value)
+    now = now_utc()
+    available_at = now + timedelta(days=chore.cooldown_days or 0) if chore.is_recurring else None
+    _review(
+        session,
+        slot,
+        completion,
+        {"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
+        {
+            "status": CompletionStatus.approved.value,
+            "reviewed_at": now,
+            "reviewer_id": parent.id,
+            "reward_cents": cents,
+        },
+    )
+    entry = ledger.record_earning(session, completion=completion, chore=chore, amount_cents=cents, author=parent)
+    child = session.get(User, completion.child_id)
+    activity.record_about_chore(
+        session,
+        chore,
+        actor=parent,
+        activity_type=ActivityType.chore_approved,
+        description=f"{parent.username} approved {chore.title!r} for {child.username if child else 'a child'}: {from_cents(cents)}",
+        target_user_id=completion.child_id,
+        amount_cents=cents,
+        ledger_entry=entry,
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("this completion has already been paid") from None
+    metrics.record_chore_approved(cents)
+    chore = reload_chore(session, chore.id)
+    return LifecycleResult(chore, slot_in(chore, slot.id), f"Approved: {from_cents(cents)} earned.")
+
+
+def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
+    slot = _parent_slot(session, parent, assignment_id)
+    chore = slot.chore
+    completion = _pending_completion(session, slot)
+    now = now_utc()
+    slot_values: dict = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
+    if chore.is_pool:
+        slot_values["assignee_id"] = None  # back to the pool, for any child
+    _review(
+        session,
+        slot,
+        completion,
+        slot_values,
+        {
+            "status": CompletionStatus.rejected.value,
+            "reviewed_at": now,
+            "reviewer_id": parent.id,
+            "rejection_reason": reason,
+        },
+    )
+    activity.record_about_chore(
+        session,
+        chore,
+        actor=parent,
+        activity_type=ActivityType.chore_rejected,
+        description=f"{parent.username} sent back {chore.title!r}: {reason}",
+        target_user_id=completion.child_id,
+        note=reason,
+    )
+    session.commit()
+    metrics.record_chore_rejected()
+    chore = reload_chore(session, chore.id)
+    return LifecycleResult(chore, slot_in(chore, slot.id), "Sent back: the chore is available again.")
+
+
+def _single_pending_slot(session: Session, parent: User, chore_id: int) -> int:
+    chore = get_chore(session, parent, chore_id)
+    waiting = [slot.id for slot in chore.assignments if slot.state == COMPLETED]
+    if not waiting:
+        raise Conflict("nothing to review: no completion of this chore is waiting for approval")
+    if len(waiting) > 1:
+        raise Conflict("several children are waiting for approval; review each assignment")
+    return waiting[0]
+
+
+def approve_chore(session: Session, parent: User, chore_id: int, reward_value: Decimal | None = None) -> LifecycleResult:
+    """For older clients: acts on the chore's one assignment waiting for approval."""
+    return approve_assignment(session, parent, _single_pending_slot(session, parent, chore_id), reward_value)
+
+
+def reject_chore(session: Session, parent: User, chore_id: int, reason: str) -> LifecycleResult:
+    return reject_assignment(session, parent, _single_pending_slot(session, parent, chore_id), reason)

@@ -1,0 +1,262 @@
+"""What a viewer may see of the chores: lists, what is available now, the approval queue, a
+child's chores, the family's figures. Read only; no HTTP.
+
+Lists load chores with their assignments and assignees in two statements, however many chores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from chores_tracker.chores.models import (
+    APPROVED,
+    AVAILABLE,
+    COMPLETED,
+    POOL,
+    Assignment,
+    Chore,
+    Completion,
+    CompletionStatus,
+)
+from chores_tracker.chores.schemas import effective_state
+from chores_tracker.errors import InvalidInput, NotFound
+from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
+from chores_tracker.ledger.models import EntryKind, LedgerEntry
+from chores_tracker.money import from_cents
+from chores_tracker.periods import now_utc
+
+MAX_LIST = 500
+
+
+def available_now(now: datetime) -> ColumnElement[bool]:
+    """An assignment that may be done now: available, or approved and past its cooldown."""
+    return or_(
+        Assignment.state == AVAILABLE,
+        and_(Assignment.state == APPROVED, Assignment.available_at.is_not(None), Assignment.available_at <= now),
+    )
+
+
+def _done_now(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Assignment.state == COMPLETED,
+        and_(Assignment.state == APPROVED, or_(Assignment.available_at.is_(None), Assignment.available_at > now)),
+    )
+
+
+def _with_slots():  # noqa: ANN202
+    return selectinload(Chore.assignments).joinedload(Assignment.assignee)
+
+
+def family_chores(viewer: User) -> ColumnElement[bool]:
+    """The viewer's family's chores that are not deleted (whoever may see them)."""
+    if viewer.family_id is None:
+        return false()
+    return and_(Chore.family_id == viewer.family_id, Chore.deleted_at.is_(None))
+
+
+def _slot_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(select(Assignment.id).where(Assignment.chore_id == Chore.id, *conditions))
+
+
+def visible_chores(viewer: User) -> ColumnElement[bool]:
+    """A parent sees the family's chores; a child those assigned to it and the family's pool,
+    except paused ones."""
+    condition = family_chores(viewer)
+    if viewer.is_parent:
+        return condition
+    return and_(
+        condition,
+        Chore.is_disabled.is_(False),
+        or_(Chore.assignment_mode == POOL, _slot_exists(Assignment.assignee_id == viewer.id)),
+    )
+
+
+def load_chores(session: Session, condition: ColumnElement[bool], *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
+    """Chores with their assignments and assignees: two statements, however many chores."""
+    return list(
+        session.scalars(
+            select(Chore)
+            .where(condition)
+            .options(_with_slots())
+            .order_by(Chore.id)
+            .offset(max(skip, 0))
+            .limit(max(1, min(limit, MAX_LIST)))
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def reload_chore(session: Session, chore_id: int) -> Chore:
+    """The chore as committed, with its assignments, for the answer after a change."""
+    return load_chores(session, Chore.id == chore_id, limit=1)[0]
+
+
+def slot_in(chore: Chore, assignment_id: int) -> Assignment:
+    return next(slot for slot in chore.assignments if slot.id == assignment_id)
+
+
+def get_chore(session: Session, viewer: User, chore_id: int) -> Chore:
+    found = load_chores(session, and_(Chore.id == chore_id, visible_chores(viewer)), limit=1)
+    if not found:
+        raise NotFound("chore not found")
+    return found[0]
+
+
+STATUSES = ("available", "active", "completed", "pending_approval", "approved")
+
+
+def _status_condition(viewer: User, status: str, now: datetime) -> ColumnElement[bool]:
+    mine = [] if viewer.is_parent else [Assignment.assignee_id == viewer.id]
+    if status == "active":
+        return Chore.is_disabled.is_(False)
+    if status == "available":
+        whose = [] if viewer.is_parent else [or_(Assignment.assignee_id == viewer.id, Chore.assignment_mode == POOL)]
+        free_pool_or_mine = _slot_exists(available_now(now), *whose)
+        return and_(Chore.is_disabled.is_(False), free_pool_or_mine)
+    if status == "completed":
+        return _slot_exists(_done_now(now), *mine)
+    if status == "pending_approval":
+        return _slot_exists(Assignment.state == COMPLETED, *mine)
+    if status == "approved":
+        return _slot_exists(Assignment.state == APPROVED, ~available_now(now), *mine)
+    raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+
+
+def list_chores(
+    session: Session, viewer: User, *, status: str | None = None, skip: int = 0, limit: int = MAX_LIST
+) -> list[Chore]:
+    condition = visible_chores(viewer)
+    if status:
+        condition = and_(condition, _status_condition(viewer, status, now_utc()))
+    return load_chores(session, condition, skip=skip, limit=limit)
+
+
+@dataclass(frozen=True)
+class AvailableChores:
+    assigned: list[tuple[Chore, Assignment]]
+    pool: list[Chore]
+
+
+def available_for_child(session: Session, child: User) -> AvailableChores:
+    """What the child may do now: its own available assignments, and the free pool chores."""
+    now = now_utc()
+    active = and_(family_chores(child), Chore.is_disabled.is_(False))
+    assigned = load_chores(
+        session,
+        and_(active, Chore.assignment_mode != POOL, _slot_exists(Assignment.assignee_id == child.id, available_now(now))),
+    )
+    pool = load_chores(session, and_(active, Chore.assignment_mode == POOL, _slot_exists(available_now(now))))
+    pairs = [
+        (chore, slot)
+        for chore in assigned
+        for slot in chore.assignments
+        if slot.assignee_id == child.id and effective_state(slot, now) == AVAILABLE
+    ]
+    return AvailableChores(assigned=pairs, pool=pool)
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    assignment: Assignment
+    chore: Chore
+
+
+def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: int = MAX_LIST) -> list[PendingApproval]:
+    """Completions waiting for review, oldest first."""
+    waiting = session.execute(
+        select(Assignment.id, Assignment.chore_id)
+        .join(Assignment.chore)
+        .where(family_chores(parent), Assignment.state == COMPLETED)
+        .order_by(Assignment.completed_at, Assignment.id)
+        .offset(max(skip, 0))
+        .limit(max(1, min(limit, MAX_LIST)))
+    ).all()
+    chores = {chore.id: chore for chore in load_chores(session, Chore.id.in_({chore_id for _, chore_id in waiting}))}
+    return [PendingApproval(slot_in(chores[chore_id], slot_id), chores[chore_id]) for slot_id, chore_id in waiting]
+
+
+def pending_approval_count(session: Session, parent: User) -> int:
+    """How many completions wait for review in the family (one COUNT, for badges and menus)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .join(Assignment.chore)
+        .where(family_chores(parent), Assignment.state == COMPLETED)
+    ) or 0
+
+
+def chores_of_child(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
+    child = identity.child_of_family(session, parent, child_id)
+    return load_chores(
+        session, and_(family_chores(parent), _slot_exists(Assignment.assignee_id == child.id)), skip=skip, limit=limit
+    )
+
+
+def chores_completed_by_child(
+    session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST
+) -> list[Chore]:
+    """Chores the child has done at least once (waiting for review or approved)."""
+    child = identity.child_of_family(session, parent, child_id)
+    done = exists(
+        select(Completion.id).where(
+            Completion.chore_id == Chore.id,
+            Completion.child_id == child.id,
+            Completion.status.in_([CompletionStatus.pending.value, CompletionStatus.approved.value]),
+        )
+    )
+    return load_chores(session, and_(family_chores(parent), done), skip=skip, limit=limit)
+
+
+@dataclass(frozen=True)
+class ChildChores:
+    child: User
+    assignments: list[tuple[Assignment, Chore]]
+
+
+def children_with_chores(session: Session, parent: User, *, whole_family: bool) -> list[ChildChores]:
+    """The parent's children (those it created, or the whole family's) and their assignments."""
+    children = identity.list_children(session, parent, whole_family=whole_family)
+    by_child: dict[int, list[tuple[Assignment, Chore]]] = {child.id: [] for child in children}
+    if children:
+        rows = session.execute(
+            select(Assignment, Chore)
+            .join(Chore, Chore.id == Assignment.chore_id)
+            .where(Assignment.assignee_id.in_(list(by_child)), Chore.deleted_at.is_(None))
+            .order_by(Chore.id)
+        )
+        for slot, chore in rows:
+            by_child[slot.assignee_id].append((slot, chore))
+    return [ChildChores(child, by_child[child.id]) for child in children]
+
+
+def family_chore_stats(session: Session, family_id: int) -> dict:
+    """The chore and money figures of GET /families/stats."""
+    total_chores = session.scalar(
+        select(func.count()).select_from(Chore).where(Chore.family_id == family_id, Chore.deleted_at.is_(None))
+    )
+    done = session.execute(
+        select(Completion.status, func.count())
+        .where(
+            Completion.family_id == family_id,
+            Completion.status.in_([CompletionStatus.pending.value, CompletionStatus.approved.value]),
+        )
+        .group_by(Completion.status)
+    ).all()
+    counts = {status: n for status, n in done}
+    earned = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.family_id == family_id, LedgerEntry.kind == EntryKind.chore_earning.value
+        )
+    )
+    approved = counts.get(CompletionStatus.approved.value, 0)
+    return {
+        "total_chores": int(total_chores or 0),
+        "completed_chores": approved + counts.get(CompletionStatus.pending.value, 0),
+        "approved_chores": approved,
+        "total_rewards_earned": from_cents(int(earned or 0)),
+    }
