@@ -26,9 +26,13 @@ from chores_tracker.periods import Period, now_utc
 MAX_PAGE = 500
 
 
+def _in_money(cents_field: str) -> property:
+    return property(lambda totals: from_cents_or_zero(getattr(totals, cents_field)))
+
+
 @dataclass
 class Totals:
-    """One child's ledger sums (over a period, when one is given), in cents."""
+    """One child's ledger sums (over a period, when one is given), in cents, and as money."""
 
     earned_cents: int = 0
     earned_count: int = 0
@@ -41,25 +45,11 @@ class Totals:
     def balance_cents(self) -> int:
         return self.earned_cents + self.adjustments_cents - self.paid_out_cents
 
-    @property
-    def total_earned(self) -> Decimal:
-        return from_cents_or_zero(self.earned_cents)
-
-    @property
-    def adjustments(self) -> Decimal:
-        return from_cents_or_zero(self.adjustments_cents)
-
-    @property
-    def paid_out(self) -> Decimal:
-        return from_cents_or_zero(self.paid_out_cents)
-
-    @property
-    def balance(self) -> Decimal:
-        return from_cents_or_zero(self.balance_cents)
-
-    @property
-    def pending_chores_value(self) -> Decimal:
-        return from_cents_or_zero(self.pending_cents)
+    total_earned = _in_money("earned_cents")
+    adjustments = _in_money("adjustments_cents")
+    paid_out = _in_money("paid_out_cents")
+    balance = _in_money("balance_cents")
+    pending_chores_value = _in_money("pending_cents")
 
 
 @dataclass
@@ -162,33 +152,57 @@ def record_earning(
     return entry
 
 
-def create_adjustment(session: Session, parent: User, data: AdjustmentCreate) -> LedgerEntry:
-    child = identity.child_of_family(session, parent, data.child_id)
-    cents = to_cents(data.amount)
+def _record_parent_entry(
+    session: Session,
+    parent: User,
+    child: User,
+    *,
+    kind: EntryKind,
+    cents: int,
+    note: str | None,
+    activity_type: ActivityType,
+    description: str,
+) -> LedgerEntry:
+    """A parent's entry for a child (an adjustment or a payout) and its feed row, committed together."""
     entry = LedgerEntry(
         family_id=child.family_id,
         child_id=child.id,
-        kind=EntryKind.adjustment.value,
+        kind=kind.value,
         amount_cents=cents,
         author_id=parent.id,
         created_at=now_utc(),
-        note=data.reason,
+        note=note,
     )
     session.add(entry)
-    kind = "bonus" if cents > 0 else "penalty"
     activity.record(
         session,
         family_id=child.family_id,
         actor=parent,
-        activity_type=ActivityType.adjustment_applied,
-        description=f"{parent.username} gave {child.username} a {kind} of {abs(data.amount):.2f}: {data.reason}",
+        activity_type=activity_type,
+        description=description,
         target_user_id=child.id,
         amount_cents=cents,
-        note=data.reason,
+        note=note,
         ledger_entry=entry,
     )
     session.commit()
     return entry
+
+
+def create_adjustment(session: Session, parent: User, data: AdjustmentCreate) -> LedgerEntry:
+    child = identity.child_of_family(session, parent, data.child_id)
+    cents = to_cents(data.amount)
+    kind = "bonus" if cents > 0 else "penalty"
+    return _record_parent_entry(
+        session,
+        parent,
+        child,
+        kind=EntryKind.adjustment,
+        cents=cents,
+        note=data.reason,
+        activity_type=ActivityType.adjustment_applied,
+        description=f"{parent.username} gave {child.username} a {kind} of {abs(data.amount):.2f}: {data.reason}",
+    )
 
 
 def _entries(
@@ -234,29 +248,16 @@ def create_payout(session: Session, parent: User, data: PayoutCreate) -> LedgerE
             f"{child.username} is owed {from_cents_or_zero(owed):.2f}; a payout cannot be more than that",
             field="amount",
         )
-    entry = LedgerEntry(
-        family_id=child.family_id,
-        child_id=child.id,
-        kind=EntryKind.payout.value,
-        amount_cents=cents,
-        author_id=parent.id,
-        created_at=now_utc(),
-        note=data.note,
-    )
-    session.add(entry)
-    activity.record(
+    return _record_parent_entry(
         session,
-        family_id=child.family_id,
-        actor=parent,
+        parent,
+        child,
+        kind=EntryKind.payout,
+        cents=cents,
+        note=data.note,
         activity_type=ActivityType.payout_recorded,
         description=f"{parent.username} paid {child.username} {data.amount:.2f}" + (f": {data.note}" if data.note else ""),
-        target_user_id=child.id,
-        amount_cents=cents,
-        note=data.note,
-        ledger_entry=entry,
     )
-    session.commit()
-    return entry
 
 
 def list_payouts(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100) -> list[LedgerEntry]:
