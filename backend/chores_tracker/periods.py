@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated
 
 from pydantic import BeforeValidator
-from sqlalchemy import String
+from sqlalchemy import ColumnElement, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -74,6 +74,15 @@ class Period:
 
     def is_empty(self) -> bool:
         return self.start is not None and self.end is not None and self.end <= self.start
+
+    def bounding(self, column: ColumnElement[datetime]) -> list[ColumnElement[bool]]:
+        """SQL conditions keeping `column` inside the period: none for an open side."""
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column < self.end)
+        return conditions
 
 
 class week_start_sql(FunctionElement):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from chores_tracker.activity import service as activity
@@ -60,19 +60,6 @@ class ChildTotals:
         return self.by_child.setdefault(child_id, Totals())
 
 
-def _in_period(column, period: Period | None):  # noqa: ANN001, ANN202
-    conditions = []
-    if period is not None and period.start is not None:
-        conditions.append(column >= period.start)
-    if period is not None and period.end is not None:
-        conditions.append(column < period.end)
-    return and_(*conditions) if conditions else None
-
-
-def _where(query: Select, condition) -> Select:  # noqa: ANN001
-    return query.where(condition) if condition is not None else query
-
-
 def pending_value_expression():  # noqa: ANN201
     """What a pending completion is worth before review: the fixed reward, or a range's minimum
     (the least the child will get if approved; never promise more than is sure)."""
@@ -91,11 +78,10 @@ def totals_for_children(
     result = ChildTotals()
     if not ids:
         return result
-    flows = _where(
+    flows = (
         select(LedgerEntry.child_id, LedgerEntry.kind, func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-        .where(LedgerEntry.child_id.in_(ids))
-        .group_by(LedgerEntry.child_id, LedgerEntry.kind),
-        _in_period(LedgerEntry.created_at, period),
+        .where(LedgerEntry.child_id.in_(ids), *(period or Period()).bounding(LedgerEntry.created_at))
+        .group_by(LedgerEntry.child_id, LedgerEntry.kind)
     )
     for child_id, kind, count, cents in session.execute(flows):
         totals = result.of(child_id)
@@ -123,10 +109,12 @@ def balances_until(session: Session, child_ids: Iterable[int], end) -> dict[int,
     if not ids:
         return {}
     signed = case((LedgerEntry.kind == EntryKind.payout.value, -LedgerEntry.amount_cents), else_=LedgerEntry.amount_cents)
-    query = select(LedgerEntry.child_id, func.coalesce(func.sum(signed), 0)).where(LedgerEntry.child_id.in_(ids))
-    if end is not None:
-        query = query.where(LedgerEntry.created_at < end)
-    return {child_id: int(cents) for child_id, cents in session.execute(query.group_by(LedgerEntry.child_id))}
+    query = (
+        select(LedgerEntry.child_id, func.coalesce(func.sum(signed), 0))
+        .where(LedgerEntry.child_id.in_(ids), *Period(end=end).bounding(LedgerEntry.created_at))
+        .group_by(LedgerEntry.child_id)
+    )
+    return {child_id: int(cents) for child_id, cents in session.execute(query)}
 
 
 def child_totals(session: Session, child: User) -> Totals:

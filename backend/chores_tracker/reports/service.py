@@ -46,6 +46,8 @@ from chores_tracker.reports.schemas import (
 MAX_HISTORY = 500
 MAX_WEEKS = 104
 MAX_MONTHS = 60
+# What a child earned or was given or docked; payouts only hand over what is owed.
+REWARD_KINDS = (EntryKind.chore_earning.value, EntryKind.adjustment.value)
 
 
 def _children(session: Session, parent: User, child_id: int | None) -> list[User]:
@@ -146,16 +148,15 @@ def reward_history(
 ) -> list[RewardHistoryItemOut]:
     """Earnings and adjustments of one child, newest first (payouts are not rewards)."""
     child = identity.child_of_family(session, parent, child_id)
-    query = select(LedgerEntry).where(
-        LedgerEntry.child_id == child.id,
-        LedgerEntry.kind.in_([EntryKind.chore_earning.value, EntryKind.adjustment.value]),
-    )
-    if period and period.start:
-        query = query.where(LedgerEntry.created_at >= period.start)
-    if period and period.end:
-        query = query.where(LedgerEntry.created_at < period.end)
     entries = session.scalars(
-        query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(max(1, min(limit, MAX_HISTORY)))
+        select(LedgerEntry)
+        .where(
+            LedgerEntry.child_id == child.id,
+            LedgerEntry.kind.in_(REWARD_KINDS),
+            *(period or Period()).bounding(LedgerEntry.created_at),
+        )
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .limit(max(1, min(limit, MAX_HISTORY)))
     )
     items = []
     for entry in entries:
@@ -221,7 +222,7 @@ def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, s
         )
         .where(
             LedgerEntry.family_id == parent.family_id,
-            LedgerEntry.kind.in_([EntryKind.chore_earning.value, EntryKind.adjustment.value]),
+            LedgerEntry.kind.in_(REWARD_KINDS),
             LedgerEntry.created_at >= start_of_day(since),
         )
         .group_by(bucket, LedgerEntry.kind)
