@@ -158,32 +158,26 @@ def reward_history(
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
         .limit(max(1, min(limit, MAX_HISTORY)))
     )
-    items = []
-    for entry in entries:
-        amount = from_cents_or_zero(entry.amount_cents)
-        if entry.kind == EntryKind.chore_earning.value:
-            items.append(
-                RewardHistoryItemOut(
-                    type=entry.kind,
-                    date=entry.created_at,
-                    amount=amount,
-                    description=f"Completed {entry.chore_title}",
-                    chore_id=entry.chore_id,
-                    chore_title=entry.chore_title,
-                )
-            )
-        else:
-            items.append(
-                RewardHistoryItemOut(
-                    type=entry.kind,
-                    date=entry.created_at,
-                    amount=amount,
-                    description=f"{'Bonus' if entry.amount_cents > 0 else 'Penalty'}: {entry.note}",
-                    adjustment_id=entry.id,
-                    reason=entry.note,
-                )
-            )
-    return items
+    return [
+        RewardHistoryItemOut(
+            type=entry.kind, date=entry.created_at, amount=from_cents_or_zero(entry.amount_cents), **_what_for(entry)
+        )
+        for entry in entries
+    ]
+
+
+def _what_for(entry: LedgerEntry) -> dict:
+    if entry.kind == EntryKind.chore_earning.value:
+        return {
+            "description": f"Completed {entry.chore_title}",
+            "chore_id": entry.chore_id,
+            "chore_title": entry.chore_title,
+        }
+    return {
+        "description": f"{'Bonus' if entry.amount_cents > 0 else 'Penalty'}: {entry.note}",
+        "adjustment_id": entry.id,
+        "reason": entry.note,
+    }
 
 
 @dataclass
@@ -207,10 +201,12 @@ class _Bucket:
         }
 
 
-def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, since: date) -> dict[date, _Bucket]:  # noqa: ANN001
-    """Earnings and adjustments per calendar bucket, one grouped query."""
+def _series(
+    session: Session, parent: User, child_id: int | None, bucket_sql, starts: list[date]  # noqa: ANN001
+) -> list[tuple[date, dict]]:
+    """Each calendar bucket's start and figures (zeros where nothing happened), from one grouped query."""
     if parent.family_id is None:
-        return {}
+        return [(start, _Bucket().figures()) for start in starts]
     bucket = bucket_sql(LedgerEntry.created_at).label("bucket")
     query = (
         select(
@@ -223,7 +219,7 @@ def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, s
         .where(
             LedgerEntry.family_id == parent.family_id,
             LedgerEntry.kind.in_(REWARD_KINDS),
-            LedgerEntry.created_at >= start_of_day(since),
+            LedgerEntry.created_at >= start_of_day(starts[0]),
         )
         .group_by(bucket, LedgerEntry.kind)
     )
@@ -236,21 +232,18 @@ def _buckets(session: Session, parent: User, child_id: int | None, bucket_sql, s
             b.completed, b.earned_cents, b.active_children = int(count), int(cents), int(children)
         else:
             b.adjustments_cents = int(cents)
-    return found
+    return [(start, found.get(start, _Bucket()).figures()) for start in starts]
 
 
 def weekly_summary(session: Session, parent: User, *, weeks_back: int = 4, child_id: int | None = None) -> list[WeekPointOut]:
     """The last `weeks_back` ISO weeks, the current (partial) one last; empty weeks included."""
     weeks_back = max(1, min(weeks_back, MAX_WEEKS))
     first = week_start(now_utc().date()) - timedelta(weeks=weeks_back - 1)
-    found = _buckets(session, parent, child_id, week_start_sql, first)
-    points = []
-    for n in range(weeks_back):
-        start = first + timedelta(weeks=n)
-        points.append(
-            WeekPointOut(week_start=start, week_end=start + timedelta(days=6), **found.get(start, _Bucket()).figures())
-        )
-    return points
+    starts = [first + timedelta(weeks=n) for n in range(weeks_back)]
+    return [
+        WeekPointOut(week_start=start, week_end=start + timedelta(days=6), **figures)
+        for start, figures in _series(session, parent, child_id, week_start_sql, starts)
+    ]
 
 
 def monthly_summary(
@@ -259,15 +252,8 @@ def monthly_summary(
     """The last `months_back` calendar months, the current (partial) one last; empty months included."""
     months_back = max(1, min(months_back, MAX_MONTHS))
     first = add_months(month_start(now_utc().date()), -(months_back - 1))
-    found = _buckets(session, parent, child_id, month_start_sql, first)
-    points = []
-    for n in range(months_back):
-        start = add_months(first, n)
-        points.append(
-            MonthPointOut(
-                month_start=start,
-                month_end=add_months(start, 1) - timedelta(days=1),
-                **found.get(start, _Bucket()).figures(),
-            )
-        )
-    return points
+    starts = [add_months(first, n) for n in range(months_back)]
+    return [
+        MonthPointOut(month_start=start, month_end=add_months(start, 1) - timedelta(days=1), **figures)
+        for start, figures in _series(session, parent, child_id, month_start_sql, starts)
+    ]
