@@ -85,55 +85,50 @@ class Period:
         return conditions
 
 
-class week_start_sql(FunctionElement):
-    """The ISO week (Monday, UTC) of a stored timestamp, as 'YYYY-MM-DD', computed by the database."""
+class _CalendarStart(FunctionElement):
+    """The first day of a stored timestamp's calendar bucket, as 'YYYY-MM-DD', computed by the database.
+
+    Each database's SQL is a template over the column. Literal SQL only (no bound parameters), so
+    that PostgreSQL sees the same expression in SELECT and GROUP BY. Stored timestamps are naive
+    UTC, so no zone conversion is needed.
+    """
 
     type = String()
-    inherit_cache = True
+    sql_by_dialect: dict[str, str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for dialect in cls.sql_by_dialect:
+            compiles(cls, dialect)(_render_calendar_start)
+
+
+def _render_calendar_start(element: _CalendarStart, compiler, **kw) -> str:  # noqa: ANN001
+    return element.sql_by_dialect[compiler.dialect.name].format(column=compiler.process(element.clauses, **kw))
+
+
+class week_start_sql(_CalendarStart):
+    """The ISO week (Monday, UTC) of a stored timestamp."""
+
     name = "week_start_sql"
-
-
-class month_start_sql(FunctionElement):
-    """The first day of the month of a stored timestamp, as 'YYYY-MM-DD', computed by the database."""
-
-    type = String()
     inherit_cache = True
+    sql_by_dialect = {
+        "postgresql": "to_char(date_trunc('week', {column}), 'YYYY-MM-DD')",
+        "mysql": "CAST(DATE_SUB(DATE({column}), INTERVAL WEEKDAY({column}) DAY) AS CHAR)",
+        # Back six days, then forward to the next Monday (or stay on it): the Monday on or before.
+        "sqlite": "date({column}, '-6 days', 'weekday 1')",
+    }
+
+
+class month_start_sql(_CalendarStart):
+    """The first day of the month of a stored timestamp."""
+
     name = "month_start_sql"
-
-
-# Literal SQL only (no bound parameters), so that PostgreSQL sees the same expression in
-# SELECT and GROUP BY. Stored timestamps are naive UTC, so no zone conversion is needed.
-@compiles(week_start_sql, "postgresql")
-def _week_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
-    return "to_char(date_trunc('week', %s), 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(week_start_sql, "mysql")
-def _week_mysql(element, compiler, **kw):  # noqa: ANN001, ANN202
-    column = compiler.process(element.clauses, **kw)
-    return f"CAST(DATE_SUB(DATE({column}), INTERVAL WEEKDAY({column}) DAY) AS CHAR)"
-
-
-@compiles(week_start_sql, "sqlite")
-def _week_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
-    # Back six days, then forward to the next Monday (or stay on it): the Monday on or before.
-    return "date(%s, '-6 days', 'weekday 1')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(month_start_sql, "postgresql")
-def _month_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
-    return "to_char(date_trunc('month', %s), 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(month_start_sql, "mysql")
-def _month_mysql(element, compiler, **kw):  # noqa: ANN001, ANN202
-    column = compiler.process(element.clauses, **kw)
-    return f"CAST(DATE_SUB(DATE({column}), INTERVAL DAYOFMONTH({column}) - 1 DAY) AS CHAR)"
-
-
-@compiles(month_start_sql, "sqlite")
-def _month_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
-    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+    inherit_cache = True
+    sql_by_dialect = {
+        "postgresql": "to_char(date_trunc('month', {column}), 'YYYY-MM-DD')",
+        "mysql": "CAST(DATE_SUB(DATE({column}), INTERVAL DAYOFMONTH({column}) - 1 DAY) AS CHAR)",
+        "sqlite": "date({column}, 'start of month')",
+    }
 
 
 BOUND_YEARS = range(1900, 9999)
