@@ -29,26 +29,23 @@ Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 
 
+def _entry_fields(entry: LedgerEntry) -> dict:
+    """What adjustments and payouts show alike (the contract calls the note `reason` on one, `note` on the other)."""
+    return {
+        "id": entry.id,
+        "child_id": entry.child_id,
+        "parent_id": entry.author_id,
+        "amount": service.amount_of(entry),
+        "created_at": entry.created_at,
+    }
+
+
 def _adjustment(entry: LedgerEntry) -> AdjustmentOut:
-    return AdjustmentOut(
-        id=entry.id,
-        child_id=entry.child_id,
-        parent_id=entry.author_id,
-        amount=service.amount_of(entry),
-        reason=entry.note,
-        created_at=entry.created_at,
-    )
+    return AdjustmentOut(**_entry_fields(entry), reason=entry.note)
 
 
 def _payout(entry: LedgerEntry) -> PayoutOut:
-    return PayoutOut(
-        id=entry.id,
-        child_id=entry.child_id,
-        parent_id=entry.author_id,
-        amount=service.amount_of(entry),
-        note=entry.note,
-        created_at=entry.created_at,
-    )
+    return PayoutOut(**_entry_fields(entry), note=entry.note)
 
 
 @router.post("/", response_model=AdjustmentOut, status_code=status.HTTP_201_CREATED)
