@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -15,7 +17,8 @@ from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.periods import now_utc
-from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.form_actions import apply_form
+from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -131,14 +134,10 @@ def create_chore(
     data = submitted.values(lists=("multi_assignees",))
     fields, where = _chore_fields(data)
     errors = FormErrors()
-    wanted = validate(ChoreCreate, fields, errors, **where)
-    if wanted is not None:
-        try:
-            chore = chores.create_chore(session, parent, wanted)
-        except DomainError as exc:
-            errors.from_domain(exc, rename=where, words=LABELS)
-        else:
-            return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children.")
+    create = partial(chores.create_chore, session, parent)
+    chore = apply_form(errors, ChoreCreate, fields, create, rename=where, words=LABELS)
+    if chore is not None:
+        return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children.")
     return _chore_form_page(request, session, parent, form=data, errors=errors, status_code=422)
 
 
@@ -161,14 +160,10 @@ def update_chore(
     data = submitted.values(lists=("multi_assignees",))
     fields, where = _chore_fields(data)
     errors = FormErrors()
-    wanted = validate(ChoreUpdate, fields, errors, **where)
-    if wanted is not None:
-        try:
-            chore = chores.update_chore(session, parent, chore_id, wanted)
-        except DomainError as exc:
-            errors.from_domain(exc, rename={**where, "": FORM}, words=LABELS)
-        else:
-            return redirect("/chores", settings, flash=f"“{chore.title}” is saved.")
+    update = partial(chores.update_chore, session, parent, chore_id)
+    saved = apply_form(errors, ChoreUpdate, fields, update, rename=where, words=LABELS)
+    if saved is not None:
+        return redirect("/chores", settings, flash=f"“{saved.title}” is saved.")
     return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
 
 
@@ -252,20 +247,22 @@ def approve(
 ) -> Response:
     data = submitted.values()
     errors = FormErrors()
-    wanted = validate(ApproveIn, {"reward_value": data.get("reward_value") or None}, errors)
-    if wanted is not None:
-        try:
-            result = lifecycle.approve_assignment(session, parent, assignment_id, wanted.reward_value)
-        except Conflict as exc:
-            return _already_reviewed(settings, exc)
-        except InvalidInput as exc:
-            errors.from_domain(exc, words=LABELS)
-        else:
-            amount = result.assignment.approval_reward_cents
-            child = result.assignment.assignee.username if result.assignment.assignee else "The child"
-            message = f"Approved “{result.chore.title}”: {child} earned {_money(request, amount)}."
-            return redirect("/approvals", settings, flash=message)
-    return _after_review(request, session, parent, assignment_id, errors, data)
+    try:
+        result = apply_form(
+            errors,
+            ApproveIn,
+            {"reward_value": data.get("reward_value") or None},
+            lambda wanted: lifecycle.approve_assignment(session, parent, assignment_id, wanted.reward_value),
+            words=LABELS,
+            refusals=InvalidInput,
+        )
+    except Conflict as exc:
+        return _already_reviewed(settings, exc)
+    if result is None:
+        return _after_review(request, session, parent, assignment_id, errors, data)
+    child = result.assignment.assignee.username if result.assignment.assignee else "The child"
+    amount = _money(request, result.assignment.approval_reward_cents)
+    return redirect("/approvals", settings, flash=f"Approved “{result.chore.title}”: {child} earned {amount}.")
 
 
 @router.post("/approvals/{assignment_id}/reject")
@@ -279,18 +276,20 @@ def reject(
 ) -> Response:
     data = submitted.values()
     errors = FormErrors()
-    wanted = validate(RejectIn, {"rejection_reason": data.get("rejection_reason", "")}, errors)
-    if wanted is not None:
-        try:
-            result = lifecycle.reject_assignment(session, parent, assignment_id, wanted.rejection_reason)
-        except Conflict as exc:
-            return _already_reviewed(settings, exc)
-        except InvalidInput as exc:
-            errors.from_domain(exc)
-        else:
-            message = f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
-            return redirect("/approvals", settings, flash=message)
-    return _after_review(request, session, parent, assignment_id, errors, data)
+    try:
+        result = apply_form(
+            errors,
+            RejectIn,
+            {"rejection_reason": data.get("rejection_reason", "")},
+            lambda wanted: lifecycle.reject_assignment(session, parent, assignment_id, wanted.rejection_reason),
+            refusals=InvalidInput,
+        )
+    except Conflict as exc:
+        return _already_reviewed(settings, exc)
+    if result is None:
+        return _after_review(request, session, parent, assignment_id, errors, data)
+    message = f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
+    return redirect("/approvals", settings, flash=message)
 
 
 def _money(request: Request, cents: int | None) -> str:

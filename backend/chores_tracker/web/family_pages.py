@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -14,7 +16,8 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import PASSWORD_RESET
-from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length, validate
+from chores_tracker.web.form_actions import apply_form
+from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
@@ -51,14 +54,14 @@ def create_family(
 ) -> Response:
     data = submitted.values()
     errors = FormErrors()
-    wanted = validate(FamilyCreateIn, data, errors)
-    if wanted is not None:
-        try:
-            family = families.create_family(session, parent, wanted.name, invite_days=settings.invite_code_default_days)
-        except DomainError as exc:
-            errors.from_domain(exc)
-        else:
-            return redirect("/family", settings, flash=f"{family.name} is ready. Add your children next.")
+    family = apply_form(
+        errors,
+        FamilyCreateIn,
+        data,
+        lambda wanted: families.create_family(session, parent, wanted.name, invite_days=settings.invite_code_default_days),
+    )
+    if family is not None:
+        return redirect("/family", settings, flash=f"{family.name} is ready. Add your children next.")
     return _setup_page(request, create_errors=errors, form=data, status_code=422)
 
 
@@ -68,14 +71,15 @@ def join_family(
 ) -> Response:
     data = submitted.values()
     errors = FormErrors()
-    wanted = validate(FamilyJoinIn, data, errors)
-    if wanted is not None:
-        try:
-            family = families.join_family(session, parent, wanted.invite_code)
-        except DomainError as exc:
-            errors.from_domain(exc, rename={"": "invite_code"})
-        else:
-            return redirect("/", settings, flash=f"You joined {family.name}.")
+    family = apply_form(
+        errors,
+        FamilyJoinIn,
+        data,
+        lambda wanted: families.join_family(session, parent, wanted.invite_code),
+        rename={"": "invite_code"},
+    )
+    if family is not None:
+        return redirect("/", settings, flash=f"You joined {family.name}.")
     return _setup_page(request, join_errors=errors, form=data, status_code=422)
 
 
@@ -119,16 +123,9 @@ def add_child(
     data = submitted.values()
     data["is_parent"] = False
     errors = FormErrors()
-    wanted = validate(ChildCreateIn, data, errors)
-    if wanted is not None:
-        try:
-            child = identity.create_child(session, settings, parent, wanted)
-        except DomainError as exc:
-            errors.from_domain(exc)
-        else:
-            return redirect(
-                "/family#children", settings, flash=f"{child.username} can now log in with the password you chose."
-            )
+    child = apply_form(errors, ChildCreateIn, data, partial(identity.create_child, session, settings, parent))
+    if child is not None:
+        return redirect("/family#children", settings, flash=f"{child.username} can now log in with the password you chose.")
     form = {"username": data.get("username", "")}
     return _family_page(request, session, parent, errors=errors, form=form, status_code=422)
 

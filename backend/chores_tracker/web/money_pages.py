@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -9,12 +10,12 @@ from starlette.responses import Response
 from chores_tracker.activity import service as activity
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
-from chores_tracker.errors import DomainError
 from chores_tracker.identity import service as identity
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.reports import service as reports
-from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
+from chores_tracker.web.form_actions import apply_form
+from chores_tracker.web.forms import FormErrors, SubmittedForm
 from chores_tracker.web.rendering import format_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -90,18 +91,13 @@ def add_adjustment(
     else:
         # The form asks “bonus or penalty?” and an amount; the ledger keeps a penalty as negative.
         signed = f"-{amount}" if data.get("kind") == "penalty" and amount else amount
-        wanted = validate(
-            AdjustmentCreate, {"child_id": child.id, "amount": signed or None, "reason": data.get("reason", "")}, errors
-        )
-        if wanted is not None:
-            try:
-                ledger.create_adjustment(session, parent, wanted)
-            except DomainError as exc:
-                errors.from_domain(exc)
-            else:
-                what = "bonus" if wanted.amount > 0 else "penalty"
-                shown = format_money(abs(wanted.amount), settings)
-                return redirect(f"/children/{child.id}", settings, flash=f"{child.username} got a {what} of {shown}.")
+        fields = {"child_id": child.id, "amount": signed or None, "reason": data.get("reason", "")}
+        entry = apply_form(errors, AdjustmentCreate, fields, partial(ledger.create_adjustment, session, parent))
+        if entry is not None:
+            given = ledger.amount_of(entry)
+            what = "bonus" if given > 0 else "penalty"
+            shown = format_money(abs(given), settings)
+            return redirect(f"/children/{child.id}", settings, flash=f"{child.username} got a {what} of {shown}.")
     return _child_page(
         request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422
     )
@@ -119,19 +115,12 @@ def add_payout(
     child = identity.child_of_family(session, parent, child_id)
     data = submitted.values()
     errors = FormErrors()
-    wanted = validate(
-        PayoutCreate,
-        {"child_id": child.id, "amount": data.get("amount") or None, "note": data.get("note") or None},
-        errors,
-    )
-    if wanted is not None:
-        try:
-            ledger.create_payout(session, parent, wanted)
-        except DomainError as exc:
-            errors.from_domain(exc, capitalize=False)  # “ada is owed …”
-        else:
-            shown = format_money(wanted.amount, settings)
-            return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.username} {shown}.")
+    fields = {"child_id": child.id, "amount": data.get("amount") or None, "note": data.get("note") or None}
+    record = partial(ledger.create_payout, session, parent)
+    entry = apply_form(errors, PayoutCreate, fields, record, capitalize=False)  # “ada is owed …”
+    if entry is not None:
+        shown = format_money(ledger.amount_of(entry), settings)
+        return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.username} {shown}.")
     return _child_page(request, session, parent, child.id, which="payout", errors=errors, form=data, status_code=422)
 
 
