@@ -40,6 +40,18 @@ def _ensure_username_free(session: Session, username: str) -> None:
         raise Conflict("this username is taken", field="username")
 
 
+def _new_user(settings: Settings, data: RegisterIn | ChildCreateIn, **role: object) -> User:
+    """An active account from a sign-up or a parent's form; `role`: parent or child, and a child's parent and family."""
+    return User(
+        username=data.username,
+        email=str(data.email) if data.email else None,
+        hashed_password=hash_password(data.password, settings),
+        is_active=True,
+        token_version=0,
+        **role,
+    )
+
+
 def _commit_new_user(session: Session, user: User) -> User:
     session.add(user)
     try:
@@ -62,15 +74,7 @@ def register_parent(session: Session, settings: Settings, data: RegisterIn) -> U
             raise InvalidInput("a valid registration code is required", field="registration_code")
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
-    user = User(
-        username=data.username,
-        email=str(data.email) if data.email else None,
-        hashed_password=hash_password(data.password, settings),
-        is_parent=True,
-        is_active=True,
-        token_version=0,
-    )
-    return _commit_new_user(session, user)
+    return _commit_new_user(session, _new_user(settings, data, is_parent=True))
 
 
 def authenticate(session: Session, settings: Settings, username: str, password: str) -> User:
@@ -99,16 +103,8 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
     family_id = families.ensure_family_for(session, parent)
-    child = User(
-        username=data.username,
-        email=str(data.email) if data.email else None,
-        hashed_password=hash_password(data.password, settings),
-        is_parent=False,
-        is_active=True,
-        parent_id=parent.id,
-        family_id=family_id,
-        family_joined_at=utcnow(),
-        token_version=0,
+    child = _new_user(
+        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
     )
     return _commit_new_user(session, child)
 
