@@ -18,12 +18,12 @@ from alembic.runtime.migration import MigrationContext
 
 from chores_tracker.db import history
 from chores_tracker.db.base import UTCDateTime
-from chores_tracker.db.errors import DatabaseUnreachable, HalfApplied, MigrationFailed, VerificationFailed
+from chores_tracker.db.errors import HalfApplied, MigrationFailed, VerificationFailed
 from chores_tracker.db.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
 from chores_tracker.db.lock import migration_lock, set_ddl_lock_timeout
 from chores_tracker.db.models import Base
 from chores_tracker.db.revisions import CodeRevisions, classify
-from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.db.urls import normalize_database_url
 
 log = logging.getLogger("chores_tracker.db.migrate")
 
@@ -124,22 +124,11 @@ def run(context: Any) -> None:
         _run_online(context, connection.engine, connection)
         return
 
-    from chores_tracker.db.engine import make_engine
+    from chores_tracker.db.wait import connected
 
-    url = database_url(config)
-    engine = make_engine(url, pool_size=2, max_overflow=2)
-    try:
-        try:
-            connection = engine.connect()
-        except sa.exc.DBAPIError as exc:
-            from chores_tracker.db.wait import describe_connection_error
-
-            cause, text = describe_connection_error(exc)
-            raise DatabaseUnreachable(f"cannot connect to {mask_url(url)}: {cause}: {text}") from None
-        with connection:
-            _run_online(context, engine, connection)
-    finally:
-        engine.dispose()
+    # Two connections: the migration lock is taken on one of its own.
+    with connected(database_url(config), pool_size=2, max_overflow=2) as connection:
+        _run_online(context, connection.engine, connection)
 
 
 def _operation(config: Any, opts: dict[str, Any]) -> str | None:

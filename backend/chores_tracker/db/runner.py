@@ -10,8 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,8 +24,7 @@ from alembic.runtime.migration import MigrationContext
 
 from chores_tracker import __version__
 from chores_tracker.db import history
-from chores_tracker.db.engine import make_engine
-from chores_tracker.db.errors import RETRYABLE, DatabaseUnreachable, ExitCode, MigrationError, VerificationFailed
+from chores_tracker.db.errors import RETRYABLE, ExitCode, MigrationError, VerificationFailed
 from chores_tracker.db.history import HistoryRow
 from chores_tracker.db.identity import current_identity
 from chores_tracker.db.logs import register_secret
@@ -34,7 +32,7 @@ from chores_tracker.db.migration_env import RunReport, compare_server_default, i
 from chores_tracker.db.models import Base
 from chores_tracker.db.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
 from chores_tracker.db.urls import mask_url, normalize_database_url
-from chores_tracker.db.wait import describe_connection_error, wait_for_database
+from chores_tracker.db.wait import connected, wait_for_database
 
 log = logging.getLogger("chores_tracker.db.runner")
 
@@ -58,21 +56,9 @@ def code_revisions(ini_path: str | Path | None = None) -> CodeRevisions:
     return load_code_revisions(str(ini_path) if ini_path else None)
 
 
-@contextmanager
-def connect(database_url: str | sa.URL) -> Iterator[sa.Connection]:
+def connect(database_url: str | sa.URL) -> AbstractContextManager[sa.Connection]:
     """A connection, or DatabaseUnreachable saying what failed."""
-    url = _url_string(database_url)
-    engine = make_engine(url, pool_size=1, max_overflow=1, connect_timeout=5)
-    try:
-        try:
-            connection = engine.connect()
-        except sa.exc.DBAPIError as exc:
-            cause, text = describe_connection_error(exc)
-            raise DatabaseUnreachable(f"cannot connect to {mask_url(url)}: {cause}: {text}") from None
-        with connection:
-            yield connection
-    finally:
-        engine.dispose()
+    return connected(_url_string(database_url), pool_size=1, max_overflow=1, connect_timeout=5)
 
 
 # -- changing the schema (under the lock, in migration_env) ---------------------------------------

@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
+from chores_tracker.db.engine import make_engine
 from chores_tracker.db.errors import DatabaseUnreachable
 from chores_tracker.db.logs import mask
 from chores_tracker.db.urls import mask_url, normalize_database_url
@@ -65,6 +68,22 @@ def describe_connection_error(exc: BaseException) -> tuple[str, str]:
         if any(re.search(pattern, lowered) for pattern in patterns):
             return cause, mask(text)
     return "connection failed", mask(text)
+
+
+@contextmanager
+def connected(url: str, **engine_options: int) -> Iterator[sa.Connection]:
+    """A connection on an engine of its own, disposed after; or DatabaseUnreachable saying what failed."""
+    engine = make_engine(url, **engine_options)
+    try:
+        try:
+            connection = engine.connect()
+        except sa.exc.DBAPIError as exc:
+            cause, text = describe_connection_error(exc)
+            raise DatabaseUnreachable(f"cannot connect to {mask_url(url)}: {cause}: {text}") from None
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def _probe_engine(url: URL, connect_timeout: int) -> sa.Engine:
