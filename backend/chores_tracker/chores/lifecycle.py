@@ -122,7 +122,8 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     return LifecycleResult(chore, slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
 
 
-def _parent_slot(session: Session, parent: User, assignment_id: int) -> Assignment:
+def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion]:
+    """The family's assignment (with its chore) and its completion waiting for review."""
     slot = session.scalar(
         select(Assignment)
         .join(Assignment.chore)
@@ -132,10 +133,6 @@ def _parent_slot(session: Session, parent: User, assignment_id: int) -> Assignme
     )
     if slot is None:
         raise NotFound("assignment not found")
-    return slot
-
-
-def _pending_completion(session: Session, slot: Assignment) -> Completion:
     if slot.state != COMPLETED:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
     completion = session.scalar(
@@ -145,7 +142,7 @@ def _pending_completion(session: Session, slot: Assignment) -> Completion:
     )
     if completion is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    return completion
+    return slot, completion
 
 
 def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
@@ -166,7 +163,17 @@ def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
     return fixed
 
 
-def _review(session: Session, slot: Assignment, completion: Completion, slot_values: dict, completion_values: dict) -> None:
+def _review(
+    session: Session,
+    slot: Assignment,
+    completion: Completion,
+    *,
+    reviewer: User,
+    now: datetime,
+    status: CompletionStatus,
+    slot_values: dict,
+    **completion_values: object,
+) -> None:
     """Both conditional updates, slot first (the lock order every path follows)."""
     moved = session.execute(
         update(Assignment)
@@ -178,7 +185,7 @@ def _review(session: Session, slot: Assignment, completion: Completion, slot_val
         session.execute(
             update(Completion)
             .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-            .values(**completion_values)
+            .values(status=status.value, reviewed_at=now, reviewer_id=reviewer.id, **completion_values)
             .execution_options(synchronize_session=False)
         ).rowcount
         == 1
@@ -191,9 +198,8 @@ def _review(session: Session, slot: Assignment, completion: Completion, slot_val
 def approve_assignment(
     session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
 ) -> LifecycleResult:
-    slot = _parent_slot(session, parent, assignment_id)
+    slot, completion = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
-    completion = _pending_completion(session, slot)
     cents = approval_amount_cents(chore, reward_value)
     now = now_utc()
     available_at = now + timedelta(days=chore.cooldown_days or 0) if chore.is_recurring else None
@@ -201,13 +207,11 @@ def approve_assignment(
         session,
         slot,
         completion,
-        {"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
-        {
-            "status": CompletionStatus.approved.value,
-            "reviewed_at": now,
-            "reviewer_id": parent.id,
-            "reward_cents": cents,
-        },
+        reviewer=parent,
+        now=now,
+        status=CompletionStatus.approved,
+        slot_values={"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
+        reward_cents=cents,
     )
     entry = ledger.record_earning(session, completion=completion, chore=chore, amount_cents=cents, author=parent)
     child = session.get(User, completion.child_id)
@@ -232,10 +236,8 @@ def approve_assignment(
 
 
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
-    slot = _parent_slot(session, parent, assignment_id)
+    slot, completion = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
-    completion = _pending_completion(session, slot)
-    now = now_utc()
     slot_values: dict = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
     if chore.is_pool:
         slot_values["assignee_id"] = None  # back to the pool, for any child
@@ -243,13 +245,11 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         session,
         slot,
         completion,
-        slot_values,
-        {
-            "status": CompletionStatus.rejected.value,
-            "reviewed_at": now,
-            "reviewer_id": parent.id,
-            "rejection_reason": reason,
-        },
+        reviewer=parent,
+        now=now_utc(),
+        status=CompletionStatus.rejected,
+        slot_values=slot_values,
+        rejection_reason=reason,
     )
     activity.record_about_chore(
         session,
