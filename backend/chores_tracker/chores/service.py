@@ -31,8 +31,11 @@ def _parent_chore(session: Session, parent: User, chore_id: int) -> Chore:
     return chore
 
 
-def _lock_slots(session: Session, chore_id: int) -> list[Assignment]:
-    return list(
+def _locked_chore(session: Session, parent: User, chore_id: int) -> tuple[Chore, list[Assignment]]:
+    """The family's chore with its assignment rows locked, in id order; the chore is read again
+    once they are locked, as it is now."""
+    _parent_chore(session, parent, chore_id)  # not found: nothing gets locked
+    slots = list(
         session.scalars(
             select(Assignment)
             .where(Assignment.chore_id == chore_id)
@@ -41,6 +44,13 @@ def _lock_slots(session: Session, chore_id: int) -> list[Assignment]:
             .execution_options(populate_existing=True)
         )
     )
+    return _parent_chore(session, parent, chore_id), slots
+
+
+def _refuse_if_waiting(slots: list[Assignment]) -> None:
+    """A completion waiting for review is reviewed through its assignment: that one stays until then."""
+    if any(slot.state == COMPLETED for slot in slots):
+        raise Conflict("a completion of this chore is waiting for approval; approve or reject it first")
 
 
 def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[Assignment]:
@@ -70,9 +80,7 @@ def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
 
 
 def update_chore(session: Session, parent: User, chore_id: int, data: ChoreUpdate) -> Chore:
-    chore = _parent_chore(session, parent, chore_id)
-    slots = _lock_slots(session, chore.id)
-    chore = _parent_chore(session, parent, chore_id)  # as it is now that its assignments are locked
+    chore, slots = _locked_chore(session, parent, chore_id)
     chore_before = spec_of(chore, slots)
     spec = merged_spec(chore_before, data)
     if (spec.assignment_mode, spec.assignee_ids) != (chore_before.assignment_mode, chore_before.assignee_ids):
@@ -97,8 +105,7 @@ def _reassign(session: Session, chore: Chore, slots: list[Assignment], spec: Cho
         dropped = list(slots)  # into or out of the pool: the slots are of another kind
     else:
         dropped = [slot for slot in slots if slot.assignee_id not in spec.assignee_ids]
-    if any(slot.state == COMPLETED for slot in dropped):
-        raise Conflict("a completion of this chore is waiting for approval; approve or reject it first")
+    _refuse_if_waiting(dropped)
     for slot in dropped:
         session.delete(slot)
     session.flush()  # the old rows go before new ones reuse their (chore, child) pair
@@ -124,11 +131,8 @@ def set_disabled(session: Session, parent: User, chore_id: int, disabled: bool) 
 def delete_chore(session: Session, parent: User, chore_id: int) -> None:
     """Hides the chore for good. Its completions stay (history, reports) and the ledger keeps
     every amount earned with its own copy of the title."""
-    _parent_chore(session, parent, chore_id)
-    slots = _lock_slots(session, chore_id)
-    chore = _parent_chore(session, parent, chore_id)
-    if any(slot.state == COMPLETED for slot in slots):
-        raise Conflict("a completion of this chore is waiting for approval; approve or reject it first")
+    chore, slots = _locked_chore(session, parent, chore_id)
+    _refuse_if_waiting(slots)
     chore.deleted_at = now_utc()
     activity.record_about_chore(
         session,
