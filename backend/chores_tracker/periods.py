@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BeforeValidator
 from sqlalchemy import ColumnElement, String
@@ -94,7 +94,7 @@ class _CalendarStart(FunctionElement):
     """
 
     type = String()
-    sql_by_dialect: dict[str, str]
+    sql_by_dialect: ClassVar[dict[str, str]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -111,7 +111,7 @@ class week_start_sql(_CalendarStart):
 
     name = "week_start_sql"
     inherit_cache = True
-    sql_by_dialect = {
+    sql_by_dialect: ClassVar[dict[str, str]] = {
         "postgresql": "to_char(date_trunc('week', {column}), 'YYYY-MM-DD')",
         "mysql": "CAST(DATE_SUB(DATE({column}), INTERVAL WEEKDAY({column}) DAY) AS CHAR)",
         # Back six days, then forward to the next Monday (or stay on it): the Monday on or before.
@@ -124,7 +124,7 @@ class month_start_sql(_CalendarStart):
 
     name = "month_start_sql"
     inherit_cache = True
-    sql_by_dialect = {
+    sql_by_dialect: ClassVar[dict[str, str]] = {
         "postgresql": "to_char(date_trunc('month', {column}), 'YYYY-MM-DD')",
         "mysql": "CAST(DATE_SUB(DATE({column}), INTERVAL DAYOFMONTH({column}) - 1 DAY) AS CHAR)",
         "sqlite": "date({column}, 'start of month')",

@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.responses import Response
 
+from chores_tracker.chores import queries
 from chores_tracker.deps import DbSession, SettingsDep, user_from_token
 from chores_tracker.errors import Forbidden
-from chores_tracker.chores import queries
 from chores_tracker.families.models import Family
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
