@@ -58,6 +58,12 @@ def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[As
     return [Assignment(chore_id=chore_id, assignee_id=who, state=AVAILABLE) for who in wanted if who not in keep]
 
 
+def _record(session: Session, parent: User, chore: Chore, activity_type: ActivityType, verb: str, **details: object) -> None:
+    """The feed row of a parent's change, worded alike for each: "ada paused the chore 'Dishes'"."""
+    description = f"{parent.username} {verb} the chore {chore.title!r}"
+    activity.record_about_chore(session, chore, actor=parent, activity_type=activity_type, description=description, **details)
+
+
 def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
     family = families.require_family(session, parent)
     spec = merged_spec(None, data)
@@ -67,14 +73,8 @@ def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
     session.add(chore)
     session.flush()
     session.add_all(_new_slots(chore.id, spec, keep=set()))
-    activity.record_about_chore(
-        session,
-        chore,
-        actor=parent,
-        activity_type=ActivityType.chore_created,
-        description=f"{parent.username} created the chore {chore.title!r}",
-        target_user_id=spec.assignee_ids[0] if spec.assignment_mode == AssignmentMode.single.value else None,
-    )
+    single_child = spec.assignee_ids[0] if spec.assignment_mode == AssignmentMode.single.value else None
+    _record(session, parent, chore, ActivityType.chore_created, "created", target_user_id=single_child)
     session.commit()
     return reload_chore(session, chore.id)
 
@@ -87,13 +87,7 @@ def update_chore(session: Session, parent: User, chore_id: int, data: ChoreUpdat
         check_assignees(session, parent, spec.assignee_ids)
         _reassign(session, chore, slots, spec)
     apply_spec(chore, spec)
-    activity.record_about_chore(
-        session,
-        chore,
-        actor=parent,
-        activity_type=ActivityType.chore_updated,
-        description=f"{parent.username} changed the chore {chore.title!r}",
-    )
+    _record(session, parent, chore, ActivityType.chore_updated, "changed")
     session.commit()
     return reload_chore(session, chore.id)
 
@@ -117,13 +111,10 @@ def set_disabled(session: Session, parent: User, chore_id: int, disabled: bool) 
     chore = _parent_chore(session, parent, chore_id)
     if chore.is_disabled != disabled:
         chore.is_disabled = disabled
-        activity.record_about_chore(
-            session,
-            chore,
-            actor=parent,
-            activity_type=ActivityType.chore_disabled if disabled else ActivityType.chore_enabled,
-            description=f"{parent.username} {'paused' if disabled else 'resumed'} the chore {chore.title!r}",
-        )
+        if disabled:
+            _record(session, parent, chore, ActivityType.chore_disabled, "paused")
+        else:
+            _record(session, parent, chore, ActivityType.chore_enabled, "resumed")
         session.commit()
     return reload_chore(session, chore.id)
 
@@ -134,11 +125,5 @@ def delete_chore(session: Session, parent: User, chore_id: int) -> None:
     chore, slots = _locked_chore(session, parent, chore_id)
     _refuse_if_waiting(slots)
     chore.deleted_at = now_utc()
-    activity.record_about_chore(
-        session,
-        chore,
-        actor=parent,
-        activity_type=ActivityType.chore_deleted,
-        description=f"{parent.username} deleted the chore {chore.title!r}",
-    )
+    _record(session, parent, chore, ActivityType.chore_deleted, "deleted")
     session.commit()
