@@ -30,6 +30,7 @@ from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.ledger.routes import users_router as balances_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
+from chores_tracker.observability.middleware import UnhandledErrorMiddleware
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
 
+    # Innermost: an unexpected error's 500 then passes through CORS, security headers and request ids.
+    app.add_middleware(UnhandledErrorMiddleware)
     if settings.backend_cors_origins:
         app.add_middleware(
             CORSMiddleware,
