@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.databases import BACKENDS, BackendUnavailable, TestDatabase, clear_all_tables, provision
+from tests.support.databases import BACKENDS, BackendUnavailable, TestDatabase, clear_all_tables, not_tested, provision
 
 os.environ.setdefault("ENVIRONMENT", "test")
 
@@ -41,9 +41,7 @@ def _database_for(backend: str, databases: dict, tmp_path_factory: pytest.TempPa
             databases[backend] = str(exc)
     found = databases[backend]
     if isinstance(found, str):
-        if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
-            pytest.fail(f"{backend} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {found}", pytrace=False)
-        pytest.skip(f"{backend.upper()} NOT TESTED: {found}")
+        not_tested(backend, found)
     return found
 
 

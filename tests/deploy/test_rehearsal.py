@@ -31,7 +31,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from tests.deploy import artifacts as a
-from tests.support.databases import BackendUnavailable, TestDatabase, empty_database
+from tests.support.databases import BackendUnavailable, TestDatabase, empty_database, not_tested
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +47,7 @@ def database(request, tmp_path):
     try:
         db = empty_database(request.param, tmp_path)
     except BackendUnavailable as exc:
-        if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
-            pytest.fail(f"{request.param} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {exc}", pytrace=False)
-        pytest.skip(f"{request.param.upper()} NOT TESTED: {exc}")
+        not_tested(request.param, exc)
     yield db
     db.drop()
 

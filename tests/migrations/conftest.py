@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.migrations.helpers import Scripts, copy_scripts
-from tests.support.databases import BackendUnavailable, TestDatabase, empty_database
+from tests.support.databases import BackendUnavailable, TestDatabase, empty_database, not_tested
 
 
 @pytest.fixture
@@ -21,9 +20,7 @@ def fresh_database(tmp_path: Path) -> Iterator[Callable[[str], TestDatabase]]:
         try:
             database = empty_database(backend, tmp_path)
         except BackendUnavailable as exc:
-            if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
-                pytest.fail(f"{backend} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {exc}", pytrace=False)
-            pytest.skip(f"{backend.upper()} NOT TESTED: {exc}")
+            not_tested(backend, exc)
         created.append(database)
         return database
 

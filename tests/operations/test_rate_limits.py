@@ -17,6 +17,7 @@ from chores_tracker.ratelimit.service import LOGIN, RateLimiter, rules_from
 from chores_tracker.settings import Settings
 from tests.operations.conftest import client_from
 from tests.support.api import PASSWORD, Api, unique
+from tests.support.databases import not_tested
 
 LIMITS = {"rate_limit_login_per_minute": 3, "rate_limit_signup_per_hour": 2, "rate_limit_password_reset_per_hour": 2}
 
@@ -127,9 +128,7 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
-        if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
-            pytest.fail(f"Redis is required (TEST_REQUIRE_ALL_BACKENDS=1) but {url} answers: {exc}", pytrace=False)
-        pytest.skip(f"REDIS NOT TESTED: {url}: {exc}")
+        not_tested("redis", f"{url} answers: {exc}")
     return url
 
 

@@ -6,6 +6,9 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -20,6 +23,13 @@ SERVER_URL_VARIABLES = {"postgresql": "TEST_POSTGRES_URL", "mysql": "TEST_MYSQL_
 
 class BackendUnavailable(Exception):
     pass
+
+
+def not_tested(service: str, reason: object) -> NoReturn:
+    """Skip, loudly, a test whose server is missing; with TEST_REQUIRE_ALL_BACKENDS=1 (CI) fail instead."""
+    if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
+        pytest.fail(f"{service} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {reason}", pytrace=False)
+    pytest.skip(f"{service.upper()} NOT TESTED: {reason}")
 
 
 @dataclass

@@ -173,7 +173,7 @@ def test_a_range_chore_needs_an_amount_within_its_range(family):
     response = parent.submit(f"/approvals/{slot}/approve", {"reward_value": "9"})
     assert response.status_code == 422
     assert field_error(response.text, f"reward-{slot}") == "Must be between 3.00 and 8.00."
-    assert parent.api("GET", f"/reports/allowance-summary").json()["family_summary"]["total_earned"] == 0
+    assert parent.api("GET", "/reports/allowance-summary").json()["family_summary"]["total_earned"] == 0
     response = parent.submit(f"/approvals/{slot}/approve", {"reward_value": "4.75"})
     assert "earned $4.75" in parent.flash()
     assert "4.75" in ada.get("/me/money").text
