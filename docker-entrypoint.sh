@@ -13,7 +13,8 @@ set -eu
 PYTHON="${PYTHON:-python}"
 
 log() {
-    level=$1
+    # Level names as the app's log lines spell them (INFO, WARNING, ERROR).
+    level=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
     shift
     now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     case "${LOG_FORMAT:-auto}:${ENVIRONMENT:-development}" in
@@ -21,7 +22,7 @@ log() {
             printf '{"time": "%s", "level": "%s", "logger": "docker-entrypoint", "message": "%s"}\n' "$now" "$level" "$*" >&2
             ;;
         *)
-            printf '%s %-7s %s\n' "$now" "$(printf '%s' "$level" | tr '[:lower:]' '[:upper:]')" "$*" >&2
+            printf '%s %-7s %s\n' "$now" "$level" "$*" >&2
             ;;
     esac
 }

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -27,6 +30,7 @@ from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.ledger.routes import users_router as balances_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
+from chores_tracker.observability.middleware import UnhandledErrorMiddleware
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
@@ -49,6 +53,25 @@ def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     if exc.status_code == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+# A lone surrogate (from a JSON escape like "\ud800") is not Unicode and cannot be encoded as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    return value
+
+
+def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's own 422, with the echoed input made encodable: text that is not Unicode shows as U+FFFD."""
+    return JSONResponse({"detail": _encodable(jsonable_encoder(exc.errors()))}, status_code=422)
 
 
 def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
@@ -124,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
 
+    # Innermost: an unexpected error's 500 then passes through CORS, security headers and request ids.
+    app.add_middleware(UnhandledErrorMiddleware)
     if settings.backend_cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -137,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     operations.install(app, settings)
 
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(DBAPIError, _dbapi_error)
     app.add_exception_handler(OverflowError, _value_out_of_range)  # SQLite's driver, before the database

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from chores_tracker.settings import load_settings_or_exit
+
+if TYPE_CHECKING:
+    import uvicorn
+
+# uvicorn's exit status when the server could not start (the port taken, the app failing at start-up).
+STARTUP_FAILURE = 3
 
 app = typer.Typer(
     help="Chores Tracker: the web app and its database tools.",
@@ -27,13 +35,11 @@ def serve(
 
     settings = load_settings_or_exit()
     configure_logging(settings)
-    uvicorn.run(
-        "chores_tracker.app:create_app",
+    app_factory = "chores_tracker.app:create_app"
+    options = dict(
         factory=True,
         host=host,
         port=port,
-        workers=workers,
-        reload=reload,
         # The app itself honours X-Forwarded-* from TRUSTED_PROXIES only; uvicorn would trust 127.0.0.1.
         proxy_headers=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
@@ -41,6 +47,41 @@ def serve(
         log_config=None,
         access_log=False,
     )
+    if reload or workers > 1:
+        # uvicorn's supervisor process runs the workers, and exits 0 once they have stopped.
+        uvicorn.run(app_factory, workers=workers, reload=reload, **options)
+        return
+    server = uvicorn.Server(uvicorn.Config(app_factory, **options))
+    _serve_until_stopped(server)
+
+
+def _serve_until_stopped(server: uvicorn.Server) -> None:
+    """Serve in this process. SIGTERM (or Ctrl+C) stops it gracefully, and the exit status is then 0.
+
+    While it serves, uvicorn handles these signals itself. Once it has shut down, it puts back the
+    handlers it found and raises the signal again for them; with the default handler, a clean
+    shutdown would still end as "killed by SIGTERM". The handler installed here takes that signal:
+    after a clean shutdown it has nothing left to do, so the process exits 0; a signal that came
+    before uvicorn took over stops the server right after start-up. If requests outlived the grace
+    period (SHUTDOWN_GRACE_SECONDS), the stop was not graceful, and their threads would hold the
+    exit: the signal then ends the process as it would have by default.
+    """
+    import signal
+
+    def after_uvicorn(signum: int, _frame: object) -> None:
+        server.should_exit = True
+        if server.started and server.server_state.tasks:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    previous = {sig: signal.signal(sig, after_uvicorn) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not server.started:
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 def main() -> None:

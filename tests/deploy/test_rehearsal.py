@@ -188,7 +188,8 @@ class Server:
         """SIGTERM, as the kubelet sends it, and the server is gone within the pod's grace period.
 
         The signal goes to the container's first process only; it reaches the server because the
-        entrypoint exec'd it. Uvicorn finishes its graceful shutdown, then exits by the same signal.
+        entrypoint exec'd it. The server finishes its graceful shutdown, then exits 0; a previous
+        release from before `serve` took that signal itself exits by the signal (-15).
         """
         self.process.send_signal(signal.SIGTERM)
         try:

@@ -11,7 +11,15 @@ from pathlib import Path
 from chores_tracker.db.engine import make_engine
 from chores_tracker.db.errors import ExitCode
 from chores_tracker.db.lock import migration_lock
-from tests.migrations.helpers import DOCKER_ENTRYPOINT, MIGRATE_ENTRYPOINT, code_head, free_port, process_env, table_names
+from tests.migrations.helpers import (
+    DOCKER_ENTRYPOINT,
+    MIGRATE_ENTRYPOINT,
+    code_head,
+    free_port,
+    json_lines,
+    process_env,
+    table_names,
+)
 
 
 def entrypoint(*command: str, env, cwd, soft_open_files: int | None = None):  # noqa: ANN001, ANN202
@@ -67,6 +75,11 @@ def test_it_raises_the_open_files_limit_where_the_hard_limit_allows(fresh_databa
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) == expected > 256
     assert "open files limit raised from 256" in result.stderr
+    # The script's own JSON lines read like the app's and the runner's: the same fields and level names.
+    lines = json_lines(result.stderr)
+    own = [line for line in lines if line["logger"] == "docker-entrypoint"]
+    assert own and {"time", "level", "logger", "message"} == own[0].keys()
+    assert {line["level"] for line in lines} <= {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
 def test_it_starts_without_the_database_after_the_bounded_wait(tmp_path):

@@ -7,8 +7,11 @@ import logging
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from chores_tracker.db.logs import JsonFormatter, TextFormatter, register_secret
+from chores_tracker.db import logs as runner_logs
+from chores_tracker.db.logs import JsonFormatter, TextFormatter
 from chores_tracker.db.metrics import RunOutcome, publish
+from chores_tracker.observability import logs as app_logs
+from chores_tracker.observability.logs import register_secret
 
 
 def record(message: str, *args, exc: BaseException | None = None) -> logging.LogRecord:  # noqa: ANN002
@@ -32,7 +35,31 @@ def test_passwords_are_masked_in_messages_fields_and_exception_text():
     as_json = json.loads(JsonFormatter().format(entry))
     assert as_json["message"] == "cannot reach postgresql://app:***@db:5432/chores"
     assert as_json["database"] == "postgresql://app:***@db:5432/chores"
-    assert "RuntimeError" in as_json["error"]
+    assert "RuntimeError" in as_json["exception"]
+
+
+def test_the_runner_writes_json_lines_exactly_as_the_app_does(capsys):
+    register_secret("runner-only-literal")
+    try:
+        raise RuntimeError("lock holder sent Authorization: Bearer abc.def.ghi-token")
+    except RuntimeError as exc:
+        error = exc
+    entry = record("retrying with password=open-sesame-9 after runner-only-literal", exc=error)
+    entry.fields = {"event": "migration_error", "from": None, "exit_code": 1, "api_token": "plain-token-value"}
+
+    runner_logs.configure_logging(json_logs=True)
+    logging.getLogger("chores_tracker.db.test").handle(entry)
+    written = capsys.readouterr().err.strip()
+    app_handler = logging.StreamHandler()
+    app_handler.setFormatter(app_logs.JsonFormatter())
+    assert json.loads(written) == json.loads(app_handler.format(entry))
+
+    line = json.loads(written)
+    assert [key for key in line][:4] == ["time", "level", "logger", "message"]
+    assert line["level"] == "ERROR" and line["logger"] == "chores_tracker.db.test"
+    assert line["message"] == "retrying with password=*** after ***"
+    assert (line["event"], line["from"], line["exit_code"], line["api_token"]) == ("migration_error", None, 1, "***")
+    assert "RuntimeError" in line["exception"] and "abc.def.ghi-token" not in line["exception"]
 
 
 def test_the_outcome_is_written_for_the_textfile_collector_and_pushed(tmp_path):

@@ -25,8 +25,9 @@ import typer
 from chores_tracker.db import runner
 from chores_tracker.db.config import MigrationSettings, migration_settings_or_exit
 from chores_tracker.db.errors import ExitCode, Refused
-from chores_tracker.db.logs import configure_logging, register_secret
+from chores_tracker.db.logs import configure_logging
 from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.observability.logs import register_secret
 
 log = logging.getLogger("chores_tracker.db.cli")
 

@@ -29,7 +29,7 @@ from alembic.runtime.migration import StampStep
 from chores_tracker import __version__
 from chores_tracker.db.errors import MigrationFailed
 from chores_tracker.db.identity import RunnerIdentity, current_identity
-from chores_tracker.db.logs import mask
+from chores_tracker.observability.logs import mask_secrets
 
 log = logging.getLogger("chores_tracker.db.history")
 
@@ -262,7 +262,7 @@ class HistoryRecorder:
         if self._failure is None:
             return
         (script, current, exc), self._failure = self._failure, None
-        error = mask(_describe(exc))[:4000]
+        error = mask_secrets(_describe(exc))[:4000]
         duration = int((time.monotonic() - current.started) * 1000)
         try:
             if self.transactional_ddl:
@@ -284,7 +284,7 @@ class HistoryRecorder:
                         current.revision, self.migration.dialect.name,
                     )
         except Exception as record_exc:  # the migration error matters more than its record
-            log.warning("could not record the failure in %s: %s", HISTORY_TABLE, mask(_describe(record_exc)))
+            log.warning("could not record the failure in %s: %s", HISTORY_TABLE, mask_secrets(_describe(record_exc)))
 
     def on_version_apply(self, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         if step.is_stamp:

@@ -1,81 +1,29 @@
 """Log lines for the migration runner: text or one JSON object per line, never a password.
 
 The runner's output is what an operator reads in `kubectl logs` when a deploy is stuck, and what a
-log pipeline parses. Every line goes through the same masking, exception text included.
+log pipeline parses. JSON lines come from the app's own formatter (chores_tracker.observability.logs):
+the same fields, the same masking, exception text included. Structured fields go in
+`extra={"fields": {...}}`; they appear on JSON lines only, the text line's message says it all.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-import threading
-import traceback
-from datetime import datetime, timezone
-from typing import Any
 
-from chores_tracker.db.urls import mask_secrets_in_text
+from chores_tracker.observability.logs import JsonFormatter, mask_secrets, timestamp
 
 LOGGER_NAMES = ("chores_tracker.db", "alembic")
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """A literal (a database password) to hide wherever it shows up, whatever the surrounding text."""
-    if value and len(value) >= 3:
-        with _secrets_lock:
-            _secrets.add(value)
-
-
-def mask(text: str) -> str:
-    text = mask_secrets_in_text(text)
-    for secret in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def _mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, (list, tuple)):
-        return [_mask_value(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _mask_value(item) for key, item in value.items()}
-    return value
-
-
-def _timestamp(record: logging.LogRecord) -> str:
-    moment = datetime.fromtimestamp(record.created, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and the record's structured fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "time": _timestamp(record),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": mask(record.getMessage()),
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            for key, value in fields.items():
-                data.setdefault(key, _mask_value(value))
-        if record.exc_info:
-            data["error"] = mask("".join(traceback.format_exception(*record.exc_info)).rstrip())
-        return json.dumps(data, default=str, ensure_ascii=False)
-
 
 class TextFormatter(logging.Formatter):
+    """For an operator at a terminal: time, level, message; a failure's traceback below it."""
+
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{_timestamp(record)} {record.levelname:<7} {record.getMessage()}"
+        line = f"{timestamp(record)} {record.levelname:<7} {record.getMessage()}"
         if record.exc_info:
-            line += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
-        return mask(line)
+            line += "\n" + self.formatException(record.exc_info)
+        return mask_secrets(line)
 
 
 class _AlembicChatter(logging.Filter):

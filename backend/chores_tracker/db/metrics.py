@@ -10,7 +10,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, push_to_gateway, write_to_textfile
 
-from chores_tracker.db.logs import mask
+from chores_tracker.observability.logs import mask_secrets
 
 log = logging.getLogger("chores_tracker.db.metrics")
 
@@ -59,10 +59,10 @@ def publish(result: RunOutcome, pushgateway_url: str | None, textfile: Path | No
             Path(textfile).parent.mkdir(parents=True, exist_ok=True)
             write_to_textfile(str(textfile), registry)
         except Exception as exc:
-            log.warning("could not write migration metrics to %s: %s", textfile, mask(str(exc)))
+            log.warning("could not write migration metrics to %s: %s", textfile, mask_secrets(str(exc)))
     if pushgateway_url:
         try:
             grouping = {"database": result.database} if result.database else None
             push_to_gateway(pushgateway_url, job=PUSHGATEWAY_JOB, registry=registry, grouping_key=grouping, timeout=10)
         except Exception as exc:
-            log.warning("could not push migration metrics to the Pushgateway: %s", mask(str(exc)))
+            log.warning("could not push migration metrics to the Pushgateway: %s", mask_secrets(str(exc)))

@@ -27,12 +27,12 @@ from chores_tracker.db import history
 from chores_tracker.db.errors import RETRYABLE, ExitCode, MigrationError, VerificationFailed
 from chores_tracker.db.history import HistoryRow
 from chores_tracker.db.identity import current_identity
-from chores_tracker.db.logs import register_secret
 from chores_tracker.db.migration_env import RunReport, compare_server_default, include_object, read_heads
 from chores_tracker.db.models import Base
 from chores_tracker.db.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
 from chores_tracker.db.urls import mask_url, normalize_database_url
 from chores_tracker.db.wait import connected, wait_for_database
+from chores_tracker.observability.logs import register_secret
 
 log = logging.getLogger("chores_tracker.db.runner")
 

@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from chores_tracker.db.engine import make_engine
 from chores_tracker.db.errors import DatabaseUnreachable
-from chores_tracker.db.logs import mask
+from chores_tracker.observability.logs import mask_secrets
 from chores_tracker.db.urls import mask_url, normalize_database_url
 
 log = logging.getLogger("chores_tracker.db.wait")
@@ -59,15 +59,15 @@ def describe_connection_error(exc: BaseException) -> tuple[str, str]:
     text = " ".join(str(orig).split())
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate in _PG_SQLSTATES:
-        return _PG_SQLSTATES[sqlstate], mask(text)
+        return _PG_SQLSTATES[sqlstate], mask_secrets(text)
     args = getattr(orig, "args", ())
     if args and isinstance(args[0], int) and args[0] in _MYSQL_CODES:
-        return _MYSQL_CODES[args[0]], mask(text)
+        return _MYSQL_CODES[args[0]], mask_secrets(text)
     lowered = text.lower()
     for cause, patterns in _CAUSES:
         if any(re.search(pattern, lowered) for pattern in patterns):
-            return cause, mask(text)
-    return "connection failed", mask(text)
+            return cause, mask_secrets(text)
+    return "connection failed", mask_secrets(text)
 
 
 @contextmanager

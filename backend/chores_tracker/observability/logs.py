@@ -2,6 +2,7 @@
 
 Every line carries the request id and user id of the request it belongs to, and passes through
 `mask_secrets` first: passwords and tokens never reach the output, whoever wrote the line.
+The migration runner (chores_tracker.db.logs) writes its JSON lines with this same formatter.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -37,8 +39,14 @@ _SECRET_FIELD = re.compile(
 _SECRET_NAME = re.compile(r"(?i)password|passwd|secret|token|api_key|authorization|cookie")
 
 # Values known at start-up (the DB password, the signing key, the metrics token) are masked
-# wherever they show up, even outside any recognisable pattern.
-_known_secrets: set[str] = set()
+# wherever they show up, even outside any recognisable pattern. Longest first, so that a secret
+# containing another is masked whole; replaced as a whole tuple, so readers need no lock.
+_known_secrets: tuple[str, ...] = ()
+_registering = threading.Lock()
+
+# `extra={"fields": {...}}` (the migration runner's way) puts each key on the JSON line as it is,
+# None included; other `extra=` keys are fields too, left out when None.
+STRUCTURED_FIELDS = "fields"
 
 # LogRecord's own attributes; anything else on a record was passed with `extra=` and is a field.
 # uvicorn adds color_message, the same text with terminal colours.
@@ -46,12 +54,16 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None
 
 
 def register_secret(value: str | None) -> None:
-    if value and len(value) >= 4:
-        _known_secrets.add(value)
+    """A literal (a database password, a signing key) to hide wherever it shows up."""
+    global _known_secrets
+    if value and len(value) >= 3:
+        with _registering:
+            if value not in _known_secrets:
+                _known_secrets = tuple(sorted({*_known_secrets, value}, key=len, reverse=True))
 
 
 def mask_secrets(text: str) -> str:
-    for secret in sorted(_known_secrets, key=len, reverse=True):
+    for secret in _known_secrets:
         if secret in text:
             text = text.replace(secret, MASK)
     text = mask_secrets_in_text(text)
@@ -82,13 +94,19 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
         fields["request_id"] = request_id
     if user_id is not None:
         fields["user_id"] = user_id
+    structured = getattr(record, STRUCTURED_FIELDS, None)
+    if isinstance(structured, dict):
+        for key, value in structured.items():
+            fields.setdefault(str(key), _masked(value, str(key)))
     for key, value in record.__dict__.items():
+        if key == STRUCTURED_FIELDS and isinstance(value, dict):
+            continue
         if key not in _RECORD_ATTRIBUTES and key not in fields and not key.startswith("_") and value is not None:
             fields[key] = _masked(value, key)
     return fields
 
 
-def _timestamp(record: logging.LogRecord) -> str:
+def timestamp(record: logging.LogRecord) -> str:
     return datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -97,12 +115,13 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": _timestamp(record),
+            "time": timestamp(record),
             "level": record.levelname,
             "logger": record.name,
             "message": mask_secrets(record.getMessage()),
         }
-        entry.update(_fields(record))
+        for key, value in _fields(record).items():
+            entry.setdefault(key, value)
         if record.exc_info:
             entry["exception"] = mask_secrets(self.formatException(record.exc_info))
         if record.stack_info:
@@ -119,7 +138,7 @@ class TextFormatter(logging.Formatter):
         if record.name == ACCESS_LOGGER:
             for already_in_the_message in ("method", "route", "status"):
                 fields.pop(already_in_the_message, None)
-        line = f"{_timestamp(record)} {record.levelname:<7} {record.name}"
+        line = f"{timestamp(record)} {record.levelname:<7} {record.name}"
         if request_id:
             line += f" [{request_id}]"
         line += f" {mask_secrets(record.getMessage())}"

@@ -6,12 +6,15 @@ Plain ASGI rather than BaseHTTPMiddleware: nothing is buffered, and the request'
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
 import uuid
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chores_tracker.observability import metrics
@@ -121,6 +124,46 @@ class RequestObservabilityMiddleware:
                     "user_id": state.get("user_id"),
                 },
             )
+
+
+class UnhandledErrorMiddleware:
+    """Answers an error no other handler took with the app's own handler for Exception, from inside.
+
+    Starlette answers such an error in its outermost layer, past the middleware that adds the
+    request id, the security headers and CORS, and then re-raises it so that the server logs it
+    a second time. Here the app's handler answers (and logs, once, with the request's id), and its
+    500 goes out through every middleware like any other answer. An error after the answer has
+    started cannot become a 500 any more; it goes on to the server, which closes the connection.
+    Add it before any other middleware, so that it runs innermost.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_tracking_start(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking_start)
+        except Exception as exc:
+            handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
+            if response_started or handler is None:
+                raise
+            request = Request(scope, receive)
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                response = await run_in_threadpool(handler, request, exc)
+            await response(scope, receive, send)
 
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"

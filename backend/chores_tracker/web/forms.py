@@ -98,9 +98,16 @@ class Submitted:
         return data
 
 
+# A form sent in a charset that encodes lone surrogates (UTF-7) would put text that is not Unicode
+# on the page again; like any undecodable byte in a form, it is read as U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 async def submitted_form(request: Request) -> Submitted:
     form = await request.form()
-    return Submitted({key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()})
+    return Submitted(
+        {key: [_SURROGATE.sub("\ufffd", v) for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+    )
 
 
 SubmittedForm = Annotated[Submitted, Depends(submitted_form)]
