@@ -47,8 +47,3 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class ServiceUnavailable(DomainError):
-    status_code = 503
-    code = "service_unavailable"

@@ -55,11 +55,12 @@ def test_a_password_reset_ends_the_childs_older_tokens(api: Api):
 
 def test_changing_ones_own_password_ends_older_tokens(api: Api):
     from chores_tracker.identity import service
+    from chores_tracker.identity.models import User
 
     app = api.client.app
     parent = api.parent(with_family=False)
     with app.state.session_factory() as session:
-        user = service.get_user(session, parent.id)
+        user = session.get(User, parent.id)
         service.change_own_password(session, app.state.settings, user, "correct-horse-battery", "another-horse-1")
     assert api.get("/users/me", parent).status_code == 401
     assert _me(api, api.token_for(parent.username, "another-horse-1")).status_code == 200

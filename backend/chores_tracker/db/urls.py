@@ -33,10 +33,6 @@ def normalize_database_url(raw: str | URL) -> URL:
     return url
 
 
-def backend_name(url: str | URL) -> str:
-    return normalize_database_url(url).get_backend_name()
-
-
 def mask_url(url: str | URL) -> str:
     """The URL with its password hidden: safe for every log line."""
     try:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chores_tracker.db.base import utcnow
-from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
 
@@ -143,11 +143,6 @@ def role_of(user: User) -> str:
     if user.family_id is None:
         return "no_family"
     return "parent" if user.is_parent else "child"
-
-
-def assert_parent(user: User) -> None:
-    if not user.is_parent:
-        raise Forbidden("only a parent may do this")
 
 
 def stats(session: Session, user: User) -> dict:

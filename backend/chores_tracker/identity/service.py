@@ -26,10 +26,6 @@ def find_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
-
-
 def check_password_rules(password: str, settings: Settings, field: str = "password") -> None:
     if len(password) < settings.password_min_length:
         raise InvalidInput(f"must be at least {settings.password_min_length} characters", field=field)

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from chores_tracker.chores import queries
 from chores_tracker.deps import DbSession, SettingsDep, user_from_token
 from chores_tracker.errors import Forbidden
-from chores_tracker.families.models import Family
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
 from chores_tracker.identity.security import create_access_token
@@ -110,10 +109,6 @@ def signed_in_child(user: PageUser) -> User:
 
 
 PageChild = Annotated[User, Depends(signed_in_child)]
-
-
-def current_family(request: Request) -> Family | None:
-    return getattr(request.state, "family", None)
 
 
 def safe_next(url: str | None) -> str:
