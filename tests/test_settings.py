@@ -59,3 +59,15 @@ def test_serving_in_production_with_the_example_key_stops_with_one_clear_line(tm
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert "SECRET_KEY" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_the_readmes_settings_table_lists_every_setting_and_nothing_else():
+    import re
+
+    from tests.deploy.artifacts import ENTRYPOINT_VARIABLES
+
+    rows = [line for line in (REPO / "README.md").read_text().splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    settings = {name.upper() for name in Settings.model_fields}
+    assert settings - named == set(), "settings the README does not document"
+    assert named - settings - ENTRYPOINT_VARIABLES == set(), "README rows that nothing reads"
