@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false, text, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false, func, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
+from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime, utcnow
 
 
 class User(TimestampMixin, Base):
@@ -26,3 +26,15 @@ class User(TimestampMixin, Base):
     token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     family = relationship("Family", back_populates="members", lazy="raise")
+
+
+class AuthSession(Base):
+    """One log-in (a browser or an app). Its token carries the id, so logging out can end just this one."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
