@@ -72,6 +72,7 @@ CASES = [
     Case("GET", "/users/my-children", 401, 403, 200, 200),
     Case("GET", "/users/my-family-children", 401, 403, 200, 200),
     Case("GET", "/users/allowance-summary", 401, 403, 200, 200),
+    Case("POST", "/users/logout", 401, 204, 204, 204),
     # families
     Case("GET", "/families/context", 401, 200, 200, 200),
     Case("POST", "/families/create", 401, 403, 409, 409, body=lambda w: {"name": "Another"}),

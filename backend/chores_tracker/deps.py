@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chores_tracker.db.engine import close_session
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.identity.models import User
-from chores_tracker.identity.security import decode_access_token
+from chores_tracker.identity.sessions import user_for_token
 from chores_tracker.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/users/login", auto_error=False)
@@ -34,23 +34,11 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def user_from_token(session: Session, settings: Settings, token: str | None) -> User | None:
-    if not token:
-        return None
-    decoded = decode_access_token(token, settings)
-    if decoded is None:
-        return None
-    user_id, version = decoded
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or user.token_version != version:
-        return None
-    return user
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_current_user(
-    request: Request, session: DbSession, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User:
-    user = user_from_token(session, settings, token)
+def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
+    user = user_for_token(session, settings, token)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id

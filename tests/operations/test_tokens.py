@@ -31,7 +31,7 @@ def test_an_expired_token_answers_401(api: Api):
 
 def test_tokens_carry_the_configured_lifetime(api: Api):
     settings = api.client.app.state.settings
-    token = create_access_token(1, 0, settings)
+    token = create_access_token(1, 0, "a-session-id", settings)
     claims = jwt.decode(token, settings.secret_key, algorithms=[TOKEN_ALGORITHM])
     assert claims["exp"] - claims["iat"] == settings.access_token_expire_minutes * 60
 

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
-from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
-from chores_tracker.identity import service
+from chores_tracker.deps import BearerToken, CurrentParent, CurrentUser, DbSession, SettingsDep
+from chores_tracker.identity import service, sessions
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
-from chores_tracker.identity.security import create_access_token
 from chores_tracker.http import RowId, parse_form_or_json
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
@@ -45,7 +44,18 @@ def login(
 ) -> TokenOut:
     count_attempt(request, LOGIN, form.username)
     user = service.authenticate(session, settings, form.username, form.password)
-    return TokenOut(access_token=create_access_token(user.id, user.token_version, settings))
+    return TokenOut(access_token=sessions.open_session(session, settings, user))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def logout(_user: CurrentUser, token: BearerToken, session: DbSession, settings: SettingsDep) -> Response:
+    """Log out: this token stops working at once (401 from then on); the user's other devices stay signed in.
+
+    A token issued before server-side sessions existed cannot be ended alone: logging out with it
+    ends every token of the user, as a password change does.
+    """
+    sessions.end_session(session, settings, token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=UserOut)

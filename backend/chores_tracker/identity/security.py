@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -39,21 +40,29 @@ def dummy_hash(environment: Environment) -> str:
     return _hasher(environment).hash("not-a-real-password")
 
 
-def create_access_token(user_id: int, token_version: int, settings: Settings) -> str:
+class TokenClaims(NamedTuple):
+    user_id: int
+    token_version: int
+    # None in tokens issued by the release before server-side sessions (see identity.sessions).
+    session_id: str | None
+
+
+def create_access_token(user_id: int, token_version: int, session_id: str, settings: Settings) -> str:
     now = datetime.now(timezone.utc)
     payload = {
         "sub": str(user_id),
         "ver": token_version,
+        "sid": session_id,
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
     }
     return jwt.encode(payload, settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
 
-def decode_access_token(token: str, settings: Settings) -> tuple[int, int] | None:
-    """(user id, token version), or None when the token is invalid or expired."""
+def decode_access_token(token: str, settings: Settings) -> TokenClaims | None:
+    """The token's claims, or None when the token is invalid or expired."""
     try:
         payload = jwt.decode(token, settings.secret_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "sub"]})
-        return int(payload["sub"]), int(payload.get("ver", 0))
+        return TokenClaims(int(payload["sub"]), int(payload.get("ver", 0)), payload.get("sid"))
     except (jwt.PyJWTError, ValueError, TypeError):
         return None

@@ -22,8 +22,8 @@ router = APIRouter()
 PASSWORD_MAX = max_length(RegisterIn, "password")
 
 
-def _signed_in(response: Response, settings, user) -> Response:  # noqa: ANN001
-    start_session(response, settings, user)
+def _signed_in(response: Response, session, settings, user) -> Response:  # noqa: ANN001
+    start_session(response, session, settings, user)
     renew_nonce(response, settings)
     return response
 
@@ -67,7 +67,7 @@ def login(
         except Unauthorized as exc:
             errors.add(FORM, exc.message)
         else:
-            return _signed_in(redirect(safe_next(next), settings), settings, user)
+            return _signed_in(redirect(safe_next(next), settings), session, settings, user)
     status_code = 401 if FORM in errors.fields else 422
     return _login_page(
         request, settings, form={"username": username}, errors=errors, next_url=safe_next(next), status_code=status_code
@@ -110,15 +110,15 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
             errors.from_domain(exc)
         else:
             response = redirect("/family/setup", settings, flash=f"Welcome, {user.username}! Now set up your family.")
-            return _signed_in(response, settings, user)
+            return _signed_in(response, session, settings, user)
     form = {key: value for key, value in data.items() if "password" not in key}
     return _signup_page(request, settings, form=form, errors=errors, status_code=422)
 
 
 @router.post("/logout")
-def logout(settings: SettingsDep) -> Response:
+def logout(request: Request, session: DbSession, settings: SettingsDep) -> Response:
     response = redirect("/login", settings, flash="You are logged out. See you soon!")
-    end_session(response, settings)
+    end_session(request, response, session, settings)
     renew_nonce(response, settings)
     return response
 
@@ -150,5 +150,5 @@ def change_password(
             errors.from_domain(exc)
         else:
             # The change logs out every other device; this browser gets a session for the new password.
-            return _signed_in(redirect("/", settings, flash="Your password is changed."), settings, updated)
+            return _signed_in(redirect("/", settings, flash="Your password is changed."), session, settings, updated)
     return render(request, "password.html", {"title": "Change your password", "errors": errors.fields}, status_code=422)

@@ -1,8 +1,8 @@
 """Cookie sessions for the web pages, and who is asking.
 
-The session cookie holds the same access token the API hands out (identity.security), checked by the
-same function (deps.user_from_token), so a password change or a removed account logs the browser out
-exactly as it does an API client.
+The session cookie holds the same access token the API hands out (identity.sessions), checked by the
+same function (sessions.user_for_token), so logging out, a password change or a removed account ends
+the browser's session exactly as it does an API client's.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.chores import queries
-from chores_tracker.deps import DbSession, SettingsDep, user_from_token
+from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Forbidden
 from chores_tracker.families import service as families
+from chores_tracker.identity import sessions
 from chores_tracker.identity.models import User
-from chores_tracker.identity.security import create_access_token
 from chores_tracker.settings import Settings
 
 SESSION_COOKIE = "ct_session"
@@ -39,8 +40,8 @@ class RedirectTo(Exception):
         self.url = url
 
 
-def start_session(response: Response, settings: Settings, user: User) -> None:
-    token = create_access_token(user.id, user.token_version, settings)
+def start_session(response: Response, session: Session, settings: Settings, user: User) -> None:
+    token = sessions.open_session(session, settings, user)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -52,7 +53,9 @@ def start_session(response: Response, settings: Settings, user: User) -> None:
     )
 
 
-def end_session(response: Response, settings: Settings) -> None:
+def end_session(request: Request, response: Response, session: Session, settings: Settings) -> None:
+    """Ends the session on the server too: a copy of the cookie must not outlive the log-out."""
+    sessions.end_session(session, settings, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.is_production)
 
 
@@ -62,7 +65,7 @@ def _here(request: Request) -> str:
 
 
 def optional_user(request: Request, session: DbSession, settings: SettingsDep) -> User | None:
-    user = user_from_token(session, settings, request.cookies.get(SESSION_COOKIE))
+    user = sessions.user_for_token(session, settings, request.cookies.get(SESSION_COOKIE))
     request.state.user = user
     if user is not None:
         request.state.user_id = user.id
