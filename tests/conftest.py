@@ -15,13 +15,37 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.databases import BACKENDS, BackendUnavailable, TestDatabase, clear_all_tables, not_tested, provision
+from tests.support.databases import (
+    BACKENDS,
+    NOT_TESTED_MARK,
+    BackendUnavailable,
+    TestDatabase,
+    clear_all_tables,
+    not_tested,
+    provision,
+    skip_location_and_reason,
+)
 
 os.environ.setdefault("ENVIRONMENT", "test")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config._backend_problems = {}  # type: ignore[attr-defined]
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per server that was not tested (not one per test), then every other skip in full."""
+    not_tested_counts: dict[str, int] = {}
+    other_skips: list[str] = []
+    for report in terminalreporter.stats.get("skipped", []):
+        location, reason = skip_location_and_reason(report)
+        if NOT_TESTED_MARK in reason:
+            not_tested_counts[reason] = not_tested_counts.get(reason, 0) + 1
+        else:
+            other_skips.append(f"SKIPPED {location}: {reason}")
+    if not not_tested_counts and not other_skips:
+        return
+    terminalreporter.section("not tested")
+    for reason, count in sorted(not_tested_counts.items()):
+        terminalreporter.write_line(f"{reason} ({count} tests skipped)", yellow=True, bold=True)
+    for line in other_skips:
+        terminalreporter.write_line(line, yellow=True)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +67,6 @@ def _database_for(backend: str, databases: dict, tmp_path_factory: pytest.TempPa
     if isinstance(found, str):
         not_tested(backend, found)
     return found
-
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

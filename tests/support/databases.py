@@ -21,6 +21,9 @@ BACKENDS = ("sqlite", "postgresql", "mysql")
 SERVER_URL_VARIABLES = {"postgresql": "TEST_POSTGRES_URL", "mysql": "TEST_MYSQL_URL"}
 
 
+NOT_TESTED_MARK = "NOT TESTED:"
+
+
 class BackendUnavailable(Exception):
     pass
 
@@ -29,7 +32,16 @@ def not_tested(service: str, reason: object) -> NoReturn:
     """Skip, loudly, a test whose server is missing; with TEST_REQUIRE_ALL_BACKENDS=1 (CI) fail instead."""
     if os.environ.get("TEST_REQUIRE_ALL_BACKENDS") == "1":
         pytest.fail(f"{service} is required (TEST_REQUIRE_ALL_BACKENDS=1) but {reason}", pytrace=False)
-    pytest.skip(f"{service.upper()} NOT TESTED: {reason}")
+    pytest.skip(f"{service.upper()} {NOT_TESTED_MARK} {reason}")
+
+
+def skip_location_and_reason(report: pytest.TestReport) -> tuple[str, str]:
+    """Where a skipped test is and why it was skipped, from its report (also under pytest-xdist)."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        path, line, reason = longrepr
+        return f"{path}:{line}", str(reason).removeprefix("Skipped: ")
+    return report.nodeid, str(longrepr)
 
 
 @dataclass
