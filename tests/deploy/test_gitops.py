@@ -150,7 +150,7 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     from fastapi.testclient import TestClient
 
     from chores_tracker.app import create_app
-    from chores_tracker.db import runner
+    from chores_tracker.migrations import runner
     from chores_tracker.settings import Settings
 
     container = a.only_container(deployment())

@@ -6,7 +6,7 @@ import re
 import sys
 
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.lock import migration_lock
+from chores_tracker.migrations.lock import migration_lock
 from tests.migrations.helpers import BACKEND, code_head, process_env, run, table_names, version_rows
 
 

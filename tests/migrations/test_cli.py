@@ -8,16 +8,16 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from chores_tracker.db import runner
-from chores_tracker.db.config import migration_settings
-from chores_tracker.db.errors import ExitCode
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.config import migration_settings
+from chores_tracker.migrations.exit_codes import ExitCode
 from tests.migrations.helpers import code_head, version_rows
 
 
 @pytest.fixture
 def db(fresh_database, monkeypatch):
     """Invoke `chores-tracker db ...` in process against a fresh SQLite database."""
-    from chores_tracker.db.cli import db_app
+    from chores_tracker.migrations.commands import db_app
 
     database = fresh_database("sqlite")
     monkeypatch.setenv("DATABASE_URL", database.url_string)
@@ -36,7 +36,7 @@ def db(fresh_database, monkeypatch):
 
 
 def previous(revision: str) -> str:
-    from chores_tracker.db.revisions import load_code_revisions
+    from chores_tracker.migrations.revisions import load_code_revisions
 
     parents = load_code_revisions().parents[revision]
     return parents[0] if parents else "base"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chores_tracker.db import runner
-from chores_tracker.db.errors import ExitCode
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.exit_codes import ExitCode
 from tests.migrations.helpers import cli, process_env
 
 

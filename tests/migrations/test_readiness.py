@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from chores_tracker.db import runner
-from chores_tracker.db.revisions import load_code_revisions
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.revisions import load_code_revisions
 from tests.migrations.helpers import Background, code_head, free_port, migrate_entrypoint, poll_until, process_env
 from tests.support.tcp_proxy import TcpProxy
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chores_tracker.db import runner
-from chores_tracker.db.history import RUNNER_TABLES
-from chores_tracker.db.revisions import load_code_revisions
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.history import RUNNER_TABLES
+from chores_tracker.migrations.revisions import load_code_revisions
 from tests.migrations.helpers import code_head, table_names, version_rows
 from tests.migrations.rows import fill_empty_tables
 

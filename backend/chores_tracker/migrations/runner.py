@@ -1,8 +1,8 @@
 """The migration runner: the only code that changes the schema.
 
 The CLI (`chores-tracker db ...`), migrate-entrypoint.sh and the test fixtures call these
-functions; backend/alembic/env.py takes the same lock through migration_env. Errors are
-MigrationError subclasses carrying their exit code (chores_tracker.db.errors).
+functions; backend/alembic/env.py takes the same lock through alembic_env. Errors are
+MigrationError subclasses carrying their exit code (chores_tracker.migrations.exit_codes).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
 from chores_tracker import __version__
-from chores_tracker.db import history
-from chores_tracker.db.errors import RETRYABLE, ExitCode, MigrationError, VerificationFailed
-from chores_tracker.db.history import HistoryRow
-from chores_tracker.db.identity import current_identity
-from chores_tracker.db.migration_env import RunReport, compare_server_default, include_object, read_heads
 from chores_tracker.db.models import Base
-from chores_tracker.db.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
 from chores_tracker.db.urls import mask_url, normalize_database_url
-from chores_tracker.db.wait import connected, wait_for_database
+from chores_tracker.migrations import history
+from chores_tracker.migrations.alembic_env import RunReport, compare_server_default, include_object, read_heads
+from chores_tracker.migrations.exit_codes import RETRYABLE, ExitCode, MigrationError, VerificationFailed
+from chores_tracker.migrations.history import HistoryRow
+from chores_tracker.migrations.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
+from chores_tracker.migrations.runner_identity import current_identity
+from chores_tracker.migrations.wait import connected, wait_for_database
 from chores_tracker.observability.logs import register_secret
 
 log = logging.getLogger("chores_tracker.db.runner")
@@ -61,7 +61,7 @@ def connect(database_url: str | sa.URL) -> AbstractContextManager[sa.Connection]
     return connected(_url_string(database_url), pool_size=1, max_overflow=1, connect_timeout=5)
 
 
-# -- changing the schema (under the lock, in migration_env) ---------------------------------------
+# -- changing the schema (under the lock, in alembic_env) -----------------------------------------
 
 def _run(operation: str, database_url: str | sa.URL, revision: str, *, lock_timeout: float | None = None,
          ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None,
@@ -233,7 +233,7 @@ def _heads_text(heads: tuple[str, ...] | None) -> str | None:
 def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: float, ddl_lock_timeout: float,
             pushgateway_url: str | None = None, metrics_textfile: Path | None = None) -> MigrateResult:
     """What the migration Job runs: wait, show, upgrade to head under the lock, verify, summarize."""
-    from chores_tracker.db.metrics import RunOutcome, publish
+    from chores_tracker.migrations.outcome_metrics import RunOutcome, publish
 
     started = time.monotonic()
     url = _url_string(database_url)

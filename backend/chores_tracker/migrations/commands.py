@@ -22,11 +22,11 @@ from typing import Any, Optional
 
 import typer
 
-from chores_tracker.db import runner
-from chores_tracker.db.config import MigrationSettings, migration_settings_or_exit
-from chores_tracker.db.errors import ExitCode, Refused
-from chores_tracker.db.logs import configure_logging
 from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.config import MigrationSettings, migration_settings_or_exit
+from chores_tracker.migrations.exit_codes import ExitCode, Refused
+from chores_tracker.migrations.log_format import configure_logging
 from chores_tracker.observability.logs import register_secret
 
 log = logging.getLogger("chores_tracker.db.cli")
@@ -81,7 +81,7 @@ def _show(heads: tuple[str, ...] | None) -> str:
 def wait(timeout: Optional[float] = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]")) -> None:
     """Wait until the database accepts a login and answers a query (exit 3 when it never does)."""
     settings = _settings()
-    from chores_tracker.db.wait import wait_for_database
+    from chores_tracker.migrations.wait import wait_for_database
 
     wait_for_database(settings.resolved_database_url, settings.db_wait_timeout_seconds if timeout is None else timeout)
 
@@ -128,7 +128,7 @@ def history(
 
         command.history(runner.alembic_config(settings.resolved_database_url), verbose=verbose)
         return
-    from chores_tracker.db import history as schema_history
+    from chores_tracker.migrations import history as schema_history
 
     with runner.connect(settings.resolved_database_url) as connection:
         rows = schema_history.all_rows(connection, limit=limit)
@@ -157,7 +157,7 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
             extra={"fields": {"event": "edited_revision", "revision": edited.revision, "file": edited.script}},
         )
     if report.half_applied:
-        from chores_tracker.db.migration_env import half_applied_error
+        from chores_tracker.migrations.alembic_env import half_applied_error
 
         error = half_applied_error(report.half_applied, normalize_database_url(settings.resolved_database_url).get_backend_name(), report.state.current)
         log.error(error.message + "\n" + error.recovery)

@@ -18,9 +18,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.errors import DatabaseUnreachable
-from chores_tracker.observability.logs import mask_secrets
 from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.migrations.exit_codes import DatabaseUnreachable
+from chores_tracker.observability.logs import mask_secrets
 
 log = logging.getLogger("chores_tracker.db.wait")
 

@@ -13,6 +13,8 @@ import sys
 
 from chores_tracker.observability.logs import JsonFormatter, mask_secrets, timestamp
 
+# The runner's loggers kept the names they had when it lived in chores_tracker.db: log queries and
+# alerts select on the `logger` field.
 LOGGER_NAMES = ("chores_tracker.db", "alembic")
 
 
