@@ -1,22 +1,31 @@
-"""The settings the migration runner reads.
+"""The settings the migration tool reads.
 
-The runner needs the database URL and its own knobs, not the web app's secrets: a migration Job
-given only DATABASE_URL must work in production, so the web app's start-up checks are not applied.
+Its own small class, not the web app's: a migration Job given only DATABASE_URL must work in
+production, so the app's secrets are not among them and nothing has to switch their checks off.
+Where the database is and how to log are read as the app reads them (CommonSettings).
 """
 
 from __future__ import annotations
 
 import sys
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
-from chores_tracker.settings import Settings
+from chores_tracker.settings import CommonSettings
 
 
-class MigrationSettings(Settings):
-    def _production_needs_a_real_secret(self) -> "MigrationSettings":  # type: ignore[override]
-        return self
+class MigrationSettings(CommonSettings):
+    # How long the runner waits for the database and for the migration lock, and how long one
+    # DDL statement may wait for a table lock once the migration lock is held.
+    db_wait_timeout_seconds: float = Field(default=60, ge=0)
+    migration_lock_timeout_seconds: float = Field(default=120, ge=0)
+    migration_ddl_lock_timeout_seconds: float = Field(default=10, gt=0)
+
+    # Where a run reports its outcome (a Job is gone before anything could scrape it).
+    pushgateway_url: str | None = None
+    migration_metrics_textfile: Path | None = None
 
 
 @lru_cache

@@ -75,7 +75,7 @@ def logging_configured() -> bool:
 
 
 def configure_logging_from_settings() -> None:
-    from chores_tracker.settings import get_settings
+    from chores_tracker.migrations.config import migration_settings
 
-    settings = get_settings()
+    settings = migration_settings()
     configure_logging(settings.json_logs, settings.log_level)
