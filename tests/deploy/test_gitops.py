@@ -150,6 +150,7 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     from fastapi.testclient import TestClient
 
     from chores_tracker.app import create_app
+    from chores_tracker.db.urls import normalize_database_url
     from chores_tracker.migrations import runner
     from chores_tracker.settings import Settings
 
@@ -165,7 +166,7 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     assert container["readinessProbe"]["initialDelaySeconds"] <= 10
 
     url = f"sqlite:///{tmp_path / 'probes.db'}"
-    runner.upgrade(url, "head")
+    runner.upgrade(normalize_database_url(url), "head")
     app = create_app(Settings(_env_file=None, database_url=url, readiness_cache_seconds=0))
     with TestClient(app) as client:
         for probe in (liveness, readiness):

@@ -412,7 +412,7 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     # The previous release is live: its schema, its pod serving.
     from chores_tracker.migrations import runner
 
-    runner.upgrade(database.url_string, previous_head)
+    runner.upgrade(database.url, previous_head)
     old = start(previous, "previous")
     first = sign_up_and_log_in(old.base_url)
     assert_logged_in_requests_work(old.base_url, first)

@@ -269,7 +269,7 @@ def test_a_long_transaction_makes_the_step_fail_within_the_ddl_lock_timeout(back
     from chores_tracker.migrations import runner
 
     database = fresh_database(backend)
-    runner.upgrade(database.url_string, "head")
+    runner.upgrade(database.url, "head")
     head = code_head()
     scripts.add_revision(
         "n1ckn4me", head, 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))',

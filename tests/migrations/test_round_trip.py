@@ -14,7 +14,7 @@ from tests.migrations.rows import fill_empty_tables
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_base_to_head_to_base_to_head_one_revision_at_a_time_with_rows_present(backend, fresh_database):
     database = fresh_database(backend)
-    url = database.url_string
+    url = database.url
     code = load_code_revisions()
     revisions = code.in_order(set(code.parents))
 

@@ -127,7 +127,7 @@ def provision(backend: str, tmp_dir: Path) -> TestDatabase:
     from chores_tracker.migrations import runner
 
     db = empty_database(backend, tmp_dir)
-    runner.upgrade(db.url_string, "head")
+    runner.upgrade(db.url, "head")
     return db
 
 

@@ -18,7 +18,6 @@ from alembic.runtime.migration import MigrationContext
 
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.models import Base
-from chores_tracker.db.urls import normalize_database_url
 from chores_tracker.migrations import history
 from chores_tracker.migrations.exit_codes import HalfApplied, MigrationFailed, VerificationFailed
 from chores_tracker.migrations.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
@@ -45,14 +44,14 @@ class RunReport:
     resolved: list[str] = field(default_factory=list)
 
 
-def database_url(config: Any) -> str:
-    """The runner passes its URL in config attributes; otherwise the runner's settings decide."""
+def database_url(config: Any) -> sa.URL:
+    """The runner hands its URL over in config attributes; run by plain `alembic`, the tool's settings decide."""
     url = config.attributes.get("database_url")
     if url is None:
         from chores_tracker.migrations.config import migration_settings
 
-        url = migration_settings().resolved_database_url
-    return normalize_database_url(url).render_as_string(hide_password=False)
+        url = migration_settings().url
+    return url
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -113,7 +112,7 @@ def run(context: Any) -> None:
         configure_logging_from_settings()
     if context.is_offline_mode():
         url = database_url(config)
-        backend = sa.engine.make_url(url).get_backend_name()
+        backend = url.get_backend_name()
         context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **configure_kwargs(backend))
         with context.begin_transaction():
             context.run_migrations()

@@ -8,11 +8,13 @@ Where the database is and how to log are read as the app reads them (CommonSetti
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import Field, ValidationError
+from sqlalchemy.engine import URL
 
+from chores_tracker.db.urls import normalize_database_url
 from chores_tracker.settings import CommonSettings
 
 
@@ -26,6 +28,11 @@ class MigrationSettings(CommonSettings):
     # Where a run reports its outcome (a Job is gone before anything could scrape it).
     pushgateway_url: str | None = None
     migration_metrics_textfile: Path | None = None
+
+    @cached_property
+    def url(self) -> URL:
+        """DATABASE_URL normalized, once: the tool passes this object on, never a string with the password."""
+        return normalize_database_url(self.resolved_database_url)
 
 
 @lru_cache
