@@ -66,8 +66,17 @@ def test_the_readmes_settings_table_lists_every_setting_and_nothing_else():
 
     from tests.deploy.artifacts import ENTRYPOINT_VARIABLES
 
+    from chores_tracker.migrations.config import MigrationSettings
+
     rows = [line for line in (REPO / "README.md").read_text().splitlines() if line.startswith("| `")]
     named = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
-    settings = {name.upper() for name in Settings.model_fields}
+    settings = {name.upper() for name in (*Settings.model_fields, *MigrationSettings.model_fields)}
     assert settings - named == set(), "settings the README does not document"
     assert named - settings - ENTRYPOINT_VARIABLES == set(), "README rows that nothing reads"
+
+
+def test_the_migration_tools_settings_hold_none_of_the_web_apps_secrets():
+    from chores_tracker.migrations.config import MigrationSettings
+
+    assert {"secret_key", "metrics_token", "redis_url"}.isdisjoint(MigrationSettings.model_fields)
+    assert MigrationSettings(_env_file=None, environment="production").is_production

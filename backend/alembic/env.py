@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 
-from chores_tracker.db import migration_env
+from chores_tracker.migrations import alembic_env
 
-migration_env.run(context)
+alembic_env.run(context)

@@ -109,7 +109,7 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
 
 def _code_revisions():  # noqa: ANN202
     """The schema this build expects, read once per process; readiness compares the database with it."""
-    from chores_tracker.db.revisions import load_code_revisions
+    from chores_tracker.migrations.revisions import load_code_revisions
 
     try:
         return load_code_revisions()

@@ -85,7 +85,7 @@ def _serve_until_stopped(server: uvicorn.Server) -> None:
 
 
 def main() -> None:
-    from chores_tracker.db.cli import db_app
+    from chores_tracker.migrations.commands import db_app
 
     app.add_typer(db_app, name="db")
     app()

@@ -43,15 +43,42 @@ def _split_csv(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+class CommonSettings(BaseSettings):
+    """What the web app and the migration tool both read: the environment, the database, the logs."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     environment: Environment = Environment.development
-    debug: bool = False
 
     # Unset: an SQLite file in DATA_DIR, so a newcomer needs no database server.
     database_url: str | None = None
     data_dir: Path = Path("data")
+
+    log_format: str = "auto"  # auto: json in production, text elsewhere
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chores-tracker.db').as_posix()}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.is_production
+        return self.log_format == "json"
+
+
+class Settings(CommonSettings):
+    """The web app's settings (the migration tool has its own: chores_tracker.migrations.config)."""
+
+    debug: bool = False
+
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=30)
@@ -67,15 +94,7 @@ class Settings(BaseSettings):
     # ISO 4217 code the API reports amounts in (families keep one currency).
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
-    # Migrations: how long the runner waits for the database and for the migration lock,
-    # and how long one DDL statement may wait for a table lock once the migration lock is held.
-    db_wait_timeout_seconds: float = Field(default=60, ge=0)
-    migration_lock_timeout_seconds: float = Field(default=120, ge=0)
-    migration_ddl_lock_timeout_seconds: float = Field(default=10, gt=0)
     readiness_cache_seconds: float = Field(default=5, ge=0)
-
-    log_format: str = "auto"  # auto: json in production, text elsewhere
-    log_level: str = "INFO"
 
     metrics_token: str | None = None
     metrics_public: bool = False
@@ -87,7 +106,6 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = "chores_tracker"
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    pushgateway_url: str | None = None
     # The Content-Security-Policy of HTML pages (JSON answers get "default-src 'none'").
     content_security_policy: str = (
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
@@ -96,7 +114,6 @@ class Settings(BaseSettings):
     # How long `serve` lets in-flight requests finish after SIGTERM (with any preStop pause, keep
     # it below the orchestrator's grace period: Kubernetes' terminationGracePeriodSeconds).
     shutdown_grace_seconds: int = Field(default=25, ge=1)
-    migration_metrics_textfile: Path | None = None
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod
@@ -115,22 +132,6 @@ class Settings(BaseSettings):
         if self.signup_mode is SignupMode.codes and not self.registration_codes:
             raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
         return self
-
-    @property
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / 'chores-tracker.db').as_posix()}"
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment is Environment.production
-
-    @property
-    def json_logs(self) -> bool:
-        if self.log_format == "auto":
-            return self.is_production
-        return self.log_format == "json"
 
 
 @lru_cache

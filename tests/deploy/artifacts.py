@@ -151,13 +151,15 @@ def variables_set(container: dict, documents: list[dict]) -> set[str]:
 # ---- the app's own settings -------------------------------------------------------------------
 
 def settings_variables() -> set[str]:
-    """The environment variables the app reads: one per field of its Settings class."""
+    """The environment variables the app and its migration tool read: one per field of their settings classes."""
+    from chores_tracker.migrations.config import MigrationSettings
     from chores_tracker.settings import Settings
 
     names = set()
-    for field_name, field in Settings.model_fields.items():
-        alias = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
-        names.add((alias or field_name).upper())
+    for settings_class in (Settings, MigrationSettings):
+        for field_name, field in settings_class.model_fields.items():
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+            names.add((alias or field_name).upper())
     return names
 
 

@@ -150,7 +150,8 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     from fastapi.testclient import TestClient
 
     from chores_tracker.app import create_app
-    from chores_tracker.db import runner
+    from chores_tracker.db.urls import normalize_database_url
+    from chores_tracker.migrations import runner
     from chores_tracker.settings import Settings
 
     container = a.only_container(deployment())
@@ -165,7 +166,7 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     assert container["readinessProbe"]["initialDelaySeconds"] <= 10
 
     url = f"sqlite:///{tmp_path / 'probes.db'}"
-    runner.upgrade(url, "head")
+    runner.upgrade(normalize_database_url(url), "head")
     app = create_app(Settings(_env_file=None, database_url=url, readiness_cache_seconds=0))
     with TestClient(app) as client:
         for probe in (liveness, readiness):
@@ -266,13 +267,17 @@ def test_the_secret_template_holds_placeholders_that_production_refuses():
 
 
 def test_the_configuration_values_parse_as_the_app_reads_them():
+    from chores_tracker.migrations.config import MigrationSettings
     from chores_tracker.settings import Settings
 
     environment = a.container_environment(a.only_container(deployment()), with_secret(rendered()))
     environment["SECRET_KEY"] = "x" * 48
-    settings = Settings(_env_file=None, **{key.lower(): value for key, value in environment.items()})
+    values = {key.lower(): value for key, value in environment.items()}
+    settings = Settings(_env_file=None, **values)
     assert settings.is_production and settings.json_logs
-    assert settings.db_wait_timeout_seconds == float(environment["DB_WAIT_TIMEOUT_SECONDS"])
+    migration = MigrationSettings(_env_file=None, **values)
+    assert migration.is_production and migration.json_logs
+    assert migration.db_wait_timeout_seconds == float(environment["DB_WAIT_TIMEOUT_SECONDS"])
 
 
 def test_each_variable_read_outside_the_settings_is_really_read_there():

@@ -67,7 +67,7 @@ def database_revision(db: TestDatabase) -> str:
 
 
 def recorded_jobs(db: TestDatabase) -> set[str | None]:
-    from chores_tracker.db.history import schema_history
+    from chores_tracker.migrations.history import schema_history
 
     with db.engine.connect() as connection:
         return set(connection.execute(sa.select(schema_history.c.job).distinct()).scalars())
@@ -410,9 +410,9 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
         return server
 
     # The previous release is live: its schema, its pod serving.
-    from chores_tracker.db import runner
+    from chores_tracker.migrations import runner
 
-    runner.upgrade(database.url_string, previous_head)
+    runner.upgrade(database.url, previous_head)
     old = start(previous, "previous")
     first = sign_up_and_log_in(old.base_url)
     assert_logged_in_requests_work(old.base_url, first)

@@ -210,7 +210,7 @@ def copy_scripts(destination: Path, with_real_versions: bool = True) -> Scripts:
 
 
 def code_head() -> str:
-    from chores_tracker.db.revisions import load_code_revisions
+    from chores_tracker.migrations.revisions import load_code_revisions
 
     heads = load_code_revisions().heads
     assert len(heads) == 1, heads

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from chores_tracker.db.history import RUNNER_TABLES
+from chores_tracker.migrations.history import RUNNER_TABLES
 
 _counter = itertools.count(1)
 

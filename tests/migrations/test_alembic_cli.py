@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
+
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.lock import migration_lock
+from chores_tracker.migrations.lock import migration_lock
 from tests.migrations.helpers import BACKEND, code_head, process_env, run, table_names, version_rows
+from tests.support.databases import BACKENDS
 
 
 def alembic(*args: str, env, cwd, ini=BACKEND / "alembic.ini"):  # noqa: ANN001, ANN202
@@ -51,3 +54,12 @@ def test_plain_alembic_upgrade_waits_for_the_migration_lock(fresh_database, tmp_
     assert blocked.returncode != 0
     assert "gave up waiting for the migration lock" in blocked.stderr
     assert "alembic_version" not in table_names(database.engine)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_plain_alembic_needs_only_the_database_url_even_in_production(backend, fresh_database, tmp_path):
+    database = fresh_database(backend)
+    env = process_env(database.url, ENVIRONMENT="production", SECRET_KEY="")
+    upgraded = alembic("upgrade", "head", env=env, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.describe()
+    assert version_rows(database.engine) == [code_head()]

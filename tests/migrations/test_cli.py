@@ -8,16 +8,16 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from chores_tracker.db import runner
-from chores_tracker.db.config import migration_settings
-from chores_tracker.db.errors import ExitCode
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.config import migration_settings
+from chores_tracker.migrations.exit_codes import ExitCode
 from tests.migrations.helpers import code_head, version_rows
 
 
 @pytest.fixture
 def db(fresh_database, monkeypatch):
     """Invoke `chores-tracker db ...` in process against a fresh SQLite database."""
-    from chores_tracker.db.cli import db_app
+    from chores_tracker.migrations.commands import db_app
 
     database = fresh_database("sqlite")
     monkeypatch.setenv("DATABASE_URL", database.url_string)
@@ -36,7 +36,7 @@ def db(fresh_database, monkeypatch):
 
 
 def previous(revision: str) -> str:
-    from chores_tracker.db.revisions import load_code_revisions
+    from chores_tracker.migrations.revisions import load_code_revisions
 
     parents = load_code_revisions().parents[revision]
     return parents[0] if parents else "base"
@@ -47,7 +47,7 @@ def test_status_exit_codes_follow_the_state_of_the_database(db):
     assert empty.exit_code == ExitCode.STATUS_BEHIND == 10
     assert json.loads(empty.stdout.splitlines()[-1])["state"] == "empty"
 
-    runner.upgrade(db.database.url_string, "head")
+    runner.upgrade(db.database.url, "head")
     at_head = db("status", "--json")
     assert at_head.exit_code == 0
     report = json.loads(at_head.stdout.splitlines()[-1])
@@ -63,21 +63,21 @@ def test_status_exit_codes_follow_the_state_of_the_database(db):
 def test_status_lists_the_pending_revisions(db):
     head = code_head()
     if previous(head) != "base":
-        runner.upgrade(db.database.url_string, previous(head))
+        runner.upgrade(db.database.url, previous(head))
     behind = db("status")
     assert behind.exit_code == ExitCode.STATUS_BEHIND
     assert f"pending:  {head} " in behind.stdout
 
 
 def test_current_marks_the_revision_against_the_head(db):
-    runner.upgrade(db.database.url_string, "head")
+    runner.upgrade(db.database.url, "head")
     assert db("current").stdout.strip() == f"{code_head()} (head)"
     assert db("heads").stdout.startswith(f"{code_head()} (head)")
 
 
 def test_downgrade_and_stamp_refuse_without_yes_and_log_before_and_after(db):
     head = code_head()
-    runner.upgrade(db.database.url_string, "head")
+    runner.upgrade(db.database.url, "head")
 
     refused = db("downgrade", "-1")
     assert refused.exit_code == ExitCode.USAGE
@@ -101,13 +101,13 @@ def test_sql_prints_what_an_upgrade_would_run_without_running_it(db):
     assert "CREATE TABLE families" in from_base.stdout and "CREATE TABLE users" in from_base.stdout
     assert "alembic_version" not in sa.inspect(db.database.engine).get_table_names(), "--from needs no connection"
 
-    runner.upgrade(db.database.url_string, "head")
+    runner.upgrade(db.database.url, "head")
     at_head = db("sql")
     assert at_head.exit_code == 0 and "CREATE TABLE" not in at_head.stdout
 
 
 def test_history_shows_what_the_database_recorded(db):
-    runner.upgrade(db.database.url_string, "head")
+    runner.upgrade(db.database.url, "head")
     applied = db("history", "--applied")
     lines = applied.stdout.splitlines()
     assert lines and code_head() in lines[0] and "upgrade" in lines[0] and "applied" in lines[0]

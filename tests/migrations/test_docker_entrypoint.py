@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.errors import ExitCode
-from chores_tracker.db.lock import migration_lock
+from chores_tracker.migrations.exit_codes import ExitCode
+from chores_tracker.migrations.lock import migration_lock
 from tests.migrations.helpers import (
     DOCKER_ENTRYPOINT,
     MIGRATE_ENTRYPOINT,

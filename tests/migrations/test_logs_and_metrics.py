@@ -7,9 +7,9 @@ import logging
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from chores_tracker.db import logs as runner_logs
-from chores_tracker.db.logs import JsonFormatter, TextFormatter
-from chores_tracker.db.metrics import RunOutcome, publish
+from chores_tracker.migrations import log_format as runner_logs
+from chores_tracker.migrations.log_format import JsonFormatter, TextFormatter
+from chores_tracker.migrations.outcome_metrics import RunOutcome, publish
 from chores_tracker.observability import logs as app_logs
 from chores_tracker.observability.logs import register_secret
 

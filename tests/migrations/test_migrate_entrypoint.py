@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.errors import ExitCode
-from chores_tracker.db.history import file_checksum
-from chores_tracker.db.lock import migration_lock
-from chores_tracker.db.revisions import load_code_revisions
+from chores_tracker.migrations.exit_codes import ExitCode
+from chores_tracker.migrations.history import file_checksum
+from chores_tracker.migrations.lock import migration_lock
+from chores_tracker.migrations.revisions import load_code_revisions
 from tests.migrations.helpers import (
     MIGRATE_ENTRYPOINT,
     Background,
@@ -266,10 +266,10 @@ def test_a_revision_failing_halfway_without_transactional_ddl_blocks_the_next_ru
 
 @pytest.mark.parametrize("backend", SERVER_BACKENDS)
 def test_a_long_transaction_makes_the_step_fail_within_the_ddl_lock_timeout(backend, fresh_database, scripts, tmp_path):
-    from chores_tracker.db import runner
+    from chores_tracker.migrations import runner
 
     database = fresh_database(backend)
-    runner.upgrade(database.url_string, "head")
+    runner.upgrade(database.url, "head")
     head = code_head()
     scripts.add_revision(
         "n1ckn4me", head, 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))',

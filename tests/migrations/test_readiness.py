@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from chores_tracker.db import runner
-from chores_tracker.db.revisions import load_code_revisions
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.revisions import load_code_revisions
 from tests.migrations.helpers import Background, code_head, free_port, migrate_entrypoint, poll_until, process_env
 from tests.support.tcp_proxy import TcpProxy
 
@@ -56,7 +56,7 @@ def test_ready_when_the_database_is_one_revision_ahead_of_the_code(fresh_databas
     head = code_head()
     scripts.add_revision("4h34d", head, "op.create_table('ahead', sa.Column('id', sa.Integer(), primary_key=True))",
                          "op.drop_table('ahead')", message="next release")
-    runner.upgrade(database.url_string, "head", ini_path=scripts.ini)
+    runner.upgrade(database.url, "head", ini_path=scripts.ini)
 
     with serving(database.url, tmp_path) as (base, _server):
         response = get(base + READY)
@@ -71,7 +71,7 @@ def test_not_ready_while_behind_then_ready_once_migrated_without_a_restart(backe
     head = code_head()
     behind = previous_revision(head)
     if behind is not None:
-        runner.upgrade(database.url_string, behind)
+        runner.upgrade(database.url, behind)
 
     with serving(database.url, tmp_path) as (base, server):
         before = get(base + READY)
@@ -90,7 +90,7 @@ def test_not_ready_while_behind_then_ready_once_migrated_without_a_restart(backe
 
 def test_liveness_answers_without_the_database_and_readiness_says_unreachable(fresh_database, tmp_path):
     database = fresh_database("postgresql")
-    runner.upgrade(database.url_string, "head")
+    runner.upgrade(database.url, "head")
     secret = "pw-readiness-secret"
     with TcpProxy(database.url.host, database.url.port or 5432) as proxy:
         proxy.cut()
@@ -135,7 +135,7 @@ def test_an_empty_database_is_behind(sqlite_database):
 
 
 def test_a_revision_the_code_cannot_place_is_unknown(sqlite_database):
-    runner.upgrade(sqlite_database.url_string, "head")
+    runner.upgrade(sqlite_database.url, "head")
     with sqlite_database.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f0r31gn'"))
     assert readiness_of(sqlite_database) == (
@@ -150,7 +150,7 @@ def test_the_answer_is_cached_for_readiness_cache_seconds(sqlite_database):
     try:
         with TestClient(app) as client:
             assert client.get(READY).status_code == 503
-            runner.upgrade(sqlite_database.url_string, "head")
+            runner.upgrade(sqlite_database.url, "head")
             assert client.get(READY).status_code == 503, "served from the cache"
             app.state.readiness_probe.cache_seconds = 0
             assert client.get(READY).status_code == 200

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chores_tracker.db import runner
-from chores_tracker.db.history import RUNNER_TABLES
-from chores_tracker.db.revisions import load_code_revisions
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.history import RUNNER_TABLES
+from chores_tracker.migrations.revisions import load_code_revisions
 from tests.migrations.helpers import code_head, table_names, version_rows
 from tests.migrations.rows import fill_empty_tables
 
@@ -14,7 +14,7 @@ from tests.migrations.rows import fill_empty_tables
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_base_to_head_to_base_to_head_one_revision_at_a_time_with_rows_present(backend, fresh_database):
     database = fresh_database(backend)
-    url = database.url_string
+    url = database.url
     code = load_code_revisions()
     revisions = code.in_order(set(code.parents))
 

@@ -136,10 +136,10 @@ def empty_database(backend: str, tmp_dir: Path) -> TestDatabase:
 
 def provision(backend: str, tmp_dir: Path) -> TestDatabase:
     """A fresh database migrated to head by the same runner the migration job uses."""
-    from chores_tracker.db import runner
+    from chores_tracker.migrations import runner
 
     db = empty_database(backend, tmp_dir)
-    runner.upgrade(db.url_string, "head")
+    runner.upgrade(db.url, "head")
     return db
 
 

@@ -20,8 +20,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from chores_tracker.db import history
-from chores_tracker.db.revisions import CodeRevisions, classify
+from chores_tracker.migrations import history
+from chores_tracker.migrations.revisions import CodeRevisions, classify
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Every line carries the request id and user id of the request it belongs to, and passes through
 `mask_secrets` first: passwords and tokens never reach the output, whoever wrote the line.
-The migration runner (chores_tracker.db.logs) writes its JSON lines with this same formatter.
+The migration runner (chores_tracker.migrations.log_format) writes its JSON lines with this same formatter.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from chores_tracker.db.engine import make_engine
-from chores_tracker.db.errors import DatabaseUnreachable
+from chores_tracker.db.urls import mask_url
+from chores_tracker.migrations.exit_codes import DatabaseUnreachable
 from chores_tracker.observability.logs import mask_secrets
-from chores_tracker.db.urls import mask_url, normalize_database_url
 
 log = logging.getLogger("chores_tracker.db.wait")
 
@@ -71,7 +71,7 @@ def describe_connection_error(exc: BaseException) -> tuple[str, str]:
 
 
 @contextmanager
-def connected(url: str, **engine_options: int) -> Iterator[sa.Connection]:
+def connected(url: URL, **engine_options: int) -> Iterator[sa.Connection]:
     """A connection on an engine of its own, disposed after; or DatabaseUnreachable saying what failed."""
     engine = make_engine(url, **engine_options)
     try:
@@ -95,9 +95,8 @@ def _probe_engine(url: URL, connect_timeout: int) -> sa.Engine:
     return sa.create_engine(url, poolclass=NullPool, connect_args=connect_args)
 
 
-def try_connect(raw_url: str | URL, connect_timeout: int = MAX_CONNECT_TIMEOUT_SECONDS) -> None:
+def try_connect(url: URL, connect_timeout: int = MAX_CONNECT_TIMEOUT_SECONDS) -> None:
     """One attempt: log in and SELECT 1. Raises DatabaseUnreachable saying what failed."""
-    url = normalize_database_url(raw_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         from pathlib import Path
 
@@ -113,9 +112,8 @@ def try_connect(raw_url: str | URL, connect_timeout: int = MAX_CONNECT_TIMEOUT_S
         engine.dispose()
 
 
-def wait_for_database(raw_url: str | URL, timeout: float) -> int:
+def wait_for_database(url: URL, timeout: float) -> int:
     """Retry with backoff until the database answers or `timeout` seconds pass; returns the attempts made."""
-    url = normalize_database_url(raw_url)
     started = time.monotonic()
     deadline = started + max(timeout, 0.0)
     delay = FIRST_DELAY_SECONDS

@@ -16,14 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
-from chores_tracker.db import history
 from chores_tracker.db.base import UTCDateTime
-from chores_tracker.db.errors import HalfApplied, MigrationFailed, VerificationFailed
-from chores_tracker.db.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
-from chores_tracker.db.lock import migration_lock, set_ddl_lock_timeout
 from chores_tracker.db.models import Base
-from chores_tracker.db.revisions import CodeRevisions, classify
-from chores_tracker.db.urls import normalize_database_url
+from chores_tracker.migrations import history
+from chores_tracker.migrations.exit_codes import HalfApplied, MigrationFailed, VerificationFailed
+from chores_tracker.migrations.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
+from chores_tracker.migrations.lock import migration_lock, set_ddl_lock_timeout
+from chores_tracker.migrations.revisions import CodeRevisions, classify
 
 log = logging.getLogger("chores_tracker.db.migrate")
 
@@ -45,14 +44,14 @@ class RunReport:
     resolved: list[str] = field(default_factory=list)
 
 
-def database_url(config: Any) -> str:
-    """The runner passes its URL in config attributes; otherwise the runner's settings decide."""
+def database_url(config: Any) -> sa.URL:
+    """The runner hands its URL over in config attributes; run by plain `alembic`, the tool's settings decide."""
     url = config.attributes.get("database_url")
     if url is None:
-        from chores_tracker.db.config import migration_settings
+        from chores_tracker.migrations.config import migration_settings
 
-        url = migration_settings().resolved_database_url
-    return normalize_database_url(url).render_as_string(hide_password=False)
+        url = migration_settings().url
+    return url
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -106,14 +105,14 @@ def configure_kwargs(backend: str) -> dict[str, Any]:
 
 
 def run(context: Any) -> None:
-    from chores_tracker.db.logs import configure_logging_from_settings, logging_configured
+    from chores_tracker.migrations.log_format import configure_logging_from_settings, logging_configured
 
     config = context.config
     if not logging_configured() and not config.attributes.get("quiet_logging"):
         configure_logging_from_settings()
     if context.is_offline_mode():
         url = database_url(config)
-        backend = sa.engine.make_url(url).get_backend_name()
+        backend = url.get_backend_name()
         context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **configure_kwargs(backend))
         with context.begin_transaction():
             context.run_migrations()
@@ -124,7 +123,7 @@ def run(context: Any) -> None:
         _run_online(context, connection.engine, connection)
         return
 
-    from chores_tracker.db.wait import connected
+    from chores_tracker.migrations.wait import connected
 
     # Two connections: the migration lock is taken on one of its own.
     with connected(database_url(config), pool_size=2, max_overflow=2) as connection:
@@ -144,7 +143,7 @@ def _operation(config: Any, opts: dict[str, Any]) -> str | None:
 def _setting(config: Any, name: str) -> float:
     value = config.attributes.get(name)
     if value is None:
-        from chores_tracker.db.config import migration_settings
+        from chores_tracker.migrations.config import migration_settings
 
         value = getattr(migration_settings(), {"lock_timeout": "migration_lock_timeout_seconds",
                                                "ddl_lock_timeout": "migration_ddl_lock_timeout_seconds"}[name])

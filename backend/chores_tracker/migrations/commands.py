@@ -22,11 +22,11 @@ from typing import Any, Optional
 
 import typer
 
-from chores_tracker.db import runner
-from chores_tracker.db.config import MigrationSettings, migration_settings_or_exit
-from chores_tracker.db.errors import ExitCode, Refused
-from chores_tracker.db.logs import configure_logging
-from chores_tracker.db.urls import mask_url, normalize_database_url
+from chores_tracker.db.urls import mask_url
+from chores_tracker.migrations import runner
+from chores_tracker.migrations.config import MigrationSettings, migration_settings_or_exit
+from chores_tracker.migrations.exit_codes import ExitCode, Refused
+from chores_tracker.migrations.log_format import configure_logging
 from chores_tracker.observability.logs import register_secret
 
 log = logging.getLogger("chores_tracker.db.cli")
@@ -49,8 +49,8 @@ DdlTimeoutOption = typer.Option(
 def _settings() -> MigrationSettings:
     settings = migration_settings_or_exit()
     configure_logging(settings.json_logs, settings.log_level)
-    url = normalize_database_url(settings.resolved_database_url)
-    register_secret(url.password if isinstance(url.password, str) else None)
+    # Driver errors can quote the password away from its URL, where URL masking cannot see it.
+    register_secret(settings.url.password)
     return settings
 
 
@@ -81,9 +81,9 @@ def _show(heads: tuple[str, ...] | None) -> str:
 def wait(timeout: Optional[float] = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]")) -> None:
     """Wait until the database accepts a login and answers a query (exit 3 when it never does)."""
     settings = _settings()
-    from chores_tracker.db.wait import wait_for_database
+    from chores_tracker.migrations.wait import wait_for_database
 
-    wait_for_database(settings.resolved_database_url, settings.db_wait_timeout_seconds if timeout is None else timeout)
+    wait_for_database(settings.url, settings.db_wait_timeout_seconds if timeout is None else timeout)
 
 
 @db_app.command()
@@ -92,7 +92,7 @@ def current() -> None:
     """Print the database's revision(s), marked against this code's head."""
     settings = _settings()
     code = runner.code_revisions()
-    heads = runner.current_heads(settings.resolved_database_url)
+    heads = runner.current_heads(settings.url)
     if not heads:
         log.info("the database has no revision (empty, or never migrated)")
     for head in heads:
@@ -126,11 +126,11 @@ def history(
     if not applied:
         from alembic import command
 
-        command.history(runner.alembic_config(settings.resolved_database_url), verbose=verbose)
+        command.history(runner.alembic_config(settings.url), verbose=verbose)
         return
-    from chores_tracker.db import history as schema_history
+    from chores_tracker.migrations import history as schema_history
 
-    with runner.connect(settings.resolved_database_url) as connection:
+    with runner.connect(settings.url) as connection:
         rows = schema_history.all_rows(connection, limit=limit)
     if not rows:
         log.info("no schema history recorded in this database")
@@ -148,7 +148,7 @@ def history(
 def status(json_output: bool = typer.Option(False, "--json", help="one JSON object on stdout")) -> None:
     """The database against this code's head: exit 0 at head, 10 behind, 11 ahead/unknown/several heads, 6 half-applied."""
     settings = _settings()
-    report = runner.status(settings.resolved_database_url)
+    report = runner.status(settings.url)
     for edited in report.edited:
         log.warning(
             "revision %s (%s) has changed since it was applied at %s UTC by %s: never edit an applied migration; "
@@ -157,9 +157,9 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
             extra={"fields": {"event": "edited_revision", "revision": edited.revision, "file": edited.script}},
         )
     if report.half_applied:
-        from chores_tracker.db.migration_env import half_applied_error
+        from chores_tracker.migrations.alembic_env import half_applied_error
 
-        error = half_applied_error(report.half_applied, normalize_database_url(settings.resolved_database_url).get_backend_name(), report.state.current)
+        error = half_applied_error(report.half_applied, settings.url.get_backend_name(), report.state.current)
         log.error(error.message + "\n" + error.recovery)
     if not report.history_present:
         log.warning("this database has no schema history yet; the next upgrade creates it")
@@ -208,7 +208,7 @@ def upgrade(
     settings = _settings()
     started = time.monotonic()
     report = runner.upgrade(
-        settings.resolved_database_url, revision,
+        settings.url, revision,
         lock_timeout=settings.migration_lock_timeout_seconds if lock_timeout is None else lock_timeout,
         ddl_lock_timeout=settings.migration_ddl_lock_timeout_seconds if ddl_lock_timeout is None else ddl_lock_timeout,
     )
@@ -217,11 +217,11 @@ def upgrade(
 
 def _destructive(operation: str, revision: str, yes: bool, lock_timeout: Optional[float], explanation: str) -> None:
     settings = _settings()
-    url = settings.resolved_database_url
+    url = settings.url
     before = runner.current_heads(url)
     if not yes:
         raise Refused(
-            f"refusing to {operation} {mask_url(normalize_database_url(url))} from {_show(before)} to {revision} without --yes: "
+            f"refusing to {operation} {mask_url(url)} from {_show(before)} to {revision} without --yes: "
             f"{explanation}"
         )
     log.info("before %s: the database is at %s", operation, _show(before))
@@ -268,7 +268,7 @@ def stamp(
 def check() -> None:
     """Compare the models with the database; exit 8 and list the differences when they drift."""
     settings = _settings()
-    differences = runner.drift(settings.resolved_database_url)
+    differences = runner.drift(settings.url)
     for difference in differences:
         typer.echo(runner.describe_difference(difference))
     if differences:
@@ -285,7 +285,7 @@ def sql(
 ) -> None:
     """Print the SQL an upgrade would run, for review; changes nothing."""
     settings = _settings()
-    text = runner.offline_sql(settings.resolved_database_url, target, from_revision)
+    text = runner.offline_sql(settings.url, target, from_revision)
     typer.echo(text, nl=False)
 
 
@@ -299,7 +299,7 @@ def migrate(
     """What the migration Job runs: wait, show current and head, upgrade under the lock, verify, summary."""
     settings = _settings()
     result = runner.migrate(
-        settings.resolved_database_url,
+        settings.url,
         wait_timeout=settings.db_wait_timeout_seconds if timeout is None else timeout,
         lock_timeout=settings.migration_lock_timeout_seconds if lock_timeout is None else lock_timeout,
         ddl_lock_timeout=settings.migration_ddl_lock_timeout_seconds if ddl_lock_timeout is None else ddl_lock_timeout,

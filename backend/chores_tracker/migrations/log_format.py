@@ -13,6 +13,8 @@ import sys
 
 from chores_tracker.observability.logs import JsonFormatter, mask_secrets, timestamp
 
+# The runner's loggers kept the names they had when it lived in chores_tracker.db: log queries and
+# alerts select on the `logger` field.
 LOGGER_NAMES = ("chores_tracker.db", "alembic")
 
 
@@ -73,7 +75,7 @@ def logging_configured() -> bool:
 
 
 def configure_logging_from_settings() -> None:
-    from chores_tracker.settings import get_settings
+    from chores_tracker.migrations.config import migration_settings
 
-    settings = get_settings()
+    settings = migration_settings()
     configure_logging(settings.json_logs, settings.log_level)

@@ -127,7 +127,7 @@ def alembic_ini_path() -> Path:
     override = os.environ.get("CHORES_TRACKER_ALEMBIC_INI")
     if override:
         return Path(override)
-    # backend/chores_tracker/db/revisions.py -> backend/alembic.ini
+    # backend/chores_tracker/migrations/revisions.py -> backend/alembic.ini
     return Path(__file__).resolve().parents[2] / "alembic.ini"
 
 

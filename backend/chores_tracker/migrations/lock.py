@@ -22,8 +22,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from chores_tracker.db.errors import LockTimeout
-from chores_tracker.db.identity import RunnerIdentity, current_identity
+from chores_tracker.migrations.exit_codes import LockTimeout
+from chores_tracker.migrations.runner_identity import RunnerIdentity, current_identity
 
 log = logging.getLogger("chores_tracker.db.lock")
 

@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from alembic.runtime.migration import StampStep
 
 from chores_tracker import __version__
-from chores_tracker.db.errors import MigrationFailed
-from chores_tracker.db.identity import RunnerIdentity, current_identity
+from chores_tracker.migrations.exit_codes import MigrationFailed
+from chores_tracker.migrations.runner_identity import RunnerIdentity, current_identity
 from chores_tracker.observability.logs import mask_secrets
 
 log = logging.getLogger("chores_tracker.db.history")

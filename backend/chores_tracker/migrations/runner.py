@@ -1,8 +1,10 @@
 """The migration runner: the only code that changes the schema.
 
 The CLI (`chores-tracker db ...`), migrate-entrypoint.sh and the test fixtures call these
-functions; backend/alembic/env.py takes the same lock through migration_env. Errors are
-MigrationError subclasses carrying their exit code (chores_tracker.db.errors).
+functions; backend/alembic/env.py takes the same lock through alembic_env. They take the database
+as a normalized URL object (MigrationSettings.url) and hand Alembic that object, never a string with
+the password in it. Errors are MigrationError subclasses carrying their exit code
+(chores_tracker.migrations.exit_codes).
 """
 
 from __future__ import annotations
@@ -23,31 +25,24 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
 from chores_tracker import __version__
-from chores_tracker.db import history
-from chores_tracker.db.errors import RETRYABLE, ExitCode, MigrationError, VerificationFailed
-from chores_tracker.db.history import HistoryRow
-from chores_tracker.db.identity import current_identity
-from chores_tracker.db.migration_env import RunReport, compare_server_default, include_object, read_heads
 from chores_tracker.db.models import Base
-from chores_tracker.db.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
-from chores_tracker.db.urls import mask_url, normalize_database_url
-from chores_tracker.db.wait import connected, wait_for_database
-from chores_tracker.observability.logs import register_secret
+from chores_tracker.db.urls import mask_url
+from chores_tracker.migrations import history
+from chores_tracker.migrations.alembic_env import RunReport, compare_server_default, include_object, read_heads
+from chores_tracker.migrations.exit_codes import RETRYABLE, ExitCode, MigrationError, VerificationFailed
+from chores_tracker.migrations.history import HistoryRow
+from chores_tracker.migrations.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
+from chores_tracker.migrations.runner_identity import current_identity
+from chores_tracker.migrations.wait import connected, wait_for_database
 
 log = logging.getLogger("chores_tracker.db.runner")
 
 __all__ = ["alembic_ini_path", "upgrade", "downgrade", "stamp", "migrate", "status", "drift", "offline_sql"]
 
 
-def _url_string(database_url: str | sa.URL) -> str:
-    url = normalize_database_url(database_url)
-    register_secret(url.password if isinstance(url.password, str) else None)
-    return url.render_as_string(hide_password=False)
-
-
-def alembic_config(database_url: str | sa.URL, *, ini_path: str | Path | None = None, **attributes: Any) -> Config:
+def alembic_config(database_url: sa.URL, *, ini_path: str | Path | None = None, **attributes: Any) -> Config:
     config = Config(str(ini_path or alembic_ini_path()))
-    config.attributes["database_url"] = _url_string(database_url)
+    config.attributes["database_url"] = database_url
     config.attributes.update({key: value for key, value in attributes.items() if value is not None})
     return config
 
@@ -56,14 +51,14 @@ def code_revisions(ini_path: str | Path | None = None) -> CodeRevisions:
     return load_code_revisions(str(ini_path) if ini_path else None)
 
 
-def connect(database_url: str | sa.URL) -> AbstractContextManager[sa.Connection]:
+def connect(database_url: sa.URL) -> AbstractContextManager[sa.Connection]:
     """A connection, or DatabaseUnreachable saying what failed."""
-    return connected(_url_string(database_url), pool_size=1, max_overflow=1, connect_timeout=5)
+    return connected(database_url, pool_size=1, max_overflow=1, connect_timeout=5)
 
 
-# -- changing the schema (under the lock, in migration_env) ---------------------------------------
+# -- changing the schema (under the lock, in alembic_env) -----------------------------------------
 
-def _run(operation: str, database_url: str | sa.URL, revision: str, *, lock_timeout: float | None = None,
+def _run(operation: str, database_url: sa.URL, revision: str, *, lock_timeout: float | None = None,
          ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None,
          report: RunReport | None = None) -> RunReport:
     """Run an Alembic command under the lock; `report` (filled in even when it fails) says what happened."""
@@ -77,21 +72,21 @@ def _run(operation: str, database_url: str | sa.URL, revision: str, *, lock_time
     return report
 
 
-def upgrade(database_url: str | sa.URL, revision: str = "head", **options: Any) -> RunReport:
+def upgrade(database_url: sa.URL, revision: str = "head", **options: Any) -> RunReport:
     return _run("upgrade", database_url, revision, **options)
 
 
-def downgrade(database_url: str | sa.URL, revision: str, **options: Any) -> RunReport:
+def downgrade(database_url: sa.URL, revision: str, **options: Any) -> RunReport:
     return _run("downgrade", database_url, revision, **options)
 
 
-def stamp(database_url: str | sa.URL, revision: str, **options: Any) -> RunReport:
+def stamp(database_url: sa.URL, revision: str, **options: Any) -> RunReport:
     return _run("stamp", database_url, revision, **options)
 
 
 # -- reading -------------------------------------------------------------------------------------
 
-def current_heads(database_url: str | sa.URL) -> tuple[str, ...]:
+def current_heads(database_url: sa.URL) -> tuple[str, ...]:
     with connect(database_url) as connection:
         return read_heads(connection)
 
@@ -142,12 +137,12 @@ class StatusReport:
         }
 
 
-def status(database_url: str | sa.URL, ini_path: str | Path | None = None) -> StatusReport:
+def status(database_url: sa.URL, ini_path: str | Path | None = None) -> StatusReport:
     code = code_revisions(ini_path)
     with connect(database_url) as connection:
         state = schema_state(connection, code)
         present = history.table_exists(connection)
-        report = StatusReport(mask_url(_url_string(database_url)), state, code, history_present=present)
+        report = StatusReport(mask_url(database_url), state, code, history_present=present)
         if present:
             report.half_applied = history.open_started(connection)
             report.last_runs = history.all_rows(connection, limit=5)
@@ -161,7 +156,7 @@ def status(database_url: str | sa.URL, ini_path: str | Path | None = None) -> St
     return report
 
 
-def drift(database_url: str | sa.URL) -> list[Any]:
+def drift(database_url: sa.URL) -> list[Any]:
     """Differences between the models and the database, as Alembic's autogenerate sees them."""
     with connect(database_url) as connection:
         context = MigrationContext.configure(
@@ -199,7 +194,7 @@ def describe_difference(diff: Any) -> str:
     return f"{kind}: " + " ".join(names)
 
 
-def offline_sql(database_url: str | sa.URL, target: str = "head", start: str | None = None,
+def offline_sql(database_url: sa.URL, target: str = "head", start: str | None = None,
                 ini_path: str | Path | None = None) -> str:
     """The SQL an upgrade from `start` (default: the database's revision) to `target` would run."""
     if start is None:
@@ -230,28 +225,27 @@ def _heads_text(heads: tuple[str, ...] | None) -> str | None:
     return ",".join(heads) if heads else None
 
 
-def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: float, ddl_lock_timeout: float,
+def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, ddl_lock_timeout: float,
             pushgateway_url: str | None = None, metrics_textfile: Path | None = None) -> MigrateResult:
     """What the migration Job runs: wait, show, upgrade to head under the lock, verify, summarize."""
-    from chores_tracker.db.metrics import RunOutcome, publish
+    from chores_tracker.migrations.outcome_metrics import RunOutcome, publish
 
     started = time.monotonic()
-    url = _url_string(database_url)
     identity = current_identity()
     code = code_revisions()
     log.info(
         "migration run starting at %s: database %s, code head %s, %s, version %s",
-        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(url), ",".join(code.heads),
+        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
         identity.describe(), __version__,
-        extra={"fields": {"event": "migration_start", "database": mask_url(url), "head": list(code.heads),
+        extra={"fields": {"event": "migration_start", "database": mask_url(database_url), "head": list(code.heads),
                           "host": identity.host, "job": identity.job}},
     )
     before: tuple[str, ...] | None = None
     report: RunReport | None = None
     error: MigrationError | None = None
     try:
-        wait_for_database(url, wait_timeout)
-        with connect(url) as connection:
+        wait_for_database(database_url, wait_timeout)
+        with connect(database_url) as connection:
             state = schema_state(connection, code)
         before = state.current
         pending = ", ".join(code.describe(revision) for revision in state.pending) or "none"
@@ -262,8 +256,8 @@ def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: fl
                               "state": state.kind, "pending": list(state.pending)}},
         )
         report = RunReport()
-        upgrade(url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
-        with connect(url) as connection:
+        upgrade(database_url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
+        with connect(database_url) as connection:
             final = schema_state(connection, code)
         if not final.serves_this_code:
             raise VerificationFailed(
@@ -282,7 +276,7 @@ def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: fl
     from_heads = report.heads_at_lock if report and report.heads_at_lock is not None else before
     if after is None and exit_code != ExitCode.OK:
         try:
-            after = current_heads(url)
+            after = current_heads(database_url)
         except MigrationError:
             after = None
     applied = list(report.applied) if report else []
@@ -290,7 +284,7 @@ def migrate(database_url: str | sa.URL, *, wait_timeout: float, lock_timeout: fl
     log_summary(result)
     publish(
         RunOutcome("success" if exit_code == ExitCode.OK else "failed", int(exit_code), result.from_revision,
-                   result.to_revision, len(applied), round(seconds, 3), normalize_database_url(url).database),
+                   result.to_revision, len(applied), round(seconds, 3), database_url.database),
         pushgateway_url, metrics_textfile,
     )
     return result
