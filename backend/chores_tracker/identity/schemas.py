@@ -1,17 +1,8 @@
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
-
-
-def _check_username(value: str) -> str:
-    value = value.strip()
-    if not USERNAME_PATTERN.match(value):
-        raise ValueError("2 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
-    return value
+from chores_tracker.identity.usernames import check_username
 
 
 class UserOut(BaseModel):
@@ -32,7 +23,7 @@ class RegisterIn(BaseModel):
     email: EmailStr | None = None
     registration_code: str | None = Field(default=None, max_length=128)
 
-    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+    _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
 
     @field_validator("email", mode="before")
     @classmethod
@@ -46,7 +37,7 @@ class ChildCreateIn(BaseModel):
     is_parent: bool = False
     email: EmailStr | None = None
 
-    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+    _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
 
 
 class TokenOut(BaseModel):

@@ -16,6 +16,7 @@ from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn
 from chores_tracker.identity.security import dummy_hash, hash_password, verify_password
+from chores_tracker.identity.usernames import normalize_username
 from chores_tracker.observability.metrics import record_login_failure
 from chores_tracker.settings import Settings, SignupMode
 
@@ -23,7 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def find_by_username(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    key = normalize_username(username)
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    # MySQL's collations also equate accents, ignorable characters and trailing spaces ("fránk"
+    # finds frank there): only a spelling with the account's own key may find it, as the per-username
+    # rate limit counts attempts by that key.
+    return user if user is not None and normalize_username(user.username) == key else None
 
 
 def check_password_rules(password: str, settings: Settings, field: str = "password") -> None:
