@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from contextlib import asynccontextmanager
 from typing import Any
@@ -62,6 +63,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _encodable(value: Any) -> Any:
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no such numbers; echoed as the client spelled them.
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {_encodable(key): _encodable(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -70,7 +74,8 @@ def _encodable(value: Any) -> Any:
 
 
 def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """FastAPI's own 422, with the echoed input made encodable: text that is not Unicode shows as U+FFFD."""
+    """FastAPI's own 422, with the echoed input made encodable: text that is not Unicode shows as U+FFFD,
+    a number that is not finite as its name."""
     return JSONResponse({"detail": _encodable(jsonable_encoder(exc.errors()))}, status_code=422)
 
 

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, TypeVar
 
 from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+
+def _checked(value: object) -> object:
+    """The rules every value of every request body obeys, whatever its field's type."""
+    # Python's JSON parser reads NaN, Infinity and -Infinity, and 1e309 as infinity: none is an amount or a count.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number")
+    if isinstance(value, list):
+        for item in value:
+            _checked(item)
+    return value
+
+
+class Input(BaseModel):
+    """The base of every request body's schema, so that a field added later obeys the same rules."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _every_field(cls, value: object) -> object:
+        return _checked(value)
+
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

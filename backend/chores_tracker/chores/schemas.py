@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
-from chores_tracker.http import RowId, StorableText
+from chores_tracker.http import Input, RowId, StorableText
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import Amount, MoneyNumber, from_cents
@@ -16,7 +16,7 @@ MAX_ASSIGNEES = 50
 MAX_COOLDOWN_DAYS = 365
 
 
-class ChoreFields(BaseModel):
+class ChoreFields(Input):
     """Every field a parent may set; which are required is a rule of chores.rules."""
 
     title: StorableText | None = Field(default=None, max_length=200)
@@ -48,11 +48,11 @@ class ChoreUpdate(ChoreFields):
     """Any subset of the create fields; only the fields sent change."""
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(Input):
     reward_value: Amount | None = Field(default=None, description="required for a range chore, within its range")
 
 
-class RejectIn(BaseModel):
+class RejectIn(Input):
     rejection_reason: StorableText = Field(min_length=1, max_length=500)
 
     @field_validator("rejection_reason")

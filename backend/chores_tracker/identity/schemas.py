@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from chores_tracker.http import Input
 from chores_tracker.identity.usernames import check_username
 
 
@@ -16,7 +17,7 @@ class UserOut(BaseModel):
     parent_id: int | None = None
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(Input):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
     is_parent: bool = True
@@ -31,7 +32,7 @@ class RegisterIn(BaseModel):
         return None if isinstance(value, str) and not value.strip() else value
 
 
-class ChildCreateIn(BaseModel):
+class ChildCreateIn(Input):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
     is_parent: bool = False
