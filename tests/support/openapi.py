@@ -6,17 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 @dataclass(frozen=True)
 class BodyField:
     method: str
-    path: str  # path parameters filled in with 1
+    path: str  # as the schema spells it, with {parameters}
     name: str | None  # None: the body is the value itself (a bare JSON string)
     media_type: str  # JSON when the route takes it, else a form type
     types: frozenset[str]  # the JSON types the field admits ("array" for a list)
     item_types: frozenset[str]  # for a list: the JSON types of its items
+
+    def url(self, **ids: int) -> str:
+        """The path with the given ids, and 1 for any other parameter."""
+        return re.sub(r"\{([^}]+)\}", lambda match: str(ids.get(match.group(1), 1)), self.path)
 
     def admits(self, json_type: str) -> bool:
         return json_type in self.types or json_type in self.item_types
@@ -69,10 +70,9 @@ def body_fields(app) -> list[BodyField]:  # noqa: ANN001
                 continue
             media_type = "application/json" if "application/json" in content else next(iter(content))
             body = content[media_type]["schema"]
-            concrete = re.sub(r"\{[^}]+\}", "1", path)
             properties = _object_schema(body, components)
             fields = (properties or {}).get("properties", {}).items() if properties else [(None, body)]
             for name, schema in fields:
                 types, items = _types(schema, components)
-                found.append(BodyField(method.upper(), concrete, name, media_type, frozenset(types), frozenset(items)))
+                found.append(BodyField(method.upper(), path, name, media_type, frozenset(types), frozenset(items)))
     return found

@@ -41,6 +41,13 @@ class ChildCreateIn(Input):
     _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
 
 
+class LoginIn(Input):
+    """The log-in form, as OAuth2's password flow sends it (its other fields are ignored)."""
+
+    username: str
+    password: str = Field(json_schema_extra={"format": "password"})
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"

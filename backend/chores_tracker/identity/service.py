@@ -72,7 +72,8 @@ def register_parent(session: Session, settings: Settings, data: RegisterIn) -> U
         raise Forbidden("sign-up is closed on this server")
     if settings.signup_mode is SignupMode.codes:
         code = (data.registration_code or "").strip()
-        if not any(hmac.compare_digest(code, allowed) for allowed in settings.registration_codes):
+        # As bytes: compare_digest refuses (TypeError) to compare text that is not ASCII.
+        if not any(hmac.compare_digest(code.encode(), allowed.encode()) for allowed in settings.registration_codes):
             raise InvalidInput("a valid registration code is required", field="registration_code")
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
