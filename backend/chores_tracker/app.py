@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
+import math
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ from chores_tracker.errors import DomainError, RateLimited
 from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
+from chores_tracker.http import LONE_SURROGATE
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
@@ -55,13 +56,12 @@ def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
-# A lone surrogate (from a JSON escape like "\ud800") is not Unicode and cannot be encoded as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _encodable(value: Any) -> Any:
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no such numbers; echoed as the client spelled them.
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {_encodable(key): _encodable(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -70,7 +70,8 @@ def _encodable(value: Any) -> Any:
 
 
 def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """FastAPI's own 422, with the echoed input made encodable: text that is not Unicode shows as U+FFFD."""
+    """FastAPI's own 422, with the echoed input made encodable: text that is not Unicode shows as U+FFFD,
+    a number that is not finite as its name."""
     return JSONResponse({"detail": _encodable(jsonable_encoder(exc.errors()))}, status_code=422)
 
 

@@ -3,12 +3,56 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Annotated, TypeVar
 
 from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+# A lone surrogate (from a JSON escape like "\ud800", or a form in UTF-7) is not Unicode: it cannot
+# be encoded as UTF-8, so it can be neither stored nor shown.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: str) -> str:
+    """The rule for text in every request, API bodies and page forms alike."""
+    if LONE_SURROGATE.search(value):
+        raise PydanticCustomError("text_unicode", "must be valid Unicode text")
+    # PostgreSQL refuses NUL in text; refused here, it is a 422 and not a database error.
+    if "\x00" in value:
+        raise PydanticCustomError("text_nul", "must not contain NUL characters")
+    return value
+
+
+def _checked(value: object) -> object:
+    """The rules every value of every request body obeys, whatever its field's type."""
+    if isinstance(value, str):
+        return valid_text(value)
+    # Python's JSON parser reads NaN, Infinity and -Infinity, and 1e309 as infinity: none is an amount or a count.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number")
+    if isinstance(value, list):
+        for item in value:
+            _checked(item)
+    return value
+
+
+class Input(BaseModel):
+    """The base of every request body's schema, so that a field added later obeys the same rules."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _every_field(cls, value: object) -> object:
+        return _checked(value)
+
+
+# A body or parameter that is text without a schema of its own (a bare JSON string).
+Text = Annotated[str, BeforeValidator(_checked)]
+
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -52,14 +96,3 @@ async def parse_form_or_json(request: Request, model: type[ModelT]) -> ModelT:
 # refused as invalid input (422) rather than reaching the driver (SQLite overflows on it).
 MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
-
-
-def _storable_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text; refused here, it is a 422 and not a database error.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-# Free text a user types (titles, reasons, notes): anything a database can store.
-StorableText = Annotated[str, AfterValidator(_storable_text)]

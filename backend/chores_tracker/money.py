@@ -1,19 +1,28 @@
 """Money: integer cents in the database, Decimal in Python, JSON numbers (or decimal strings) on the wire.
 
-Input amounts are validated to at most two decimals and a sane bound, so that converting
-to cents is always exact and no float ever touches a stored amount.
+An input amount has one strict format, in the API and on the pages alike: a JSON number, or a
+string of ASCII digits with at most two decimals ("5", "5.5", "5.50"), with a leading minus only
+where an amount may be negative ("-2.50"). No "+", no ".5" or "5.", no exponent, no "_", no other
+digits. A JSON number is read by its shortest spelling (2.5 is "2.5"), so the same rule holds for
+it; one written with an exponent (1e2) is the number it is, 100. Amounts have two decimals
+whatever CURRENCY is: the ledger keeps cents. Converting to cents is then always exact, and no
+float ever touches a stored amount.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 # The largest single amount accepted anywhere (a reward, an adjustment, a payout).
 MAX_AMOUNT = Decimal("1000000.00")
 CENT = Decimal("0.01")
+
+_DIGITS = "[0-9]+(?:\\.[0-9]{1,2})?"
 
 
 def to_cents(amount: Decimal) -> int:
@@ -44,14 +53,47 @@ def _as_string(amount: Decimal) -> str:
     return str(amount.quantize(CENT))
 
 
+def _spelling(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return repr(value)  # the shortest spelling that reads back as this float: 0.1 is "0.1"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise PydanticCustomError("amount_type", "must be an amount: a number, or a string like 2.50")
+
+
+def _amount(value: object, *, negative: bool) -> Decimal:
+    text = _spelling(value)
+    signed = text.startswith("-")
+    if not re.fullmatch(_DIGITS, text[1:] if signed else text):
+        raise PydanticCustomError("amount_format", "must be an amount like 2.50: digits, and at most two decimals")
+    if signed and not negative:
+        raise PydanticCustomError("amount_negative", "must not be negative")
+    amount = Decimal(text)
+    if abs(amount) > MAX_AMOUNT:
+        lowest = -MAX_AMOUNT if negative else 0
+        raise PydanticCustomError("amount_too_large", f"must be between {lowest} and {MAX_AMOUNT}")
+    return amount
+
+
+def _unsigned(value: object) -> Decimal:
+    return _amount(value, negative=False)
+
+
+def _signed(value: object) -> Decimal:
+    return _amount(value, negative=True)
+
+
+def _documented(minimum: Decimal, string_pattern: str) -> WithJsonSchema:
+    number = {"type": "number", "minimum": float(minimum), "maximum": float(MAX_AMOUNT)}
+    return WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": f"^{string_pattern}$"}]})
+
+
 # Inputs: a JSON number or a decimal string, at most two decimals, bounded.
-Amount = Annotated[
-    Decimal,
-    Field(ge=0, le=MAX_AMOUNT, decimal_places=2, allow_inf_nan=False, examples=[5, "2.50"]),
-]
+Amount = Annotated[Decimal, BeforeValidator(_unsigned), Field(examples=[5, "2.50"]), _documented(Decimal(0), _DIGITS)]
 SignedAmount = Annotated[
-    Decimal,
-    Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=2, allow_inf_nan=False, examples=["5.00", "-2.50"]),
+    Decimal, BeforeValidator(_signed), Field(examples=["5.00", "-2.50"]), _documented(-MAX_AMOUNT, f"-?{_DIGITS}")
 ]
 
 # Outputs: JSON numbers (chores, balances, reports) or decimal strings (adjustments, payouts).

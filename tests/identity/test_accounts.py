@@ -48,6 +48,14 @@ def test_a_malformed_username_answers_422(api):
     assert response.json()["detail"][0]["loc"][-1] == "username"
 
 
+def test_a_username_in_full_width_letters_is_the_same_name(api):
+    response = api.register("\uff44\uff41\uff4e")  # ｄａｎ, as some keyboards type it
+    assert response.status_code == 201
+    assert response.json()["username"] == "dan"
+    assert api.register("DAN").status_code == 409
+    assert api.login(" Dan").status_code == 200
+
+
 def test_sign_up_cannot_create_a_child(api):
     response = api.register("sneaky", is_parent="false")
     assert response.status_code == 422

@@ -1,7 +1,8 @@
 """Log-in, sign-up and password resets are limited per client address and per username: 429 with
 Retry-After. In memory for one process; through Redis, several replicas enforce one limit.
 
-These run on SQLite only: the limits live in front of the database, whichever it is.
+These run on SQLite only: the limits live in front of the database, whichever it is; the tests of
+which spellings of a username count as one run on every backend, as finding the account does.
 """
 
 from __future__ import annotations
@@ -46,6 +47,32 @@ def test_log_in_attempts_are_limited_per_username_whatever_the_address(make_sqli
         assert Api(client_from(app, f"127.0.1.{n}")).login("frank", "guess").status_code == 401
     assert_limited(Api(client_from(app, "127.0.1.9")).login("FRANK", PASSWORD), 60)
     assert Api(client_from(app, "127.0.1.9")).login("someone-else", "guess").status_code == 401
+
+
+def test_leading_spaces_do_not_make_a_username_another_one_for_its_limit(make_app):
+    """Issue 16.3: log-in strips the spaces, so the limit must count such attempts as the account's."""
+    limit = 10  # the default: per username, whatever the address
+    app = make_app(rate_limit_login_per_minute=limit)
+    Api(client_from(app)).register("grace")
+    answers = [
+        Api(client_from(app, f"127.0.2.{spaces}")).login(" " * spaces + "grace", "guess").status_code
+        for spaces in range(1, 31)
+    ]
+    assert answers == [401] * limit + [429] * (30 - limit)
+    assert_limited(Api(client_from(app, "127.0.2.31")).login("grace", PASSWORD), 60)
+
+
+def test_every_spelling_that_logs_in_counts_against_the_account_and_no_other_spelling_logs_in(make_app):
+    app = make_app(**LIMITS)
+    Api(client_from(app)).register("heidi")
+    # Lookalikes that MariaDB's collation compares equal (accents, ignorable characters) are other
+    # names: they find no account, even with the right password.
+    for n, lookalike in enumerate(["h\u00e9idi", "heidi\x01", "hei\u200bdi"]):
+        assert Api(client_from(app, f"127.0.3.{n}")).login(lookalike, PASSWORD).status_code == 401
+    # Case, compatibility forms (full-width letters) and surrounding spaces are the same name.
+    for n, spelling in enumerate(["HEIDI", "\uff48\uff45\uff49\uff44\uff49", "\u3000heidi\t"]):
+        assert Api(client_from(app, f"127.0.4.{n}")).login(spelling, "guess").status_code == 401
+    assert_limited(Api(client_from(app, "127.0.4.9")).login("heidi", PASSWORD), 60)
 
 
 def test_sign_ups_are_limited_per_address_and_a_refused_one_writes_nothing(make_sqlite_app):

@@ -1,5 +1,5 @@
 """Text that is not valid Unicode (a lone surrogate such as U+D800) is bad input like any other:
-a 422 or a form error, never a 500.
+one rule for every field of every route and every page form refuses it with a 422, never a 500.
 
 A JSON body can carry one as the escape "\\ud800"; a multipart form can carry one in a charset
 that encodes surrogates (UTF-7: "+2AA-"). Percent-encoded forms and query strings cannot: their
@@ -8,13 +8,16 @@ undecodable bytes are read as U+FFFD.
 
 from __future__ import annotations
 
-import re
+import json
+from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.operations.conftest import client_from
-from tests.support.api import PASSWORD, Api
+from tests.support.api import PASSWORD, Api, unique
+from tests.support.openapi import body_fields
+from tests.support.valid_requests import scene
 
 LONE_SURROGATE_JSON = '"\\ud800"'
 LONE_SURROGATE_UTF7 = b"+2AA-"
@@ -89,14 +92,133 @@ def test_an_encoded_surrogate_in_a_query_string_is_a_422(client: TestClient):
     assert_validation_error_on(response, ["query", "date_from"])
 
 
-def test_a_page_form_with_a_lone_surrogate_shows_the_form_again(make_sqlite_app):
-    browser = TestClient(make_sqlite_app(), raise_server_exceptions=False)
-    page = browser.get("/signup")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    body, headers = multipart(
-        {"csrf_token": token.encode(), "username": b"kid" + LONE_SURROGATE_UTF7, "password": PASSWORD.encode()}
-    )
-    response = browser.post("/signup", content=body, headers=headers)
-    assert response.status_code == 422, response.text  # the form again: the name is not a valid username
-    assert 'id="f-username-error"' in response.text
-    assert "kid\ufffd" in response.text
+def test_text_beyond_ascii_where_a_secret_is_compared_is_refused_not_a_500(make_sqlite_app):
+    # hmac.compare_digest raises TypeError for str that is not ASCII: a code, a form token, a cookie.
+    app = make_sqlite_app(signup_mode="codes", registration_codes="garden-gate")
+    client = client_from(app, raise_server_exceptions=False)
+    response = Api(client).register(registration_code="g\u00e4rden-gate")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "registration_code"]
+    client.get("/login")
+    assert client.post("/login", data={"csrf_token": "\u00e9", "username": "a", "password": "b"}).status_code == 403
+    # A cookie is read as Latin-1: any byte beyond ASCII is a character beyond ASCII.
+    assert client.get("/login", headers=[(b"Cookie", b"ct_flash=abc.\xe9")]).status_code == 200
+
+
+# --- every field of every route, and every page form ----------------------------------------------
+
+SURROGATE_TEXT = "\ud800x"  # json.dumps writes it as the escape "\\ud800x"
+SURROGATE_TEXT_UTF7 = b"+2AA-x"
+
+
+def test_a_lone_surrogate_in_any_text_field_of_any_route_is_a_422(make_app):
+    """Issue 16.7: a chore's description, an adjustment's reason and a payout's note reached the
+    database with it (500). Each field gets it in an otherwise valid request; the fields come from
+    the OpenAPI schema, the valid requests from a table that must know every route."""
+    client = client_from(make_app(), raise_server_exceptions=False)
+    family = scene(Api(client))
+    fields = body_fields(client.app)
+    assert {(field.method, field.path) for field in fields} == set(family.bodies)
+    text_fields = [field for field in fields if field.admits("string")]
+    assert {"description", "reason", "note"} <= {field.name for field in text_fields}
+
+    failures = []
+    for field in text_fields:
+        body = family.bodies[field.method, field.path]
+        if field.media_type == "application/json":
+            content = json.dumps({**body, field.name: SURROGATE_TEXT} if field.name else SURROGATE_TEXT).encode()
+            headers = {**family.parent.headers, "Content-Type": "application/json"}
+        else:
+            others = {name: str(value).encode() for name, value in body.items() if name != field.name}
+            content, headers = multipart({field.name: SURROGATE_TEXT_UTF7, **others})
+            headers = {**family.parent.headers, **headers}
+        response = client.request(field.method, family.url(field), content=content, headers=headers)
+        where = ["body", field.name] if field.name else ["body"]
+        if response.status_code != 422:
+            failures.append(f"{field}: {response.status_code}")
+        elif "must be valid Unicode text" not in [e["msg"] for e in response.json()["detail"] if e["loc"] == where]:
+            failures.append(f"{field}: {[e['msg'] for e in response.json()['detail']]}")
+    assert not failures, "\n".join(failures)
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action -> the names of their fields (the CSRF token aside)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.forms: dict[str, set[str]] = {}
+        self._action: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ANN001
+        attributes = dict(attrs)
+        if tag == "form":
+            self._action = attributes.get("action") if attributes.get("method") == "post" else None
+            if self._action:
+                self.forms.setdefault(self._action, set())
+        elif tag in ("input", "textarea", "select") and self._action and attributes.get("name") not in (None, "csrf_token"):
+            self.forms[self._action].add(attributes["name"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._action = None
+
+
+def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_app):
+    """The pages' forms follow the API's rule: each field of each form gets the surrogate in an
+    otherwise valid submission, and the page refuses it with a 422 that says why."""
+    from tests.web.conftest import Visitor, user_id
+
+    app = make_sqlite_app()
+    parent, newcomer, stranger = Visitor(app), Visitor(app), Visitor(app)
+    parent_name = parent.parent_with_family()
+    kid_name = parent.add_child()
+    kid = user_id(app, kid_name)
+    newcomer.sign_up()
+    parent.get("/chores/new")
+    parent.submit("/chores/new", {"title": "Rake", "reward_kind": "range", "min_reward": "1", "max_reward": "2",
+                                  "assignment_mode": "single", "single_assignee": str(kid)})  # fmt: skip
+    chore = parent.api("GET", "/chores").json()[0]["id"]
+    kid_visitor = Visitor(app)
+    kid_visitor.log_in(kid_name)
+    kid_visitor.get("/")
+    kid_visitor.submit(f"/chores/{chore}/complete")
+    assignment = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
+    parent.get(f"/children/{kid}")
+    parent.submit(f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "5", "reason": "a start"})
+    chore_form = {"title": "Dishes", "description": "all of them", "reward_kind": "fixed", "reward": "1",
+                  "assignment_mode": "single", "single_assignee": str(kid), "is_recurring": "true", "cooldown_days": "2"}  # fmt: skip
+    # Who submits each form, from which page, and a submission that would succeed.
+    valid = {
+        "/login": (stranger, "/login", {"username": parent_name, "password": PASSWORD}),
+        "/signup": (stranger, "/signup", {"username": unique("new"), "password": PASSWORD}),
+        "/family/create": (newcomer, "/family/setup", {"name": "Another family"}),
+        "/family/join": (newcomer, "/family/setup", {"invite_code": "ABCDEFGH"}),
+        "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
+        f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
+        "/chores/new": (parent, "/chores/new", chore_form),
+        f"/chores/{chore}/edit": (parent, f"/chores/{chore}/edit", chore_form),
+        f"/approvals/{assignment}/approve": (parent, "/approvals", {"reward_value": "1.50"}),
+        f"/approvals/{assignment}/reject": (parent, "/approvals", {"rejection_reason": "more leaves"}),
+        f"/children/{kid}/adjustments": (parent, f"/children/{kid}", {"kind": "bonus", "amount": "1", "reason": "kind"}),
+        f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
+        "/account/password": (parent, "/account/password", {"current_password": PASSWORD, "new_password": "new-pass-1"}),
+    }
+    forms: dict[str, set[str]] = {}
+    for who, page, _ in valid.values():
+        forms.update({action: names for action, names in _Forms(who.get(page).text).forms.items() if names})
+    assert set(forms) == set(valid)
+
+    failures = []
+    for action, names in forms.items():
+        who, page, fields = valid[action]
+        for name in sorted(names):
+            who.get(page)
+            others = {key: value.encode() for key, value in fields.items() if key != name}
+            body, headers = multipart({"csrf_token": who.csrf_token().encode(), name: SURROGATE_TEXT_UTF7, **others})
+            response = who.client.post(action, content=body, headers=headers, follow_redirects=False)
+            if response.status_code != 422 or "must be valid Unicode text" not in response.text:
+                failures.append(f"{action} {name}: {response.status_code}")
+    for visitor in (parent, newcomer, stranger, kid_visitor):
+        visitor.close()
+    assert not failures, "\n".join(failures)

@@ -113,3 +113,42 @@ def test_a_child_cannot_open_the_parents_pages(visitor, app):
     _, child, kid, _ = family_with_earnings(visitor, app)
     for path in ("/approvals", "/chores", "/reports", f"/children/{kid}", "/activity", "/reports/allowance-summary.csv"):
         assert child.get(path).status_code == 403, path
+
+
+# Each was taken for an amount: 1000.00, 5.00, 12.00, 100.00, 5.00, 0.50, 5.00 (issue 16.9).
+LENIENT_AMOUNTS = ["1_000", "\uff15", "\u0661\u0662", "1e2", "+5", ".5", "5.", "NaN", "Infinity", "1e309"]
+
+
+def test_every_amount_on_the_pages_has_the_apis_strict_format(visitor, app):
+    parent, child, kid, _ = family_with_earnings(visitor, app, amount="2000")
+    parent.get("/chores/new")
+    parent.submit("/chores/new", {"title": "Garden", "reward_kind": "range", "min_reward": "1", "max_reward": "2000",
+                                  "assignment_mode": "single", "single_assignee": str(kid)})  # fmt: skip
+    garden = next(chore["id"] for chore in parent.api("GET", "/chores").json() if chore["title"] == "Garden")
+    child.submit(f"/chores/{garden}/complete")
+    slot = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
+    chores_before = parent.api("GET", "/chores").json()
+
+    for spelling in LENIENT_AMOUNTS:
+        forms = [
+            (f"/children/{kid}", f"/children/{kid}/adjustments", {"kind": "bonus", "reason": "Kind"}, "amount", "adjustment-amount"),
+            (f"/children/{kid}", f"/children/{kid}/payouts", {"note": ""}, "amount", "payout-amount"),
+            ("/approvals", f"/approvals/{slot}/approve", {}, "reward_value", f"reward-{slot}"),
+            ("/chores/new", "/chores/new", {"title": "Fixed", "reward_kind": "fixed", "assignment_mode": "single",
+                                            "single_assignee": str(kid)}, "reward", "reward"),
+            ("/chores/new", "/chores/new", {"title": "Ranged", "reward_kind": "range", "max_reward": "9",
+                                            "assignment_mode": "single", "single_assignee": str(kid)}, "min_reward", "min_reward"),
+            ("/chores/new", "/chores/new", {"title": "Ranged", "reward_kind": "range", "min_reward": "1",
+                                            "assignment_mode": "single", "single_assignee": str(kid)}, "max_reward", "max_reward"),
+        ]  # fmt: skip
+        for page, action, fields, name, shown_at in forms:
+            parent.get(page)
+            response = parent.submit(action, {**fields, name: spelling})
+            assert response.status_code == 422, (action, name, spelling)
+            assert field_error(response.text, shown_at), (action, name, spelling)
+
+    assert parent.api("GET", f"/adjustments/child/{kid}").json() == []
+    assert parent.api("GET", f"/payouts/child/{kid}").json() == []
+    assert parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"] == slot
+    assert parent.api("GET", "/chores").json() == chores_before
+    assert field_error(response.text, "max_reward") == "Enter an amount like 2.50: digits, and at most two decimals."

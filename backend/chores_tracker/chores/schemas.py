@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
-from chores_tracker.http import RowId, StorableText
+from chores_tracker.http import Input, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import Amount, MoneyNumber, from_cents
@@ -16,11 +16,11 @@ MAX_ASSIGNEES = 50
 MAX_COOLDOWN_DAYS = 365
 
 
-class ChoreFields(BaseModel):
+class ChoreFields(Input):
     """Every field a parent may set; which are required is a rule of chores.rules."""
 
-    title: StorableText | None = Field(default=None, max_length=200)
-    description: StorableText | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
     reward: Amount | None = None
     is_range_reward: bool | None = None
     min_reward: Amount | None = None
@@ -37,7 +37,7 @@ class ChoreFields(BaseModel):
 
 
 class ChoreCreate(ChoreFields):
-    title: StorableText = Field(max_length=200)
+    title: str = Field(max_length=200)
     is_range_reward: bool = False
     assignment_mode: AssignmentMode = AssignmentMode.single
     assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
@@ -48,12 +48,12 @@ class ChoreUpdate(ChoreFields):
     """Any subset of the create fields; only the fields sent change."""
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(Input):
     reward_value: Amount | None = Field(default=None, description="required for a range chore, within its range")
 
 
-class RejectIn(BaseModel):
-    rejection_reason: StorableText = Field(min_length=1, max_length=500)
+class RejectIn(Input):
+    rejection_reason: str = Field(min_length=1, max_length=500)
 
     @field_validator("rejection_reason")
     @classmethod

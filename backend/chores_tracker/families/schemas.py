@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chores_tracker.http import Input
+
 
 class FamilyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -16,11 +18,11 @@ class FamilyOut(BaseModel):
     updated_at: datetime
 
 
-class FamilyCreateIn(BaseModel):
+class FamilyCreateIn(Input):
     name: str | None = Field(default=None, max_length=120)
 
 
-class FamilyJoinIn(BaseModel):
+class FamilyJoinIn(Input):
     invite_code: str = Field(min_length=4, max_length=32)
 
 
@@ -59,7 +61,7 @@ class FamilyMembersOut(BaseModel):
     children: list[MemberOut]
 
 
-class InviteCodeIn(BaseModel):
+class InviteCodeIn(Input):
     expires_in_days: int | None = Field(default=None, ge=1, le=365)
 
 

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Body, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from chores_tracker.deps import BearerToken, CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.identity import service, sessions
-from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn, TokenOut, UserOut
-from chores_tracker.http import RowId, parse_form_or_json
+from chores_tracker.identity.schemas import ChildCreateIn, LoginIn, RegisterIn, TokenOut, UserOut
+from chores_tracker.http import RowId, Text, parse_form_or_json
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
@@ -40,7 +39,7 @@ def login(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginIn, Form()],
 ) -> TokenOut:
     count_attempt(request, LOGIN, form.username)
     user = service.authenticate(session, settings, form.username, form.password)
@@ -76,7 +75,7 @@ def reset_child_password(
     parent: CurrentParent,
     session: DbSession,
     settings: SettingsDep,
-    new_password: Annotated[str, Body(max_length=256, description="the new password, as a bare JSON string")],
+    new_password: Annotated[Text, Body(max_length=256, description="the new password, as a bare JSON string")],
 ) -> UserOut:
     count_attempt(request, PASSWORD_RESET, parent.username)
     return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))

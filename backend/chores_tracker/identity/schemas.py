@@ -1,17 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
-
-
-def _check_username(value: str) -> str:
-    value = value.strip()
-    if not USERNAME_PATTERN.match(value):
-        raise ValueError("2 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
-    return value
+from chores_tracker.http import Input
+from chores_tracker.identity.usernames import check_username
 
 
 class UserOut(BaseModel):
@@ -25,14 +17,14 @@ class UserOut(BaseModel):
     parent_id: int | None = None
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(Input):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
     is_parent: bool = True
     email: EmailStr | None = None
     registration_code: str | None = Field(default=None, max_length=128)
 
-    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+    _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
 
     @field_validator("email", mode="before")
     @classmethod
@@ -40,13 +32,20 @@ class RegisterIn(BaseModel):
         return None if isinstance(value, str) and not value.strip() else value
 
 
-class ChildCreateIn(BaseModel):
+class ChildCreateIn(Input):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
     is_parent: bool = False
     email: EmailStr | None = None
 
-    _username = field_validator("username")(classmethod(lambda cls, v: _check_username(v)))
+    _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
+
+
+class LoginIn(Input):
+    """The log-in form, as OAuth2's password flow sends it (its other fields are ignored)."""
+
+    username: str
+    password: str = Field(json_schema_extra={"format": "password"})
 
 
 class TokenOut(BaseModel):

@@ -16,6 +16,7 @@ from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn
 from chores_tracker.identity.security import dummy_hash, hash_password, verify_password
+from chores_tracker.identity.usernames import normalize_username
 from chores_tracker.observability.metrics import record_login_failure
 from chores_tracker.settings import Settings, SignupMode
 
@@ -23,7 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def find_by_username(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    key = normalize_username(username)
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    # MySQL's collations also equate accents, ignorable characters and trailing spaces ("fránk"
+    # finds frank there): only a spelling with the account's own key may find it, as the per-username
+    # rate limit counts attempts by that key.
+    return user if user is not None and normalize_username(user.username) == key else None
 
 
 def check_password_rules(password: str, settings: Settings, field: str = "password") -> None:
@@ -66,7 +72,8 @@ def register_parent(session: Session, settings: Settings, data: RegisterIn) -> U
         raise Forbidden("sign-up is closed on this server")
     if settings.signup_mode is SignupMode.codes:
         code = (data.registration_code or "").strip()
-        if not any(hmac.compare_digest(code, allowed) for allowed in settings.registration_codes):
+        # As bytes: compare_digest refuses (TypeError) to compare text that is not ASCII.
+        if not any(hmac.compare_digest(code.encode(), allowed.encode()) for allowed in settings.registration_codes):
             raise InvalidInput("a valid registration code is required", field="registration_code")
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from chores_tracker.http import RowId, StorableText
+from chores_tracker.http import Input, RowId
 from chores_tracker.money import Amount, MoneyNumber, MoneyString, SignedAmount
 
-Reason = Annotated[StorableText, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 def _stripped_required(value: str) -> str:
@@ -19,7 +19,7 @@ def _stripped_required(value: str) -> str:
     return value
 
 
-class AdjustmentCreate(BaseModel):
+class AdjustmentCreate(Input):
     child_id: RowId
     amount: SignedAmount = Field(description="a bonus (positive) or a penalty (negative); never 0; at most two decimals")
     reason: Reason
@@ -49,10 +49,10 @@ class AdjustmentTotalOut(BaseModel):
     currency: str
 
 
-class PayoutCreate(BaseModel):
+class PayoutCreate(Input):
     child_id: RowId
     amount: Annotated[Amount, Field(gt=0)] = Field(description="money handed to the child; at most two decimals")
-    note: StorableText | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
 
     @field_validator("note")
     @classmethod

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from chores_tracker.identity.usernames import normalize_username
 from chores_tracker.ratelimit.service import RateLimiter
 
 
@@ -24,7 +25,9 @@ def address_key(request: Request) -> str | None:
 
 
 def username_key(username: str | None) -> str | None:
-    return f"user:{username}" if username else None
+    """One key for every spelling of a name that finds the same account, as the log-in looks it up."""
+    key = normalize_username(username or "")
+    return f"user:{key}" if key else None
 
 
 def count_attempt(request: Request, scope: str, username: str | None) -> None:

@@ -83,7 +83,7 @@ class RateLimiter:
         is already at its limit; a refused attempt is not counted.
         """
         rule = self.rules[scope]
-        identities = [key.strip().lower() for key in keys if key and key.strip()]
+        identities = [key for key in keys if key]
         try:
             exhausted = [key for key in identities if not self._limiter.test(rule.limit, scope, key)]
             if exhausted:

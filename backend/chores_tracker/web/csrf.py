@@ -71,5 +71,6 @@ async def verify_csrf(request: Request, settings: SettingsDep) -> None:
     if not nonce or not isinstance(sent, str):
         raise CsrfRejected()
     expected = _token(settings, nonce, request.cookies.get(SESSION_COOKIE, ""))
-    if not hmac.compare_digest(sent, expected):
+    # The token is hex; compare_digest refuses (TypeError) to compare text that is not ASCII.
+    if not sent.isascii() or not hmac.compare_digest(sent, expected):
         raise CsrfRejected()

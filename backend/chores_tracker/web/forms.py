@@ -9,7 +9,8 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from chores_tracker.errors import DomainError
+from chores_tracker.errors import DomainError, InvalidInput
+from chores_tracker.http import valid_text
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -20,8 +21,7 @@ _FRIENDLY = {
     "missing": "This field is required.",
     "string_too_short": "This field is required.",
     "int_parsing": "Enter a whole number.",
-    "decimal_parsing": "Enter an amount, like 2.50.",
-    "float_parsing": "Enter an amount, like 2.50.",
+    "amount_format": "Enter an amount like 2.50: digits, and at most two decimals.",
     "value_error": None,  # the validator's own words
 }
 
@@ -98,16 +98,18 @@ class Submitted:
         return data
 
 
-# A form sent in a charset that encodes lone surrogates (UTF-7) would put text that is not Unicode
-# on the page again; like any undecodable byte in a form, it is read as U+FFFD.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 async def submitted_form(request: Request) -> Submitted:
+    """Every field of every page form obeys the API's text rule, before the page reads any of it."""
     form = await request.form()
-    return Submitted(
-        {key: [_SURROGATE.sub("\ufffd", v) for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
-    )
+    fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+    for key, values in fields.items():
+        for text in (key, *values):
+            try:
+                valid_text(text)
+            except ValueError as exc:
+                # Only a hand-made request sends such text (a form in UTF-7): a page that says so will do.
+                raise InvalidInput(f"text in this form {exc}") from None
+    return Submitted(fields)
 
 
 SubmittedForm = Annotated[Submitted, Depends(submitted_form)]

@@ -132,7 +132,8 @@ def _read_flash(request: Request, settings: Settings) -> dict | None:
     if not raw or "." not in raw:
         return None
     payload, signature = raw.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(settings, payload)):
+    # A hex signature; compare_digest refuses (TypeError) to compare text that is not ASCII.
+    if not signature.isascii() or not hmac.compare_digest(signature, _sign(settings, payload)):
         return None
     try:
         kind, text = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())

@@ -1,0 +1,51 @@
+"""A family, and for every route that takes a body a request that would succeed: a test of "every
+field" spoils one field at a time and expects that field, and nothing else, to be refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.support.api import PASSWORD, Api, Person, unique
+from tests.support.family import complete
+from tests.support.openapi import BodyField
+
+
+@dataclass
+class Scene:
+    parent: Person
+    kid: Person
+    chore_id: int  # a range chore (1 to 2000) the kid has done, waiting for approval
+    assignment_id: int
+    bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
+
+    def url(self, field: BodyField) -> str:
+        return field.url(child_id=self.kid.id, chore_id=self.chore_id, assignment_id=self.assignment_id)
+
+
+def scene(api: Api) -> Scene:
+    parent = api.parent()
+    kid = api.child(parent)
+    chore = api.post(
+        "/chores", parent, json={"title": "Rake", "is_range_reward": True, "min_reward": 1, "max_reward": 2000,
+                                 "assignee_ids": [kid.id]},
+    ).json()  # fmt: skip
+    assignment = complete(api, kid, chore["id"])["id"]
+    api.post("/adjustments/", parent, json={"child_id": kid.id, "amount": 5000, "reason": "savings"})
+    bodies = {
+        ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
+        ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
+        ("POST", "/api/v1/users/"): {"username": unique("kid"), "password": PASSWORD, "is_parent": False},
+        ("POST", "/api/v1/users/children/{child_id}/reset-password"): "another-password",
+        ("POST", "/api/v1/families/create"): {"name": "Another family"},
+        ("POST", "/api/v1/families/join"): {"invite_code": api.invite_code(parent)},
+        ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3},
+        ("POST", "/api/v1/chores"): {"title": "Dishes", "reward": 1, "assignee_ids": [kid.id]},
+        ("PUT", "/api/v1/chores/{chore_id}"): {"title": "Rake the leaves"},
+        ("POST", "/api/v1/chores/{chore_id}/approve"): {"reward_value": 1},
+        ("POST", "/api/v1/chores/{chore_id}/reject"): {"rejection_reason": "more leaves"},
+        ("POST", "/api/v1/assignments/{assignment_id}/approve"): {"reward_value": 1},
+        ("POST", "/api/v1/assignments/{assignment_id}/reject"): {"rejection_reason": "more leaves"},
+        ("POST", "/api/v1/adjustments/"): {"child_id": kid.id, "amount": 1, "reason": "kind to the cat"},
+        ("POST", "/api/v1/payouts/"): {"child_id": kid.id, "amount": 1, "note": "pocket money"},
+    }
+    return Scene(parent, kid, chore["id"], assignment, bodies)
