@@ -24,15 +24,15 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "backend"))
-
-import httpx  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 PASSWORD = "bench-password-1234"
 CHILDREN = 5
@@ -76,8 +76,8 @@ def seed(database_url: str, secret_key: str) -> dict:
     settings = Settings(_env_file=None, environment="production", secret_key=secret_key, database_url=database_url)
     hashed = hash_password(PASSWORD, settings)
     engine = sa.create_engine(make_url(database_url))
-    rng = random.Random(7)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    rng = random.Random(7)  # noqa: S311 (seeded for the same data set every run, not for secrets)
+    now = datetime.now(UTC).replace(microsecond=0)
     with engine.begin() as db:
         family_id = db.execute(
             sa.insert(Family.__table__).values(name="The Benchmarks", invite_code="BENCH234", created_at=now, updated_at=now).returning(Family.__table__.c.id)
@@ -237,12 +237,15 @@ class Result:
     def line(self) -> str:
         ordered = sorted(self.latencies)
         count = len(ordered)
-        pick = lambda q: ordered[min(count - 1, int(q * count))] * 1000 if count else float("nan")  # noqa: E731
+
+        def pick(q: float) -> float:
+            return ordered[min(count - 1, int(q * count))] * 1000 if count else float("nan")
+
         errors = ", ".join(f"{code}: {n}" for code, n in sorted(self.errors.items())) or "none"
         return f"{self.name:<44} {count:>8} {count / self.seconds:>9.1f} {pick(0.50):>8.1f} {pick(0.99):>8.1f}   {errors}"
 
 
-async def drive(name: str, clients: int, seconds: float, step) -> Result:  # noqa: ANN001
+async def drive(name: str, clients: int, seconds: float, step) -> Result:
     """Runs `step(client_index, http)` in a loop on each client until time is up."""
     result = Result(name)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -275,13 +278,13 @@ async def run_scenarios(base: str, seeded: dict, clients: int, seconds: float) -
     kid_tokens = list(kid_headers.values())
     parent = token(base, seeded["parents"][0])
 
-    async def available(i: int, http: httpx.AsyncClient):  # noqa: ANN202
+    async def available(i: int, http: httpx.AsyncClient):
         return [await timed(http, "GET", f"{api}/chores/available", kid_tokens[i % len(kid_tokens)])]
 
-    async def pending(i: int, http: httpx.AsyncClient):  # noqa: ANN202
+    async def pending(i: int, http: httpx.AsyncClient):
         return [await timed(http, "GET", f"{api}/chores/pending-approval", parent)]
 
-    async def cycle(i: int, http: httpx.AsyncClient):  # noqa: ANN202
+    async def cycle(i: int, http: httpx.AsyncClient):
         chore_id = seeded["cycle_chores"][i]
         child = kid_headers[seeded["cycle_assignees"][i]]
         started = time.perf_counter()
@@ -292,7 +295,7 @@ async def run_scenarios(base: str, seeded: dict, clients: int, seconds: float) -
         assignment_id = done.json()["assignment"]["id"]
         return [first, await timed(http, "POST", f"{api}/assignments/{assignment_id}/approve", parent, {})]
 
-    async def summary(i: int, http: httpx.AsyncClient):  # noqa: ANN202
+    async def summary(i: int, http: httpx.AsyncClient):
         return [await timed(http, "GET", f"{api}/reports/allowance-summary", parent)]
 
     results = []

@@ -6,8 +6,8 @@ succeeds for a parent of another family (its own lists) must not show anything o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 

@@ -15,7 +15,7 @@ Family: earned 16.50, adjustments +0.75, owed 14.25, 5 approved chores; this wee
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.support.family import approve, chore, complete, let_cooldown_pass, parse_time, reject
 
@@ -120,7 +120,7 @@ def test_a_family_runs_a_week_of_chores(api, app):
 
     # Weekly statistics: everything was earned now; two weeks cover a Monday falling mid-test.
     weeks = api.get("/statistics/weekly-summary", mum, params={"weeks_back": 2}).json()
-    this_week = (datetime.now(timezone.utc).date() - timedelta(days=datetime.now(timezone.utc).weekday())).isoformat()
+    this_week = (datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())).isoformat()
     assert weeks[-1]["week_start"] == this_week
     busy = [w for w in weeks if w["completed_chores"]]
     assert sum(w["completed_chores"] for w in busy) == 5

@@ -7,7 +7,7 @@ from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
 from chores_tracker.db.models import Base
 
 
-def _leading_columns(table) -> list[tuple[str, ...]]:  # noqa: ANN001
+def _leading_columns(table) -> list[tuple[str, ...]]:
     found = [tuple(c.name for c in index.columns) for index in table.indexes]
     found += [
         tuple(c.name for c in constraint.columns)

@@ -64,9 +64,8 @@ def test_serving_in_production_with_the_example_key_stops_with_one_clear_line(tm
 def test_the_readmes_settings_table_lists_every_setting_and_nothing_else():
     import re
 
-    from tests.deploy.artifacts import ENTRYPOINT_VARIABLES
-
     from chores_tracker.migrations.config import MigrationSettings
+    from tests.deploy.artifacts import ENTRYPOINT_VARIABLES
 
     rows = [line for line in (REPO / "README.md").read_text().splitlines() if line.startswith("| `")]
     named = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}

@@ -22,10 +22,10 @@ MAX_WRITE_STATEMENTS = 12
 
 
 @contextmanager
-def counting_statements(engine) -> Iterator[list[str]]:  # noqa: ANN001
+def counting_statements(engine) -> Iterator[list[str]]:
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -87,7 +87,7 @@ READS: list[tuple[str, Callable[[Household], tuple[str, Person]]]] = [
 ]
 
 
-def _reads(api: Api, engine, household: Household) -> dict[str, int]:  # noqa: ANN001
+def _reads(api: Api, engine, household: Household) -> dict[str, int]:
     counts = {}
     for name, target in READS:
         path, who = target(household)
@@ -99,7 +99,7 @@ def _reads(api: Api, engine, household: Household) -> dict[str, int]:  # noqa: A
     return counts
 
 
-def _writes(api: Api, engine, household: Household) -> dict[str, int]:  # noqa: ANN001
+def _writes(api: Api, engine, household: Household) -> dict[str, int]:
     counts = {}
     with counting_statements(engine) as seen:
         complete(api, household.kids[0], household.todo_chore)

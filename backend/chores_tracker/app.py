@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from chores_tracker import __version__
+from chores_tracker import __version__, web
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.chores.routes import assignments_router
 from chores_tracker.chores.routes import router as chores_router
@@ -35,7 +35,6 @@ from chores_tracker.observability.middleware import UnhandledErrorMiddleware
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
-from chores_tracker import web
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
+    log.error("unhandled error", exc_info=exc)
     return JSONResponse({"detail": "internal error", "code": "internal_error"}, status_code=500)
 
 
@@ -108,7 +107,7 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     return _unexpected(request, exc)
 
 
-def _code_revisions():  # noqa: ANN202
+def _code_revisions():
     """The schema this build expects, read once per process; readiness compares the database with it."""
     from chores_tracker.migrations.revisions import load_code_revisions
 

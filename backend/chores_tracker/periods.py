@@ -7,7 +7,7 @@ before the next Monday. A month starts on its first day 00:00:00 UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, ClassVar
 
 from pydantic import BeforeValidator
@@ -23,18 +23,18 @@ def now_utc() -> datetime:
     writing whole seconds makes what is stored equal what was computed on every database,
     which matters when comparing against a cooldown's end or a period's bounds.
     """
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def as_utc(value: datetime) -> datetime:
     """A naive datetime from a client is taken to be UTC."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def week_start(day: date) -> date:
@@ -59,7 +59,7 @@ class Period:
     end: datetime | None = None
 
     @classmethod
-    def from_bounds(cls, date_from: date | datetime | None, date_to: date | datetime | None) -> "Period":
+    def from_bounds(cls, date_from: date | datetime | None, date_to: date | datetime | None) -> Period:
         """A date means the whole UTC day: `date_from` from its start, `date_to` through its end."""
         start = end = None
         if isinstance(date_from, datetime):
@@ -102,7 +102,7 @@ class _CalendarStart(FunctionElement):
             compiles(cls, dialect)(_render_calendar_start)
 
 
-def _render_calendar_start(element: _CalendarStart, compiler, **kw) -> str:  # noqa: ANN001
+def _render_calendar_start(element: _CalendarStart, compiler, **kw) -> str:
     return element.sql_by_dialect[compiler.dialect.name].format(column=compiler.process(element.clauses, **kw))
 
 

@@ -83,7 +83,7 @@ class Settings(CommonSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=30)
 
-    secret_key: str = "development-secret-key-change-me"
+    secret_key: str = "development-secret-key-change-me"  # noqa: S105 (the development default; production refuses it)
     access_token_expire_minutes: int = Field(default=60 * 24 * 7, ge=1)
     backend_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -121,7 +121,7 @@ class Settings(CommonSettings):
         return _split_csv(value)
 
     @model_validator(mode="after")
-    def _production_needs_a_real_secret(self) -> "Settings":
+    def _production_needs_a_real_secret(self) -> Settings:
         if self.environment is Environment.production:
             key = self.secret_key.strip()
             if key.lower() in EXAMPLE_SECRET_KEYS or len(key) < 32:

@@ -177,4 +177,4 @@ def test_a_familys_first_day(new_page, screenshot, viewport):
     with parent.expect_download() as download:
         parent.get_by_role("link", name="Download CSV").click()
     csv_text = download.value.path().read_text()
-    assert re.search(rf"^\d+,{ada},1,6\.50,1\.00,5\.00,2\.50,0\.00,", csv_text, re.M), csv_text
+    assert re.search(rf"^\d+,{ada},1,6\.50,1\.00,5\.00,2\.50,0\.00,", csv_text, re.MULTILINE), csv_text

@@ -7,7 +7,7 @@ import pytest
 from tests.support.family import approve, chore, complete, family
 
 
-def _field_errors(response) -> set[str]:  # noqa: ANN001
+def _field_errors(response) -> set[str]:
     return {str(error["loc"][-1]) for error in response.json()["detail"]}
 
 
@@ -209,7 +209,7 @@ def test_the_status_filter_follows_the_lifecycle(api):
     complete(api, kid, second["id"])
     approve(api, home.parent, complete(api, kid, third["id"])["id"])
 
-    def titles(who, status):  # noqa: ANN001, ANN202
+    def titles(who, status):
         response = api.get("/chores", who, params={"status": status})
         assert response.status_code == 200
         return [c["title"] for c in response.json()]

@@ -46,7 +46,7 @@ class Outcome:
     finished: float
 
 
-def race(app, calls: list[tuple[str, str, Person, dict | None]]) -> list[Outcome]:  # noqa: ANN001
+def race(app, calls: list[tuple[str, str, Person, dict | None]]) -> list[Outcome]:
     """Sends the calls at once, each from its own thread and client; returns them in order."""
     barrier = threading.Barrier(len(calls))
     outcomes: list[Outcome | None] = [None] * len(calls)
@@ -81,7 +81,7 @@ def statuses(outcomes: list[Outcome]) -> Counter:
     return Counter(o.status for o in outcomes)
 
 
-def _count(app, model, *where) -> int:  # noqa: ANN001
+def _count(app, model, *where) -> int:
     with app.state.session_factory() as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 

@@ -230,8 +230,7 @@ def image_environment(target: Stage) -> dict[str, str]:
         for command in current.instructions:
             if command.cmd == "ENV":
                 values = command.value
-                for key, value in zip(values[::2], values[1::2]):
-                    environment[key] = value
+                environment.update(zip(values[::2], values[1::2], strict=True))
     return environment
 
 

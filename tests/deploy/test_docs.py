@@ -16,7 +16,7 @@ def shell_commands(prefix: str) -> list[list[str]]:
     """Commands in the document's sh blocks that start with PREFIX (continuation lines joined)."""
     text = DOCS.read_text()
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
         for line in block.replace("\\\n", " ").splitlines():
             for part in re.split(r"\s(?:&&|\|\|)\s", line.split("  #")[0]):
                 words = shlex.split(part, comments=True)
@@ -68,7 +68,7 @@ def test_every_kubectl_command_names_existing_namespaces_objects_labels_and_file
         namespace = options.get("-n")
         if words[1] in ("create", "apply") and "-k" in options:
             namespace = a.load_documents(a.REPO / options["-k"] / "kustomization.yaml")[0]["namespace"]
-        if namespace is None or namespace == "argocd" or words[1] in ("create",) and positional[:1] == ["namespace"]:
+        if namespace is None or namespace == "argocd" or (words[1] == "create" and positional[:1] == ["namespace"]):
             continue
         assert namespace in namespaces, f"{where}: unknown namespace {namespace}"
         documents = namespaces[namespace]
@@ -132,7 +132,7 @@ def test_the_job_failure_table_has_the_scripts_exit_codes():
     script = _exit_codes_in_script()
     assert set(script) == set(range(8)), script
     documented = {int(code): meaning.strip()
-                  for code, meaning in re.findall(r"^\| (\d) \| ([^|]+) \|", DOCS.read_text(), re.M)}
+                  for code, meaning in re.findall(r"^\| (\d) \| ([^|]+) \|", DOCS.read_text(), re.MULTILINE)}
     assert documented == {code: meaning for code, meaning in script.items() if code != 0}
 
 

@@ -86,7 +86,7 @@ def _value(node: ast.AST) -> object:
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_value(item) for item in node.elts]
     if isinstance(node, ast.Dict):
-        return {_value(key): _value(item) for key, item in zip(node.keys, node.values)}
+        return {_value(key): _value(item) for key, item in zip(node.keys, node.values, strict=True)}
     return ast.literal_eval(node)
 
 

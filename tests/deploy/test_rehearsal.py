@@ -149,7 +149,7 @@ class Server:
     log_path: Path
 
     @classmethod
-    def start(cls, argv: list[str], environment: dict[str, str], cwd: Path, port: int, log_path: Path) -> "Server":
+    def start(cls, argv: list[str], environment: dict[str, str], cwd: Path, port: int, log_path: Path) -> Server:
         log = log_path.open("w")
         process = subprocess.Popen(argv, env=environment, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)

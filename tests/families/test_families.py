@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def test_a_parent_without_a_family_sees_no_family_context(api):
@@ -19,7 +19,7 @@ def test_creating_a_family_gives_an_invite_code_that_expires(api):
     assert family["name"] == "The Parkers"
     assert len(family["invite_code"]) == 8
     expires = datetime.fromisoformat(family["invite_code_expires_at"])
-    assert timedelta(days=6) < expires.replace(tzinfo=expires.tzinfo or timezone.utc) - datetime.now(timezone.utc) <= timedelta(days=7)
+    assert timedelta(days=6) < expires.replace(tzinfo=expires.tzinfo or UTC) - datetime.now(UTC) <= timedelta(days=7)
 
 
 def test_a_parent_cannot_create_a_second_family(api):

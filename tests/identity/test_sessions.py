@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -18,7 +18,7 @@ from tests.test_statement_counts import counting_statements
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _csrf(page) -> str:  # noqa: ANN001
+def _csrf(page) -> str:
     found = _CSRF.search(page.text)
     assert found, f"no form on {page.url}"
     return found.group(1)
@@ -29,7 +29,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def browsers(app) -> Iterator:  # noqa: ANN001
+def browsers(app) -> Iterator:
     """Makes browsers (each its own cookies), optionally starting from a given session cookie."""
     made: list[TestClient] = []
 
@@ -43,7 +43,7 @@ def browsers(app) -> Iterator:  # noqa: ANN001
         browser.close()
 
 
-def _log_in_on_the_web(browser: TestClient, username: str):  # noqa: ANN202
+def _log_in_on_the_web(browser: TestClient, username: str):
     form = {"csrf_token": _csrf(browser.get("/login")), "username": username, "password": PASSWORD}
     page = browser.post("/login", data=form)
     assert page.url.path == "/", page.text
@@ -77,9 +77,9 @@ def test_api_logout_ends_that_token_and_no_other(api: Api):
     assert api.client.get("/api/v1/users/me", headers=_bearer(api.token_for(parent.username))).status_code == 200
 
 
-def _token_without_session(user_id: int, settings, lifetime: timedelta) -> str:  # noqa: ANN001
+def _token_without_session(user_id: int, settings, lifetime: timedelta) -> str:
     """A token as the release before server-side sessions issued it: no `sid`."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": 0, "iat": now, "exp": now + lifetime}
     return jwt.encode(payload, settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
@@ -97,13 +97,13 @@ def test_a_token_from_before_sessions_works_until_logging_out_with_it_ends_all_t
     assert api.client.get("/api/v1/users/me", headers=_bearer(api.token_for(parent.username))).status_code == 200
 
 
-def test_logging_in_clears_the_users_expired_sessions(api: Api, app):  # noqa: ANN001
+def test_logging_in_clears_the_users_expired_sessions(api: Api, app):
     from chores_tracker.identity.models import AuthSession
 
     parent = api.parent(with_family=False)
     with app.state.session_factory() as session:
         (old,) = session.scalars(select(AuthSession.id).where(AuthSession.user_id == parent.id))
-        expired = datetime.now(timezone.utc) - timedelta(seconds=1)
+        expired = datetime.now(UTC) - timedelta(seconds=1)
         session.execute(update(AuthSession).where(AuthSession.id == old).values(expires_at=expired))
         session.commit()
 
@@ -114,7 +114,7 @@ def test_logging_in_clears_the_users_expired_sessions(api: Api, app):  # noqa: A
     assert api.client.get("/api/v1/users/me", headers=_bearer(fresh)).status_code == 200
 
 
-def test_checking_a_token_and_its_session_is_one_statement(api: Api, app):  # noqa: ANN001
+def test_checking_a_token_and_its_session_is_one_statement(api: Api, app):
     parent = api.parent(with_family=False)
     api.get("/users/me", parent)  # warm: the pool's first connection may run set-up statements
     with counting_statements(app.state.engine) as seen:

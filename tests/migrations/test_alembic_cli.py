@@ -13,7 +13,7 @@ from tests.migrations.helpers import BACKEND, code_head, process_env, run, table
 from tests.support.databases import BACKENDS
 
 
-def alembic(*args: str, env, cwd, ini=BACKEND / "alembic.ini"):  # noqa: ANN001, ANN202
+def alembic(*args: str, env, cwd, ini=BACKEND / "alembic.ini"):
     return run([sys.executable, "-m", "alembic", "-c", str(ini), *args], env, cwd)
 
 

@@ -24,7 +24,7 @@ def db(fresh_database, monkeypatch):
     monkeypatch.setenv("LOG_FORMAT", "json")
     cli_runner = CliRunner()
 
-    def invoke(*args: str, **env: str):  # noqa: ANN202
+    def invoke(*args: str, **env: str):
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         migration_settings.cache_clear()

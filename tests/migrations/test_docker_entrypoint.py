@@ -22,7 +22,7 @@ from tests.migrations.helpers import (
 )
 
 
-def entrypoint(*command: str, env, cwd, soft_open_files: int | None = None):  # noqa: ANN001, ANN202
+def entrypoint(*command: str, env, cwd, soft_open_files: int | None = None):
     def lower_limit() -> None:
         if soft_open_files is not None:
             _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

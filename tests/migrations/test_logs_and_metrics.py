@@ -14,7 +14,7 @@ from chores_tracker.observability import logs as app_logs
 from chores_tracker.observability.logs import register_secret
 
 
-def record(message: str, *args, exc: BaseException | None = None) -> logging.LogRecord:  # noqa: ANN002
+def record(message: str, *args, exc: BaseException | None = None) -> logging.LogRecord:
     exc_info = (type(exc), exc, exc.__traceback__) if exc else None
     return logging.LogRecord("chores_tracker.db.test", logging.ERROR, __file__, 1, message, args, exc_info)
 
@@ -55,7 +55,7 @@ def test_the_runner_writes_json_lines_exactly_as_the_app_does(capsys):
     assert json.loads(written) == json.loads(app_handler.format(entry))
 
     line = json.loads(written)
-    assert [key for key in line][:4] == ["time", "level", "logger", "message"]
+    assert list(line)[:4] == ["time", "level", "logger", "message"]
     assert line["level"] == "ERROR" and line["logger"] == "chores_tracker.db.test"
     assert line["message"] == "retrying with password=*** after ***"
     assert (line["event"], line["from"], line["exit_code"], line["api_token"]) == ("migration_error", None, 1, "***")
@@ -66,12 +66,12 @@ def test_the_outcome_is_written_for_the_textfile_collector_and_pushed(tmp_path):
     received: list[tuple[str, str, bytes]] = []
 
     class Gateway(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802
+        def do_PUT(self) -> None:
             received.append(("PUT", self.path, self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(200)
             self.end_headers()
 
-        def log_message(self, *_args) -> None:  # noqa: ANN002
+        def log_message(self, *_args) -> None:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Gateway)

@@ -63,7 +63,7 @@ def history_rows(engine: sa.Engine) -> list[sa.Row]:
         )))
 
 
-def proxy_for(database) -> TcpProxy:  # noqa: ANN001
+def proxy_for(database) -> TcpProxy:
     return TcpProxy(database.url.host, database.url.port or DEFAULT_PORTS[database.backend])
 
 

@@ -116,7 +116,7 @@ def sqlite_database(fresh_database):
     return fresh_database("sqlite")
 
 
-def readiness_of(database, **settings):  # noqa: ANN001, ANN003
+def readiness_of(database, **settings):
     from chores_tracker.app import create_app
 
     app = create_app(database.settings(**settings))

@@ -104,7 +104,7 @@ def sample_scripts(tmp_path_factory) -> ScriptDirectory:
     return script_directory(scripts.ini)
 
 
-def _sample(directory: ScriptDirectory, name: str, contract: bool = False):  # noqa: ANN202
+def _sample(directory: ScriptDirectory, name: str, contract: bool = False):
     index = list({**BREAKING, **SAFE}).index(name)
     return directory.get_revision(f"{'c' if contract else 's'}{index}")
 

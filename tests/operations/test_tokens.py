@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -11,7 +11,7 @@ from tests.support.api import Api
 
 
 def _token(user_id: int, secret: str, *, expires_in: timedelta, version: int = 0) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": version, "iat": now, "exp": now + expires_in}
     return jwt.encode(payload, secret, algorithm=TOKEN_ALGORITHM)
 

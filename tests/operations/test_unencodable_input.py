@@ -38,7 +38,7 @@ def client(make_sqlite_app) -> TestClient:
     return client_from(make_sqlite_app(), raise_server_exceptions=False)
 
 
-def assert_validation_error_on(response, location: list) -> None:  # noqa: ANN001
+def assert_validation_error_on(response, location: list) -> None:
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert isinstance(detail, list) and detail, detail
@@ -150,7 +150,7 @@ class _Forms(HTMLParser):
         self._action: str | None = None
         self.feed(html)
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ANN001
+    def handle_starttag(self, tag: str, attrs: list) -> None:
         attributes = dict(attrs)
         if tag == "form":
             self._action = attributes.get("action") if attributes.get("method") == "post" else None

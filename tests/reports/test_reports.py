@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from tests.support.api import Person
 from tests.support.family import approve, chore, complete, family
 
 
-def _put(app, child: Person, kind: str, amount: str, at: datetime, title: str | None = None, note: str | None = None) -> None:  # noqa: ANN001
+def _put(app, child: Person, kind: str, amount: str, at: datetime, title: str | None = None, note: str | None = None) -> None:
     """A ledger row at a chosen instant, as history recorded earlier would be."""
     from decimal import Decimal
 
@@ -36,7 +36,7 @@ def _put(app, child: Person, kind: str, amount: str, at: datetime, title: str | 
 
 
 def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 def test_the_allowance_summary_sums_each_child_within_the_period(api, app):
@@ -90,7 +90,7 @@ def test_the_summary_shows_pending_value_and_last_activity(api):
     [row] = api.get("/reports/allowance-summary", home.parent).json()["child_summaries"]
     assert row["pending_chores_value"] == 3.25
     assert row["last_activity_date"] is not None
-    assert abs(datetime.fromisoformat(row["last_activity_date"].replace("Z", "+00:00")) - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(datetime.fromisoformat(row["last_activity_date"]) - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 def test_the_summary_exports_as_csv_and_json(api, app):
@@ -138,7 +138,7 @@ def test_the_reward_history_lists_earnings_and_adjustments_newest_first(api, app
 def test_weekly_statistics_cut_at_monday_midnight_utc(api, app):
     home = family(api, kids=2)
     a, b = home.kids
-    monday = datetime.combine(datetime.now(timezone.utc).date(), time.min, tzinfo=timezone.utc)
+    monday = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
     monday -= timedelta(days=monday.weekday())
     _put(app, a, "chore_earning", "9.00", monday - timedelta(weeks=2, seconds=1), "Too old")
     _put(app, a, "chore_earning", "4.00", monday - timedelta(weeks=2), "Oldest")
@@ -162,7 +162,7 @@ def test_weekly_statistics_cut_at_monday_midnight_utc(api, app):
 def test_monthly_statistics_cut_at_the_first_of_the_month_utc(api, app):
     home = family(api, kids=1)
     kid = home.kids[0]
-    first = datetime.combine(datetime.now(timezone.utc).date().replace(day=1), time.min, tzinfo=timezone.utc)
+    first = datetime.combine(datetime.now(UTC).date().replace(day=1), time.min, tzinfo=UTC)
     _put(app, kid, "chore_earning", "1.00", first - timedelta(seconds=1), "Last night of last month")
     _put(app, kid, "chore_earning", "2.00", first, "First thing")
     _put(app, kid, "chore_earning", "3.00", first, "Also this month")

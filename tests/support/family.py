@@ -53,10 +53,10 @@ def assignment_of(chore_json: dict, child: Person) -> dict:
 
 
 def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
-def let_cooldown_pass(app, chore_id: int, days: float) -> None:  # noqa: ANN001
+def let_cooldown_pass(app, chore_id: int, days: float) -> None:
     """Moves a chore's approvals `days` into the past, as if that much time had gone by."""
     from chores_tracker.chores.models import Assignment
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class BodyField:
     method: str
@@ -59,7 +60,7 @@ def _object_schema(schema: dict, components: dict) -> dict | None:
     return None
 
 
-def body_fields(app) -> list[BodyField]:  # noqa: ANN001
+def body_fields(app) -> list[BodyField]:
     spec = app.openapi()
     components = spec.get("components", {}).get("schemas", {})
     found = []

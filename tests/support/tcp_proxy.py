@@ -11,6 +11,7 @@ that is down; established connections are reset.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import struct
@@ -35,7 +36,7 @@ class TcpProxy:
         self._connections: set[socket.socket] = set()
 
     # -- control ----------------------------------------------------------------------------------
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         self._listen()
         return self
 
@@ -69,7 +70,7 @@ class TcpProxy:
         parsed = make_url(url) if isinstance(url, str) else url
         return parsed.set(host=self.listen_host, port=self.port)
 
-    def __enter__(self) -> "TcpProxy":
+    def __enter__(self) -> TcpProxy:
         return self.start()
 
     def __exit__(self, *_exc: Any) -> None:
@@ -141,10 +142,8 @@ class TcpProxy:
                 sink.sendall(data)
         except OSError:
             pass
-        try:
+        with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)  # pass the half-close on
-        except OSError:
-            pass
         with self._lock:
             pumps_left[0] -= 1
             last = pumps_left[0] == 0
@@ -158,11 +157,7 @@ class TcpProxy:
 
 def _reset(sock: socket.socket) -> None:
     """Close with RST, as a vanished server does, instead of an orderly FIN."""
-    try:
+    with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass

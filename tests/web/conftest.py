@@ -16,7 +16,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Visitor:
     """One person on one device: its own cookies."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.client = TestClient(app, raise_server_exceptions=False)
         self.page = None
 
@@ -66,7 +66,7 @@ class Visitor:
         return self.client.request(method, f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
 
     def flash(self) -> str | None:
-        found = re.search(r'class="alert alert-(?:success|error)" role="(?:status|alert)">.*?<span>([^<]*)</span>', self.page.text, re.S)
+        found = re.search(r'class="alert alert-(?:success|error)" role="(?:status|alert)">.*?<span>([^<]*)</span>', self.page.text, re.DOTALL)
         return found.group(1) if found else None
 
     def close(self) -> None:
@@ -80,7 +80,7 @@ def field_error(html: str, field: str) -> str | None:
     return found.group(1) if found else None
 
 
-def user_id(app, username: str) -> int:  # noqa: ANN001
+def user_id(app, username: str) -> int:
     from chores_tracker.identity.models import User
 
     with app.state.session_factory() as session:
@@ -101,7 +101,7 @@ def app(database_factory):
 
 
 @pytest.fixture
-def visitor(app) -> Iterator:  # noqa: ANN001
+def visitor(app) -> Iterator:
     """Makes visitors: each call is another browser."""
     made: list[Visitor] = []
 

@@ -24,12 +24,12 @@ def family(visitor, app):
     return parent, children, ids
 
 
-def create(parent, **fields) -> object:  # noqa: ANN001
+def create(parent, **fields) -> object:
     parent.get("/chores/new")
     return parent.submit("/chores/new", fields)
 
 
-def chore_id(parent, title: str) -> int:  # noqa: ANN001
+def chore_id(parent, title: str) -> int:
     return next(c["id"] for c in parent.api("GET", "/chores").json() if c["title"] == title)
 
 
@@ -133,7 +133,7 @@ def test_a_child_sees_to_do_waiting_and_available_again(family, app):
     def lists() -> dict[str, list[str]]:
         html = ada.get("/").text
         sections = re.split(r'<h2 id="(todo|waiting|later)-title">', html)
-        found = dict(zip(sections[1::2], sections[2::2]))
+        found = dict(zip(sections[1::2], sections[2::2], strict=True))
         return {name: re.findall(r'<h3 class="task-title">([^<]+)</h3>', body) for name, body in found.items()}
 
     assert lists() == {"todo": ["Dog walk", "Hoover"], "waiting": [], "later": []}

@@ -9,7 +9,7 @@ import re
 from tests.web.conftest import field_error, user_id
 
 
-def family_with_earnings(visitor, app, amount: str = "4"):  # noqa: ANN001
+def family_with_earnings(visitor, app, amount: str = "4"):
     parent = visitor()
     parent.parent_with_family()
     name = parent.add_child()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.support.api import PASSWORD
 
 
-def _set_cookie_headers(response) -> list[str]:  # noqa: ANN001
+def _set_cookie_headers(response) -> list[str]:
     headers = [h for r in (*response.history, response) for h in r.headers.get_list("set-cookie")]
     return headers
 
@@ -127,7 +127,7 @@ def test_changing_ones_own_password_keeps_this_browser_and_logs_out_the_others(v
     assert elsewhere.get("/family").url.path == "/login"
 
 
-def _child_id(app, username: str) -> int:  # noqa: ANN001
+def _child_id(app, username: str) -> int:
     from chores_tracker.identity.models import User
 
     with app.state.session_factory() as session:

@@ -111,7 +111,7 @@ def summary(session: Session, user: User, *, days_back: int = 7) -> dict[str, in
         .where(visible_to(user), Activity.created_at >= since)
         .group_by(Activity.activity_type)
     ).all()
-    return {activity_type: count for activity_type, count in rows}
+    return dict(rows)
 
 
 def types() -> dict[str, str]:

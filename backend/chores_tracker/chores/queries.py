@@ -48,7 +48,7 @@ def _done_now(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _with_slots():  # noqa: ANN202
+def _with_slots():
     return selectinload(Chore.assignments).joinedload(Assignment.assignee)
 
 
@@ -247,7 +247,7 @@ def family_chore_stats(session: Session, family_id: int) -> dict:
         )
         .group_by(Completion.status)
     ).all()
-    counts = {status: n for status, n in done}
+    counts = dict(done)
     earned = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
             LedgerEntry.family_id == family_id, LedgerEntry.kind == EntryKind.chore_earning.value

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Response, status
 
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
-from chores_tracker.http import RowId
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
@@ -17,11 +16,12 @@ from chores_tracker.families.schemas import (
     InviteCodeOut,
     MemberOut,
 )
+from chores_tracker.http import RowId
 
 router = APIRouter(prefix="/families", tags=["families"])
 
 
-def _member(user) -> MemberOut:  # noqa: ANN001
+def _member(user) -> MemberOut:
     return MemberOut.model_validate(user).model_copy(update={"joined_at": user.family_joined_at})
 
 

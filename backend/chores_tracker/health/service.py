@@ -71,7 +71,7 @@ class ReadinessProbe:
     def _expected(self) -> str | None:
         return ",".join(self.code.heads) if self.code else None
 
-    def _schema_report(self, connection) -> ReadinessReport:  # noqa: ANN001
+    def _schema_report(self, connection) -> ReadinessReport:
         heads = MigrationContext.configure(connection).get_current_heads()
         if self.code is None:
             return ReadinessReport(False, "schema_unknown", {"current": ",".join(heads) or None, "expected": None})

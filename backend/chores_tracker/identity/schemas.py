@@ -50,4 +50,4 @@ class LoginIn(Input):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from chores_tracker.settings import Environment, Settings
 
-TOKEN_ALGORITHM = "HS256"
+TOKEN_ALGORITHM = "HS256"  # noqa: S105 (a signature algorithm, not a secret)
 
 
 @lru_cache
@@ -48,7 +48,7 @@ class TokenClaims(NamedTuple):
 
 
 def create_access_token(user_id: int, token_version: int, session_id: str, settings: Settings) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     payload = {
         "sub": str(user_id),
         "ver": token_version,

@@ -10,7 +10,7 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 
 
 def spelled(username: str) -> str:
-    """A name as it is stored: compatibility forms folded (full-width "ｂｏｂ" is "bob"), no surrounding spaces."""
+    """A name as it is stored: compatibility forms folded (full-width "ｂｏｂ" is "bob"), no surrounding spaces."""  # noqa: RUF002 (the full-width example is the point)
     return unicodedata.normalize("NFKC", username).strip()
 
 

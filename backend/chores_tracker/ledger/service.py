@@ -60,7 +60,7 @@ class ChildTotals:
         return self.by_child.setdefault(child_id, Totals())
 
 
-def pending_value_expression():  # noqa: ANN201
+def pending_value_expression():
     """What a pending completion is worth before review: the fixed reward, or a range's minimum
     (the least the child will get if approved; never promise more than is sure)."""
     return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
@@ -103,7 +103,7 @@ def totals_for_children(
     return result
 
 
-def balances_until(session: Session, child_ids: Iterable[int], end) -> dict[int, int]:  # noqa: ANN001
+def balances_until(session: Session, child_ids: Iterable[int], end) -> dict[int, int]:
     """Each child's balance in cents from the ledger's beginning up to `end` (exclusive; None: now)."""
     ids = list(child_ids)
     if not ids:

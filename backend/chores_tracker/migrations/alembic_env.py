@@ -240,8 +240,10 @@ def recovery_steps(row: HistoryRow, backend: str, heads: tuple[str, ...]) -> str
     at = ",".join(heads) or "base (empty)"
     return "\n".join(
         [
-            f"revision {row.revision} ({row.script or 'file unknown'}) was started ({row.operation}) at "
-            f"{row.started_at:%Y-%m-%d %H:%M:%S} UTC by {row.who} and did not finish.",
+            (
+                f"revision {row.revision} ({row.script or 'file unknown'}) was started ({row.operation}) at "
+                f"{row.started_at:%Y-%m-%d %H:%M:%S} UTC by {row.who} and did not finish."
+            ),
             f"On {backend} DDL is not transactional, so part of it may be applied. The version table says {at}.",
             f"Last error: {row.error or 'none recorded (the runner was killed?)'}",
             "To recover (with the application's writes to the affected tables paused if you can):",

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -78,7 +78,7 @@ def _show(heads: tuple[str, ...] | None) -> str:
 
 @db_app.command()
 @_exit_codes
-def wait(timeout: Optional[float] = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]")) -> None:
+def wait(timeout: float | None = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]")) -> None:
     """Wait until the database accepts a login and answers a query (exit 3 when it never does)."""
     settings = _settings()
     from chores_tracker.migrations.wait import wait_for_database
@@ -160,7 +160,7 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
         from chores_tracker.migrations.alembic_env import half_applied_error
 
         error = half_applied_error(report.half_applied, settings.url.get_backend_name(), report.state.current)
-        log.error(error.message + "\n" + error.recovery)
+        log.error("%s\n%s", error.message, error.recovery)
     if not report.history_present:
         log.warning("this database has no schema history yet; the next upgrade creates it")
     if json_output:
@@ -179,8 +179,10 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
             lines.append("half-applied: " + ", ".join(row.revision for row in report.half_applied))
         if report.edited:
             lines.append("edited since applied: " + ", ".join(f"{e.revision} ({e.script})" for e in report.edited))
-        for row in report.last_runs[:1]:
-            lines.append(f"last step: {row.operation} {row.revision} {row.status} at {row.started_at:%Y-%m-%d %H:%M:%S}Z by {row.who}")
+        lines.extend(
+            f"last step: {row.operation} {row.revision} {row.status} at {row.started_at:%Y-%m-%d %H:%M:%S}Z by {row.who}"
+            for row in report.last_runs[:1]
+        )
         typer.echo("\n".join(lines))
     raise typer.Exit(int(report.exit_code))
 
@@ -201,8 +203,8 @@ def _summarize(report: Any, started: float, before: tuple[str, ...] | None) -> N
 @_exit_codes
 def upgrade(
     revision: str = typer.Argument("head", help="target revision"),
-    lock_timeout: Optional[float] = LockTimeoutOption,
-    ddl_lock_timeout: Optional[float] = DdlTimeoutOption,
+    lock_timeout: float | None = LockTimeoutOption,
+    ddl_lock_timeout: float | None = DdlTimeoutOption,
 ) -> None:
     """Upgrade the database to REVISION (default: head) under the migration lock."""
     settings = _settings()
@@ -215,7 +217,7 @@ def upgrade(
     _summarize(report, started, None)
 
 
-def _destructive(operation: str, revision: str, yes: bool, lock_timeout: Optional[float], explanation: str) -> None:
+def _destructive(operation: str, revision: str, yes: bool, lock_timeout: float | None, explanation: str) -> None:
     settings = _settings()
     url = settings.url
     before = runner.current_heads(url)
@@ -241,7 +243,7 @@ def _destructive(operation: str, revision: str, yes: bool, lock_timeout: Optiona
 def downgrade(
     revision: str = typer.Argument(..., help="target revision (e.g. -1, a revision id, or base)"),
     yes: bool = typer.Option(False, "--yes", help="really change the schema"),
-    lock_timeout: Optional[float] = LockTimeoutOption,
+    lock_timeout: float | None = LockTimeoutOption,
 ) -> None:
     """Downgrade to REVISION under the migration lock (refuses without --yes; prints before and after)."""
     _destructive("downgrade", revision, yes, lock_timeout,
@@ -253,7 +255,7 @@ def downgrade(
 def stamp(
     revision: str = typer.Argument(..., help="revision to record (e.g. head, a revision id, or base)"),
     yes: bool = typer.Option(False, "--yes", help="really rewrite the version table"),
-    lock_timeout: Optional[float] = LockTimeoutOption,
+    lock_timeout: float | None = LockTimeoutOption,
 ) -> None:
     """Record REVISION as the database's revision without running anything (refuses without --yes).
 
@@ -281,7 +283,7 @@ def check() -> None:
 @_exit_codes
 def sql(
     target: str = typer.Argument("head", help="revision to upgrade to"),
-    from_revision: Optional[str] = typer.Option(None, "--from", help="start here instead of at the database's revision (no connection needed)"),
+    from_revision: str | None = typer.Option(None, "--from", help="start here instead of at the database's revision (no connection needed)"),
 ) -> None:
     """Print the SQL an upgrade would run, for review; changes nothing."""
     settings = _settings()
@@ -292,9 +294,9 @@ def sql(
 @db_app.command()
 @_exit_codes
 def migrate(
-    timeout: Optional[float] = typer.Option(None, help="seconds to wait for the database [default: DB_WAIT_TIMEOUT_SECONDS]"),
-    lock_timeout: Optional[float] = LockTimeoutOption,
-    ddl_lock_timeout: Optional[float] = DdlTimeoutOption,
+    timeout: float | None = typer.Option(None, help="seconds to wait for the database [default: DB_WAIT_TIMEOUT_SECONDS]"),
+    lock_timeout: float | None = LockTimeoutOption,
+    ddl_lock_timeout: float | None = DdlTimeoutOption,
 ) -> None:
     """What the migration Job runs: wait, show current and head, upgrade under the lock, verify, summary."""
     settings = _settings()

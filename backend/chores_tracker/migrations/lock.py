@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -120,7 +120,7 @@ class MigrationLock:
                 self.connection = None
 
     @contextmanager
-    def held(self, timeout: float) -> Iterator["MigrationLock"]:
+    def held(self, timeout: float) -> Iterator[MigrationLock]:
         self.acquire(timeout)
         try:
             yield self
@@ -187,7 +187,7 @@ class PostgresLock(MigrationLock):
             return "another session (pg_stat_activity is not readable)"
         if row is None:
             return "another session (it may have just released it)"
-        since = row.backend_start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if row.backend_start else "?"
+        since = row.backend_start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if row.backend_start else "?"
         parts = [f"pid {row.pid}", f"user {row.usename}"]
         if row.application_name:
             parts.append(f"application '{row.application_name}'")
@@ -284,7 +284,7 @@ class SQLiteLock(MigrationLock):
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
-        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{self.identity.describe()} since {since}\n".encode(), 0)
         return True

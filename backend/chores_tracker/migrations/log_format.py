@@ -41,11 +41,11 @@ class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a record is emitted (test runners swap it)."""
 
     @property  # type: ignore[override]
-    def stream(self):  # noqa: ANN201
+    def stream(self):
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:  # noqa: ANN001
+    def stream(self, _value) -> None:
         pass
 
 

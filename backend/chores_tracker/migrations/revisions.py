@@ -33,7 +33,7 @@ class CodeRevisions:
     messages: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_script_directory(cls, script: ScriptDirectory) -> "CodeRevisions":
+    def from_script_directory(cls, script: ScriptDirectory) -> CodeRevisions:
         parents: dict[str, tuple[str, ...]] = {}
         files: dict[str, Path] = {}
         messages: dict[str, str] = {}

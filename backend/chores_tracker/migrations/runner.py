@@ -14,7 +14,7 @@ import logging
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,19 @@ from chores_tracker.migrations import history
 from chores_tracker.migrations.alembic_env import RunReport, compare_server_default, include_object, read_heads
 from chores_tracker.migrations.exit_codes import RETRYABLE, ExitCode, MigrationError, VerificationFailed
 from chores_tracker.migrations.history import HistoryRow
-from chores_tracker.migrations.revisions import CodeRevisions, SchemaState, alembic_ini_path, classify, load_code_revisions
+from chores_tracker.migrations.revisions import (
+    CodeRevisions,
+    SchemaState,
+    alembic_ini_path,
+    classify,
+    load_code_revisions,
+)
 from chores_tracker.migrations.runner_identity import current_identity
 from chores_tracker.migrations.wait import connected, wait_for_database
 
 log = logging.getLogger("chores_tracker.db.runner")
 
-__all__ = ["alembic_ini_path", "upgrade", "downgrade", "stamp", "migrate", "status", "drift", "offline_sql"]
+__all__ = ["alembic_ini_path", "downgrade", "drift", "migrate", "offline_sql", "stamp", "status", "upgrade"]
 
 
 def alembic_config(database_url: sa.URL, *, ini_path: str | Path | None = None, **attributes: Any) -> Config:
@@ -235,7 +241,7 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
     code = code_revisions()
     log.info(
         "migration run starting at %s: database %s, code head %s, %s, version %s",
-        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
+        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
         identity.describe(), __version__,
         extra={"fields": {"event": "migration_start", "database": mask_url(database_url), "head": list(code.heads),
                           "host": identity.host, "job": identity.job}},

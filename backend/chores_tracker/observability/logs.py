@@ -7,12 +7,13 @@ The migration runner (chores_tracker.migrations.log_format) writes its JSON line
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from sqlalchemy.engine import make_url
@@ -107,7 +108,7 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def timestamp(record: logging.LogRecord) -> str:
-    return datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonFormatter(logging.Formatter):
@@ -168,10 +169,9 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
     register_secret(settings.metrics_token)
     for url in (settings.database_url, settings.redis_url):
         if url:
-            try:
-                register_secret(make_url(url).password)  # type: ignore[arg-type]
-            except Exception:  # an unparsable URL is reported by whoever uses it
-                pass
+            # An unparsable URL is reported by whoever uses it.
+            with contextlib.suppress(Exception):
+                register_secret(make_url(url).password)
     root = logging.getLogger()
     ours = [h for h in root.handlers if isinstance(h, _OurHandler)]
     if stream is None:

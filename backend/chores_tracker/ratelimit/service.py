@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 LOGIN = "login"
 SIGNUP = "signup"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 (the name of a limit, not a secret)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(storage)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RateLimiter":
+    def from_settings(cls, settings: Settings) -> RateLimiter:
         return cls(make_storage(settings), rules_from(settings))
 
     def hit(self, scope: str, *keys: str | None) -> None:

@@ -202,7 +202,7 @@ class _Bucket:
 
 
 def _series(
-    session: Session, parent: User, child_id: int | None, bucket_sql, starts: list[date]  # noqa: ANN001
+    session: Session, parent: User, child_id: int | None, bucket_sql, starts: list[date]
 ) -> list[tuple[date, dict]]:
     """Each calendar bucket's start and figures (zeros where nothing happened), from one grouped query."""
     if parent.family_id is None:

@@ -22,13 +22,13 @@ router = APIRouter()
 PASSWORD_MAX = max_length(RegisterIn, "password")
 
 
-def _signed_in(response: Response, session, settings, user) -> Response:  # noqa: ANN001
+def _signed_in(response: Response, session, settings, user) -> Response:
     start_session(response, session, settings, user)
     renew_nonce(response, settings)
     return response
 
 
-def _login_page(request: Request, settings, *, form=None, errors=None, next_url="/", status_code=200):  # noqa: ANN001
+def _login_page(request: Request, settings, *, form=None, errors=None, next_url="/", status_code=200):
     return render(
         request,
         "login.html",
@@ -43,7 +43,7 @@ def _login_page(request: Request, settings, *, form=None, errors=None, next_url=
 
 
 @router.get("/login")
-def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: str = "/") -> Response:
+def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: str = "/") -> Response:  # noqa: A002 (the query parameter's name)
     if user is not None:
         return redirect(safe_next(next), settings)
     return _login_page(request, settings, next_url=safe_next(next))
@@ -51,7 +51,7 @@ def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: s
 
 @router.post("/login")
 def login(
-    request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep, next: str = "/"
+    request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep, next: str = "/"  # noqa: A002 (the query parameter's name)
 ) -> Response:
     data = submitted.values()
     username, password = str(data.get("username", "")), str(data.get("password", ""))
@@ -74,7 +74,7 @@ def login(
     )
 
 
-def _signup_page(request: Request, settings, *, form=None, errors=None, status_code=200):  # noqa: ANN001
+def _signup_page(request: Request, settings, *, form=None, errors=None, status_code=200):
     return render(
         request,
         "signup.html",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 
-
 @dataclass(frozen=True)
 class Frame:
     """The drawing's size in SVG units; drawn about 1:1 on the screen it is meant for, so text

@@ -12,8 +12,8 @@ from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode
 from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.http import RowId
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
+from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.periods import now_utc
@@ -68,7 +68,7 @@ def _chore_fields(data: dict) -> tuple[dict, dict[str, str]]:
     return fields, {"assignee_ids": where, "is_range_reward": "reward_kind"}
 
 
-def _form_from_chore(chore, parent) -> dict:  # noqa: ANN001
+def _form_from_chore(chore, parent) -> dict:
     """A stored chore as the form shows it for editing."""
     shown = present_chore(chore, parent, now_utc())
     return {
@@ -86,7 +86,7 @@ def _form_from_chore(chore, parent) -> dict:  # noqa: ANN001
     }
 
 
-def _chore_form_page(  # noqa: ANN001
+def _chore_form_page(
     request: Request, session, parent, *, chore=None, form=None, errors=None, status_code=200
 ):
     children = identity.list_children(session, parent, whole_family=True)
@@ -194,7 +194,7 @@ def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
 # The approval queue
 
 
-def _queue_page(  # noqa: ANN001
+def _queue_page(
     request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200
 ):
     now = now_utc()
@@ -225,13 +225,13 @@ def approvals_page(request: Request, parent: FamilyParent, session: DbSession) -
     return _queue_page(request, session, parent)
 
 
-def _after_review(  # noqa: ANN001
+def _after_review(
     request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict
 ):
     return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
 
 
-def _already_reviewed(settings, exc: Conflict) -> Response:  # noqa: ANN001
+def _already_reviewed(settings, exc: Conflict) -> Response:
     """A second click, or another parent was quicker: the item has left the queue, so say it on top."""
     return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
 

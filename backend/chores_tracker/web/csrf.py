@@ -66,11 +66,11 @@ async def verify_csrf(request: Request, settings: SettingsDep) -> None:
     try:
         form = await request.form()
     except Exception:  # a body that is not a form cannot carry the token
-        raise CsrfRejected() from None
+        raise CsrfRejected from None
     sent = form.get(CSRF_FIELD)
     if not nonce or not isinstance(sent, str):
-        raise CsrfRejected()
+        raise CsrfRejected
     expected = _token(settings, nonce, request.cookies.get(SESSION_COOKIE, ""))
     # The token is hex; compare_digest refuses (TypeError) to compare text that is not ASCII.
     if not sent.isascii() or not hmac.compare_digest(sent, expected):
-        raise CsrfRejected()
+        raise CsrfRejected

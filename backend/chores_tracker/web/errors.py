@@ -106,7 +106,7 @@ def _database_error(request: Request, exc: DBAPIError) -> Response:
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on a page", exc_info=exc)
+    log.error("unhandled error on a page", exc_info=exc)
     return error_page(request, 500, "Please try again. If it keeps happening, tell whoever runs this server.")
 
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.http import RowId
 from chores_tracker.errors import DomainError
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
+from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.deps import count_attempt
@@ -27,7 +27,7 @@ router = APIRouter()
 PASSWORD_MAX = max_length(ChildCreateIn, "password")
 
 
-def _setup_page(request: Request, *, create_errors=None, join_errors=None, form=None, status_code=200):  # noqa: ANN001
+def _setup_page(request: Request, *, create_errors=None, join_errors=None, form=None, status_code=200):
     return render(
         request,
         "family_setup.html",
@@ -83,7 +83,7 @@ def join_family(
     return _setup_page(request, join_errors=errors, form=data, status_code=422)
 
 
-def _family_page(  # noqa: ANN001
+def _family_page(
     request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200
 ):
     found = families.members(session, parent)

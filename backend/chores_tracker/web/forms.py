@@ -45,7 +45,7 @@ class FormErrors:
     def __bool__(self) -> bool:
         return bool(self.fields)
 
-    def from_validation(self, error: ValidationError, *, rename: dict[str, str] | None = None) -> "FormErrors":
+    def from_validation(self, error: ValidationError, *, rename: dict[str, str] | None = None) -> FormErrors:
         for item in error.errors(include_url=False):
             name = str(item["loc"][-1]) if item["loc"] else FORM
             name = (rename or {}).get(name, name)
@@ -63,7 +63,7 @@ class FormErrors:
         rename: dict[str, str] | None = None,
         words: dict[str, str] | None = None,
         capitalize: bool = True,
-    ) -> "FormErrors":
+    ) -> FormErrors:
         """The service's message on the field it names; `words` swaps API field names for the form's labels.
         A message that may start with a username keeps its case (capitalize=False)."""
         name = (rename or {}).get(error.field or "", error.field)
@@ -101,7 +101,7 @@ class Submitted:
 async def submitted_form(request: Request) -> Submitted:
     """Every field of every page form obeys the API's text rule, before the page reads any of it."""
     form = await request.form()
-    fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+    fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
     for key, values in fields.items():
         for text in (key, *values):
             try:

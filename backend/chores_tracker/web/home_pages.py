@@ -27,7 +27,7 @@ def home(request: Request, user: PageUser, session: DbSession, settings: Setting
     return _child_home(request, user, session)
 
 
-def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
+def _dashboard(request: Request, parent, session) -> Response:
     children = identity.list_children(session, parent, whole_family=True)
     totals = ledger.totals_for_children(session, [child.id for child in children])
     now = now_utc()
@@ -48,7 +48,7 @@ def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
     )
 
 
-def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
+def _child_home(request: Request, child, session) -> Response:
     now = now_utc()
     available = queries.available_for_child(session, child)
     to_do = [

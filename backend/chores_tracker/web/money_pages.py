@@ -24,7 +24,7 @@ router = APIRouter()
 HISTORY_LENGTH = 50
 
 
-def _history(session, parent, child_id: int) -> list[dict]:  # noqa: ANN001
+def _history(session, parent, child_id: int) -> list[dict]:
     """Earnings, bonuses, penalties and payouts in one timeline, newest first."""
     rows = [
         {
@@ -48,7 +48,7 @@ def _history(session, parent, child_id: int) -> list[dict]:  # noqa: ANN001
     return rows[:HISTORY_LENGTH]
 
 
-def _child_page(  # noqa: ANN001
+def _child_page(
     request: Request, session, parent, child_id: int, *, which=None, errors=None, form=None, status_code=200
 ):
     child = identity.child_of_family(session, parent, child_id)

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import zlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -74,12 +74,12 @@ def _zone(context: jinja2.runtime.Context) -> ZoneInfo | timezone:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return timezone.utc
+    return UTC
 
 
 def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(_zone(context))
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID
 from chores_tracker.errors import DomainError
+from chores_tracker.http import MAX_ROW_ID
 from chores_tracker.identity import service as identity
 from chores_tracker.periods import Period
 from chores_tracker.reports import service as reports
@@ -47,7 +47,7 @@ def _short_labels(starts: list[date]) -> list[str]:
     return labels
 
 
-def _summary(session, parent, period: Period, child_id: int | None, errors: FormErrors):  # noqa: ANN001
+def _summary(session, parent, period: Period, child_id: int | None, errors: FormErrors):
     try:
         return reports.allowance_summary(session, parent, period, child_id)
     except DomainError as exc:
@@ -66,8 +66,8 @@ def report_page(request: Request, parent: FamilyParent, session: DbSession) -> R
     starts = [week.week_start for week in weeks]
     earned = [week.total_earned for week in weeks]
     charts = {
-        "narrow": bar_chart(list(zip(_short_labels(starts), earned)), NARROW),
-        "wide": bar_chart([(f"{start.day} {start:%b}", value) for start, value in zip(starts, earned)], WIDE),
+        "narrow": bar_chart(list(zip(_short_labels(starts), earned, strict=True)), NARROW),
+        "wide": bar_chart([(f"{start.day} {start:%b}", value) for start, value in zip(starts, earned, strict=True)], WIDE),
     }
     return render(
         request,
