@@ -146,6 +146,12 @@ def test_the_limiter_is_a_plain_service_for_the_web_pages_too():
     limiter.hit(LOGIN, "address:127.0.0.99")  # another key is not affected
 
 
+def test_a_redis_url_for_an_asyncio_store_stops_start_up_with_a_reason():
+    """The limiter is synchronous: a store it cannot use is refused in words, not with a bare assertion."""
+    with pytest.raises(ValueError, match=r"REDIS_URL cannot be used for rate limits: .*async"):
+        RateLimiter.from_settings(Settings(_env_file=None, redis_url="async+memory://"))
+
+
 # --- shared through Redis ------------------------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ def make_storage(settings: Settings) -> Storage:
     if not settings.redis_url:
         return MemoryStorage()
     try:
-        return storage_from_string(
+        storage = storage_from_string(
             settings.redis_url,
             key_prefix=settings.rate_limit_key_prefix,
             socket_connect_timeout=2,
@@ -64,6 +64,10 @@ def make_storage(settings: Settings) -> Storage:
         )
     except ConfigurationError as exc:
         raise ValueError(f"REDIS_URL cannot be used for rate limits: {exc}") from None
+    # An async+ scheme makes a store for asyncio, which the limiter (synchronous) cannot use.
+    if not isinstance(storage, Storage):
+        raise ValueError("REDIS_URL cannot be used for rate limits: an async+ scheme is for asyncio; drop the prefix")
+    return storage
 
 
 class RateLimiter:
