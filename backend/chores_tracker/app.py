@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -24,7 +25,7 @@ from chores_tracker.errors import DomainError, RateLimited
 from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
-from chores_tracker.http import LONE_SURROGATE
+from chores_tracker.http import LONE_SURROGATE, handle
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
@@ -36,6 +37,9 @@ from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from chores_tracker.migrations.revisions import CodeRevisions
+
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
@@ -44,7 +48,7 @@ API_PREFIX = "/api/v1"
 def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     if exc.status_code == 422 and exc.field:
         # The same shape as FastAPI's own validation errors, so clients need one parser.
-        body: dict = {"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": exc.code}]}
+        body: dict[str, object] = {"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": exc.code}]}
     else:
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
@@ -107,7 +111,7 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     return _unexpected(request, exc)
 
 
-def _code_revisions():
+def _code_revisions() -> CodeRevisions | None:
     """The schema this build expects, read once per process; readiness compares the database with it."""
     from chores_tracker.migrations.revisions import load_code_revisions
 
@@ -129,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
 
@@ -162,11 +166,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     operations.install(app, settings)
 
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(DBAPIError, _dbapi_error)
-    app.add_exception_handler(OverflowError, _value_out_of_range)  # SQLite's driver, before the database
-    app.add_exception_handler(Exception, _unexpected)
+    handle(app, RequestValidationError, _invalid_request)
+    handle(app, DomainError, _domain_error)
+    handle(app, DBAPIError, _dbapi_error)
+    handle(app, OverflowError, _value_out_of_range)  # SQLite's driver, before the database
+    handle(app, Exception, _unexpected)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -36,7 +36,7 @@ def serve(
     settings = load_settings_or_exit()
     configure_logging(settings)
     app_factory = "chores_tracker.app:create_app"
-    options = dict(
+    options: dict[str, Any] = dict(
         factory=True,
         host=host,
         port=port,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator
-from sqlalchemy import ColumnElement, String
+from sqlalchemy import ColumnElement, SQLColumnExpression, String
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -75,7 +76,7 @@ class Period:
     def is_empty(self) -> bool:
         return self.start is not None and self.end is not None and self.end <= self.start
 
-    def bounding(self, column: ColumnElement[datetime]) -> list[ColumnElement[bool]]:
+    def bounding(self, column: SQLColumnExpression[datetime]) -> list[ColumnElement[bool]]:
         """SQL conditions keeping `column` inside the period: none for an open side."""
         conditions = []
         if self.start is not None:
@@ -85,7 +86,7 @@ class Period:
         return conditions
 
 
-class _CalendarStart(FunctionElement):
+class _CalendarStart(FunctionElement[str]):
     """The first day of a stored timestamp's calendar bucket, as 'YYYY-MM-DD', computed by the database.
 
     Each database's SQL is a template over the column. Literal SQL only (no bound parameters), so
@@ -102,7 +103,7 @@ class _CalendarStart(FunctionElement):
             compiles(cls, dialect)(_render_calendar_start)
 
 
-def _render_calendar_start(element: _CalendarStart, compiler, **kw) -> str:
+def _render_calendar_start(element: _CalendarStart, compiler: SQLCompiler, **kw: Any) -> str:
     return element.sql_by_dialect[compiler.dialect.name].format(column=compiler.process(element.clauses, **kw))
 
 

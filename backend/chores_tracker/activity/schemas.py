@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, field_serializer
 
@@ -36,7 +37,7 @@ class ActivityOut(BaseModel):
     target_user: UserOut | None = None
 
     @field_serializer("activity_data")
-    def _only_what_applies(self, data: ActivityData) -> dict:
+    def _only_what_applies(self, data: ActivityData) -> dict[str, Any]:
         return data.model_dump(mode="json", exclude_none=True)
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Result, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -58,6 +59,12 @@ def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
     return "this chore cannot be completed right now; try again"
 
 
+def _changed(result: Result[Any]) -> int:
+    """The rows a conditional UPDATE changed. Session.execute types its result as a Result; an UPDATE's is a
+    CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
     chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
     if chore is None:
@@ -85,7 +92,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         )
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if _changed(claimed) != 1:
         session.rollback()
         current = session.scalar(
             select(Assignment).where(Assignment.id == slot.id).execution_options(populate_existing=True)
@@ -171,7 +178,7 @@ def _review(
     reviewer: User,
     now: datetime,
     status: CompletionStatus,
-    slot_values: dict,
+    slot_values: dict[str, object],
     **completion_values: object,
 ) -> None:
     """Both conditional updates, slot first (the lock order every path follows)."""
@@ -181,13 +188,15 @@ def _review(
         .values(**slot_values)
         .execution_options(synchronize_session=False)
     )
-    reviewed = moved.rowcount == 1 and (
-        session.execute(
-            update(Completion)
-            .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-            .values(status=status.value, reviewed_at=now, reviewer_id=reviewer.id, **completion_values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    reviewed = _changed(moved) == 1 and (
+        _changed(
+            session.execute(
+                update(Completion)
+                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
+                .values(status=status.value, reviewed_at=now, reviewer_id=reviewer.id, **completion_values)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
     if not reviewed:
@@ -238,7 +247,7 @@ def approve_assignment(
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
     slot, completion = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
-    slot_values: dict = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
+    slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
     if chore.is_pool:
         slot_values["assignee_id"] = None  # back to the pool, for any child
     _review(

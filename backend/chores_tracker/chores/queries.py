@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from chores_tracker.chores.models import (
     APPROVED,
@@ -48,7 +50,7 @@ def _done_now(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _with_slots():
+def _with_slots() -> LoaderOption:
     return selectinload(Chore.assignments).joinedload(Assignment.assignee)
 
 
@@ -230,11 +232,11 @@ def children_with_chores(session: Session, parent: User, *, whole_family: bool) 
             .order_by(Chore.id)
         )
         for slot, chore in rows:
-            by_child[slot.assignee_id].append((slot, chore))
+            by_child[slot.assignee_id].append((slot, chore))  # type: ignore[index]  # the query keeps assigned slots only
     return [ChildChores(child, by_child[child.id]) for child in children]
 
 
-def family_chore_stats(session: Session, family_id: int) -> dict:
+def family_chore_stats(session: Session, family_id: int) -> dict[str, Any]:
     """The chore and money figures of GET /families/stats."""
     total_chores = session.scalar(
         select(func.count()).select_from(Chore).where(Chore.family_id == family_id, Chore.deleted_at.is_(None))

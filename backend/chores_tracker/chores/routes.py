@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from chores_tracker.chores import lifecycle, queries, service
+from chores_tracker.chores.models import Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
@@ -50,7 +51,7 @@ Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIST)]
 
 
-def _chores(chores: list, viewer: User) -> list[ChoreOut]:
+def _chores(chores: list[Chore], viewer: User) -> list[ChoreOut]:
     now = now_utc()
     return [present_chore(chore, viewer, now) for chore in chores]
 

@@ -17,11 +17,12 @@ from chores_tracker.families.schemas import (
     MemberOut,
 )
 from chores_tracker.http import RowId
+from chores_tracker.identity.models import User
 
 router = APIRouter(prefix="/families", tags=["families"])
 
 
-def _member(user) -> MemberOut:
+def _member(user: User) -> MemberOut:
     return MemberOut.model_validate(user).model_copy(update={"joined_at": user.family_joined_at})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -145,7 +146,7 @@ def role_of(user: User) -> str:
     return "parent" if user.is_parent else "child"
 
 
-def stats(session: Session, user: User) -> dict:
+def stats(session: Session, user: User) -> dict[str, Any]:
     """Family figures for the stats endpoint; the chore and money figures come from the chores domain."""
     from chores_tracker.chores.queries import family_chore_stats
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -13,7 +15,7 @@ readiness_router = APIRouter(prefix="/health", tags=["health"])
 
 
 @liveness_router.get("/health")
-def live() -> dict:
+def live() -> dict[str, Any]:
     return {"status": "ok", "version": __version__}
 
 

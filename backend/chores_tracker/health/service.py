@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from chores_tracker.migrations import history
@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 class ReadinessReport:
     ready: bool
     reason: str | None = None
-    details: dict = field(default_factory=dict)
+    details: dict[str, object] = field(default_factory=dict)
 
-    def body(self) -> dict:
-        body: dict = {"status": "ready" if self.ready else "not_ready"}
+    def body(self) -> dict[str, object]:
+        body: dict[str, object] = {"status": "ready" if self.ready else "not_ready"}
         if self.reason:
             body["reason"] = self.reason
         body.update(self.details)
@@ -71,7 +71,7 @@ class ReadinessProbe:
     def _expected(self) -> str | None:
         return ",".join(self.code.heads) if self.code else None
 
-    def _schema_report(self, connection) -> ReadinessReport:
+    def _schema_report(self, connection: Connection) -> ReadinessReport:
         heads = MigrationContext.configure(connection).get_current_heads()
         if self.code is None:
             return ReadinessReport(False, "schema_unknown", {"current": ",".join(heads) or None, "expected": None})
@@ -79,7 +79,7 @@ class ReadinessProbe:
         if not state.serves_this_code and any(head not in self.code.parents for head in heads):
             # A revision newer than this code: the schema history knows where it came from.
             state = classify(self.code, heads, history.recorded_parents(connection))
-        details = {"current": state.current_text, "expected": state.expected_text}
+        details: dict[str, object] = {"current": state.current_text, "expected": state.expected_text}
         if state.serves_this_code:
             return ReadinessReport(True, None, {"schema": state.kind, **details})
         if state.kind in ("behind", "empty"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -29,7 +29,7 @@ Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 
 
-def _entry_fields(entry: LedgerEntry) -> dict:
+def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     """What adjustments and payouts show alike (the contract calls the note `reason` on one, `note` on the other)."""
     return {
         "id": entry.id,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Case, case, func, select
 from sqlalchemy.orm import Session
 
 from chores_tracker.activity import service as activity
@@ -60,7 +61,7 @@ class ChildTotals:
         return self.by_child.setdefault(child_id, Totals())
 
 
-def pending_value_expression():
+def pending_value_expression() -> Case[int]:
     """What a pending completion is worth before review: the fixed reward, or a range's minimum
     (the least the child will get if approved; never promise more than is sure)."""
     return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
@@ -103,7 +104,7 @@ def totals_for_children(
     return result
 
 
-def balances_until(session: Session, child_ids: Iterable[int], end) -> dict[int, int]:
+def balances_until(session: Session, child_ids: Iterable[int], end: datetime | None) -> dict[int, int]:
     """Each child's balance in cents from the ledger's beginning up to `end` (exclusive; None: now)."""
     ids = list(child_ids)
     if not ids:
@@ -164,7 +165,7 @@ def _record_parent_entry(
     session.add(entry)
     activity.record(
         session,
-        family_id=child.family_id,
+        family_id=entry.family_id,
         actor=parent,
         activity_type=activity_type,
         description=description,

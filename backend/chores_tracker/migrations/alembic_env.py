@@ -46,7 +46,7 @@ class RunReport:
 
 def database_url(config: Any) -> sa.URL:
     """The runner hands its URL over in config attributes; run by plain `alembic`, the tool's settings decide."""
-    url = config.attributes.get("database_url")
+    url: sa.URL | None = config.attributes.get("database_url")
     if url is None:
         from chores_tracker.migrations.config import migration_settings
 
@@ -131,7 +131,7 @@ def run(context: Any) -> None:
 
 
 def _operation(config: Any, opts: dict[str, Any]) -> str | None:
-    explicit = config.attributes.get("operation")
+    explicit: str | None = config.attributes.get("operation")
     if explicit:
         return explicit
     cmd = getattr(config.cmd_opts, "cmd", None)

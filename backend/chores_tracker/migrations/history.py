@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic.runtime.migration import StampStep
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from chores_tracker import __version__
 from chores_tracker.migrations.exit_codes import MigrationFailed
@@ -209,7 +210,7 @@ class HistoryRecorder:
     def close(self) -> None:
         sa.event.remove(self.migration, "after_cursor_execute", self._count_write)
 
-    def _count_write(self, _conn, _cursor, statement: str, *_args: Any) -> None:
+    def _count_write(self, _conn: sa.Connection, _cursor: DBAPICursor, statement: str, *_args: Any) -> None:
         if self._current is not None and statement.lstrip().upper().startswith(_DDL_PREFIXES):
             self._current.writes += 1
 
@@ -243,7 +244,8 @@ class HistoryRecorder:
         operation = "upgrade" if step.is_upgrade else "downgrade"
         values = self._values(script, operation, "started")
         target = self.migration if self.transactional_ddl else self.bookkeeping
-        row_id = target.execute(schema_history.insert().values(**values)).inserted_primary_key[0]
+        # An INSERT's result always holds the new row's key; SQLAlchemy types it as optional.
+        row_id = target.execute(schema_history.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
         self._current = _CurrentStep(script.revision, operation, row_id, time.monotonic())
         try:
             step.migration_fn(**kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 from chores_tracker.observability.logs import JsonFormatter, mask_secrets, timestamp
 
@@ -37,15 +38,15 @@ class _AlembicChatter(logging.Filter):
         return not (record.name.startswith("alembic") and str(record.msg).startswith(self._NOISE))
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is when a record is emitted (test runners swap it)."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -63,6 +64,7 @@ def configure_logging(json_logs: bool, level: str = "INFO") -> None:
         for old in list(logger.handlers):
             if getattr(old, "_chores_tracker_migrations", False):
                 logger.removeHandler(old)
+        # A mark read back (getattr above) on the handlers a later call must replace; Handler declares no such field.
         handler._chores_tracker_migrations = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.setLevel(level.upper())

@@ -17,12 +17,12 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 
-def _as_tuple(value: object) -> tuple[str, ...]:
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(value)  # type: ignore[arg-type]
+    return tuple(value)
 
 
 @dataclass(frozen=True)

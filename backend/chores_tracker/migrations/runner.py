@@ -247,6 +247,7 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
                           "host": identity.host, "job": identity.job}},
     )
     before: tuple[str, ...] | None = None
+    after: tuple[str, ...] | None
     report: RunReport | None = None
     error: MigrationError | None = None
     try:

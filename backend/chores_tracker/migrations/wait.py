@@ -87,7 +87,7 @@ def connected(url: URL, **engine_options: int) -> Iterator[sa.Connection]:
 
 
 def _probe_engine(url: URL, connect_timeout: int) -> sa.Engine:
-    connect_args: dict = {}
+    connect_args: dict[str, int] = {}
     if url.get_backend_name() == "sqlite":
         connect_args = {"timeout": connect_timeout}
     else:

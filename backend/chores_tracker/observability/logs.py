@@ -150,11 +150,11 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class _OurHandler(logging.StreamHandler):
+class _OurHandler(logging.StreamHandler[IO[str]]):
     """Marks the handler this module installed, so a second configuration replaces it."""
 
 
-_configured: tuple | None = None
+_configured: tuple[bool, str, int] | None = None
 
 
 def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:

@@ -11,7 +11,8 @@ from chores_tracker.ratelimit.service import RateLimiter
 
 
 def get_rate_limiter(request: Request) -> RateLimiter:
-    return request.app.state.rate_limiter
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
 
 
 def client_address(request: Request) -> str | None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from chores_tracker.activity.models import Activity
 from chores_tracker.errors import InvalidInput
@@ -166,7 +168,7 @@ def reward_history(
     ]
 
 
-def _what_for(entry: LedgerEntry) -> dict:
+def _what_for(entry: LedgerEntry) -> dict[str, Any]:
     if entry.kind == EntryKind.chore_earning.value:
         return {
             "description": f"Completed {entry.chore_title}",
@@ -187,7 +189,7 @@ class _Bucket:
     adjustments_cents: int = 0
     active_children: int = 0
 
-    def figures(self) -> dict:
+    def figures(self) -> dict[str, Any]:
         earned = from_cents_or_zero(self.earned_cents)
         adjustments = from_cents_or_zero(self.adjustments_cents)
         average = (earned / self.completed).quantize(CENT, rounding=ROUND_HALF_UP) if self.completed else Decimal("0.00")
@@ -202,8 +204,12 @@ class _Bucket:
 
 
 def _series(
-    session: Session, parent: User, child_id: int | None, bucket_sql, starts: list[date]
-) -> list[tuple[date, dict]]:
+    session: Session,
+    parent: User,
+    child_id: int | None,
+    bucket_sql: Callable[[InstrumentedAttribute[datetime]], ColumnElement[str]],
+    starts: list[date],
+) -> list[tuple[date, dict[str, Any]]]:
     """Each calendar bucket's start and figures (zeros where nothing happened), from one grouped query."""
     if parent.family_id is None:
         return [(start, _Bucket().figures()) for start in starts]

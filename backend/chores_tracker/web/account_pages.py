@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, Unauthorized
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import RegisterIn
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
-from chores_tracker.settings import SignupMode
+from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
 from chores_tracker.web.rendering import redirect, render
@@ -22,13 +24,21 @@ router = APIRouter()
 PASSWORD_MAX = max_length(RegisterIn, "password")
 
 
-def _signed_in(response: Response, session, settings, user) -> Response:
+def _signed_in(response: Response, session: Session, settings: Settings, user: User) -> Response:
     start_session(response, session, settings, user)
     renew_nonce(response, settings)
     return response
 
 
-def _login_page(request: Request, settings, *, form=None, errors=None, next_url="/", status_code=200):
+def _login_page(
+    request: Request,
+    settings: Settings,
+    *,
+    form: dict[str, object] | None = None,
+    errors: FormErrors | None = None,
+    next_url: str = "/",
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "login.html",
@@ -74,7 +84,14 @@ def login(
     )
 
 
-def _signup_page(request: Request, settings, *, form=None, errors=None, status_code=200):
+def _signup_page(
+    request: Request,
+    settings: Settings,
+    *,
+    form: dict[str, object] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "signup.html",

@@ -60,7 +60,7 @@ class BarChart:
 def _nice_step(span: float, ticks: int = 4) -> float:
     """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` grid lines."""
     raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * power:
             return factor * power

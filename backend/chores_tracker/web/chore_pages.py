@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.chores import lifecycle, queries
 from chores_tracker.chores import service as chores
-from chores_tracker.chores.models import AssignmentMode
+from chores_tracker.chores.models import AssignmentMode, Chore
 from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.periods import now_utc
+from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
@@ -39,12 +43,12 @@ MODES = [
 # inputs; only the chosen ones are read, so a hidden input can never cause a hidden error.
 
 
-def _chore_fields(data: dict) -> tuple[dict, dict[str, str]]:
+def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, str]]:
     """The form's inputs as the chores schema's fields, and where each field's errors belong."""
     mode = str(data.get("assignment_mode") or AssignmentMode.single.value)
     is_range = data.get("reward_kind") == "range"
     is_recurring = data.get("is_recurring") == "true"
-    fields: dict = {
+    fields: dict[str, object] = {
         "title": data.get("title", ""),
         "description": data.get("description") or None,
         "is_range_reward": is_range,
@@ -68,7 +72,7 @@ def _chore_fields(data: dict) -> tuple[dict, dict[str, str]]:
     return fields, {"assignee_ids": where, "is_range_reward": "reward_kind"}
 
 
-def _form_from_chore(chore, parent) -> dict:
+def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
     """A stored chore as the form shows it for editing."""
     shown = present_chore(chore, parent, now_utc())
     return {
@@ -87,8 +91,15 @@ def _form_from_chore(chore, parent) -> dict:
 
 
 def _chore_form_page(
-    request: Request, session, parent, *, chore=None, form=None, errors=None, status_code=200
-):
+    request: Request,
+    session: Session,
+    parent: User,
+    *,
+    chore: Chore | None = None,
+    form: dict[str, object] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
     children = identity.list_children(session, parent, whole_family=True)
     return render(
         request,
@@ -195,8 +206,15 @@ def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
 
 
 def _queue_page(
-    request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200
-):
+    request: Request,
+    session: Session,
+    parent: User,
+    *,
+    errors_for: int | None = None,
+    errors: FormErrors | None = None,
+    form: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
     now = now_utc()
     items = [
         {
@@ -226,12 +244,12 @@ def approvals_page(request: Request, parent: FamilyParent, session: DbSession) -
 
 
 def _after_review(
-    request: Request, session, parent, assignment_id: int, errors: FormErrors, form: dict
-):
+    request: Request, session: Session, parent: User, assignment_id: int, errors: FormErrors, form: dict[str, object]
+) -> Response:
     return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
 
 
-def _already_reviewed(settings, exc: Conflict) -> Response:
+def _already_reviewed(settings: Settings, exc: Conflict) -> Response:
     """A second click, or another parent was quicker: the item has left the queue, so say it on top."""
     return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
 

@@ -7,7 +7,7 @@ for the web pages.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -15,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
+from starlette.types import HTTPExceptionHandler
 
 from chores_tracker.errors import DomainError, RateLimited
+from chores_tracker.http import ExcT, handle
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
 from chores_tracker.web.rendering import render
@@ -66,14 +68,16 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
     )
 
 
-def _for_pages(original: Callable | None, page_handler: Callable) -> Callable:
-    async def handler(request: Request, exc: Exception) -> Response:
+def _for_pages(
+    original: HTTPExceptionHandler | None, page_handler: Callable[[Request, ExcT], Response]
+) -> Callable[[Request, ExcT], Awaitable[Response]]:
+    async def handler(request: Request, exc: ExcT) -> Response:
         if is_page(request):
             return page_handler(request, exc)
         if original is None:
             raise exc
         result = original(request, exc)
-        if hasattr(result, "__await__"):
+        if isinstance(result, Awaitable):
             result = await result
         return result
 
@@ -129,11 +133,11 @@ def _csrf(request: Request, _exc: CsrfRejected) -> Response:
 
 def install_error_pages(app: FastAPI) -> None:
     handlers = app.exception_handlers
-    app.add_exception_handler(StarletteHTTPException, _for_pages(handlers.get(StarletteHTTPException), _http_error))
-    app.add_exception_handler(DomainError, _for_pages(handlers.get(DomainError), _domain_error))
-    app.add_exception_handler(RequestValidationError, _for_pages(handlers.get(RequestValidationError), _bad_path))
-    app.add_exception_handler(DBAPIError, _for_pages(handlers.get(DBAPIError), _database_error))
-    app.add_exception_handler(Exception, _for_pages(handlers.get(Exception), _unexpected))
-    app.add_exception_handler(LoginRequired, _login_required)
-    app.add_exception_handler(RedirectTo, _redirect)
-    app.add_exception_handler(CsrfRejected, _csrf)
+    handle(app, StarletteHTTPException, _for_pages(handlers.get(StarletteHTTPException), _http_error))
+    handle(app, DomainError, _for_pages(handlers.get(DomainError), _domain_error))
+    handle(app, RequestValidationError, _for_pages(handlers.get(RequestValidationError), _bad_path))
+    handle(app, DBAPIError, _for_pages(handlers.get(DBAPIError), _database_error))
+    handle(app, Exception, _for_pages(handlers.get(Exception), _unexpected))
+    handle(app, LoginRequired, _login_required)
+    handle(app, RedirectTo, _redirect)
+    handle(app, CsrfRejected, _csrf)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
@@ -13,6 +14,7 @@ from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import PASSWORD_RESET
@@ -27,7 +29,14 @@ router = APIRouter()
 PASSWORD_MAX = max_length(ChildCreateIn, "password")
 
 
-def _setup_page(request: Request, *, create_errors=None, join_errors=None, form=None, status_code=200):
+def _setup_page(
+    request: Request,
+    *,
+    create_errors: FormErrors | None = None,
+    join_errors: FormErrors | None = None,
+    form: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "family_setup.html",
@@ -84,8 +93,16 @@ def join_family(
 
 
 def _family_page(
-    request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200
-):
+    request: Request,
+    session: Session,
+    parent: User,
+    *,
+    errors: FormErrors | None = None,
+    form: dict[str, object] | None = None,
+    reset_for: int | None = None,
+    reset_errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
     found = families.members(session, parent)
     return render(
         request,

@@ -117,7 +117,8 @@ SubmittedForm = Annotated[Submitted, Depends(submitted_form)]
 
 def max_length(model: type[BaseModel], name: str) -> int:
     """A field's max_length as its schema declares it, so a page checks the API's own limit."""
-    return next(m.max_length for m in model.model_fields[name].metadata if getattr(m, "max_length", None))
+    limit: int = next(m.max_length for m in model.model_fields[name].metadata if getattr(m, "max_length", None))
+    return limit
 
 
 def validate(model: type[ModelT], data: dict[str, object], errors: FormErrors, **rename: str) -> ModelT | None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.activity import service as activity
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.reports import service as reports
@@ -24,9 +27,9 @@ router = APIRouter()
 HISTORY_LENGTH = 50
 
 
-def _history(session, parent, child_id: int) -> list[dict]:
+def _history(session: Session, parent: User, child_id: int) -> list[dict[str, Any]]:
     """Earnings, bonuses, penalties and payouts in one timeline, newest first."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "date": item.date,
             "kind": item.type,
@@ -49,8 +52,16 @@ def _history(session, parent, child_id: int) -> list[dict]:
 
 
 def _child_page(
-    request: Request, session, parent, child_id: int, *, which=None, errors=None, form=None, status_code=200
-):
+    request: Request,
+    session: Session,
+    parent: User,
+    child_id: int,
+    *,
+    which: str | None = None,
+    errors: FormErrors | None = None,
+    form: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
     child = identity.child_of_family(session, parent, child_id)
     return render(
         request,

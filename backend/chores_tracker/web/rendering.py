@@ -127,7 +127,7 @@ def _sign(settings: Settings, payload: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"flash|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _read_flash(request: Request, settings: Settings) -> dict | None:
+def _read_flash(request: Request, settings: Settings) -> dict[str, str] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
@@ -162,7 +162,7 @@ def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: st
 def render(
     request: Request,
     template: str,
-    context: dict | None = None,
+    context: dict[str, object] | None = None,
     *,
     status_code: int = 200,
 ) -> HTMLResponse:

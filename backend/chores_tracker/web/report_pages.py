@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.deps import DbSession
 from chores_tracker.errors import DomainError
 from chores_tracker.http import MAX_ROW_ID
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.periods import Period
 from chores_tracker.reports import service as reports
-from chores_tracker.reports.schemas import ExportFormat
+from chores_tracker.reports.schemas import AllowanceSummaryOut, ExportFormat
 from chores_tracker.web.charts import NARROW, WIDE, bar_chart
 from chores_tracker.web.forms import FormErrors
 from chores_tracker.web.rendering import render
@@ -24,7 +26,7 @@ router = APIRouter()
 CHART_WEEKS = 8
 
 
-def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, dict]:
+def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, dict[str, str]]:
     """The report's filters from the query string; a bad value is reported on its field and ignored."""
     raw = {name: request.query_params.get(name, "").strip() for name in ("date_from", "date_to", "child_id")}
     bounds: dict[str, date | None] = {}
@@ -47,7 +49,9 @@ def _short_labels(starts: list[date]) -> list[str]:
     return labels
 
 
-def _summary(session, parent, period: Period, child_id: int | None, errors: FormErrors):
+def _summary(
+    session: Session, parent: User, period: Period, child_id: int | None, errors: FormErrors
+) -> AllowanceSummaryOut:
     try:
         return reports.allowance_summary(session, parent, period, child_id)
     except DomainError as exc:
