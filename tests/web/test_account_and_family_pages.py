@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.support.api import PASSWORD
-from tests.web.conftest import field_error
+from tests.support.routes import get_routes
+from tests.web.conftest import field_error, user_id
 
 
 def test_a_visitor_is_sent_to_the_login_page(visitor):
@@ -161,3 +162,23 @@ def test_a_reset_password_longer_than_the_api_takes_is_refused_on_its_field(visi
     assert response.status_code == 422
     assert re.search(rf'id="reset-{child_id}-error">Use at most 256 characters.<', response.text)
     assert visitor().log_in(name).url.path == "/"  # the old password still works
+
+
+def test_no_page_a_child_can_open_shows_the_invite_code(visitor, app):
+    parent = visitor()
+    parent.parent_with_family("The Wrens")
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', parent.get("/family").text).group(1)
+    kid_name = parent.add_child()
+    made = parent.api("POST", "/chores", json={"title": "Sweep", "reward": 1, "assignment_mode": "unassigned"})
+    assert made.status_code == 201
+    kid = visitor()
+    kid.log_in(kid_name)
+    values = {"child_id": user_id(app, kid_name), "chore_id": made.json()["id"]}
+    pages = [path for path in get_routes(app) if not path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/metrics", "/health"))]
+    opened = 0
+    for path in sorted(pages):
+        page = kid.get(path.format(**values))
+        assert page.status_code < 500, path
+        assert code not in page.text, f"{path} shows the invite code to a child"
+        opened += page.status_code == 200
+    assert opened >= 3, "the child opened its own pages"

@@ -4,7 +4,9 @@ from fastapi import APIRouter, Response, status
 
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
+from chores_tracker.families.models import Family
 from chores_tracker.http import RowId
+from chores_tracker.identity.models import User
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
@@ -25,12 +27,25 @@ def _member(user) -> MemberOut:  # noqa: ANN001
     return MemberOut.model_validate(user).model_copy(update={"joined_at": user.family_joined_at})
 
 
+def _family(family: Family, viewer: User) -> FamilyOut:
+    shown = service.sees_invite_code(viewer)
+    return FamilyOut(
+        id=family.id,
+        name=family.name,
+        invite_code=family.invite_code if shown else "",
+        invite_code_expires_at=family.invite_code_expires_at if shown else None,
+        created_at=family.created_at,
+        updated_at=family.updated_at,
+    )
+
+
 @router.get("/context", response_model=FamilyContextOut)
 def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
+    """The caller's family and role. A child gets the family without its invite code."""
     family = service.get_family(session, user)
     return FamilyContextOut(
         has_family=family is not None,
-        family=FamilyOut.model_validate(family) if family else None,
+        family=_family(family, user) if family else None,
         role=service.role_of(user),
         can_invite=bool(family and user.is_parent),
         can_manage=bool(family and user.is_parent),
@@ -40,7 +55,7 @@ def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
 @router.post("/create", response_model=FamilyOut, status_code=status.HTTP_201_CREATED)
 def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> FamilyOut:
     family = service.create_family(session, parent, data.name, invite_days=settings.invite_code_default_days)
-    return FamilyOut.model_validate(family)
+    return _family(family, parent)
 
 
 @router.post("/join", response_model=FamilyJoinOut)
@@ -65,6 +80,7 @@ def members(user: CurrentUser, session: DbSession) -> FamilyMembersOut:
 
 @router.get("/stats", response_model=FamilyStatsOut)
 def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
+    """The family's figures. A child gets them without the invite code."""
     return FamilyStatsOut(**service.stats(session, user))
 
 

@@ -5,13 +5,17 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class FamilyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+INVITE_CODE_HELP = (
+    "The code another parent joins the family with. Always an empty string for a child: children "
+    "never see it (with it, a child could sign up again and join as a parent)."
+)
 
+
+class FamilyOut(BaseModel):
     id: int
     name: str | None = None
-    invite_code: str
-    invite_code_expires_at: datetime | None = None
+    invite_code: str = Field(description=INVITE_CODE_HELP)
+    invite_code_expires_at: datetime | None = Field(default=None, description="When the code stops working; null for a child.")
     created_at: datetime
     updated_at: datetime
 
@@ -72,7 +76,7 @@ class InviteCodeOut(BaseModel):
 class FamilyStatsOut(BaseModel):
     family_id: int
     name: str | None = None
-    invite_code: str
+    invite_code: str = Field(description=INVITE_CODE_HELP)
     created_at: datetime
     total_members: int
     total_parents: int

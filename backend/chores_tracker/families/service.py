@@ -139,6 +139,12 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     return member
 
 
+def sees_invite_code(user: User) -> bool:
+    """Only parents see their family's invite code: with it, a child could sign up a second account
+    and join its own family as a parent."""
+    return user.is_parent
+
+
 def role_of(user: User) -> str:
     if user.family_id is None:
         return "no_family"
@@ -154,7 +160,7 @@ def stats(session: Session, user: User) -> dict:
     return {
         "family_id": family.id,
         "name": family.name,
-        "invite_code": family.invite_code,
+        "invite_code": family.invite_code if sees_invite_code(user) else "",
         "created_at": family.created_at,
         "total_members": parents + children,
         "total_parents": parents,
