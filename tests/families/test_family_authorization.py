@@ -7,6 +7,8 @@ of parents (one by default) and always expires; only the owner removes a parent,
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from tests.support.api import Api, Person
 
 
@@ -16,6 +18,11 @@ def join(api: Api, who: Person, code: str):
 
 def parent_ids(api: Api, who: Person) -> set[int]:
     return {p["id"] for p in api.get("/families/members", who).json()["parents"]}
+
+
+def owner_id(api: Api, who: Person) -> int:
+    [owner] = [p["id"] for p in api.get("/families/members", who).json()["parents"] if p["is_owner"]]
+    return owner
 
 
 def test_a_child_sees_no_invite_code_in_the_family_context_or_the_stats(api):
@@ -47,3 +54,77 @@ def test_a_child_cannot_make_itself_a_parent_of_its_own_family(api):
     assert api.get("/families/context", second_account).json()["has_family"] is False
     assert api.post(f"/users/children/{sibling.id}/reset-password", second_account, json="taken-over-1").status_code == 404
     assert api.delete(f"/families/members/{mum.id}", second_account).status_code == 404
+
+
+def test_a_parent_who_is_not_the_owner_cannot_remove_another_parent(api):
+    owner = api.parent()
+    second = api.second_parent(owner)
+    third = api.second_parent(owner)
+
+    assert api.delete(f"/families/members/{third.id}", second).status_code == 403
+    assert api.delete(f"/families/members/{owner.id}", second).status_code == 403
+    assert parent_ids(api, owner) == {owner.id, second.id, third.id}
+
+
+def test_nobody_removes_the_owner_not_even_the_owner(api):
+    owner = api.parent()
+    second = api.second_parent(owner)
+    refused = api.delete(f"/families/members/{owner.id}", owner)
+    assert refused.status_code == 409
+    assert "transfer ownership first" in refused.json()["detail"]
+    assert api.delete(f"/families/members/{owner.id}", second).status_code == 403
+    assert owner.id in parent_ids(api, second)
+
+
+def test_the_owner_removes_a_parent_and_any_parent_removes_a_child(api):
+    owner = api.parent()
+    second = api.second_parent(owner)
+    third = api.second_parent(owner)
+    kid = api.child(owner)
+
+    assert api.delete(f"/families/members/{kid.id}", second).status_code == 204
+    assert api.delete(f"/families/members/{third.id}", owner).status_code == 204
+    assert parent_ids(api, owner) == {owner.id, second.id}
+    assert api.get("/families/context", third).json()["has_family"] is False
+
+
+def test_the_creator_owns_the_family_and_hands_ownership_to_another_parent(api):
+    creator = api.parent()
+    second = api.second_parent(creator)
+    assert owner_id(api, second) == creator.id
+    assert api.get("/families/context", second).json()["family"]["owner_id"] == creator.id
+
+    handed = api.post("/families/owner", creator, json={"user_id": second.id})
+    assert handed.status_code == 200, handed.text
+    assert handed.json()["owner_id"] == second.id
+    assert owner_id(api, creator) == second.id
+    # The former owner is a parent like any other now.
+    assert api.delete(f"/families/members/{second.id}", creator).status_code == 403
+    assert api.post("/families/owner", creator, json={"user_id": creator.id}).status_code == 403
+    assert api.delete(f"/families/members/{creator.id}", second).status_code == 204
+
+
+def test_ownership_goes_only_to_another_parent_of_the_family(api):
+    owner = api.parent()
+    second = api.second_parent(owner)
+    kid = api.child(owner)
+    stranger = api.parent(family_name="Elsewhere")
+
+    assert api.post("/families/owner", second, json={"user_id": second.id}).status_code == 403
+    assert api.post("/families/owner", kid, json={"user_id": kid.id}).status_code == 403
+    assert api.post("/families/owner", owner, json={"user_id": kid.id}).status_code == 422
+    assert api.post("/families/owner", owner, json={"user_id": stranger.id}).status_code == 404
+    assert api.post("/families/owner", owner, json={"user_id": "x"}).status_code == 422
+    assert owner_id(api, owner) == owner.id
+
+
+def test_a_family_the_previous_release_made_is_owned_by_its_earliest_joined_parent(api, app):
+    from chores_tracker.families.models import Family
+
+    first = api.parent()
+    second = api.second_parent(first)
+    with app.state.session_factory() as session:
+        session.execute(update(Family).values(owner_id=None))
+        session.commit()
+    assert owner_id(api, second) == first.id
+    assert api.delete(f"/families/members/{second.id}", first).status_code == 204

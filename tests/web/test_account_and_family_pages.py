@@ -182,3 +182,20 @@ def test_no_page_a_child_can_open_shows_the_invite_code(visitor, app):
         assert code not in page.text, f"{path} shows the invite code to a child"
         opened += page.status_code == 200
     assert opened >= 3, "the child opened its own pages"
+
+
+def test_the_owner_hands_the_family_over_on_the_family_page(visitor, app):
+    owner, other = visitor(), visitor()
+    owner.parent_with_family("The Finches")
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', owner.get("/family").text).group(1)
+    other_name = other.sign_up()
+    other.submit("/family/join", {"invite_code": code})
+    assert 'action="/family/owner"' not in other.get("/family").text  # only the owner is offered it
+
+    owner.get("/family")
+    response = owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))})
+    assert owner.flash() == f"{other_name} owns the family now."
+    assert 'action="/family/owner"' not in response.text
+    assert 'action="/family/owner"' in other.get("/family").text
+    # The former owner's form, sent again, is refused.
+    assert owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))}).status_code == 403

@@ -5,8 +5,6 @@ from fastapi import APIRouter, Response, status
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
 from chores_tracker.families.models import Family
-from chores_tracker.http import RowId
-from chores_tracker.identity.models import User
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
@@ -18,22 +16,28 @@ from chores_tracker.families.schemas import (
     InviteCodeIn,
     InviteCodeOut,
     MemberOut,
+    OwnerIn,
 )
+from chores_tracker.http import RowId
+from chores_tracker.identity.models import User
 
 router = APIRouter(prefix="/families", tags=["families"])
 
 
-def _member(user) -> MemberOut:  # noqa: ANN001
-    return MemberOut.model_validate(user).model_copy(update={"joined_at": user.family_joined_at})
+def _member(user: User, owner_id: int | None) -> MemberOut:
+    return MemberOut.model_validate(user).model_copy(
+        update={"joined_at": user.family_joined_at, "is_owner": user.id == owner_id}
+    )
 
 
-def _family(family: Family, viewer: User) -> FamilyOut:
+def _family(family: Family, viewer: User, owner_id: int | None) -> FamilyOut:
     shown = service.sees_invite_code(viewer)
     return FamilyOut(
         id=family.id,
         name=family.name,
         invite_code=family.invite_code if shown else "",
         invite_code_expires_at=family.invite_code_expires_at if shown else None,
+        owner_id=owner_id,
         created_at=family.created_at,
         updated_at=family.updated_at,
     )
@@ -45,7 +49,7 @@ def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
     family = service.get_family(session, user)
     return FamilyContextOut(
         has_family=family is not None,
-        family=_family(family, user) if family else None,
+        family=_family(family, user, service.owner_of(session, family)) if family else None,
         role=service.role_of(user),
         can_invite=bool(family and user.is_parent),
         can_manage=bool(family and user.is_parent),
@@ -55,7 +59,7 @@ def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
 @router.post("/create", response_model=FamilyOut, status_code=status.HTTP_201_CREATED)
 def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> FamilyOut:
     family = service.create_family(session, parent, data.name, invite_days=settings.invite_code_default_days)
-    return _family(family, parent)
+    return _family(family, parent, parent.id)
 
 
 @router.post("/join", response_model=FamilyJoinOut)
@@ -73,8 +77,8 @@ def members(user: CurrentUser, session: DbSession) -> FamilyMembersOut:
         family_id=found.family.id,
         family_name=found.family.name,
         total_members=len(found.parents) + len(found.children),
-        parents=[_member(p) for p in found.parents],
-        children=[_member(c) for c in found.children],
+        parents=[_member(p, found.owner_id) for p in found.parents],
+        children=[_member(c, found.owner_id) for c in found.children],
     )
 
 
@@ -97,5 +101,15 @@ def generate_invite_code(
 
 @router.delete("/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(user_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    """Any parent removes a child (who is also logged out); only the owner removes a parent (403
+    for the others), and the owner cannot be removed (409: transfer ownership first)."""
     service.remove_member(session, parent, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/owner", response_model=FamilyOut)
+def transfer_ownership(data: OwnerIn, parent: CurrentParent, session: DbSession) -> FamilyOut:
+    """The owner hands the family to another of its parents (403 for anyone but the owner; 422
+    when `user_id` is a child)."""
+    family = service.transfer_ownership(session, parent, data.user_id)
+    return _family(family, parent, data.user_id)

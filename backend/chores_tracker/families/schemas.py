@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chores_tracker.http import RowId
+
 
 INVITE_CODE_HELP = (
     "The code another parent joins the family with. Always an empty string for a child: children "
@@ -16,6 +18,9 @@ class FamilyOut(BaseModel):
     name: str | None = None
     invite_code: str = Field(description=INVITE_CODE_HELP)
     invite_code_expires_at: datetime | None = Field(default=None, description="When the code stops working; null for a child.")
+    owner_id: int | None = Field(
+        default=None, description="The parent who owns the family: only the owner removes a parent or hands ownership over."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -53,6 +58,7 @@ class MemberOut(BaseModel):
     is_active: bool
     parent_id: int | None = None
     joined_at: datetime | None = None
+    is_owner: bool = Field(default=False, description="Whether this member owns the family.")
 
 
 class FamilyMembersOut(BaseModel):
@@ -61,6 +67,10 @@ class FamilyMembersOut(BaseModel):
     total_members: int
     parents: list[MemberOut]
     children: list[MemberOut]
+
+
+class OwnerIn(BaseModel):
+    user_id: RowId = Field(description="Another parent of the family, who becomes its owner.")
 
 
 class InviteCodeIn(BaseModel):

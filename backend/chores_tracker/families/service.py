@@ -1,4 +1,4 @@
-"""Families: create, join by invite code, members. No HTTP here."""
+"""Families: create, join by invite code, members, the owner. No HTTP here."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chores_tracker.db.base import utcnow
-from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
 
@@ -49,6 +49,7 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
         name=(name or "").strip() or f"{parent.username}'s family",
         invite_code=_unused_code(session),
         invite_code_expires_at=utcnow() + timedelta(days=invite_days),
+        owner_id=parent.id,
     )
     session.add(family)
     session.flush()
@@ -61,7 +62,7 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
 def ensure_family_for(session: Session, parent: User) -> int:
     """A parent adding a child before creating a family gets one, so the child has a home."""
     if parent.family_id is None:
-        family = Family(name=f"{parent.username}'s family", invite_code=_unused_code(session))
+        family = Family(name=f"{parent.username}'s family", invite_code=_unused_code(session), owner_id=parent.id)
         session.add(family)
         session.flush()
         parent.family_id = family.id
@@ -98,6 +99,7 @@ def regenerate_invite_code(session: Session, parent: User, expires_in_days: int)
 @dataclass(frozen=True)
 class Members:
     family: Family
+    owner_id: int | None
     parents: list[User]
     children: list[User]
 
@@ -107,6 +109,7 @@ def members(session: Session, user: User) -> Members:
     people = list(session.scalars(select(User).where(User.family_id == family.id).order_by(User.id)))
     return Members(
         family=family,
+        owner_id=owner_of(session, family),
         parents=[p for p in people if p.is_parent],
         children=[c for c in people if not c.is_parent],
     )
@@ -120,23 +123,67 @@ def count_members(session: Session, family_id: int) -> tuple[int, int]:
     return counts.get(True, 0), counts.get(False, 0)
 
 
+def owner_of(session: Session, family: Family) -> int | None:
+    """The owner's id: owner_id while that user is a parent of the family; otherwise (a family the
+    previous release created, or an owner it removed) the earliest-joined parent."""
+    named_owner_first = case((User.id == family.owner_id, 0), else_=1)
+    return session.scalar(
+        select(User.id)
+        .where(User.family_id == family.id, User.is_parent.is_(True))
+        .order_by(named_owner_first, User.family_joined_at.is_(None), User.family_joined_at, User.id)
+        .limit(1)
+    )
+
+
 def remove_member(session: Session, parent: User, user_id: int) -> User:
+    """Any parent removes a child; only the owner removes a parent, and nobody removes the owner."""
     family = require_family(session, parent)
     member = session.get(User, user_id)
     if member is None or member.family_id != family.id:
         raise NotFound("member not found")
+    changes: dict = {}
     if member.is_parent:
-        parents, _ = count_members(session, family.id)
-        if parents <= 1:
-            raise Conflict("a family keeps at least one parent")
+        owner = owner_of(session, family)
+        if parent.id != owner:
+            raise Forbidden("only the family's owner removes a parent")
+        if member.id == owner:
+            raise Conflict("the owner cannot be removed; transfer ownership first")
     else:
         # A child without a family cannot log in to anything useful; it is deactivated too.
-        member.is_active = False
-        member.token_version += 1
-    member.family_id = None
-    member.family_joined_at = None
+        changes = {"is_active": False, "token_version": User.token_version + 1}
+    removed = session.execute(
+        update(User)
+        .where(User.id == member.id, User.family_id == family.id)
+        .values(family_id=None, family_joined_at=None, **changes)
+    ).rowcount
+    if not removed:
+        session.rollback()
+        raise NotFound("member not found")
     session.commit()
     return member
+
+
+def transfer_ownership(session: Session, owner: User, user_id: int) -> Family:
+    """The owner hands the family to another of its parents."""
+    family = require_family(session, owner)
+    if owner.id != owner_of(session, family):
+        raise Forbidden("only the family's owner hands ownership over")
+    heir = session.get(User, user_id)
+    if heir is None or heir.family_id != family.id:
+        raise NotFound("member not found")
+    if not heir.is_parent:
+        raise InvalidInput("ownership goes to a parent of the family", field="user_id")
+    if heir.id == owner.id:
+        return family
+    # Only from the owner this request read: a transfer that raced it has already decided.
+    moved = session.execute(
+        update(Family).where(Family.id == family.id, Family.owner_id == family.owner_id).values(owner_id=heir.id)
+    ).rowcount
+    if not moved:
+        session.rollback()
+        raise Conflict("the family's owner changed meanwhile; reload and try again")
+    session.commit()
+    return family
 
 
 def sees_invite_code(user: User) -> bool:
