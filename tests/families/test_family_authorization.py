@@ -7,13 +7,23 @@ of parents (one by default) and always expires; only the owner removes a parent,
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import update
 
 from tests.support.api import Api, Person
 
+NO_CODE = "no family has this invite code, or it has expired or been used"
+
 
 def join(api: Api, who: Person, code: str):
     return api.post("/families/join", who, json={"invite_code": code})
+
+
+def new_code(api: Api, parent: Person, **body: object) -> dict:
+    response = api.post("/families/invite-code/generate", parent, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def parent_ids(api: Api, who: Person) -> set[int]:
@@ -128,3 +138,81 @@ def test_a_family_the_previous_release_made_is_owned_by_its_earliest_joined_pare
         session.commit()
     assert owner_id(api, second) == first.id
     assert api.delete(f"/families/members/{second.id}", first).status_code == 204
+
+
+def test_an_invite_code_lets_one_parent_in_by_default(api):
+    owner = api.parent()
+    issued = new_code(api, owner)
+    assert issued["max_uses"] == 1
+    first, second = api.parent(with_family=False), api.parent(with_family=False)
+
+    assert join(api, first, issued["invite_code"]).status_code == 200
+    refused = join(api, second, issued["invite_code"])
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == NO_CODE
+    assert parent_ids(api, owner) == {owner.id, first.id}
+
+
+def test_a_parent_may_let_a_few_parents_in_with_one_code(api):
+    owner = api.parent()
+    code = new_code(api, owner, max_uses=2)["invite_code"]
+    joiners = [api.parent(with_family=False) for _ in range(3)]
+    assert [join(api, who, code).status_code for who in joiners] == [200, 200, 404]
+    assert api.get("/families/context", owner).json()["family"]["invite_code_uses_left"] == 0
+
+
+def test_a_use_limit_outside_1_to_20_answers_422(api):
+    owner = api.parent()
+    for bad in (0, 21, "many"):
+        assert api.post("/families/invite-code/generate", owner, json={"max_uses": bad}).status_code == 422
+
+
+def test_a_new_code_starts_its_uses_again(api):
+    owner = api.parent()
+    api.second_parent(owner)
+    code = new_code(api, owner)["invite_code"]
+    assert api.get("/families/context", owner).json()["family"]["invite_code_uses_left"] == 1
+    assert join(api, api.parent(with_family=False), code).status_code == 200
+
+
+def test_an_expired_code_answers_like_an_unknown_one(api, app):
+    from chores_tracker.families.models import Family
+
+    owner = api.parent()
+    code = new_code(api, owner)["invite_code"]
+    with app.state.session_factory() as session:
+        session.execute(
+            update(Family).where(Family.invite_code == code).values(invite_code_expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+        )
+        session.commit()
+    refused = join(api, api.parent(with_family=False), code)
+    assert (refused.status_code, refused.json()["detail"]) == (404, NO_CODE)
+    unknown = join(api, api.parent(with_family=False), "NOPE2345")
+    assert (unknown.status_code, unknown.json()["detail"]) == (404, NO_CODE)
+
+
+def test_a_code_from_before_expiries_and_use_limits_lets_nobody_in(api, app):
+    from chores_tracker.families.models import Family
+
+    owner = api.parent()
+    code = new_code(api, owner)["invite_code"]
+    with app.state.session_factory() as session:
+        session.execute(update(Family).where(Family.invite_code == code).values(invite_code_max_uses=None))
+        session.commit()
+    assert join(api, api.parent(with_family=False), code).status_code == 404
+    with app.state.session_factory() as session:
+        session.execute(
+            update(Family).where(Family.invite_code == code).values(invite_code_max_uses=5, invite_code_expires_at=None)
+        )
+        session.commit()
+    assert join(api, api.parent(with_family=False), code).status_code == 404
+
+
+def test_a_family_made_by_adding_a_first_child_has_an_owner_and_a_code_that_expires(api):
+    parent = api.parent(with_family=False)
+    api.child(parent)
+    family = api.get("/families/context", parent).json()["family"]
+    assert family["owner_id"] == parent.id
+    expires = datetime.fromisoformat(family["invite_code_expires_at"])
+    assert datetime.now(timezone.utc) < expires <= datetime.now(timezone.utc) + timedelta(days=7)
+    assert family["invite_code_uses_left"] == 1

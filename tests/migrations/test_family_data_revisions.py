@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -11,12 +11,12 @@ from chores_tracker.db import runner
 
 T0 = datetime(2026, 11, 1, 9, 0, 0)
 families = sa.table(
-    "families", sa.column("id"), sa.column("name"), sa.column("invite_code"), sa.column("invite_code_expires_at"),
-    sa.column("owner_id"),
+    "families", sa.column("id"), sa.column("name"), sa.column("invite_code"),
+    sa.column("invite_code_expires_at", sa.DateTime()), sa.column("invite_code_max_uses"), sa.column("owner_id"),
 )
 users = sa.table(
-    "users", sa.column("id"), sa.column("username"), sa.column("hashed_password"), sa.column("is_parent"),
-    sa.column("family_id"), sa.column("family_joined_at"),
+    "users", sa.column("id"), sa.column("username"), sa.column("hashed_password"), sa.column("is_parent", sa.Boolean()),
+    sa.column("family_id"), sa.column("family_joined_at", sa.DateTime()),
 )
 
 
@@ -49,3 +49,28 @@ def test_each_family_is_owned_by_its_earliest_joined_parent(backend, fresh_datab
     with database.engine.connect() as connection:
         owners = dict(connection.execute(sa.select(families.c.id, families.c.owner_id)).all())
     assert owners == {1: 11, 2: 21, 3: None}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
+def test_codes_without_an_expiry_or_a_use_limit_expire_and_limited_ones_stay(backend, fresh_database):
+    database = fresh_database(backend)
+    later = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
+    runner.upgrade(database.url_string, "0007")
+    with database.engine.begin() as connection:
+        connection.execute(families.insert(), [
+            {"id": 1, "name": "made with a first child", "invite_code": "AAAA2222", "invite_code_expires_at": None},
+            {"id": 2, "name": "an old code", "invite_code": "BBBB2222", "invite_code_expires_at": later},
+        ])
+    runner.upgrade(database.url_string, "0010")
+    with database.engine.begin() as connection:
+        connection.execute(families.insert(), [{
+            "id": 3, "name": "a code with a limit", "invite_code": "CCCC2222", "invite_code_expires_at": later,
+            "invite_code_max_uses": 1,
+        }])
+    started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    runner.upgrade(database.url_string, "0011")
+    with database.engine.connect() as connection:
+        expiries = dict(connection.execute(sa.select(families.c.id, families.c.invite_code_expires_at)).all())
+    assert started <= expiries[1] <= datetime.now(timezone.utc).replace(tzinfo=None)
+    assert started <= expiries[2] <= datetime.now(timezone.utc).replace(tzinfo=None)
+    assert expiries[3] == later

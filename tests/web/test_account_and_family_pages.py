@@ -79,7 +79,7 @@ def test_a_second_parent_joins_with_the_code_and_a_wrong_code_is_explained(visit
     code = re.search(r'id="invite-code">([A-Z0-9]+)<', first.get("/family").text).group(1)
     second.sign_up()
     response = second.submit("/family/join", {"invite_code": "WRONG123"})
-    assert field_error(response.text, "invite_code") == "No family has this invite code."
+    assert field_error(response.text, "invite_code") == "No family has this invite code, or it has expired or been used."
     response = second.submit("/family/join", {"invite_code": code.lower()})
     assert "You joined The Robins." in response.text
     assert "The Robins" in second.get("/family").text
@@ -199,3 +199,19 @@ def test_the_owner_hands_the_family_over_on_the_family_page(visitor, app):
     assert 'action="/family/owner"' in other.get("/family").text
     # The former owner's form, sent again, is refused.
     assert owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))}).status_code == 403
+
+
+def test_a_code_lets_in_as_many_parents_as_the_page_asked_for(visitor):
+    owner, joiners = visitor(), [visitor() for _ in range(3)]
+    owner.parent_with_family("The Herons")
+    assert "Lets in 1 more parent," in owner.get("/family").text
+    assert field_error(owner.submit("/family/invite-code", {"max_uses": "21"}).text, "max_uses")
+    page = owner.submit("/family/invite-code", {"max_uses": "2"})
+    assert "Lets in 2 more parents," in page.text
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', page.text).group(1)
+    answers = []
+    for joiner in joiners:
+        joiner.sign_up()
+        answers.append(joiner.submit("/family/join", {"invite_code": code}).status_code)
+    assert answers == [200, 200, 422]
+    assert "This code has been used or has expired: make a new one." in owner.get("/family").text

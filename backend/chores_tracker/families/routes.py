@@ -37,6 +37,7 @@ def _family(family: Family, viewer: User, owner_id: int | None) -> FamilyOut:
         name=family.name,
         invite_code=family.invite_code if shown else "",
         invite_code_expires_at=family.invite_code_expires_at if shown else None,
+        invite_code_uses_left=service.invite_code_uses_left(family) if shown else 0,
         owner_id=owner_id,
         created_at=family.created_at,
         updated_at=family.updated_at,
@@ -64,6 +65,8 @@ def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, sett
 
 @router.post("/join", response_model=FamilyJoinOut)
 def join(data: FamilyJoinIn, parent: CurrentParent, session: DbSession) -> FamilyJoinOut:
+    """Joins the family as a parent; spends one of the code's uses. 404 for a code that is unknown,
+    expired or used up (alike)."""
     family = service.join_family(session, parent, data.invite_code)
     return FamilyJoinOut(
         success=True, family_id=family.id, family_name=family.name, message=f"You joined {family.name}."
@@ -92,10 +95,16 @@ def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
 def generate_invite_code(
     parent: CurrentParent, session: DbSession, settings: SettingsDep, data: InviteCodeIn | None = None
 ) -> InviteCodeOut:
-    days = (data.expires_in_days if data else None) or settings.invite_code_default_days
-    family = service.regenerate_invite_code(session, parent, days)
+    """A new code (the old one stops working) for `max_uses` parents (1 unless said), valid for
+    `expires_in_days` (INVITE_CODE_DEFAULT_DAYS unless said)."""
+    data = data or InviteCodeIn()
+    days = data.expires_in_days or settings.invite_code_default_days
+    family = service.regenerate_invite_code(session, parent, days, data.max_uses)
     return InviteCodeOut(
-        invite_code=family.invite_code, expires_at=family.invite_code_expires_at, family_name=family.name
+        invite_code=family.invite_code,
+        expires_at=family.invite_code_expires_at,
+        family_name=family.name,
+        max_uses=data.max_uses,
     )
 
 

@@ -17,9 +17,16 @@ class FamilyOut(BaseModel):
     id: int
     name: str | None = None
     invite_code: str = Field(description=INVITE_CODE_HELP)
-    invite_code_expires_at: datetime | None = Field(default=None, description="When the code stops working; null for a child.")
+    invite_code_expires_at: datetime | None = Field(
+        default=None, description="When the code stops working; null for a child."
+    )
+    invite_code_uses_left: int = Field(
+        default=0,
+        description="How many more parents the code lets in now (0 once expired or used up); 0 for a child.",
+    )
     owner_id: int | None = Field(
-        default=None, description="The parent who owns the family: only the owner removes a parent or hands ownership over."
+        default=None,
+        description="The parent who owns the family: only the owner removes a parent or hands ownership over.",
     )
     created_at: datetime
     updated_at: datetime
@@ -73,14 +80,21 @@ class OwnerIn(BaseModel):
     user_id: RowId = Field(description="Another parent of the family, who becomes its owner.")
 
 
+DEFAULT_CODE_USES = 1
+
+
 class InviteCodeIn(BaseModel):
     expires_in_days: int | None = Field(default=None, ge=1, le=365)
+    max_uses: int = Field(
+        default=DEFAULT_CODE_USES, ge=1, le=20, description="How many parents may join with the code."
+    )
 
 
 class InviteCodeOut(BaseModel):
     invite_code: str
     expires_at: datetime | None = None
     family_name: str | None = None
+    max_uses: int = Field(description="How many parents may join with the code.")
 
 
 class FamilyStatsOut(BaseModel):

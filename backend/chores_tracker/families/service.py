@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 from chores_tracker.db.base import utcnow
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
+from chores_tracker.families.schemas import DEFAULT_CODE_USES
 from chores_tracker.identity.models import User
 
 # No 0/O or 1/I: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
+NO_SUCH_CODE = "no family has this invite code, or it has expired or been used"
 
 
 def _new_code() -> str:
@@ -42,58 +44,89 @@ def require_family(session: Session, user: User) -> Family:
     return family
 
 
-def create_family(session: Session, parent: User, name: str | None, *, invite_days: int) -> Family:
-    if parent.family_id is not None:
-        raise Conflict("you already belong to a family")
-    family = Family(
-        name=(name or "").strip() or f"{parent.username}'s family",
-        invite_code=_unused_code(session),
-        invite_code_expires_at=utcnow() + timedelta(days=invite_days),
-        owner_id=parent.id,
-    )
+def _issue_code(session: Session, family: Family, *, days: int, max_uses: int) -> None:
+    """A new code for the family: it lets in `max_uses` parents, and stops working after `days`."""
+    family.invite_code = _unused_code(session)
+    family.invite_code_expires_at = utcnow() + timedelta(days=days)
+    family.invite_code_max_uses = max_uses
+    family.invite_code_uses = 0
+
+
+def _found_family(session: Session, parent: User, name: str, *, invite_days: int) -> Family:
+    """A new family owned by `parent`, its first member, with a code for one more parent."""
+    family = Family(name=name, owner_id=parent.id)
+    _issue_code(session, family, days=invite_days, max_uses=DEFAULT_CODE_USES)
     session.add(family)
     session.flush()
     parent.family_id = family.id
     parent.family_joined_at = utcnow()
+    return family
+
+
+def create_family(session: Session, parent: User, name: str | None, *, invite_days: int) -> Family:
+    if parent.family_id is not None:
+        raise Conflict("you already belong to a family")
+    name = (name or "").strip() or f"{parent.username}'s family"
+    family = _found_family(session, parent, name, invite_days=invite_days)
     session.commit()
     return family
 
 
-def ensure_family_for(session: Session, parent: User) -> int:
+def ensure_family_for(session: Session, parent: User, *, invite_days: int) -> int:
     """A parent adding a child before creating a family gets one, so the child has a home."""
     if parent.family_id is None:
-        family = Family(name=f"{parent.username}'s family", invite_code=_unused_code(session), owner_id=parent.id)
-        session.add(family)
-        session.flush()
-        parent.family_id = family.id
-        parent.family_joined_at = utcnow()
+        _found_family(session, parent, f"{parent.username}'s family", invite_days=invite_days)
     return parent.family_id
 
 
 def join_family(session: Session, parent: User, invite_code: str) -> Family:
     if parent.family_id is not None:
         raise Conflict("you already belong to a family")
-    family = session.scalar(select(Family).where(Family.invite_code == invite_code.strip().upper()))
-    if family is None:
-        raise NotFound("no family has this invite code", field="invite_code")
-    if family.invite_code_expires_at is not None and family.invite_code_expires_at < utcnow():
-        raise InvalidInput("this invite code has expired; ask for a new one", field="invite_code")
-    parent.family_id = family.id
-    parent.family_joined_at = utcnow()
+    code = invite_code.strip().upper()
+    # One conditional UPDATE spends a use, so of parents racing for the last one only one gets it.
+    # A code without an expiry or a use limit (from before either existed) matches nothing.
+    spent = session.execute(
+        update(Family)
+        .where(
+            Family.invite_code == code,
+            Family.invite_code_expires_at > utcnow(),
+            Family.invite_code_uses < Family.invite_code_max_uses,
+        )
+        .values(invite_code_uses=Family.invite_code_uses + 1)
+    ).rowcount
+    if not spent:
+        # Unknown, expired and used up read alike: no answer tells a guesser that a code exists.
+        raise NotFound(NO_SUCH_CODE, field="invite_code")
+    family = session.scalar(select(Family).where(Family.invite_code == code))
+    joined = session.execute(
+        update(User)
+        .where(User.id == parent.id, User.family_id.is_(None))
+        .values(family_id=family.id, family_joined_at=utcnow())
+    ).rowcount
+    if not joined:
+        session.rollback()
+        raise Conflict("you already belong to a family")
     session.commit()
     return family
 
 
-def regenerate_invite_code(session: Session, parent: User, expires_in_days: int) -> Family:
+def regenerate_invite_code(session: Session, parent: User, expires_in_days: int, max_uses: int) -> Family:
     family = require_family(session, parent)
-    family.invite_code = _unused_code(session)
-    family.invite_code_expires_at = utcnow() + timedelta(days=expires_in_days)
+    _issue_code(session, family, days=expires_in_days, max_uses=max_uses)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict("could not create a unique code; try again") from None
     return family
+
+
+def invite_code_uses_left(family: Family) -> int:
+    """How many more parents the code lets in now: none once it has expired or been used up."""
+    expires, limit = family.invite_code_expires_at, family.invite_code_max_uses
+    if expires is None or limit is None or expires <= utcnow():
+        return 0
+    return max(0, limit - family.invite_code_uses)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
         )
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
-    family_id = families.ensure_family_for(session, parent)
+    family_id = families.ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
     child = _new_user(
         settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
     )

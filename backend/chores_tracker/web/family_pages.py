@@ -11,7 +11,7 @@ from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.families import service as families
-from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn, OwnerIn
+from chores_tracker.families.schemas import DEFAULT_CODE_USES, FamilyCreateIn, FamilyJoinIn, InviteCodeIn, OwnerIn
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn
@@ -86,7 +86,7 @@ def join_family(
 
 def _family_page(  # noqa: ANN001
     request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None,
-    owner_errors=None, status_code=200,
+    owner_errors=None, invite_errors=None, invite_form=None, status_code=200,
 ):
     found = families.members(session, parent)
     return render(
@@ -95,6 +95,9 @@ def _family_page(  # noqa: ANN001
         {
             "title": "Family",
             "members": found,
+            "invite_uses_left": families.invite_code_uses_left(found.family),
+            "invite_errors": invite_errors.fields if invite_errors else {},
+            "invite_form": invite_form or {"max_uses": DEFAULT_CODE_USES},
             "errors": errors.fields if errors else {},
             "form": form or {},
             "reset_for": reset_for,
@@ -112,11 +115,22 @@ def family_page(request: Request, parent: FamilyParent, session: DbSession) -> R
 
 @router.post("/family/invite-code")
 def regenerate_invite_code(
-    request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
-    family = families.regenerate_invite_code(session, parent, settings.invite_code_default_days)
-    message = f"New invite code: {family.invite_code}. The old one no longer works."
-    return redirect("/family#invite", settings, flash=message)
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        InviteCodeIn,
+        data,
+        lambda wanted: families.regenerate_invite_code(
+            session, parent, settings.invite_code_default_days, wanted.max_uses
+        ),
+    )
+    if family is not None:
+        message = f"New invite code: {family.invite_code}. The old one no longer works."
+        return redirect("/family#invite", settings, flash=message)
+    return _family_page(request, session, parent, invite_errors=errors, invite_form=data, status_code=422)
 
 
 @router.post("/family/owner")
