@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
@@ -20,6 +20,8 @@ from chores_tracker.families.schemas import (
 )
 from chores_tracker.http import RowId
 from chores_tracker.identity.models import User
+from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.ratelimit.service import JOIN
 
 router = APIRouter(prefix="/families", tags=["families"])
 
@@ -64,9 +66,11 @@ def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, sett
 
 
 @router.post("/join", response_model=FamilyJoinOut)
-def join(data: FamilyJoinIn, parent: CurrentParent, session: DbSession) -> FamilyJoinOut:
+def join(request: Request, data: FamilyJoinIn, parent: CurrentParent, session: DbSession) -> FamilyJoinOut:
     """Joins the family as a parent; spends one of the code's uses. 404 for a code that is unknown,
-    expired or used up (alike)."""
+    expired or used up (alike). Attempts are limited per client address and per account
+    (RATE_LIMIT_JOIN_PER_HOUR): 429 with Retry-After."""
+    count_attempt(request, JOIN, parent.username)
     family = service.join_family(session, parent, data.invite_code)
     return FamilyJoinOut(
         success=True, family_id=family.id, family_name=family.name, message=f"You joined {family.name}."

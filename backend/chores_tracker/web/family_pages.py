@@ -16,7 +16,7 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.deps import count_attempt
-from chores_tracker.ratelimit.service import PASSWORD_RESET
+from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
 from chores_tracker.web.rendering import redirect, render
@@ -71,6 +71,7 @@ def join_family(
     request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
 ) -> Response:
     data = submitted.values()
+    count_attempt(request, JOIN, parent.username)  # the same limit as the API's join
     errors = FormErrors()
     family = apply_form(
         errors,
