@@ -216,3 +216,40 @@ def test_a_family_made_by_adding_a_first_child_has_an_owner_and_a_code_that_expi
     expires = datetime.fromisoformat(family["invite_code_expires_at"])
     assert datetime.now(timezone.utc) < expires <= datetime.now(timezone.utc) + timedelta(days=7)
     assert family["invite_code_uses_left"] == 1
+
+
+def test_every_member_change_is_in_the_parents_feed(api):
+    owner = api.parent()
+    second = api.second_parent(owner)  # a new code, then the join
+    kid = api.child(owner)
+    api.post("/families/owner", owner, json={"user_id": second.id})
+    assert api.delete(f"/families/members/{kid.id}", second).status_code == 204
+    third = api.second_parent(second)
+    assert api.delete(f"/families/members/{third.id}", second).status_code == 204
+
+    def feed(who: Person) -> list[tuple[str, int, int | None]]:
+        rows = api.get("/activities/recent", who, params={"limit": 50}).json()["activities"]
+        return [(a["activity_type"], a["user_id"], a["target_user_id"]) for a in rows]
+
+    expected = [
+        ("member_removed", second.id, third.id),
+        ("parent_joined", third.id, None),
+        ("invite_code_created", second.id, None),
+        ("member_removed", second.id, kid.id),
+        ("ownership_transferred", owner.id, second.id),
+        ("child_added", owner.id, None),
+        ("parent_joined", second.id, None),
+        ("invite_code_created", owner.id, None),
+    ]
+    assert feed(owner) == expected
+    assert feed(second) == expected
+    types = api.get("/activities/types", owner).json()["descriptions"]
+    assert {kind for kind, _, _ in expected} <= set(types)
+
+
+def test_a_child_sees_no_member_changes_in_its_feed(api):
+    parent = api.parent()
+    kid = api.child(parent)
+    api.second_parent(parent)
+    api.child(parent)
+    assert api.get("/activities/recent", kid).json()["activities"] == []

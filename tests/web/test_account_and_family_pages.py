@@ -215,3 +215,18 @@ def test_a_code_lets_in_as_many_parents_as_the_page_asked_for(visitor):
         answers.append(joiner.submit("/family/join", {"invite_code": code}).status_code)
     assert answers == [200, 200, 422]
     assert "This code has been used or has expired: make a new one." in owner.get("/family").text
+
+
+def test_member_changes_read_as_sentences_in_the_activity_feed(visitor, app):
+    owner, other = visitor(), visitor()
+    owner_name = owner.parent_with_family("The Owls")
+    kid = owner.add_child()
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', owner.get("/family").text).group(1)
+    other_name = other.sign_up()
+    other.submit("/family/join", {"invite_code": code})
+    owner.get("/family")
+    owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))})
+    page = other.get("/activity").text
+    assert f"<strong>{owner_name}</strong> handed the family over to you" in page
+    assert "<strong>You</strong> joined the family" in page
+    assert f"{owner_name} added {kid} to the family" in page

@@ -10,6 +10,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.base import utcnow
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
@@ -106,6 +108,13 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
     if not joined:
         session.rollback()
         raise Conflict("you already belong to a family")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.parent_joined,
+        description=f"{parent.username} joined the family as a parent",
+    )
     session.commit()
     return family
 
@@ -113,6 +122,13 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
 def regenerate_invite_code(session: Session, parent: User, expires_in_days: int, max_uses: int) -> Family:
     family = require_family(session, parent)
     _issue_code(session, family, days=expires_in_days, max_uses=max_uses)
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.invite_code_created,
+        description=f"{parent.username} made a new invite code for {max_uses} parent{'s' if max_uses != 1 else ''}",
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -192,6 +208,14 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     if not removed:
         session.rollback()
         raise NotFound("member not found")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.member_removed,
+        description=f"{parent.username} removed {member.username} from the family",
+        target_user_id=member.id,
+    )
     session.commit()
     return member
 
@@ -215,6 +239,14 @@ def transfer_ownership(session: Session, owner: User, user_id: int) -> Family:
     if not moved:
         session.rollback()
         raise Conflict("the family's owner changed meanwhile; reload and try again")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=owner,
+        activity_type=ActivityType.ownership_transferred,
+        description=f"{owner.username} handed the family over to {heir.username}",
+        target_user_id=heir.id,
+    )
     session.commit()
     return family
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.base import utcnow
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from chores_tracker.families import service as families
@@ -101,6 +103,14 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
     family_id = families.ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
     child = _new_user(
         settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
+    )
+    # No target: a child's own feed and its last activity (reports) are about its chores and money.
+    activity.record(
+        session,
+        family_id=family_id,
+        actor=parent,
+        activity_type=ActivityType.child_added,
+        description=f"{parent.username} added {child.username} to the family",
     )
     return _commit_new_user(session, child)
 
