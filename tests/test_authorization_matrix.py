@@ -8,7 +8,9 @@ anything of this family. docs/families.md says the same for the family's own cal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -209,3 +211,90 @@ def test_authorization_of_changes(api, case: Case):
             _call(api, world, case, role)
     for n, role in enumerate(members):
         _call(api, world if n == 0 else build_world(api), case, role)
+
+
+# -- docs/families.md says the same, in one table -------------------------------------------------
+
+FAMILIES_DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
+DOC_ROLES = ("owner", "parent", "child")
+# The docs name path parameters as the API does; the matrix names the family's members.
+DOC_PLACEHOLDERS = {
+    "{child_id}": "{child}", "{parent_id}": "{co_parent}", "{owner_id}": "{owner}", "{chore_id}": "{chore}",
+    "{assignment_id}": "{assignment}",
+}
+_CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
+
+
+@dataclass(frozen=True)
+class DocRow:
+    what: str
+    calls: list[tuple[str, str, str | None]]  # method, path as the matrix names it, the field it is about
+    allowed: dict[str, bool]
+
+
+def doc_rows() -> list[DocRow]:
+    lines = FAMILIES_DOC.read_text(encoding="utf-8").splitlines()
+    tables = [n for n, line in enumerate(lines) if line.startswith("|") and (n == 0 or not lines[n - 1].startswith("|"))]
+    assert len(tables) == 1, "docs/families.md says who may do what in one table"
+    header = [cell.strip() for cell in lines[tables[0]].strip("|").split("|")]
+    assert header == ["what", "calls", *DOC_ROLES], header
+    rows = []
+    for line in lines[tables[0] + 2:]:
+        if not line.startswith("|"):
+            break
+        what, calls, *answers = [cell.strip() for cell in line.strip("|").split("|")]
+        found = []
+        for method, path, field in _CALL.findall(calls):
+            for theirs, ours in DOC_PLACEHOLDERS.items():
+                path = path.replace(theirs, ours)
+            found.append((method, path, field or None))
+        assert found, f"{what}: no call named"
+        assert all(answer.split()[0] in ("yes", "no") for answer in answers), f"{what}: say yes or no"
+        rows.append(DocRow(what, found, {role: answer.startswith("yes") for role, answer in zip(DOC_ROLES, answers)}))
+    return rows
+
+
+DOC_ROWS = doc_rows()
+
+
+def test_the_families_doc_table_agrees_with_the_matrix():
+    documented = set()
+    for row in DOC_ROWS:
+        for method, path, field in row.calls:
+            if field:
+                continue  # what a call shows: the next test
+            cases = [case for case in CASES if (case.method, case.path) == (method, path)]
+            assert cases, f"{row.what}: {method} {path} is not in the matrix"
+            documented.add((method, path))
+            for case in cases:
+                for role in DOC_ROLES:
+                    assert (case.expected(role) < 300) == row.allowed[role], (
+                        f"docs/families.md says {role} {'may' if row.allowed[role] else 'may not'} {row.what} "
+                        f"({method} {path}); the matrix answers {case.expected(role)}"
+                    )
+    family_calls = {(c.method, c.path) for c in CASES if c.path.startswith("/families/") or c.owner is not None}
+    assert family_calls - documented == set(), "every family call, and every call the owner alone may make, is in the table"
+
+
+def _field(value: object, name: str) -> object:
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        for item in value.values():
+            found = _field(item, name)
+            if found is not None:
+                return found
+    return None
+
+
+def test_what_the_families_doc_says_each_role_sees(api):
+    world = build_world(api)
+    for row in DOC_ROWS:
+        for method, path, field in row.calls:
+            if not field:
+                continue
+            for role in DOC_ROLES:
+                response = api.client.request(method, f"/api/v1{_fill(path, world)}", headers=getattr(world, role).headers)
+                assert response.status_code == 200, response.text
+                shown = _field(response.json(), field)
+                assert bool(shown) == row.allowed[role], f"{method} {path} as {role}: {field} = {shown!r}"
