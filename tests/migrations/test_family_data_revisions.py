@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from chores_tracker.db import runner
+from chores_tracker.migrations import runner
 
 T0 = datetime(2026, 11, 1, 9, 0, 0)
 families = sa.table(
@@ -30,7 +30,7 @@ def _person(user_id: int, family_id: int, joined: datetime | None, *, parent: bo
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_each_family_is_owned_by_its_earliest_joined_parent(backend, fresh_database):
     database = fresh_database(backend)
-    runner.upgrade(database.url_string, "0008")
+    runner.upgrade(database.url, "0008")
     with database.engine.begin() as connection:
         connection.execute(families.insert(), [
             {"id": 1, "name": "two parents", "invite_code": "AAAA2222"},
@@ -45,7 +45,7 @@ def test_each_family_is_owned_by_its_earliest_joined_parent(backend, fresh_datab
             _person(22, 2, T0),
             _person(21, 2, T0),  # joined at the same moment: the lower id
         ])
-    runner.upgrade(database.url_string, "0009")
+    runner.upgrade(database.url, "0009")
     with database.engine.connect() as connection:
         owners = dict(connection.execute(sa.select(families.c.id, families.c.owner_id)).all())
     assert owners == {1: 11, 2: 21, 3: None}
@@ -55,20 +55,20 @@ def test_each_family_is_owned_by_its_earliest_joined_parent(backend, fresh_datab
 def test_codes_without_an_expiry_or_a_use_limit_expire_and_limited_ones_stay(backend, fresh_database):
     database = fresh_database(backend)
     later = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
-    runner.upgrade(database.url_string, "0007")
+    runner.upgrade(database.url, "0007")
     with database.engine.begin() as connection:
         connection.execute(families.insert(), [
             {"id": 1, "name": "made with a first child", "invite_code": "AAAA2222", "invite_code_expires_at": None},
             {"id": 2, "name": "an old code", "invite_code": "BBBB2222", "invite_code_expires_at": later},
         ])
-    runner.upgrade(database.url_string, "0010")
+    runner.upgrade(database.url, "0010")
     with database.engine.begin() as connection:
         connection.execute(families.insert(), [{
             "id": 3, "name": "a code with a limit", "invite_code": "CCCC2222", "invite_code_expires_at": later,
             "invite_code_max_uses": 1,
         }])
     started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    runner.upgrade(database.url_string, "0011")
+    runner.upgrade(database.url, "0011")
     with database.engine.connect() as connection:
         expiries = dict(connection.execute(sa.select(families.c.id, families.c.invite_code_expires_at)).all())
     assert started <= expiries[1] <= datetime.now(timezone.utc).replace(tzinfo=None)
