@@ -28,6 +28,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 LOCK_FILE = REPO / "requirements.lock"
+CONSTRAINTS_FILE = REPO / "constraints.txt"
 
 # The image keeps the repository's layout under /app (see the Dockerfile).
 IMAGE_APP_DIR = PurePosixPath("/app")

@@ -7,10 +7,13 @@ import re
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pytest
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from tests.deploy import artifacts as a
@@ -169,16 +172,48 @@ def test_alembic_ini_finds_its_scripts_and_the_package_next_to_it():
 
 # ---- the lock file ----------------------------------------------------------------------------
 
-def _lock_pins() -> dict[str, str]:
-    pins = {}
-    for line in a.LOCK_FILE.read_text().splitlines():
-        line = line.strip()
+@dataclass(frozen=True)
+class Pin:
+    name: str
+    version: str
+    marker: Marker | None
+    hashes: tuple[str, ...]
+
+    def applies(self, environment: dict[str, str]) -> bool:
+        return self.marker is None or self.marker.evaluate(environment)
+
+
+def _pins(path: Path) -> list[Pin]:
+    """A pip requirements file of exact pins: `name==version ; marker`, each maybe with --hash options."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    pins = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
-        name, separator, version = line.partition("==")
-        assert separator and version and not re.search(r"[<>!~;,\[ ]", line), f"not an exact pin: {line}"
-        pins[canonicalize_name(name)] = version
+        hashes = tuple(re.findall(r"--hash=(\S+)", line))
+        requirement = Requirement(re.sub(r"\s--hash=\S+", "", line))
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==" and not requirement.extras and not requirement.url, f"not an exact pin: {line}"
+        pins.append(Pin(canonicalize_name(requirement.name), specifier.version, requirement.marker, hashes))
     return pins
+
+
+def _lock_pins(environment: dict[str, str] | None = None) -> dict[str, str]:
+    """name -> version of the locked packages that ENVIRONMENT (default: this interpreter) installs."""
+    environment = environment or default_environment()
+    pins: dict[str, str] = {}
+    for pin in _pins(a.LOCK_FILE):
+        if pin.applies(environment):
+            assert pin.name not in pins, f"{pin.name} is pinned twice for {environment['python_full_version']}"
+            pins[pin.name] = pin.version
+    return pins
+
+
+def _python(full_version: str) -> dict[str, str]:
+    """The marker environment of this platform with another CPython release."""
+    major, minor, *_ = full_version.split(".")
+    return {**default_environment(), "python_full_version": full_version, "python_version": f"{major}.{minor}"}
 
 
 def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
@@ -193,24 +228,50 @@ def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
         )
 
 
-def _runtime_dependency_closure() -> set[str]:
-    """The project's runtime dependencies and everything they require, extras and markers applied."""
-    from importlib.metadata import distribution
+def test_every_pin_carries_the_hashes_the_image_installs_it_with():
+    for pin in _pins(a.LOCK_FILE):
+        assert pin.hashes and all(h.startswith("sha256:") for h in pin.hashes), f"{pin.name}: no sha256 hash; {REGENERATE}"
 
+
+def _runtime_dependency_closure(environment: dict[str, str] | None = None) -> set[str]:
+    """The project's runtime dependencies and everything they require, extras and markers applied.
+
+    Each package's requirements come from its installed metadata; a package that ENVIRONMENT needs
+    at a version not installed here (only another Python installs it) counts without its own.
+    """
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    environment = environment or default_environment()
+    pins = _lock_pins(environment)
     project = tomllib.loads((a.REPO / "pyproject.toml").read_text())["project"]
     pending = [Requirement(raw) for raw in project["dependencies"]]
     seen: set[tuple[str, frozenset]] = set()
     while pending:
         requirement = pending.pop()
-        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        name = canonicalize_name(requirement.name)
+        key = (name, frozenset(requirement.extras))
         if key in seen:
             continue
         seen.add(key)
-        for raw in distribution(requirement.name).requires or []:
+        try:
+            installed = distribution(name)
+        except PackageNotFoundError:
+            continue
+        if installed.version != pins.get(name):
+            continue
+        for raw in installed.requires or []:
             needed = Requirement(raw)
             extras = requirement.extras or {""}
-            if needed.marker is None or any(needed.marker.evaluate({"extra": extra}) for extra in extras):
+            if needed.marker is None or any(needed.marker.evaluate({**environment, "extra": extra}) for extra in extras):
                 pending.append(needed)
+                assert canonicalize_name(needed.name) in pins, (
+                    f"{requirement.name} needs {needed} on Python {environment['python_full_version']}, "
+                    f"which requirements.lock does not install there: {REGENERATE}"
+                )
+                assert needed.specifier.contains(pins[canonicalize_name(needed.name)], prereleases=True), (
+                    f"{requirement.name} needs {needed}; requirements.lock pins "
+                    f"{pins[canonicalize_name(needed.name)]} on Python {environment['python_full_version']}"
+                )
     return {name for name, _ in seen}
 
 
@@ -222,6 +283,22 @@ def test_the_lock_file_holds_the_runtime_closure_and_nothing_else():
         f"in requirements.lock but not needed at run time (test tools?): {sorted(pins - closure)}; {REGENERATE}"
     )
     assert "chores-tracker" not in pins, "the project itself is installed from the source, not from the lock"
+
+
+# requires-python admits every CPython from 3.11.0 on: Debian 12's python3 (3.11.2, the base
+# scripts/ci-containers builds on), the oldest, and the newer lines.
+PYTHONS = ("3.11.0", "3.11.2", "3.11.3", "3.12.0", "3.13.0", "3.14.0")
+
+
+@pytest.mark.parametrize("full_version", PYTHONS)
+def test_on_every_python_the_project_accepts_the_lock_installs_what_each_locked_package_requires(full_version):
+    requires_python = tomllib.loads((a.REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert SpecifierSet(requires_python).contains(full_version)
+    environment = _python(full_version)
+    closure = _runtime_dependency_closure(environment)
+    pins = set(_lock_pins(environment))
+    assert not closure - pins, f"Python {full_version} needs {sorted(closure - pins)}, not in requirements.lock; {REGENERATE}"
+    assert not pins - closure, f"requirements.lock installs {sorted(pins - closure)} on {full_version} for nothing"
 
 
 def test_the_lock_file_matches_the_versions_the_tests_run_against():
@@ -239,8 +316,18 @@ def test_the_lock_file_matches_the_versions_the_tests_run_against():
             differing[name] = (pinned, installed)
     assert not differing, (
         f"requirements.lock differs from the tested environment (pinned, installed): {differing}; "
-        f"install with `pip install -c requirements.lock -e '.[test]'` (as ./scripts/test does) or {REGENERATE}"
+        f"install with `pip install -c constraints.txt -e '.[test]'` (as ./scripts/test does) or {REGENERATE}"
     )
+
+
+def test_the_constraints_are_the_lock_without_its_hashes():
+    """pip refuses hashes in a constraints file beside an editable install; the scripts use this one."""
+    locked = {(pin.name, pin.version, str(pin.marker)) for pin in _pins(a.LOCK_FILE)}
+    constrained = _pins(a.CONSTRAINTS_FILE)
+    assert not any(pin.hashes for pin in constrained)
+    assert {(pin.name, pin.version, str(pin.marker)) for pin in constrained} == locked, REGENERATE
+    for script in ("scripts/test", "scripts/run"):
+        assert "-c constraints.txt" in (a.REPO / script).read_text(), script
 
 
 def test_hadolint_would_catch_a_root_final_stage(tmp_path):
