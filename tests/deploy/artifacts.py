@@ -196,6 +196,15 @@ def dockerfile_args() -> dict[str, str]:
     return args
 
 
+def resolved_base(target: Stage) -> str:
+    """A stage's FROM with the global ARGs' defaults substituted, as `docker build .` resolves it."""
+    args = dockerfile_args()
+    base = target.base
+    while (match := re.search(r"\$\{(\w+)\}|\$(\w+)", base)):
+        base = base[: match.start()] + args[match[1] or match[2]] + base[match.end():]
+    return base
+
+
 def stage(name: str) -> Stage:
     return next(s for s in dockerfile_stages() if s.name == name)
 

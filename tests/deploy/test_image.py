@@ -38,7 +38,7 @@ def test_hadolint_passes_and_every_ignored_rule_says_why():
 def test_the_default_target_is_the_runtime_stage_on_a_slim_python():
     final = a.final_stage()
     assert final.name == "runtime"
-    bases = [s.base for s in a.stage_lineage(final)]
+    bases = [a.resolved_base(s) for s in a.stage_lineage(final)]
     assert "slim" in bases[-1], f"the runtime image should start from a slim Python, not {bases[-1]}"
     python_version = a.dockerfile_args()["PYTHON_VERSION"]
     assert python_version == f"{sys.version_info.major}.{sys.version_info.minor}", (
@@ -46,10 +46,21 @@ def test_the_default_target_is_the_runtime_stage_on_a_slim_python():
     )
 
 
+def test_the_base_images_are_build_arguments_defaulting_to_the_official_python_images():
+    """A machine that reaches no registry builds on bases it made itself (scripts/ci-containers)."""
+    args = a.dockerfile_args()
+    for name, argument in (("build", "BUILD_IMAGE"), ("app", "RUNTIME_IMAGE")):
+        assert a.stage(name).base == f"${{{argument}}}", f"the {name} stage should start FROM ${{{argument}}}"
+        assert argument in args
+    python_version = args["PYTHON_VERSION"]
+    assert a.resolved_base(a.stage("build")) == f"python:{python_version}-bookworm"
+    assert a.resolved_base(a.stage("app")) == f"python:{python_version}-slim-bookworm"
+
+
 def test_compilers_live_only_in_the_build_stage():
     final = a.final_stage()
     build = a.stage("build")
-    assert "slim" not in build.base, "the build stage is the full image, which carries the compilers"
+    assert "slim" not in a.resolved_base(build), "the build stage is the full image, which carries the compilers"
     for current in a.stage_lineage(final):
         assert current is not build
         for command in current.instructions:
@@ -154,8 +165,8 @@ def test_the_image_puts_its_virtual_environment_first_on_path():
     environment = a.image_environment(a.final_stage())
     assert environment["PATH"].startswith("/opt/venv/bin:")
     build_steps = " ".join(c.original for c in a.stage("build").instructions)
-    assert "python -m venv /opt/venv" in build_steps
-    assert "--requirement requirements.lock" in build_steps
+    assert "python3 -m venv /opt/venv" in build_steps
+    assert "--require-hashes --requirement requirements.lock" in build_steps
     assert "pip check" in build_steps
     # Installed in place at /app/backend: one copy of the code, found by `chores-tracker`,
     # by `python -m chores_tracker` and by alembic.ini's prepend_sys_path alike.
