@@ -48,10 +48,16 @@ FROM ${RUNTIME_IMAGE} AS app
 ARG APP_UID=10001
 RUN groupadd --system --gid "${APP_UID}" chores \
  && useradd --system --no-log-init --uid "${APP_UID}" --gid chores \
-        --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin chores
+        --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin chores \
+ && mkdir /data \
+ && chown "${APP_UID}:${APP_UID}" /data
+# DATA_DIR holds the SQLite database used when DATABASE_URL is unset: a volume the app user
+# owns (a new named volume takes the directory's owner), because /app belongs to root.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONDONTWRITEBYTECODE=1 \
+    DATA_DIR=/data
+VOLUME ["/data"]
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chmod=0755 docker-entrypoint.sh migrate-entrypoint.sh ./

@@ -87,6 +87,24 @@ def test_the_image_runs_as_a_fixed_non_root_uid(target):
         assert a.pod_spec(workload)["securityContext"]["runAsUser"] == int(uid), manifest.name
 
 
+def test_the_default_sqlite_database_lives_in_a_volume_the_app_user_owns():
+    """`docker run IMAGE` without DATABASE_URL writes DATA_DIR, while /app belongs to root."""
+    final = a.final_stage()
+    data_dir = a.image_environment(final).get("DATA_DIR", "")
+    assert PurePosixPath(data_dir).is_absolute(), "DATA_DIR should be an absolute path of its own, not under WORKDIR"
+    assert not PurePosixPath(data_dir).is_relative_to(a.IMAGE_APP_DIR)
+    volumes = [path for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "VOLUME" for path in c.value]
+    assert data_dir in volumes, f"DATA_DIR ({data_dir}) is not a declared VOLUME"
+    uid = a.image_setting(final, "USER")[0].partition(":")[0]
+    app_uid = next(c.value[0].partition("=")[2] for s in a.stage_lineage(final) for c in s.instructions
+                   if c.cmd == "ARG" and c.value[0].startswith("APP_UID="))
+    assert app_uid == uid
+    runs = " ".join(c.original for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "RUN")
+    assert re.search(rf'chown "?\$\{{APP_UID\}}:\$\{{APP_UID\}}"? {re.escape(data_dir)}\b', runs), (
+        f"{data_dir} should belong to the app user ({uid}) before VOLUME, so that a new volume does too"
+    )
+
+
 def _copied_into_image(target: a.Stage) -> dict[str, PurePosixPath]:
     """Repository path -> image path, by Docker's COPY rules (relative to the WORKDIR in effect)."""
     copied: dict[str, PurePosixPath] = {}
