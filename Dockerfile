@@ -17,6 +17,9 @@ ARG RUNTIME_IMAGE=python:${PYTHON_VERSION}-slim-bookworm
 # ---- build: the full Debian image carries the compilers a dependency without a wheel would need.
 # Nothing from this stage reaches the final image except the virtual environment in /opt/venv.
 FROM ${BUILD_IMAGE} AS build
+# A machine that reaches PyPI only through a mirror names it here (scripts/ci-containers passes the
+# one pip is configured with); unset, pip asks PyPI. The lock's hashes hold either way.
+ARG PIP_INDEX_URL
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 # python3, not python: Debian's own Python (a base made with debootstrap) has no `python` command.
