@@ -76,7 +76,8 @@ def names() -> Iterator[list[str]]:
     made: list[str] = []
     yield made
     for name in made:
-        podman("rm", "--force", "--time", "0", name, check=False)
+        # --volumes: the anonymous volume each container got for the image's VOLUME goes too.
+        podman("rm", "--force", "--volumes", "--time", "0", name, check=False)
         podman("volume", "rm", "--force", name, check=False)
 
 
