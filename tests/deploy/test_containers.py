@@ -368,7 +368,7 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
     assert database_revision(database) == code_head()
     assert recorded_jobs(database) == {a.JOB_NAME}
     summary = first.summary()
-    say(f"Job {a.JOB_NAME} (wave 1): exit 0 in {first.seconds:.1f}s, {summary['from']} -> {summary['to']}")
+    say(f"Job {a.JOB_NAME} (wave 1): exit 0 in {first.seconds:.1f}s, {summary['from'] or 'empty'} -> {summary['to']}")
 
     # Wave 2: the Deployment's container.
     pod = start_pod(deployment, IMAGE, pod_environment(deployment, documents, database, secret_key), names)
@@ -394,7 +394,7 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
 # ---- a rolling update ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def next_image(tmp_path, names) -> Iterator[str]:
+def next_image(tmp_path) -> Iterator[str]:
     """This image plus one expand-only revision (a nullable column), as the next release would bring.
 
     The releases before this Dockerfile cannot be built here (their bases come only from a registry),
@@ -409,13 +409,14 @@ def next_image(tmp_path, names) -> Iterator[str]:
     (context / script).write_text(SYNTHETIC_REVISION.format(
         revision=revision, down_revision=code_head(), table=Base.metadata.sorted_tables[0].name))
     (context / "Containerfile").write_text(f"FROM {IMAGE}\nCOPY {script} /app/backend/alembic/versions/\n")
-    tag = f"localhost/{unique(names, 'next')}:{revision}"
+    tag = f"localhost/chores-ci-next:{revision}"
     podman("build", "--pull=never", "--tag", tag, str(context), timeout=300)
     yield tag
     podman("rmi", "--force", tag, check=False)
 
 
-def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, names, next_image, say):
+def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, next_image, names, say):
+    # names after next_image: its containers, and their volumes, are removed before that image.
     documents = manifests()
     job, deployment = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)
