@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -33,6 +34,15 @@ def test_hadolint_passes_and_every_ignored_rule_says_why():
     for line in a.DOCKERFILE.read_text().splitlines():
         if "hadolint ignore=" in line:
             assert re.search(r"hadolint ignore=\S+\s+\S", line), f"an ignored rule without its reason: {line}"
+
+
+def test_the_ci_container_script_is_posix_sh_that_shellcheck_accepts():
+    shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
+    script = a.REPO / "scripts" / "ci-containers"
+    assert os.access(script, os.X_OK) and script.read_text().startswith("#!/bin/sh")
+    result = subprocess.run([shellcheck, "--shell=sh", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "./scripts/ci-containers" in (a.REPO / ".ci" / "run").read_text(), "CI should run it"
 
 
 def test_the_default_target_is_the_runtime_stage_on_a_slim_python():
