@@ -88,7 +88,7 @@ def unique(names: list[str], what: str) -> str:
 
 
 @pytest.fixture
-def say(request):  # noqa: ANN001, ANN201
+def say(request):
     """One line per step, on the terminal, whatever pytest captures."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
@@ -355,7 +355,7 @@ def test_alone_without_a_database_url_it_migrates_sqlite_in_its_volume_and_serve
 
 # ---- a release, in wave order --------------------------------------------------------------------------
 
-def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_op(database, names, say):
+def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_op(database, names, say):  # noqa: F811 (the fixture imported above)
     documents = manifests()
     ordered = in_sync_order(documents)
     assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [("Job", a.JOB_NAME), ("Deployment", a.DEPLOYMENT_NAME)]
@@ -415,7 +415,7 @@ def next_image(tmp_path) -> Iterator[str]:
     podman("rmi", "--force", tag, check=False)
 
 
-def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, next_image, names, say):
+def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, next_image, names, say):  # noqa: F811 (the fixture imported above)
     # names after next_image: its containers, and their volumes, are removed before that image.
     documents = manifests()
     job, deployment = in_sync_order(documents)

@@ -7,7 +7,7 @@ of parents (one by default) and always expires; only the owner removes a parent,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -182,7 +182,7 @@ def test_an_expired_code_answers_like_an_unknown_one(api, app):
     code = new_code(api, owner)["invite_code"]
     with app.state.session_factory() as session:
         session.execute(
-            update(Family).where(Family.invite_code == code).values(invite_code_expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+            update(Family).where(Family.invite_code == code).values(invite_code_expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         session.commit()
     refused = join(api, api.parent(with_family=False), code)
@@ -214,7 +214,7 @@ def test_a_family_made_by_adding_a_first_child_has_an_owner_and_a_code_that_expi
     family = api.get("/families/context", parent).json()["family"]
     assert family["owner_id"] == parent.id
     expires = datetime.fromisoformat(family["invite_code_expires_at"])
-    assert datetime.now(timezone.utc) < expires <= datetime.now(timezone.utc) + timedelta(days=7)
+    assert datetime.now(UTC) < expires <= datetime.now(UTC) + timedelta(days=7)
     assert family["invite_code_uses_left"] == 1
 
 

@@ -12,7 +12,7 @@ from tests.chores.test_concurrency import overlapped, race, server_api, server_a
 ROUNDS = 3
 
 
-def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api):
+def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api):  # noqa: F811 (fixtures imported above)
     api = server_api
     owner = api.parent()
     raced = []
@@ -27,7 +27,7 @@ def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api)
     assert any(raced), "the calls never overlapped; the test did not race"
 
 
-def test_parents_racing_for_a_two_use_code_let_two_in(server_app, server_api):
+def test_parents_racing_for_a_two_use_code_let_two_in(server_app, server_api):  # noqa: F811 (fixtures imported above)
     api = server_api
     owner = api.parent()
     code = api.post("/families/invite-code/generate", owner, json={"max_uses": 2}).json()["invite_code"]

@@ -10,7 +10,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.support.api import PASSWORD, Api, Person, unique
+from tests.support.api import PASSWORD, Person, unique
 from tests.support.family import chore, complete
 from tests.support.routes import get_routes
 
@@ -73,10 +73,7 @@ def test_a_removed_parent_sees_nothing_of_the_old_family_on_any_read_route(api, 
             if path in FAMILY_FREE:
                 continue
             url = _fill(path, values)
-            if path.startswith("/api/"):
-                response = api.client.get(url, headers=leaver.headers)
-            else:
-                response = browser.get(url)
+            response = api.client.get(url, headers=leaver.headers) if path.startswith("/api/") else browser.get(url)
             assert response.status_code < 500, f"GET {url}: {response.status_code}"
             seen[path] = response.text
         return seen

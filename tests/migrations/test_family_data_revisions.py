@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from chores_tracker.migrations import runner
 
-T0 = datetime(2026, 11, 1, 9, 0, 0)
+T0 = datetime(2026, 11, 1, 9, 0, 0)  # noqa: DTZ001 (raw rows hold naive UTC, as the database does)
 families = sa.table(
     "families", sa.column("id"), sa.column("name"), sa.column("invite_code"),
     sa.column("invite_code_expires_at", sa.DateTime()), sa.column("invite_code_max_uses"), sa.column("owner_id"),
@@ -54,7 +54,7 @@ def test_each_family_is_owned_by_its_earliest_joined_parent(backend, fresh_datab
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_codes_without_an_expiry_or_a_use_limit_expire_and_limited_ones_stay(backend, fresh_database):
     database = fresh_database(backend)
-    later = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
+    later = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
     runner.upgrade(database.url, "0007")
     with database.engine.begin() as connection:
         connection.execute(families.insert(), [
@@ -67,10 +67,10 @@ def test_codes_without_an_expiry_or_a_use_limit_expire_and_limited_ones_stay(bac
             "id": 3, "name": "a code with a limit", "invite_code": "CCCC2222", "invite_code_expires_at": later,
             "invite_code_max_uses": 1,
         }])
-    started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     runner.upgrade(database.url, "0011")
     with database.engine.connect() as connection:
         expiries = dict(connection.execute(sa.select(families.c.id, families.c.invite_code_expires_at)).all())
-    assert started <= expiries[1] <= datetime.now(timezone.utc).replace(tzinfo=None)
-    assert started <= expiries[2] <= datetime.now(timezone.utc).replace(tzinfo=None)
+    assert started <= expiries[1] <= datetime.now(UTC).replace(tzinfo=None)
+    assert started <= expiries[2] <= datetime.now(UTC).replace(tzinfo=None)
     assert expiries[3] == later

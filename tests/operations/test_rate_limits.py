@@ -116,7 +116,7 @@ def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(make_sqlite
         assert response.status_code == 401
 
 
-def _join(api: Api, who, code: str):  # noqa: ANN001
+def _join(api: Api, who, code: str):
     return api.post("/families/join", who, json={"invite_code": code})
 
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -27,6 +26,7 @@ from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
 from chores_tracker.chores.schemas import effective_state
+from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
@@ -59,12 +59,6 @@ def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
     return "this chore cannot be completed right now; try again"
 
 
-def _changed(result: Result[Any]) -> int:
-    """The rows a conditional UPDATE changed. Session.execute types its result as a Result; an UPDATE's is a
-    CursorResult, which counts them."""
-    return cast(CursorResult[Any], result).rowcount
-
-
 def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
     chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
     if chore is None:
@@ -92,7 +86,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         )
         .execution_options(synchronize_session=False)
     )
-    if _changed(claimed) != 1:
+    if rows_changed(claimed) != 1:
         session.rollback()
         current = session.scalar(
             select(Assignment).where(Assignment.id == slot.id).execution_options(populate_existing=True)
@@ -188,8 +182,8 @@ def _review(
         .values(**slot_values)
         .execution_options(synchronize_session=False)
     )
-    reviewed = _changed(moved) == 1 and (
-        _changed(
+    reviewed = rows_changed(moved) == 1 and (
+        rows_changed(
             session.execute(
                 update(Completion)
                 .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
@@ -68,3 +68,9 @@ def close_session(session: Session) -> None:
         session.close()
     except DBAPIError:
         session.invalidate()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """The rows a conditional UPDATE (or a DELETE) changed. Session.execute types every result as a
+    Result; for these statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount

@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chores_tracker.http import Input, RowId
 
-
 INVITE_CODE_HELP = (
     "The code another parent joins the family with. Always an empty string for a child: children "
     "never see it (with it, a child could sign up again and join as a parent)."

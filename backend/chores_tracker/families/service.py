@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.base import utcnow
+from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import DEFAULT_CODE_USES
@@ -78,7 +79,7 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
 def ensure_family_for(session: Session, parent: User, *, invite_days: int) -> int:
     """A parent adding a child before creating a family gets one, so the child has a home."""
     if parent.family_id is None:
-        _found_family(session, parent, f"{parent.username}'s family", invite_days=invite_days)
+        return _found_family(session, parent, f"{parent.username}'s family", invite_days=invite_days).id
     return parent.family_id
 
 
@@ -88,24 +89,28 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
     code = invite_code.strip().upper()
     # One conditional UPDATE spends a use, so of parents racing for the last one only one gets it.
     # A code without an expiry or a use limit (from before either existed) matches nothing.
-    spent = session.execute(
-        update(Family)
-        .where(
-            Family.invite_code == code,
-            Family.invite_code_expires_at > utcnow(),
-            Family.invite_code_uses < Family.invite_code_max_uses,
+    spent = rows_changed(
+        session.execute(
+            update(Family)
+            .where(
+                Family.invite_code == code,
+                Family.invite_code_expires_at > utcnow(),
+                Family.invite_code_uses < Family.invite_code_max_uses,
+            )
+            .values(invite_code_uses=Family.invite_code_uses + 1)
         )
-        .values(invite_code_uses=Family.invite_code_uses + 1)
-    ).rowcount
+    )
     if not spent:
         # Unknown, expired and used up read alike: no answer tells a guesser that a code exists.
         raise NotFound(NO_SUCH_CODE, field="invite_code")
-    family = session.scalar(select(Family).where(Family.invite_code == code))
-    joined = session.execute(
-        update(User)
-        .where(User.id == parent.id, User.family_id.is_(None))
-        .values(family_id=family.id, family_joined_at=utcnow())
-    ).rowcount
+    family = session.execute(select(Family).where(Family.invite_code == code)).scalar_one()
+    joined = rows_changed(
+        session.execute(
+            update(User)
+            .where(User.id == parent.id, User.family_id.is_(None))
+            .values(family_id=family.id, family_joined_at=utcnow())
+        )
+    )
     if not joined:
         session.rollback()
         raise Conflict("you already belong to a family")
@@ -191,7 +196,7 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     member = session.get(User, user_id)
     if member is None or member.family_id != family.id:
         raise NotFound("member not found")
-    changes: dict = {}
+    changes: dict[str, object] = {}
     if member.is_parent:
         owner = owner_of(session, family)
         if parent.id != owner:
@@ -201,11 +206,13 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     else:
         # A child without a family cannot log in to anything useful; it is deactivated too.
         changes = {"is_active": False, "token_version": User.token_version + 1}
-    removed = session.execute(
-        update(User)
-        .where(User.id == member.id, User.family_id == family.id)
-        .values(family_id=None, family_joined_at=None, **changes)
-    ).rowcount
+    removed = rows_changed(
+        session.execute(
+            update(User)
+            .where(User.id == member.id, User.family_id == family.id)
+            .values(family_id=None, family_joined_at=None, **changes)
+        )
+    )
     if not removed:
         session.rollback()
         raise NotFound("member not found")
@@ -234,9 +241,11 @@ def transfer_ownership(session: Session, owner: User, user_id: int) -> Family:
     if heir.id == owner.id:
         return family
     # Only from the owner this request read: a transfer that raced it has already decided.
-    moved = session.execute(
-        update(Family).where(Family.id == family.id, Family.owner_id == family.owner_id).values(owner_id=heir.id)
-    ).rowcount
+    moved = rows_changed(
+        session.execute(
+            update(Family).where(Family.id == family.id, Family.owner_id == family.owner_id).values(owner_id=heir.id)
+        )
+    )
     if not moved:
         session.rollback()
         raise Conflict("the family's owner changed meanwhile; reload and try again")

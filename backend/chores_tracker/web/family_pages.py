@@ -166,7 +166,7 @@ def transfer_ownership(
         refusals=InvalidInput,  # not the owner, or not in the family: the error pages
     )
     if family is not None:
-        heir = session.get(User, family.owner_id)
+        heir = session.get_one(User, family.owner_id)
         return redirect("/family#parents", settings, flash=f"{heir.username} owns the family now.")
     return _family_page(request, session, parent, owner_errors=errors, status_code=422)
 
