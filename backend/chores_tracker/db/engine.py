@@ -26,6 +26,7 @@ def make_engine(
     pool_size: int = 5,
     max_overflow: int = 10,
     pool_recycle: int = 1800,
+    pool_timeout: float = 30,
     connect_timeout: int = 10,
 ) -> Engine:
     url = normalize_database_url(raw_url)
@@ -36,9 +37,10 @@ def make_engine(
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         kwargs["connect_args"] = {"connect_timeout": connect_timeout}
         if backend == "mysql":
             # MySQL closes idle connections after wait_timeout; recycle before it does.
