@@ -22,7 +22,7 @@ from chores_tracker.chores.routes import assignments_router
 from chores_tracker.chores.routes import router as chores_router
 from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.admission import AdmissionMiddleware
-from chores_tracker.db.engine import make_engine, make_session_factory
+from chores_tracker.db.engine import Timeouts, make_engine, make_session_factory
 from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_overflow=settings.db_max_overflow,
         pool_recycle=settings.db_pool_recycle_seconds,
         pool_timeout=settings.db_pool_timeout_seconds,
+        timeouts=Timeouts(settings.db_statement_timeout_seconds, settings.db_network_timeout_seconds),
     )
     # A request holds at most one connection (one session per request): as many requests as the
     # pool has connections may use the database at once.

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # At most DB_POOL_SIZE + DB_MAX_OVERFLOW requests use the database at once; the others wait in
     # line this long for their turn, then answer 503 with Retry-After.
     db_admission_timeout_seconds: float = Field(default=10, ge=0)
+    # The database cancels a statement that runs longer (the migration runner is not limited).
+    db_statement_timeout_seconds: float = Field(default=30, gt=0)
+    # How long to wait on the network: to connect, and, beyond the statement timeout, for an
+    # answer; TCP keepalives give up on a silent peer within about as long.
+    db_network_timeout_seconds: float = Field(default=10, gt=0)
 
     secret_key: str = "development-secret-key-change-me"
     access_token_expire_minutes: int = Field(default=60 * 24 * 7, ge=1)
