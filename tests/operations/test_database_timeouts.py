@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from chores_tracker.app import create_app
-from chores_tracker.db import runner
+from chores_tracker.migrations import runner
 from tests.operations.locking import TableLock
 from tests.operations.serving import Server
 from tests.support.api import Api
@@ -111,5 +111,5 @@ def test_the_app_limits_its_statements_and_the_migration_runner_does_not(server_
             assert _statement_timeout_seconds(connection) == 7
     finally:
         app.state.engine.dispose()
-    with runner.connect(server_database.url_string) as connection:
+    with runner.connect(server_database.url) as connection:
         assert _statement_timeout_seconds(connection) == 0
