@@ -123,9 +123,9 @@ def stop_server(server: subprocess.Popen) -> None:
 def server_counters(base: str) -> tuple[float, int]:
     """The server's CPU seconds so far and the requests it has answered (the scrapes aside)."""
     scrape = httpx.get(f"{base}/metrics", timeout=10).text
-    cpu = float(re.search(r"^process_cpu_seconds_total (\S+)$", scrape, re.M).group(1))
+    cpu = float(re.search(r"^process_cpu_seconds_total (\S+)$", scrape, re.MULTILINE).group(1))
     answered = sum(float(n) for route, n in re.findall(r'^chores_tracker_http_requests_total\{[^}]*route="([^"]*)"[^}]*\} (\S+)$',
-                                                      scrape, re.M) if route != "/metrics")
+                                                      scrape, re.MULTILINE) if route != "/metrics")
     return cpu, int(answered)
 
 
@@ -142,7 +142,7 @@ def drain(base: str, timeout: float = 120) -> tuple[float, int]:
         except httpx.HTTPError:  # a server out of threads cannot even answer this
             continue
         # This scrape is a request in progress itself.
-        if float(re.search(r"^chores_tracker_http_requests_in_progress (\S+)$", scrape, re.M).group(1)) <= 1:
+        if float(re.search(r"^chores_tracker_http_requests_in_progress (\S+)$", scrape, re.MULTILINE).group(1)) <= 1:
             return server_counters(base)
         time.sleep(0.2)
     raise SystemExit("the server did not finish the last run's requests in time")
@@ -222,8 +222,8 @@ def wrk(url: str, authorization: str, connections: int, seconds: float, script: 
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "60s",
                "-s", str(script), "-H", f"Authorization: {authorization}", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
-    statuses = {int(s): int(n) for s, n in re.findall(r"^STATUS (\d+) (\d+)$", output, re.M)}
-    requests, micros, p50, p99, *errors = (int(v) for v in re.search(r"^RESULT (.*)$", output, re.M).group(1).split())
+    statuses = {int(s): int(n) for s, n in re.findall(r"^STATUS (\d+) (\d+)$", output, re.MULTILINE)}
+    requests, micros, p50, p99, *errors = (int(v) for v in re.search(r"^RESULT (.*)$", output, re.MULTILINE).group(1).split())
     return Run(requests, micros / 1e6, p50 / 1000, p99 / 1000, statuses, sum(errors))
 
 

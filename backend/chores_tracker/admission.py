@@ -41,7 +41,7 @@ class AdmissionMiddleware:
         except anyio.WouldBlock:
             if not await self._wait_for_a_permit():
                 metrics.DB_ADMISSION_REFUSED.inc()
-                raise ServerBusy() from None
+                raise ServerBusy from None
         try:
             await self.app(scope, receive, send)
         finally:

@@ -362,14 +362,14 @@ VERBOSE = {"PYTHONVERBOSE": "1"}
 
 
 def compiled_from_source(logs: str) -> list[str]:
-    return re.findall(r"^# code object from (/\S+\.py)$", logs, re.M)
+    return re.findall(r"^# code object from (/\S+\.py)$", logs, re.MULTILINE)
 
 
 def loaded_from_byte_code(logs: str) -> int:
-    return len(re.findall(r"^# code object from '/\S+\.pyc'$", logs, re.M))
+    return len(re.findall(r"^# code object from '/\S+\.pyc'$", logs, re.MULTILINE))
 
 
-def test_the_job_and_the_deployment_start_without_compiling_any_module(database, names, say):
+def test_the_job_and_the_deployment_start_without_compiling_any_module(database, names, say):  # noqa: F811 (the fixture imported above)
     documents = manifests()
     job, deployment = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import psycopg
+from psycopg.abc import PQGen
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from chores_tracker.db.urls import normalize_database_url
+
+RV = TypeVar("RV")
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -43,7 +47,7 @@ class Timeouts:
         return self.statement + self.network
 
 
-class _AnswerDeadlineConnection(psycopg.Connection):
+class _AnswerDeadlineConnection(psycopg.Connection[Any]):
     """A psycopg connection that waits at most `answer_timeout` seconds for the server's answer.
 
     libpq has no such limit. TCP keepalives and TCP_USER_TIMEOUT end a connection whose peer
@@ -53,7 +57,8 @@ class _AnswerDeadlineConnection(psycopg.Connection):
 
     answer_timeout: float | None = None
 
-    def wait(self, gen, **options):  # noqa: ANN001, ANN003, ANN201
+    # psycopg names the options (interval, timeout); whichever it passes go on as they are.
+    def wait(self, gen: PQGen[RV], **options: Any) -> RV:  # type: ignore[override]
         if self.answer_timeout is None or options.get("timeout") is not None:
             return super().wait(gen, **options)
         try:
@@ -66,8 +71,12 @@ class _AnswerDeadlineConnection(psycopg.Connection):
             ) from None
 
 
-def _with_answer_deadline(seconds: float):  # noqa: ANN202
-    def connect(_dialect, _record, cargs, cparams):  # noqa: ANN001, ANN202
+def _with_answer_deadline(
+    seconds: float,
+) -> Callable[[Dialect, ConnectionPoolEntry, list[Any], dict[str, Any]], _AnswerDeadlineConnection]:
+    def connect(
+        _dialect: Dialect, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> _AnswerDeadlineConnection:
         connection = _AnswerDeadlineConnection.connect(*cargs, **cparams)
         connection.answer_timeout = seconds
         return connection
@@ -75,7 +84,7 @@ def _with_answer_deadline(seconds: float):  # noqa: ANN202
     return connect
 
 
-def _postgresql_limits(url: URL, timeouts: Timeouts) -> dict:
+def _postgresql_limits(url: URL, timeouts: Timeouts) -> dict[str, object]:
     # Keepalive probes start after a quarter of the network timeout and three go unanswered a
     # quarter apart: a peer gone silent is noticed within about the network timeout.
     probe = max(1, round(timeouts.network / 4))
@@ -100,8 +109,9 @@ def mysql_statement_limit(server_version: str, seconds: float) -> str:
     return f"SET SESSION max_execution_time = {max(1, round(seconds * 1000))}"
 
 
-def _limit_mysql_statements(seconds: float):  # noqa: ANN202
-    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _limit_mysql_statements(seconds: float) -> Callable[[Any, ConnectionPoolEntry], None]:
+    # A PyMySQL connection (the app's MySQL driver), which has no type hints.
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(mysql_statement_limit(dbapi_connection.get_server_info(), seconds))
         cursor.close()
@@ -134,7 +144,7 @@ def make_engine(
     else:
         kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         # In whole seconds, as libpq reads it.
-        connect_args: dict = {"connect_timeout": math.ceil(timeouts.network) if timeouts else connect_timeout}
+        connect_args: dict[str, Any] = {"connect_timeout": math.ceil(timeouts.network) if timeouts else connect_timeout}
         if backend == "mysql":
             # MySQL closes idle connections after wait_timeout; recycle before it does.
             kwargs["pool_recycle"] = pool_recycle

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
@@ -71,7 +72,7 @@ def describe_connection_error(exc: BaseException) -> tuple[str, str]:
 
 
 @contextmanager
-def connected(url: URL, **engine_options: int) -> Iterator[sa.Connection]:
+def connected(url: URL, **engine_options: Any) -> Iterator[sa.Connection]:
     """A connection on an engine of its own, disposed after; or DatabaseUnreachable saying what failed."""
     engine = make_engine(url, **engine_options)
     try:
