@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from chores_tracker import clock
 from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
 from chores_tracker.chores.models import Chore
 from chores_tracker.errors import NotFound
 from chores_tracker.identity.models import User
-from chores_tracker.periods import now_utc
 
 MAX_PAGE = 100
 
@@ -39,7 +39,7 @@ def record(
         target_user_id=target_user_id,
         activity_type=activity_type.value,
         description=description[:500],
-        created_at=now_utc(),
+        created_at=clock.now(),
         chore_id=chore_id,
         chore_title=chore_title,
         amount_cents=amount_cents,
@@ -105,7 +105,7 @@ def recent(
 
 
 def summary(session: Session, user: User, *, days_back: int = 7) -> dict[str, int]:
-    since = now_utc() - timedelta(days=days_back)
+    since = clock.now() - timedelta(days=days_back)
     rows = session.execute(
         select(Activity.activity_type, func.count())
         .where(visible_to(user), Activity.created_at >= since)

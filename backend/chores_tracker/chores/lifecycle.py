@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
@@ -31,7 +32,6 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents, to_cents
 from chores_tracker.observability import metrics
-from chores_tracker.periods import now_utc
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, *whose))
     if slot is None:
         raise NotFound("chore not found")
-    now = now_utc()
+    now = clock.now()
     guard = [Assignment.id == slot.id, available_now(now)]
     if not chore.is_pool:
         guard.append(Assignment.assignee_id == child.id)
@@ -201,7 +201,7 @@ def approve_assignment(
     slot, completion = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
-    now = now_utc()
+    now = clock.now()
     available_at = now + timedelta(days=chore.cooldown_days or 0) if chore.is_recurring else None
     _review(
         session,
@@ -246,7 +246,7 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         slot,
         completion,
         reviewer=parent,
-        now=now_utc(),
+        now=clock.now(),
         status=CompletionStatus.rejected,
         slot_values=slot_values,
         rejection_reason=reason,

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from chores_tracker import clock
 from chores_tracker.chores.models import (
     APPROVED,
     AVAILABLE,
@@ -28,7 +29,6 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import from_cents
-from chores_tracker.periods import now_utc
 
 MAX_LIST = 500
 
@@ -132,7 +132,7 @@ def list_chores(
 ) -> list[Chore]:
     condition = visible_chores(viewer)
     if status:
-        condition = and_(condition, _status_condition(viewer, status, now_utc()))
+        condition = and_(condition, _status_condition(viewer, status, clock.now()))
     return load_chores(session, condition, skip=skip, limit=limit)
 
 
@@ -144,7 +144,7 @@ class AvailableChores:
 
 def available_for_child(session: Session, child: User) -> AvailableChores:
     """What the child may do now: its own available assignments, and the free pool chores."""
-    now = now_utc()
+    now = clock.now()
     active = and_(family_chores(child), Chore.is_disabled.is_(False))
     assigned = load_chores(
         session,

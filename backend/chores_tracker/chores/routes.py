@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from chores_tracker import clock
 from chores_tracker.chores import lifecycle, queries, service
 from chores_tracker.chores.schemas import (
     ApproveIn,
@@ -31,7 +32,6 @@ from chores_tracker.http import MAX_ROW_ID, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
-from chores_tracker.periods import now_utc
 
 router = APIRouter(prefix="/chores", tags=["chores"])
 assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
@@ -51,12 +51,12 @@ Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIST)]
 
 
 def _chores(chores: list, viewer: User) -> list[ChoreOut]:
-    now = now_utc()
+    now = clock.now()
     return [present_chore(chore, viewer, now) for chore in chores]
 
 
 def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
-    now = now_utc()
+    now = clock.now()
     return ReviewOut(
         assignment=present_assignment(result.assignment, now),
         chore=present_chore(result.chore, viewer, now),
@@ -66,7 +66,7 @@ def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
 
 @router.post("", response_model=ChoreOut, status_code=status.HTTP_201_CREATED)
 def create_chore(data: ChoreCreate, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.create_chore(session, parent, data), parent, now_utc())
+    return present_chore(service.create_chore(session, parent, data), parent, clock.now())
 
 
 @router.get("", response_model=list[ChoreOut])
@@ -88,7 +88,7 @@ def list_chores(
 def available(child: CurrentChild, session: DbSession) -> AvailableOut:
     """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
     found = queries.available_for_child(session, child)
-    now = now_utc()
+    now = clock.now()
     assigned = [
         AvailableItemOut(
             chore=present_chore(chore, child, now), assignment=present_assignment(slot, now), assignment_id=slot.id
@@ -102,7 +102,7 @@ def available(child: CurrentChild, session: DbSession) -> AvailableOut:
 @router.get("/pending-approval", response_model=list[PendingApprovalOut])
 def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[PendingApprovalOut]:
     """Completions waiting for review in the family, oldest first."""
-    now = now_utc()
+    now = clock.now()
     return [
         PendingApprovalOut(
             assignment=present_assignment(item.assignment, now),
@@ -130,14 +130,14 @@ def chores_completed_by_child(
 
 @router.get("/{chore_id}", response_model=ChoreOut)
 def get_chore(chore_id: RowId, user: CurrentUser, session: DbSession) -> ChoreOut:
-    return present_chore(queries.get_chore(session, user, chore_id), user, now_utc())
+    return present_chore(queries.get_chore(session, user, chore_id), user, clock.now())
 
 
 @router.put("/{chore_id}", response_model=ChoreOut)
 def update_chore(chore_id: RowId, data: ChoreUpdate, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """Changes the fields sent. Money already earned never changes; an assignment waiting for
     approval must be reviewed before its child is taken off the chore."""
-    return present_chore(service.update_chore(session, parent, chore_id, data), parent, now_utc())
+    return present_chore(service.update_chore(session, parent, chore_id, data), parent, clock.now())
 
 
 @router.delete("/{chore_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -151,7 +151,7 @@ def delete_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
     """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
     result = lifecycle.complete_chore(session, child, chore_id)
-    now = now_utc()
+    now = clock.now()
     return CompleteOut(
         chore=present_chore(result.chore, child, now),
         assignment=present_assignment(result.assignment, now),
@@ -161,26 +161,26 @@ def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> 
 
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
 def disable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.set_disabled(session, parent, chore_id, True), parent, now_utc())
+    return present_chore(service.set_disabled(session, parent, chore_id, True), parent, clock.now())
 
 
 @router.post("/{chore_id}/enable", response_model=ChoreOut)
 def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.set_disabled(session, parent, chore_id, False), parent, now_utc())
+    return present_chore(service.set_disabled(session, parent, chore_id, False), parent, clock.now())
 
 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
 def approve_chore(chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
     """For older clients: approves the chore's one assignment waiting for approval."""
     result = lifecycle.approve_chore(session, parent, chore_id, data.reward_value if data else None)
-    return present_chore(result.chore, parent, now_utc())
+    return present_chore(result.chore, parent, clock.now())
 
 
 @router.post("/{chore_id}/reject", response_model=ChoreOut)
 def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """For older clients: sends back the chore's one assignment waiting for approval."""
     result = lifecycle.reject_chore(session, parent, chore_id, data.rejection_reason)
-    return present_chore(result.chore, parent, now_utc())
+    return present_chore(result.chore, parent, clock.now())
 
 
 @assignments_router.post("/{assignment_id}/approve", response_model=ReviewOut)
@@ -201,7 +201,7 @@ def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParen
 
 
 def _children_out(found: list[queries.ChildChores]) -> list[ChildWithChoresOut]:
-    now = now_utc()
+    now = clock.now()
     out = []
     for entry in found:
         chores = []

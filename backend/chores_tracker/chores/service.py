@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores.models import AVAILABLE, COMPLETED, POOL, Assignment, AssignmentMode, Chore
@@ -19,7 +20,6 @@ from chores_tracker.chores.schemas import ChoreCreate, ChoreUpdate
 from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
-from chores_tracker.periods import now_utc
 
 
 def _parent_chore(session: Session, parent: User, chore_id: int) -> Chore:
@@ -124,6 +124,6 @@ def delete_chore(session: Session, parent: User, chore_id: int) -> None:
     every amount earned with its own copy of the title."""
     chore, slots = _locked_chore(session, parent, chore_id)
     _refuse_if_waiting(slots)
-    chore.deleted_at = now_utc()
+    chore.deleted_at = clock.now()
     _record(session, parent, chore, ActivityType.chore_deleted, "deleted")
     session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chores_tracker.db.base import utcnow
+from chores_tracker import clock
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
@@ -48,12 +48,12 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
     family = Family(
         name=(name or "").strip() or f"{parent.username}'s family",
         invite_code=_unused_code(session),
-        invite_code_expires_at=utcnow() + timedelta(days=invite_days),
+        invite_code_expires_at=clock.now() + timedelta(days=invite_days),
     )
     session.add(family)
     session.flush()
     parent.family_id = family.id
-    parent.family_joined_at = utcnow()
+    parent.family_joined_at = clock.now()
     session.commit()
     return family
 
@@ -65,7 +65,7 @@ def ensure_family_for(session: Session, parent: User) -> int:
         session.add(family)
         session.flush()
         parent.family_id = family.id
-        parent.family_joined_at = utcnow()
+        parent.family_joined_at = clock.now()
     return parent.family_id
 
 
@@ -75,10 +75,10 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
     family = session.scalar(select(Family).where(Family.invite_code == invite_code.strip().upper()))
     if family is None:
         raise NotFound("no family has this invite code", field="invite_code")
-    if family.invite_code_expires_at is not None and family.invite_code_expires_at < utcnow():
+    if family.invite_code_expires_at is not None and family.invite_code_expires_at < clock.now():
         raise InvalidInput("this invite code has expired; ask for a new one", field="invite_code")
     parent.family_id = family.id
-    parent.family_joined_at = utcnow()
+    parent.family_joined_at = clock.now()
     session.commit()
     return family
 
@@ -86,7 +86,7 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
 def regenerate_invite_code(session: Session, parent: User, expires_in_days: int) -> Family:
     family = require_family(session, parent)
     family.invite_code = _unused_code(session)
-    family.invite_code_expires_at = utcnow() + timedelta(days=expires_in_days)
+    family.invite_code_expires_at = clock.now() + timedelta(days=expires_in_days)
     try:
         session.commit()
     except IntegrityError:

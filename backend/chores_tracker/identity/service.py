@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chores_tracker.db.base import utcnow
+from chores_tracker import clock
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
@@ -107,7 +107,7 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
     _ensure_username_free(session, data.username)
     family_id = families.ensure_family_for(session, parent)
     child = _new_user(
-        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
+        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=clock.now()
     )
     return _commit_new_user(session, child)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores.models import Chore, Completion, CompletionStatus
@@ -21,7 +22,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents, from_cents_or_zero, to_cents
-from chores_tracker.periods import Period, now_utc
+from chores_tracker.periods import Period
 
 MAX_PAGE = 500
 
@@ -131,7 +132,7 @@ def record_earning(
         kind=EntryKind.chore_earning.value,
         amount_cents=amount_cents,
         author_id=author.id,
-        created_at=now_utc(),
+        created_at=clock.now(),
         chore_id=chore.id,
         chore_title=chore.title,
         completion_id=completion.id,
@@ -158,7 +159,7 @@ def _record_parent_entry(
         kind=kind.value,
         amount_cents=cents,
         author_id=parent.id,
-        created_at=now_utc(),
+        created_at=clock.now(),
         note=note,
     )
     session.add(entry)

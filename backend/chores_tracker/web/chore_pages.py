@@ -7,6 +7,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from chores_tracker import clock
 from chores_tracker.chores import lifecycle, queries
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode
@@ -16,7 +17,6 @@ from chores_tracker.http import RowId
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.money import from_cents_or_zero
-from chores_tracker.periods import now_utc
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
@@ -70,7 +70,7 @@ def _chore_fields(data: dict) -> tuple[dict, dict[str, str]]:
 
 def _form_from_chore(chore, parent) -> dict:  # noqa: ANN001
     """A stored chore as the form shows it for editing."""
-    shown = present_chore(chore, parent, now_utc())
+    shown = present_chore(chore, parent, clock.now())
     return {
         "title": chore.title,
         "description": chore.description or "",
@@ -107,7 +107,7 @@ def _chore_form_page(  # noqa: ANN001
 
 @router.get("/chores")
 def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
-    now = now_utc()
+    now = clock.now()
     found = [present_chore(chore, parent, now) for chore in queries.list_chores(session, parent)]
     return render(
         request,
@@ -197,7 +197,7 @@ def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
 def _queue_page(  # noqa: ANN001
     request: Request, session, parent, *, errors_for=None, errors=None, form=None, status_code=200
 ):
-    now = now_utc()
+    now = clock.now()
     items = [
         {
             "assignment": item.assignment,

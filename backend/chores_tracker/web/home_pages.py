@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.chores import queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
 from chores_tracker.ledger import service as ledger
-from chores_tracker.periods import now_utc
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import PageUser, parent_with_family
 
@@ -30,7 +30,7 @@ def home(request: Request, user: PageUser, session: DbSession, settings: Setting
 def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
     children = identity.list_children(session, parent, whole_family=True)
     totals = ledger.totals_for_children(session, [child.id for child in children])
-    now = now_utc()
+    now = clock.now()
     waiting = [
         {"child": item.assignment.assignee, "chore": present_chore(item.chore, parent, now)}
         for item in queries.pending_approvals(session, parent, limit=3)
@@ -49,7 +49,7 @@ def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
 
 
 def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
-    now = now_utc()
+    now = clock.now()
     available = queries.available_for_child(session, child)
     to_do = [
         {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
