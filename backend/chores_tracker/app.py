@@ -22,18 +22,20 @@ from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.db.engine import make_engine, make_session_factory
 from chores_tracker.errors import DomainError, RateLimited
 from chores_tracker.families.routes import router as families_router
+from chores_tracker.families.routes import users_router as new_child_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.http import LONE_SURROGATE
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
-from chores_tracker.ledger.routes import users_router as balances_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
+from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
+from chores_tracker.reports.routes import users_router as balances_router
 from chores_tracker.settings import Settings, get_settings
 from chores_tracker import web
 
@@ -171,7 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)
+    api.include_router(new_child_router)
     api.include_router(families_router)
+    api.include_router(family_stats_router)
     api.include_router(children_chores_router)
     api.include_router(balances_router)
     api.include_router(chores_router)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
-from chores_tracker.chores.models import Chore
 from chores_tracker.errors import NotFound
 from chores_tracker.identity.models import User
 
@@ -48,22 +46,6 @@ def record(
     )
     session.add(activity)
     return activity
-
-
-def record_about_chore(
-    session: Session, chore: Chore, *, actor: User, activity_type: ActivityType, description: str, **details: Any
-) -> Activity:
-    """A feed row about a chore: in the chore's family, with its id and its title as it is now."""
-    return record(
-        session,
-        family_id=chore.family_id,
-        actor=actor,
-        activity_type=activity_type,
-        description=description,
-        chore_id=chore.id,
-        chore_title=chore.title,
-        **details,
-    )
 
 
 def visible_to(user: User) -> ColumnElement[bool]:

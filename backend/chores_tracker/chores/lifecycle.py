@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from chores_tracker import clock
-from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores import feed
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
 from chores_tracker.chores.schemas import effective_state
@@ -108,7 +108,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
             completed_at=now,
         )
     )
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=child,
@@ -213,9 +213,18 @@ def approve_assignment(
         slot_values={"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
         reward_cents=cents,
     )
-    entry = ledger.record_earning(session, completion=completion, chore=chore, amount_cents=cents, author=parent)
+    entry = ledger.record_earning(
+        session,
+        family_id=completion.family_id,
+        child_id=completion.child_id,
+        amount_cents=cents,
+        author=parent,
+        completion_id=completion.id,
+        chore_id=chore.id,
+        chore_title=chore.title,
+    )
     child = session.get(User, completion.child_id)
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=parent,
@@ -251,7 +260,7 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         slot_values=slot_values,
         rejection_reason=reason,
     )
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=parent,

@@ -1,15 +1,16 @@
 """What a viewer may see of the chores: lists, what is available now, the approval queue, a
-child's chores, the family's figures. Read only; no HTTP.
+child's chores and money with what waits for review, the family's figures. Read only; no HTTP.
 
 Lists load chores with their assignments and assignees in two statements, however many chores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from chores_tracker import clock
@@ -27,8 +28,10 @@ from chores_tracker.chores.schemas import effective_state
 from chores_tracker.errors import InvalidInput, NotFound
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import from_cents
+from chores_tracker.periods import Period
 
 MAX_LIST = 500
 
@@ -232,6 +235,35 @@ def children_with_chores(session: Session, parent: User, *, whole_family: bool) 
         for slot, chore in rows:
             by_child[slot.assignee_id].append((slot, chore))
     return [ChildChores(child, by_child[child.id]) for child in children]
+
+
+def pending_value_expression():  # noqa: ANN201
+    """What a pending completion is worth before review: the fixed reward, or a range's minimum
+    (the least the child will get if approved; never promise more than is sure)."""
+    return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
+
+
+def totals_for_children(session: Session, child_ids: Iterable[int], period: Period | None = None) -> ledger.ChildTotals:
+    """Each child's ledger sums (ledger.totals_for_children: within the period, when one is given)
+    and its completions waiting for review, whenever done: two grouped queries."""
+    ids = list(child_ids)
+    result = ledger.totals_for_children(session, ids, period)
+    if not ids:
+        return result
+    pending = session.execute(
+        select(Completion.child_id, func.count(), func.coalesce(func.sum(pending_value_expression()), 0))
+        .join(Chore, Chore.id == Completion.chore_id)
+        .where(Completion.child_id.in_(ids), Completion.status == CompletionStatus.pending.value)
+        .group_by(Completion.child_id)
+    )
+    for child_id, count, cents in pending:
+        totals = result.of(child_id)
+        totals.pending_cents, totals.pending_count = int(cents), int(count)
+    return result
+
+
+def child_totals(session: Session, child: User) -> ledger.Totals:
+    return totals_for_children(session, [child.id]).of(child.id)
 
 
 def family_chore_stats(session: Session, family_id: int) -> dict:

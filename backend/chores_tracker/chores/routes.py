@@ -27,8 +27,9 @@ from chores_tracker.chores.schemas import (
     present_assignment,
     present_chore,
 )
-from chores_tracker.deps import CurrentChild, CurrentParent, CurrentUser, DbSession
+from chores_tracker.deps import DbSession
 from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents

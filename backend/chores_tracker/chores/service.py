@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
-from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores import feed
 from chores_tracker.chores.models import AVAILABLE, COMPLETED, POOL, Assignment, AssignmentMode, Chore
 from chores_tracker.chores.queries import family_chores, reload_chore
 from chores_tracker.chores.rules import ChoreSpec, apply_spec, check_assignees, merged_spec, spec_of
@@ -61,7 +61,7 @@ def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[As
 def _record(session: Session, parent: User, chore: Chore, activity_type: ActivityType, verb: str, **details: object) -> None:
     """The feed row of a parent's change, worded alike for each: "ada paused the chore 'Dishes'"."""
     description = f"{parent.username} {verb} the chore {chore.title!r}"
-    activity.record_about_chore(session, chore, actor=parent, activity_type=activity_type, description=description, **details)
+    feed.record(session, chore, actor=parent, activity_type=activity_type, description=description, **details)
 
 
 def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
+from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.families import service
 from chores_tracker.http import RowId
 from chores_tracker.families.schemas import (
@@ -12,13 +12,15 @@ from chores_tracker.families.schemas import (
     FamilyJoinOut,
     FamilyMembersOut,
     FamilyOut,
-    FamilyStatsOut,
     InviteCodeIn,
     InviteCodeOut,
     MemberOut,
 )
+from chores_tracker.identity.deps import CurrentParent, CurrentUser
+from chores_tracker.identity.schemas import ChildCreateIn, UserOut
 
 router = APIRouter(prefix="/families", tags=["families"])
+users_router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _member(user) -> MemberOut:  # noqa: ANN001
@@ -63,11 +65,6 @@ def members(user: CurrentUser, session: DbSession) -> FamilyMembersOut:
     )
 
 
-@router.get("/stats", response_model=FamilyStatsOut)
-def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
-    return FamilyStatsOut(**service.stats(session, user))
-
-
 @router.post("/invite-code/generate", response_model=InviteCodeOut)
 def generate_invite_code(
     parent: CurrentParent, session: DbSession, settings: SettingsDep, data: InviteCodeIn | None = None
@@ -83,3 +80,9 @@ def generate_invite_code(
 def remove_member(user_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
     service.remove_member(session, parent, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@users_router.post("/", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> UserOut:
+    """A parent creates a child account; the child joins the parent's family."""
+    return UserOut.model_validate(service.add_child(session, settings, parent, data))

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
+from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.settings import Settings
 
 # No 0/O or 1/I: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -56,6 +59,12 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
     parent.family_joined_at = clock.now()
     session.commit()
     return family
+
+
+def add_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn) -> User:
+    """A parent's new child account, in the parent's family."""
+    identity.check_new_child(session, settings, data)
+    return identity.create_child(session, settings, parent, data, family_id=ensure_family_for(session, parent))
 
 
 def ensure_family_for(session: Session, parent: User) -> int:
@@ -146,9 +155,7 @@ def role_of(user: User) -> str:
 
 
 def stats(session: Session, user: User) -> dict:
-    """Family figures for the stats endpoint; the chore and money figures come from the chores domain."""
-    from chores_tracker.chores.queries import family_chore_stats
-
+    """The family's own figures for GET /families/stats; its route adds the chores' (chores.queries.family_chore_stats)."""
     family = require_family(session, user)
     parents, children = count_members(session, family.id)
     return {
@@ -159,5 +166,4 @@ def stats(session: Session, user: User) -> dict:
         "total_members": parents + children,
         "total_parents": parents,
         "total_children": children,
-        **family_chore_stats(session, family.id),
     }

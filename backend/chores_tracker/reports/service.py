@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.activity.models import Activity
+from chores_tracker.chores import queries as chores
 from chores_tracker.errors import InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
@@ -65,7 +66,7 @@ def allowance_summary(
         raise InvalidInput("date_to must not be before date_from", field="date_to")
     children = _children(session, parent, child_id)
     ids = [child.id for child in children]
-    totals = ledger.totals_for_children(session, ids, period)
+    totals = chores.totals_for_children(session, ids, period)
     if period.start is None and period.end is None:
         balances = {child_id: totals.of(child_id).balance_cents for child_id in ids}
     else:

@@ -11,7 +11,6 @@ from chores_tracker.chores import queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
-from chores_tracker.ledger import service as ledger
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import PageUser, parent_with_family
 
@@ -29,7 +28,7 @@ def home(request: Request, user: PageUser, session: DbSession, settings: Setting
 
 def _dashboard(request: Request, parent, session) -> Response:  # noqa: ANN001
     children = identity.list_children(session, parent, whole_family=True)
-    totals = ledger.totals_for_children(session, [child.id for child in children])
+    totals = queries.totals_for_children(session, [child.id for child in children])
     now = clock.now()
     waiting = [
         {"child": item.assignment.assignee, "chore": present_chore(item.chore, parent, now)}
@@ -72,7 +71,7 @@ def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
             "to_do": to_do,
             "waiting": waiting,
             "later": later,
-            "totals": ledger.child_totals(session, child),
+            "totals": queries.child_totals(session, child),
         },
     )
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from chores_tracker.activity import service as activity
+from chores_tracker.chores import queries as chores
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
@@ -58,7 +59,7 @@ def _child_page(  # noqa: ANN001
         {
             "title": child.username,
             "child": child,
-            "totals": ledger.child_totals(session, child),
+            "totals": chores.child_totals(session, child),
             "history": _history(session, parent, child.id),
             "which": which,
             "errors": errors.fields if errors else {},
@@ -130,7 +131,7 @@ def my_money(request: Request, child: PageChild, session: DbSession) -> Response
     return render(
         request,
         "my_money.html",
-        {"title": "My money", "totals": ledger.child_totals(session, child), "activities": page.activities},
+        {"title": "My money", "totals": chores.child_totals(session, child), "activities": page.activities},
     )
 
 
