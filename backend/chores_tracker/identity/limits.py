@@ -1,5 +1,6 @@
-"""The limits on attempts at an account (log-in, sign-up, password resets): per client address, and
-per username as log-in finds the account, so that another spelling of a name counts as the same."""
+"""The limits on attempts at an account (log-in, sign-up, password resets, joining a family): per
+client address, and per username as log-in finds the account, so that another spelling of a name
+counts as the same."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def username_key(username: str | None) -> str | None:
 
 
 def count_attempt(request: Request, scope: str, username: str | None) -> None:
-    """One attempt at `scope` (LOGIN, SIGNUP, PASSWORD_RESET) by this request's client, for this
+    """One attempt at `scope` (LOGIN, SIGNUP, PASSWORD_RESET, JOIN) by this request's client, for this
     username; raises RateLimited when either is over its limit. API routes and web pages both call
     it (from async code, through run_in_threadpool: with Redis it does network I/O)."""
     get_rate_limiter(request).hit(scope, address_key(request), username_key(username))

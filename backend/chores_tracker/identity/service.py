@@ -144,11 +144,11 @@ def change_own_password(session: Session, settings: Settings, user: User, curren
 
 
 def list_children(session: Session, parent: User, *, whole_family: bool) -> list[User]:
-    query = select(User).where(User.is_parent.is_(False))
-    if whole_family:
-        if parent.family_id is None:
-            return []
-        query = query.where(User.family_id == parent.family_id)
-    else:
+    """The children of the parent's family as it is now: all of them, or those this parent created.
+    A parent removed from a family keeps parent_id on the children it made there, and sees none."""
+    if parent.family_id is None:
+        return []
+    query = select(User).where(User.is_parent.is_(False), User.family_id == parent.family_id)
+    if not whole_family:
         query = query.where(User.parent_id == parent.id)
     return list(session.scalars(query.order_by(User.username)))

@@ -122,5 +122,6 @@ def allowance_rows(parent: CurrentParent, session: DbSession) -> list[AllowanceR
 
 @families_router.get("/stats", response_model=FamilyStatsOut)
 def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
+    """The family's figures. A child gets them without the invite code."""
     family = families.stats(session, user)
     return FamilyStatsOut(**family, **chores.family_chore_stats(session, family["family_id"]))
