@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chores_tracker import __version__
 from chores_tracker.activity.routes import router as activities_router
@@ -32,17 +35,16 @@ from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
+from chores_tracker.paths import API_PREFIX, DOCS_PATH, OPENAPI_PATH, REDOC_PATH
 from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.reports.routes import users_router as balances_router
 from chores_tracker.settings import Settings, get_settings
 from chores_tracker import web
+from chores_tracker.web.errors import error_handlers
 
 log = logging.getLogger(__name__)
-
-API_PREFIX = "/api/v1"
-
 
 def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     if exc.status_code == 422 and exc.field:
@@ -110,6 +112,17 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     return _unexpected(request, exc)
 
 
+# The API's answer to each error, in JSON; web.errors.error_handlers answers page paths with a page.
+API_ERROR_HANDLERS: dict[type[Exception], Callable] = {
+    StarletteHTTPException: http_exception_handler,  # FastAPI's own: 404, 405, ...
+    RequestValidationError: _invalid_request,
+    DomainError: _domain_error,
+    DBAPIError: _dbapi_error,
+    OverflowError: _value_out_of_range,  # SQLite's driver, before the database
+    Exception: _unexpected,
+}
+
+
 def _code_revisions():  # noqa: ANN202
     """The schema this build expects, read once per process; readiness compares the database with it."""
     from chores_tracker.migrations.revisions import load_code_revisions
@@ -140,8 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Chores Tracker",
         version=__version__,
         description="A family chores and allowance tracker.",
-        docs_url="/docs",
-        openapi_url="/openapi.json",
+        docs_url=DOCS_PATH,
+        redoc_url=REDOC_PATH,
+        openapi_url=OPENAPI_PATH,
         lifespan=lifespan,
         max_body_size=settings.max_request_body_bytes,
     )
@@ -165,11 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     operations.install(app, settings)
 
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(DBAPIError, _dbapi_error)
-    app.add_exception_handler(OverflowError, _value_out_of_range)  # SQLite's driver, before the database
-    app.add_exception_handler(Exception, _unexpected)
+    for error, handler in error_handlers(API_ERROR_HANDLERS).items():
+        app.add_exception_handler(error, handler)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)

@@ -11,8 +11,9 @@ from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.identity.models import User
 from chores_tracker.identity.sessions import user_for_token
+from chores_tracker.paths import API_PREFIX
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/users/login", auto_error=False)
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/users/login", auto_error=False)
 
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
