@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "backend" / "chores_tracker"
 # The infrastructure sits with the app, above every domain: the migration tool (and readiness,
 # which asks it) reads every domain's tables through db.models.
 LAYERS = [
-    {"__init__", "clock", "db", "deps", "errors", "http", "money", "observability", "paths", "periods", "ratelimit", "settings"},
+    {"__init__", "admission", "clock", "db", "deps", "errors", "http", "money", "observability", "paths", "periods", "ratelimit", "settings"},
     {"identity"},
     {"activity"},
     {"families"},

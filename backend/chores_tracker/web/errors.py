@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from chores_tracker.errors import DomainError, RateLimited
+from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.paths import is_page_path
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
@@ -50,12 +51,13 @@ def _identify(request: Request) -> None:
         request.state.family = None
 
 
-def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
-    _identify(request)
+def error_page(request: Request, status_code: int, message: str | None = None, *, title: str | None = None) -> Response:
+    if status_code != 503:  # the database cannot serve now: asking it who is signed in would wait again
+        _identify(request)
     return render(
         request,
         "error.html",
-        {"status_code": status_code, "title": _TITLES.get(status_code, "That did not work"), "message": message},
+        {"status_code": status_code, "title": title or _TITLES.get(status_code, "That did not work"), "message": message},
         status_code=status_code,
     )
 
@@ -81,9 +83,20 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def _domain_error(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, ServerBusy):
+        return _busy(request, exc)
     response = error_page(request, exc.status_code, sentence(exc.message))
-    if isinstance(exc, RateLimited):
+    if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _busy(request: Request, _exc: Exception) -> Response:
+    response = error_page(
+        request, 503, "Many people are using the app at this moment. Please try again shortly.",
+        title="We are busy right now",
+    )
+    response.headers["Retry-After"] = str(ServerBusy.retry_after)
     return response
 
 
@@ -124,6 +137,7 @@ _PAGE_HANDLERS: dict[type[Exception], Callable] = {
     DomainError: _domain_error,
     RequestValidationError: _bad_path,
     DBAPIError: _database_error,
+    PoolTimeout: _busy,
     Exception: _unexpected,
 }
 
