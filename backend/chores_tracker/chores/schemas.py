@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
+from chores_tracker.chores.states import effective_state, is_claimed, next_available_at
 from chores_tracker.http import Input, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -154,27 +155,6 @@ class ChildChoreOut(BaseModel):
 
 class ChildWithChoresOut(UserOut):
     chores: list[ChildChoreOut]
-
-
-# Presenting: the stored slot carries its current cycle; a recurring chore whose cooldown has
-# passed reads as available again without anything having to rewrite it.
-
-
-def effective_state(slot: Assignment, now: datetime) -> str:
-    if slot.state == AssignmentState.approved.value and slot.available_at is not None and slot.available_at <= now:
-        return AssignmentState.available.value
-    return slot.state
-
-
-def is_claimed(slot: Assignment, now: datetime) -> bool:
-    """Whether a slot belongs to someone in its current cycle (a pool slot is free otherwise)."""
-    return slot.assignee_id is not None and effective_state(slot, now) != AssignmentState.available.value
-
-
-def next_available_at(slot: Assignment, now: datetime) -> datetime | None:
-    if slot.state == AssignmentState.approved.value and slot.available_at is not None and slot.available_at > now:
-        return slot.available_at
-    return None
 
 
 def present_assignment(slot: Assignment, now: datetime) -> AssignmentOut:
