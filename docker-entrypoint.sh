@@ -1,8 +1,10 @@
 #!/bin/sh
-# The application container's entrypoint. It never migrates unless asked to:
+# The application container's entrypoint. It migrates only when asked to, or when nothing else can:
 #   1. raises the open-files limit towards OPEN_FILES_LIMIT (default 65536) where the hard limit allows;
-#   2. RUN_MIGRATIONS=true (docker compose legacy mode): runs `chores-tracker db migrate`, the same
-#      runner under the same lock as the migration Job, and stops with its exit code if it fails;
+#   2. RUN_MIGRATIONS=true (docker compose legacy mode), or RUN_MIGRATIONS unset and DATABASE_URL
+#      unset (the embedded SQLite database in DATA_DIR, which only this container can reach, so no
+#      Job can migrate it): runs `chores-tracker db migrate`, the same runner under the same lock
+#      as the migration Job, and stops with its exit code if it fails;
 #      otherwise waits for the database, at most DB_WAIT_TIMEOUT_SECONDS, and starts even if it
 #      never answered: readiness (/api/v1/health/ready) keeps traffic away until it does, and the
 #      container is not restarted into a crash-loop back-off that would delay recovery;
@@ -50,8 +52,15 @@ raise_open_files_limit() {
 
 raise_open_files_limit
 
-if [ "${RUN_MIGRATIONS:-false}" = true ]; then
-    log info "RUN_MIGRATIONS=true: migrating before start (docker compose legacy mode)"
+migrate_because=
+if [ "${RUN_MIGRATIONS:-}" = true ]; then
+    migrate_because="RUN_MIGRATIONS=true: migrating before start (docker compose legacy mode)"
+elif [ -z "${RUN_MIGRATIONS:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+    migrate_because="DATABASE_URL unset: migrating the SQLite database in ${DATA_DIR:-data} before start"
+fi
+
+if [ -n "$migrate_because" ]; then
+    log info "$migrate_because"
     status=0
     "$PYTHON" -m chores_tracker db migrate || status=$?
     if [ "$status" -ne 0 ]; then

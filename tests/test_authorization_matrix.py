@@ -1,25 +1,32 @@
-"""Who may call what: every endpoint x {anonymous, child, parent of the family, parent of another family}.
+"""Who may call what: every endpoint x {anonymous, child, parent, owner, parent of another family}.
 
-No token answers 401; a role that may not act, 403; another family's object, 404. A call that
-succeeds for a parent of another family (its own lists) must not show anything of this family.
+The family has an owner (its creator), a second parent and a third (the one parents try to remove
+or hand the family to). No token answers 401; a role that may not act, 403; another family's
+object, 404. A call that succeeds for a parent of another family (its own lists) must not show
+anything of this family. docs/families.md says the same for the family's own calls, in one table.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from tests.support.api import Api, Person, unique
 from tests.support.family import chore, complete
+from tests.support.routes import routes
 
 SECRET = "matrixsecret"  # in every name of the family under test, so a leak is easy to see
 
 
 @dataclass
 class World:
+    owner: Person
     parent: Person
+    co_parent: Person
     child: Person
     stranger: Person
     chore_id: int
@@ -30,21 +37,28 @@ class World:
 
 
 def build_world(api: Api) -> World:
-    parent = api.parent(family_name=f"{SECRET} family")
-    child = api.child(parent, unique(f"{SECRET}kid"))
+    owner = api.parent(family_name=f"{SECRET} family")
+    parent = api.second_parent(owner)
+    co_parent = api.second_parent(owner)
+    child = api.child(owner, unique(f"{SECRET}kid"))
     stranger = api.parent(family_name="Strangers")
-    todo = chore(api, parent, title=f"{SECRET} todo", assignee_ids=[child.id])
-    pending = chore(api, parent, title=f"{SECRET} pending", assignee_ids=[child.id])
+    todo = chore(api, owner, title=f"{SECRET} todo", assignee_ids=[child.id])
+    pending = chore(api, owner, title=f"{SECRET} pending", assignee_ids=[child.id])
     assignment = complete(api, child, pending["id"])
-    bonus = api.post("/adjustments/", parent, json={"child_id": child.id, "amount": 5, "reason": f"{SECRET} bonus"})
+    bonus = api.post("/adjustments/", owner, json={"child_id": child.id, "amount": 5, "reason": f"{SECRET} bonus"})
     assert bonus.status_code == 201
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
-    return World(parent, child, stranger, todo["id"], pending["id"], assignment["id"], activity_id, api.invite_code(parent))
+    return World(
+        owner, parent, co_parent, child, stranger, todo["id"], pending["id"], assignment["id"], activity_id,
+        api.invite_code(owner),
+    )
 
 
 @dataclass(frozen=True)
 class Case:
+    """The answer each caller gets; `owner` is the parent's unless the owner is answered otherwise."""
+
     method: str
     path: str
     anonymous: int
@@ -53,10 +67,19 @@ class Case:
     stranger: int
     body: Callable[[World], dict | str] | None = None
     params: dict | None = None
+    owner: int | None = None
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.path}" + (f"?{'&'.join(self.params)}" if self.params else "")
+
+    def expected(self, role: str) -> int:
+        if role == "owner" and self.owner is not None:
+            return self.owner
+        return getattr(self, "parent" if role == "owner" else role)
+
+
+ROLES = ("anonymous", "stranger", "child", "parent", "owner")
 
 
 def new_child(_w: World) -> dict:
@@ -81,6 +104,9 @@ CASES = [
     Case("GET", "/families/stats", 401, 200, 200, 200),
     Case("POST", "/families/invite-code/generate", 401, 403, 200, 200, body=lambda w: {}),
     Case("DELETE", "/families/members/{child}", 401, 403, 204, 404),
+    Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
+    Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
+    Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
     # chores
     Case("POST", "/chores", 401, 403, 201, 201, body=lambda w: {"title": "Pool", "reward": 1, "assignment_mode": "unassigned"}),
     Case("GET", "/chores", 401, 200, 200, 200),
@@ -123,6 +149,8 @@ CASES = [
 def _fill(text: str, w: World) -> str:
     return text.format(
         child=w.child.id,
+        owner=w.owner.id,
+        co_parent=w.co_parent.id,
         chore=w.chore_id,
         pending_chore=w.pending_chore_id,
         assignment=w.pending_assignment_id,
@@ -131,14 +159,7 @@ def _fill(text: str, w: World) -> str:
 
 
 def test_every_api_route_is_in_the_matrix(app):
-    from fastapi.routing import APIRoute
-
-    routes = {
-        (method, route.path.removeprefix("/api/v1"))
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path.startswith("/api/v1")
-        for method in route.methods
-    }
+    api_routes = {(method, path.removeprefix("/api/v1")) for method, path in routes(app) if path.startswith("/api/v1/")}
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
     placeholders = {
         "{child}": "{child_id}", "{chore}": "{chore_id}", "{pending_chore}": "{chore_id}",
@@ -151,28 +172,20 @@ def test_every_api_route_is_in_the_matrix(app):
         return path.replace("/families/members/{child_id}", "/families/members/{user_id}")
 
     covered = {(case.method, template(case.path)) for case in CASES}
-    assert routes - public - covered == set()
+    assert api_routes - public - covered == set()
 
 
-def _check(api: Api, world: World, case: Case) -> None:
+def _call(api: Api, world: World, case: Case, role: str) -> None:
+    who: Person | None = getattr(world, role) if role != "anonymous" else None
+    expected = case.expected(role)
+    kwargs: dict = {"params": {k: _fill(v, world) for k, v in (case.params or {}).items()}}
+    if case.body is not None:
+        kwargs["json"] = case.body(world)
     path = _fill(case.path, world)
-    params = {k: _fill(v, world) for k, v in (case.params or {}).items()}
-    callers: list[tuple[str, Person | None, int]] = [
-        ("anonymous", None, case.anonymous),
-        ("stranger", world.stranger, case.stranger),
-        ("child", world.child, case.child),
-        ("parent", world.parent, case.parent),
-    ]
-    # Refusals first, so that a call that changes something cannot hide another caller's answer.
-    callers.sort(key=lambda caller: caller[0] != "anonymous" and caller[2] < 300)
-    for name, who, expected in callers:
-        kwargs: dict = {"params": params}
-        if case.body is not None:
-            kwargs["json"] = case.body(world)
-        response = api.client.request(case.method, f"/api/v1{path}", headers=who.headers if who else None, **kwargs)
-        assert response.status_code == expected, f"{case.id} as {name}: {response.status_code} {response.text}"
-        if name == "stranger" and expected < 300:
-            assert SECRET not in response.text, f"{case.id}: another family's data leaked: {response.text}"
+    response = api.client.request(case.method, f"/api/v1{path}", headers=who.headers if who else None, **kwargs)
+    assert response.status_code == expected, f"{case.id} as {role}: {response.status_code} {response.text}"
+    if role == "stranger" and expected < 300:
+        assert SECRET not in response.text, f"{case.id}: another family's data leaked: {response.text}"
 
 
 READS = [case for case in CASES if case.method == "GET"]
@@ -183,9 +196,106 @@ def test_authorization_of_reads(api):
     """Reads change nothing, so they share one family."""
     world = build_world(api)
     for case in READS:
-        _check(api, world, case)
+        for role in ROLES:
+            _call(api, world, case, role)
 
 
 @pytest.mark.parametrize("case", CHANGES, ids=lambda case: case.id)
 def test_authorization_of_changes(api, case: Case):
-    _check(api, build_world(api), case)
+    """Refusals (and the stranger, who changes only its own family) first; then the members the change
+    succeeds for, each after the first on a family of its own, so that one change cannot hide
+    another's answer (a chore the owner deleted is not there for the parent to delete)."""
+    world = build_world(api)
+    members = [role for role in ("child", "parent", "owner") if case.expected(role) < 300]
+    for role in ROLES:
+        if role not in members:
+            _call(api, world, case, role)
+    for n, role in enumerate(members):
+        _call(api, world if n == 0 else build_world(api), case, role)
+
+
+# -- docs/families.md says the same, in one table -------------------------------------------------
+
+FAMILIES_DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
+DOC_ROLES = ("owner", "parent", "child")
+# The docs name path parameters as the API does; the matrix names the family's members.
+DOC_PLACEHOLDERS = {
+    "{child_id}": "{child}", "{parent_id}": "{co_parent}", "{owner_id}": "{owner}", "{chore_id}": "{chore}",
+    "{assignment_id}": "{assignment}",
+}
+_CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
+
+
+@dataclass(frozen=True)
+class DocRow:
+    what: str
+    calls: list[tuple[str, str, str | None]]  # method, path as the matrix names it, the field it is about
+    allowed: dict[str, bool]
+
+
+def doc_rows() -> list[DocRow]:
+    lines = FAMILIES_DOC.read_text(encoding="utf-8").splitlines()
+    tables = [n for n, line in enumerate(lines) if line.startswith("|") and (n == 0 or not lines[n - 1].startswith("|"))]
+    assert len(tables) == 1, "docs/families.md says who may do what in one table"
+    header = [cell.strip() for cell in lines[tables[0]].strip("|").split("|")]
+    assert header == ["what", "calls", *DOC_ROLES], header
+    rows = []
+    for line in lines[tables[0] + 2:]:
+        if not line.startswith("|"):
+            break
+        what, calls, *answers = [cell.strip() for cell in line.strip("|").split("|")]
+        found = []
+        for method, path, field in _CALL.findall(calls):
+            for theirs, ours in DOC_PLACEHOLDERS.items():
+                path = path.replace(theirs, ours)
+            found.append((method, path, field or None))
+        assert found, f"{what}: no call named"
+        assert all(answer.split()[0] in ("yes", "no") for answer in answers), f"{what}: say yes or no"
+        rows.append(DocRow(what, found, {role: answer.startswith("yes") for role, answer in zip(DOC_ROLES, answers)}))
+    return rows
+
+
+DOC_ROWS = doc_rows()
+
+
+def test_the_families_doc_table_agrees_with_the_matrix():
+    documented = set()
+    for row in DOC_ROWS:
+        for method, path, field in row.calls:
+            if field:
+                continue  # what a call shows: the next test
+            cases = [case for case in CASES if (case.method, case.path) == (method, path)]
+            assert cases, f"{row.what}: {method} {path} is not in the matrix"
+            documented.add((method, path))
+            for case in cases:
+                for role in DOC_ROLES:
+                    assert (case.expected(role) < 300) == row.allowed[role], (
+                        f"docs/families.md says {role} {'may' if row.allowed[role] else 'may not'} {row.what} "
+                        f"({method} {path}); the matrix answers {case.expected(role)}"
+                    )
+    family_calls = {(c.method, c.path) for c in CASES if c.path.startswith("/families/") or c.owner is not None}
+    assert family_calls - documented == set(), "every family call, and every call the owner alone may make, is in the table"
+
+
+def _field(value: object, name: str) -> object:
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        for item in value.values():
+            found = _field(item, name)
+            if found is not None:
+                return found
+    return None
+
+
+def test_what_the_families_doc_says_each_role_sees(api):
+    world = build_world(api)
+    for row in DOC_ROWS:
+        for method, path, field in row.calls:
+            if not field:
+                continue
+            for role in DOC_ROLES:
+                response = api.client.request(method, f"/api/v1{_fill(path, world)}", headers=getattr(world, role).headers)
+                assert response.status_code == 200, response.text
+                shown = _field(response.json(), field)
+                assert bool(shown) == row.allowed[role], f"{method} {path} as {role}: {field} = {shown!r}"

@@ -108,8 +108,9 @@ def test_a_family_runs_a_week_of_chores(api, app):
     assert family_feed["activity_counts"] == {
         "chore_created": 3, "chore_completed": 7, "chore_rejected": 1, "chore_approved": 5,
         "adjustment_applied": 2, "payout_recorded": 1,
+        "invite_code_created": 1, "parent_joined": 1, "child_added": 2,
     }
-    assert api.get("/activities/recent", mum).json()["total_count"] == 19
+    assert api.get("/activities/recent", mum).json()["total_count"] == 23
     ann_feed = api.get("/activities/summary", ann, params={"days_back": 2}).json()
     assert ann_feed["activity_counts"] == {
         "chore_created": 1, "chore_completed": 4, "chore_rejected": 1, "chore_approved": 3,

@@ -102,6 +102,7 @@ class Settings(CommonSettings):
     rate_limit_login_per_minute: int = Field(default=10, ge=1)
     rate_limit_signup_per_hour: int = Field(default=20, ge=1)
     rate_limit_password_reset_per_hour: int = Field(default=10, ge=1)
+    rate_limit_join_per_hour: int = Field(default=10, ge=1)
     # Redis keys start with this, so that several apps (or test runs) can share one Redis.
     rate_limit_key_prefix: str = "chores_tracker"
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)

@@ -28,9 +28,9 @@ def test_every_state_change_writes_its_activity(api):
     assert _types(feed) == [
         "chore_deleted", "chore_updated", "chore_enabled", "chore_disabled", "payout_recorded",
         "adjustment_applied", "chore_approved", "chore_completed", "chore_rejected", "chore_completed",
-        "chore_created",
+        "chore_created", "child_added",
     ]
-    assert feed["total_count"] == 11 and feed["has_more"] is False
+    assert feed["total_count"] == 12 and feed["has_more"] is False
     by_type = {a["activity_type"]: a for a in feed["activities"]}
     assert by_type["chore_approved"]["activity_data"] == {"chore_id": created["id"], "chore_title": "Dishes", "reward_amount": 2.5}
     assert by_type["chore_approved"]["user_id"] == home.parent.id
@@ -55,7 +55,7 @@ def test_a_child_sees_only_what_concerns_it(api):
     seen = api.get("/activities/recent", a).json()
     assert _types(seen) == ["chore_completed", "chore_created"]
     assert {x["activity_data"]["chore_title"] for x in seen["activities"]} == {"Mine"}
-    assert api.get("/activities/recent", home.parent).json()["total_count"] == 5
+    assert api.get("/activities/recent", home.parent).json()["total_count"] == 7  # and the two children added
     other_id = next(x["id"] for x in api.get("/activities/recent", b).json()["activities"] if x["activity_type"] == "adjustment_applied")
     assert api.get(f"/activities/{other_id}", a).status_code == 404
     assert api.get(f"/activities/{other_id}", b).status_code == 200
@@ -71,8 +71,8 @@ def test_the_feed_is_paginated_and_filtered_by_type(api):
     chore(api, home.parent, assignee_ids=[kid.id])
     first = api.get("/activities/recent", home.parent, params={"limit": 4}).json()
     second = api.get("/activities/recent", home.parent, params={"limit": 4, "offset": 4}).json()
-    assert (len(first["activities"]), first["has_more"], first["total_count"]) == (4, True, 6)
-    assert (len(second["activities"]), second["has_more"]) == (2, False)
+    assert (len(first["activities"]), first["has_more"], first["total_count"]) == (4, True, 7)
+    assert (len(second["activities"]), second["has_more"]) == (3, False)
     assert not {a["id"] for a in first["activities"]} & {a["id"] for a in second["activities"]}
     only = api.get("/activities/recent", home.parent, params={"activity_type": "adjustment_applied"}).json()
     assert only["total_count"] == 5 and set(_types(only)) == {"adjustment_applied"}
@@ -88,11 +88,11 @@ def test_the_summary_counts_each_type_over_the_period(api):
     approve(api, home.parent, complete(api, kid, created["id"])["id"])
     summary = api.get("/activities/summary", home.parent, params={"days_back": 1}).json()
     assert summary == {
-        "activity_counts": {"chore_created": 1, "chore_completed": 2, "chore_approved": 2},
-        "total_activities": 5,
+        "activity_counts": {"child_added": 1, "chore_created": 1, "chore_completed": 2, "chore_approved": 2},
+        "total_activities": 6,
         "period_days": 1,
     }
-    # The child was named in all of them (the chore was created for it alone).
+    # The child was named in all of them but its own arrival (the chore was created for it alone).
     assert api.get("/activities/summary", kid).json()["total_activities"] == 5
 
 

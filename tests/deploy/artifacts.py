@@ -28,6 +28,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 LOCK_FILE = REPO / "requirements.lock"
+CONSTRAINTS_FILE = REPO / "constraints.txt"
 
 # The image keeps the repository's layout under /app (see the Dockerfile).
 IMAGE_APP_DIR = PurePosixPath("/app")
@@ -195,6 +196,15 @@ def dockerfile_args() -> dict[str, str]:
             name, _, default = command.value[0].partition("=")
             args[name] = default
     return args
+
+
+def resolved_base(target: Stage) -> str:
+    """A stage's FROM with the global ARGs' defaults substituted, as `docker build .` resolves it."""
+    args = dockerfile_args()
+    base = target.base
+    while (match := re.search(r"\$\{(\w+)\}|\$(\w+)", base)):
+        base = base[: match.start()] + args[match[1] or match[2]] + base[match.end():]
+    return base
 
 
 def stage(name: str) -> Stage:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pytest
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from tests.deploy import artifacts as a
@@ -32,10 +36,19 @@ def test_hadolint_passes_and_every_ignored_rule_says_why():
             assert re.search(r"hadolint ignore=\S+\s+\S", line), f"an ignored rule without its reason: {line}"
 
 
+def test_the_ci_container_script_is_posix_sh_that_shellcheck_accepts():
+    shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
+    script = a.REPO / "scripts" / "ci-containers"
+    assert os.access(script, os.X_OK) and script.read_text().startswith("#!/bin/sh")
+    result = subprocess.run([shellcheck, "--shell=sh", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "./scripts/ci-containers" in (a.REPO / ".ci" / "run").read_text(), "CI should run it"
+
+
 def test_the_default_target_is_the_runtime_stage_on_a_slim_python():
     final = a.final_stage()
     assert final.name == "runtime"
-    bases = [s.base for s in a.stage_lineage(final)]
+    bases = [a.resolved_base(s) for s in a.stage_lineage(final)]
     assert "slim" in bases[-1], f"the runtime image should start from a slim Python, not {bases[-1]}"
     python_version = a.dockerfile_args()["PYTHON_VERSION"]
     assert python_version == f"{sys.version_info.major}.{sys.version_info.minor}", (
@@ -43,10 +56,21 @@ def test_the_default_target_is_the_runtime_stage_on_a_slim_python():
     )
 
 
+def test_the_base_images_are_build_arguments_defaulting_to_the_official_python_images():
+    """A machine that reaches no registry builds on bases it made itself (scripts/ci-containers)."""
+    args = a.dockerfile_args()
+    for name, argument in (("build", "BUILD_IMAGE"), ("app", "RUNTIME_IMAGE")):
+        assert a.stage(name).base == f"${{{argument}}}", f"the {name} stage should start FROM ${{{argument}}}"
+        assert argument in args
+    python_version = args["PYTHON_VERSION"]
+    assert a.resolved_base(a.stage("build")) == f"python:{python_version}-bookworm"
+    assert a.resolved_base(a.stage("app")) == f"python:{python_version}-slim-bookworm"
+
+
 def test_compilers_live_only_in_the_build_stage():
     final = a.final_stage()
     build = a.stage("build")
-    assert "slim" not in build.base, "the build stage is the full image, which carries the compilers"
+    assert "slim" not in a.resolved_base(build), "the build stage is the full image, which carries the compilers"
     for current in a.stage_lineage(final):
         assert current is not build
         for command in current.instructions:
@@ -71,6 +95,24 @@ def test_the_image_runs_as_a_fixed_non_root_uid(target):
     for manifest in (a.GITOPS_DIR / "deployment.yaml", a.GITOPS_DIR / "migration-job.yaml"):
         workload = a.load_documents(manifest)[0]
         assert a.pod_spec(workload)["securityContext"]["runAsUser"] == int(uid), manifest.name
+
+
+def test_the_default_sqlite_database_lives_in_a_volume_the_app_user_owns():
+    """`docker run IMAGE` without DATABASE_URL writes DATA_DIR, while /app belongs to root."""
+    final = a.final_stage()
+    data_dir = a.image_environment(final).get("DATA_DIR", "")
+    assert PurePosixPath(data_dir).is_absolute(), "DATA_DIR should be an absolute path of its own, not under WORKDIR"
+    assert not PurePosixPath(data_dir).is_relative_to(a.IMAGE_APP_DIR)
+    volumes = [path for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "VOLUME" for path in c.value]
+    assert data_dir in volumes, f"DATA_DIR ({data_dir}) is not a declared VOLUME"
+    uid = a.image_setting(final, "USER")[0].partition(":")[0]
+    app_uid = next(c.value[0].partition("=")[2] for s in a.stage_lineage(final) for c in s.instructions
+                   if c.cmd == "ARG" and c.value[0].startswith("APP_UID="))
+    assert app_uid == uid
+    runs = " ".join(c.original for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "RUN")
+    assert re.search(rf'chown "?\$\{{APP_UID\}}:\$\{{APP_UID\}}"? {re.escape(data_dir)}\b', runs), (
+        f"{data_dir} should belong to the app user ({uid}) before VOLUME, so that a new volume does too"
+    )
 
 
 def _copied_into_image(target: a.Stage) -> dict[str, PurePosixPath]:
@@ -151,8 +193,8 @@ def test_the_image_puts_its_virtual_environment_first_on_path():
     environment = a.image_environment(a.final_stage())
     assert environment["PATH"].startswith("/opt/venv/bin:")
     build_steps = " ".join(c.original for c in a.stage("build").instructions)
-    assert "python -m venv /opt/venv" in build_steps
-    assert "--requirement requirements.lock" in build_steps
+    assert "python3 -m venv /opt/venv" in build_steps
+    assert "--require-hashes --requirement requirements.lock" in build_steps
     assert "pip check" in build_steps
     # Installed in place at /app/backend: one copy of the code, found by `chores-tracker`,
     # by `python -m chores_tracker` and by alembic.ini's prepend_sys_path alike.
@@ -169,16 +211,48 @@ def test_alembic_ini_finds_its_scripts_and_the_package_next_to_it():
 
 # ---- the lock file ----------------------------------------------------------------------------
 
-def _lock_pins() -> dict[str, str]:
-    pins = {}
-    for line in a.LOCK_FILE.read_text().splitlines():
-        line = line.strip()
+@dataclass(frozen=True)
+class Pin:
+    name: str
+    version: str
+    marker: Marker | None
+    hashes: tuple[str, ...]
+
+    def applies(self, environment: dict[str, str]) -> bool:
+        return self.marker is None or self.marker.evaluate(environment)
+
+
+def _pins(path: Path) -> list[Pin]:
+    """A pip requirements file of exact pins: `name==version ; marker`, each maybe with --hash options."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    pins = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
-        name, separator, version = line.partition("==")
-        assert separator and version and not re.search(r"[<>!~;,\[ ]", line), f"not an exact pin: {line}"
-        pins[canonicalize_name(name)] = version
+        hashes = tuple(re.findall(r"--hash=(\S+)", line))
+        requirement = Requirement(re.sub(r"\s--hash=\S+", "", line))
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==" and not requirement.extras and not requirement.url, f"not an exact pin: {line}"
+        pins.append(Pin(canonicalize_name(requirement.name), specifier.version, requirement.marker, hashes))
     return pins
+
+
+def _lock_pins(environment: dict[str, str] | None = None) -> dict[str, str]:
+    """name -> version of the locked packages that ENVIRONMENT (default: this interpreter) installs."""
+    environment = environment or default_environment()
+    pins: dict[str, str] = {}
+    for pin in _pins(a.LOCK_FILE):
+        if pin.applies(environment):
+            assert pin.name not in pins, f"{pin.name} is pinned twice for {environment['python_full_version']}"
+            pins[pin.name] = pin.version
+    return pins
+
+
+def _python(full_version: str) -> dict[str, str]:
+    """The marker environment of this platform with another CPython release."""
+    major, minor, *_ = full_version.split(".")
+    return {**default_environment(), "python_full_version": full_version, "python_version": f"{major}.{minor}"}
 
 
 def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
@@ -193,24 +267,50 @@ def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
         )
 
 
-def _runtime_dependency_closure() -> set[str]:
-    """The project's runtime dependencies and everything they require, extras and markers applied."""
-    from importlib.metadata import distribution
+def test_every_pin_carries_the_hashes_the_image_installs_it_with():
+    for pin in _pins(a.LOCK_FILE):
+        assert pin.hashes and all(h.startswith("sha256:") for h in pin.hashes), f"{pin.name}: no sha256 hash; {REGENERATE}"
 
+
+def _runtime_dependency_closure(environment: dict[str, str] | None = None) -> set[str]:
+    """The project's runtime dependencies and everything they require, extras and markers applied.
+
+    Each package's requirements come from its installed metadata; a package that ENVIRONMENT needs
+    at a version not installed here (only another Python installs it) counts without its own.
+    """
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    environment = environment or default_environment()
+    pins = _lock_pins(environment)
     project = tomllib.loads((a.REPO / "pyproject.toml").read_text())["project"]
     pending = [Requirement(raw) for raw in project["dependencies"]]
     seen: set[tuple[str, frozenset]] = set()
     while pending:
         requirement = pending.pop()
-        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        name = canonicalize_name(requirement.name)
+        key = (name, frozenset(requirement.extras))
         if key in seen:
             continue
         seen.add(key)
-        for raw in distribution(requirement.name).requires or []:
+        try:
+            installed = distribution(name)
+        except PackageNotFoundError:
+            continue
+        if installed.version != pins.get(name):
+            continue
+        for raw in installed.requires or []:
             needed = Requirement(raw)
             extras = requirement.extras or {""}
-            if needed.marker is None or any(needed.marker.evaluate({"extra": extra}) for extra in extras):
+            if needed.marker is None or any(needed.marker.evaluate({**environment, "extra": extra}) for extra in extras):
                 pending.append(needed)
+                assert canonicalize_name(needed.name) in pins, (
+                    f"{requirement.name} needs {needed} on Python {environment['python_full_version']}, "
+                    f"which requirements.lock does not install there: {REGENERATE}"
+                )
+                assert needed.specifier.contains(pins[canonicalize_name(needed.name)], prereleases=True), (
+                    f"{requirement.name} needs {needed}; requirements.lock pins "
+                    f"{pins[canonicalize_name(needed.name)]} on Python {environment['python_full_version']}"
+                )
     return {name for name, _ in seen}
 
 
@@ -222,6 +322,22 @@ def test_the_lock_file_holds_the_runtime_closure_and_nothing_else():
         f"in requirements.lock but not needed at run time (test tools?): {sorted(pins - closure)}; {REGENERATE}"
     )
     assert "chores-tracker" not in pins, "the project itself is installed from the source, not from the lock"
+
+
+# requires-python admits every CPython from 3.11.0 on: Debian 12's python3 (3.11.2, the base
+# scripts/ci-containers builds on), the oldest, and the newer lines.
+PYTHONS = ("3.11.0", "3.11.2", "3.11.3", "3.12.0", "3.13.0", "3.14.0")
+
+
+@pytest.mark.parametrize("full_version", PYTHONS)
+def test_on_every_python_the_project_accepts_the_lock_installs_what_each_locked_package_requires(full_version):
+    requires_python = tomllib.loads((a.REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert SpecifierSet(requires_python).contains(full_version)
+    environment = _python(full_version)
+    closure = _runtime_dependency_closure(environment)
+    pins = set(_lock_pins(environment))
+    assert not closure - pins, f"Python {full_version} needs {sorted(closure - pins)}, not in requirements.lock; {REGENERATE}"
+    assert not pins - closure, f"requirements.lock installs {sorted(pins - closure)} on {full_version} for nothing"
 
 
 def test_the_lock_file_matches_the_versions_the_tests_run_against():
@@ -239,8 +355,18 @@ def test_the_lock_file_matches_the_versions_the_tests_run_against():
             differing[name] = (pinned, installed)
     assert not differing, (
         f"requirements.lock differs from the tested environment (pinned, installed): {differing}; "
-        f"install with `pip install -c requirements.lock -e '.[test]'` (as ./scripts/test does) or {REGENERATE}"
+        f"install with `pip install -c constraints.txt -e '.[test]'` (as ./scripts/test does) or {REGENERATE}"
     )
+
+
+def test_the_constraints_are_the_lock_without_its_hashes():
+    """pip refuses hashes in a constraints file beside an editable install; the scripts use this one."""
+    locked = {(pin.name, pin.version, str(pin.marker)) for pin in _pins(a.LOCK_FILE)}
+    constrained = _pins(a.CONSTRAINTS_FILE)
+    assert not any(pin.hashes for pin in constrained)
+    assert {(pin.name, pin.version, str(pin.marker)) for pin in constrained} == locked, REGENERATE
+    for script in ("scripts/test", "scripts/run"):
+        assert "-c constraints.txt" in (a.REPO / script).read_text(), script
 
 
 def test_hadolint_would_catch_a_root_final_stage(tmp_path):

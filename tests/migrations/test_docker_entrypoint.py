@@ -88,3 +88,31 @@ def test_it_starts_without_the_database_after_the_bounded_wait(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
     assert "readiness stays 503 until it answers" in result.stderr
+
+
+def test_with_database_url_unset_it_migrates_the_sqlite_database_in_data_dir_before_starting(tmp_path):
+    """`docker run IMAGE` alone: the embedded SQLite database has no Job to migrate it."""
+    data_dir = tmp_path / "data"
+    result = entrypoint("echo", "started", env=process_env(None, DATA_DIR=data_dir), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
+    assert "DATABASE_URL unset: migrating the SQLite database" in result.stderr
+    engine = make_engine(f"sqlite:///{data_dir / 'chores-tracker.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == code_head()
+    finally:
+        engine.dispose()
+
+
+def test_run_migrations_false_keeps_it_from_migrating_even_the_default_sqlite_database(tmp_path):
+    data_dir = tmp_path / "data"
+    result = entrypoint("echo", "started", env=process_env(None, DATA_DIR=data_dir, RUN_MIGRATIONS="false"),
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
+    engine = make_engine(f"sqlite:///{data_dir / 'chores-tracker.db'}")
+    try:
+        assert "alembic_version" not in table_names(engine)
+    finally:
+        engine.dispose()

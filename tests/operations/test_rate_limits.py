@@ -1,8 +1,10 @@
-"""Log-in, sign-up and password resets are limited per client address and per username: 429 with
-Retry-After. In memory for one process; through Redis, several replicas enforce one limit.
+"""Log-in, sign-up, password resets and joining a family are limited per client address and per
+username: 429 with Retry-After. In memory for one process; through Redis, several replicas enforce
+one limit.
 
-These run on SQLite only: the limits live in front of the database, whichever it is; the tests of
-which spellings of a username count as one run on every backend, as finding the account does.
+These run on SQLite only (the limits live in front of the database, whichever it is), except the
+tests of which spellings of a username count as one (finding the account is the database's) and the
+invite-code guesses, which run on every database.
 """
 
 from __future__ import annotations
@@ -114,6 +116,59 @@ def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(make_sqlite
         assert response.status_code == 401
 
 
+def _join(api: Api, who, code: str):  # noqa: ANN001
+    return api.post("/families/join", who, json={"invite_code": code})
+
+
+def test_300_invite_code_guesses_are_stopped_long_before_the_300th(make_app):
+    """Issue 16, defect 10: 300 wrong guesses got 300 x 404 and no 429."""
+    api = Api(client_from(make_app(rate_limit_join_per_hour=10)))
+    guesser = api.parent(with_family=False)
+    answers = [_join(api, guesser, f"GUESS{n:03d}") for n in range(300)]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [404] * 10 + [429] * 290
+    assert_limited(answers[-1], 3600)
+
+
+def test_invite_code_attempts_are_limited_per_account_whatever_the_address(make_sqlite_app):
+    app = make_sqlite_app(rate_limit_join_per_hour=2)
+    owner_api = Api(client_from(app, "127.0.2.1"))
+    code = owner_api.invite_code(owner_api.parent())
+    guesser = owner_api.parent(with_family=False)
+    for n in range(2):
+        assert _join(Api(client_from(app, f"127.0.2.{10 + n}")), guesser, "WRONG234").status_code == 404
+    # Even the right code waits, from a new address.
+    assert_limited(_join(Api(client_from(app, "127.0.2.20")), guesser, code), 3600)
+    assert _join(Api(client_from(app, "127.0.2.20")), owner_api.parent(with_family=False), code).status_code == 200
+
+
+def test_invite_code_attempts_are_limited_per_address_whatever_the_account(make_sqlite_app):
+    app = make_sqlite_app(rate_limit_join_per_hour=2)
+    api = Api(client_from(app, "127.0.3.1"))
+    for _ in range(2):
+        assert _join(api, api.parent(with_family=False), "WRONG234").status_code == 404
+    assert_limited(_join(api, api.parent(with_family=False), "WRONG234"), 3600)
+    assert _join(Api(client_from(app, "127.0.3.2")), api.parent(with_family=False), "WRONG234").status_code == 404
+
+
+def test_the_join_page_and_the_api_share_one_limit(make_sqlite_app):
+    from tests.web.conftest import Visitor
+
+    app = make_sqlite_app(rate_limit_join_per_hour=2)
+    api = Api(client_from(app, "testclient"))  # the address the page visitor's client comes from
+    assert _join(api, api.parent(with_family=False), "WRONG234").status_code == 404
+    visitor = Visitor(app)
+    try:
+        visitor.sign_up()
+        assert visitor.submit("/family/join", {"invite_code": "WRONG234"}).status_code == 422
+        refused = visitor.submit("/family/join", {"invite_code": "WRONG234"})
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+        assert "text/html" in refused.headers["content-type"]
+    finally:
+        visitor.close()
+
+
 def test_the_log_in_page_and_the_api_share_one_limit(make_sqlite_app):
     from tests.web.conftest import Visitor
 
@@ -206,7 +261,8 @@ def test_an_unreachable_redis_lets_logins_through(make_sqlite_app):
 
 def test_the_rules_come_from_the_settings():
     rules = rules_from(Settings(_env_file=None, rate_limit_login_per_minute=7, rate_limit_signup_per_hour=5,
-                                rate_limit_password_reset_per_hour=4))  # fmt: skip
+                                rate_limit_password_reset_per_hour=4, rate_limit_join_per_hour=3))  # fmt: skip
     assert str(rules["login"].limit) == "7 per 1 minute"
     assert str(rules["signup"].limit) == "5 per 1 hour"
     assert str(rules["password_reset"].limit) == "4 per 1 hour"
+    assert str(rules["join"].limit) == "3 per 1 hour"

@@ -73,6 +73,7 @@ class TestDatabase:
             "rate_limit_login_per_minute": 10_000,
             "rate_limit_signup_per_hour": 10_000,
             "rate_limit_password_reset_per_hour": 10_000,
+            "rate_limit_join_per_hour": 10_000,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.support.api import PASSWORD
-from tests.web.conftest import field_error
+from tests.support.routes import get_routes
+from tests.web.conftest import field_error, user_id
 
 
 def test_a_visitor_is_sent_to_the_login_page(visitor):
@@ -78,7 +79,7 @@ def test_a_second_parent_joins_with_the_code_and_a_wrong_code_is_explained(visit
     code = re.search(r'id="invite-code">([A-Z0-9]+)<', first.get("/family").text).group(1)
     second.sign_up()
     response = second.submit("/family/join", {"invite_code": "WRONG123"})
-    assert field_error(response.text, "invite_code") == "No family has this invite code."
+    assert field_error(response.text, "invite_code") == "No family has this invite code, or it has expired or been used."
     response = second.submit("/family/join", {"invite_code": code.lower()})
     assert "You joined The Robins." in response.text
     assert "The Robins" in second.get("/family").text
@@ -161,3 +162,71 @@ def test_a_reset_password_longer_than_the_api_takes_is_refused_on_its_field(visi
     assert response.status_code == 422
     assert re.search(rf'id="reset-{child_id}-error">Use at most 256 characters.<', response.text)
     assert visitor().log_in(name).url.path == "/"  # the old password still works
+
+
+def test_no_page_a_child_can_open_shows_the_invite_code(visitor, app):
+    parent = visitor()
+    parent.parent_with_family("The Wrens")
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', parent.get("/family").text).group(1)
+    kid_name = parent.add_child()
+    made = parent.api("POST", "/chores", json={"title": "Sweep", "reward": 1, "assignment_mode": "unassigned"})
+    assert made.status_code == 201
+    kid = visitor()
+    kid.log_in(kid_name)
+    values = {"child_id": user_id(app, kid_name), "chore_id": made.json()["id"]}
+    pages = [path for path in get_routes(app) if not path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/metrics", "/health"))]
+    opened = 0
+    for path in sorted(pages):
+        page = kid.get(path.format(**values))
+        assert page.status_code < 500, path
+        assert code not in page.text, f"{path} shows the invite code to a child"
+        opened += page.status_code == 200
+    assert opened >= 3, "the child opened its own pages"
+
+
+def test_the_owner_hands_the_family_over_on_the_family_page(visitor, app):
+    owner, other = visitor(), visitor()
+    owner.parent_with_family("The Finches")
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', owner.get("/family").text).group(1)
+    other_name = other.sign_up()
+    other.submit("/family/join", {"invite_code": code})
+    assert 'action="/family/owner"' not in other.get("/family").text  # only the owner is offered it
+
+    owner.get("/family")
+    response = owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))})
+    assert owner.flash() == f"{other_name} owns the family now."
+    assert 'action="/family/owner"' not in response.text
+    assert 'action="/family/owner"' in other.get("/family").text
+    # The former owner's form, sent again, is refused.
+    assert owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))}).status_code == 403
+
+
+def test_a_code_lets_in_as_many_parents_as_the_page_asked_for(visitor):
+    owner, joiners = visitor(), [visitor() for _ in range(3)]
+    owner.parent_with_family("The Herons")
+    assert "Lets in 1 more parent," in owner.get("/family").text
+    assert field_error(owner.submit("/family/invite-code", {"max_uses": "21"}).text, "max_uses")
+    page = owner.submit("/family/invite-code", {"max_uses": "2"})
+    assert "Lets in 2 more parents," in page.text
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', page.text).group(1)
+    answers = []
+    for joiner in joiners:
+        joiner.sign_up()
+        answers.append(joiner.submit("/family/join", {"invite_code": code}).status_code)
+    assert answers == [200, 200, 422]
+    assert "This code has been used or has expired: make a new one." in owner.get("/family").text
+
+
+def test_member_changes_read_as_sentences_in_the_activity_feed(visitor, app):
+    owner, other = visitor(), visitor()
+    owner_name = owner.parent_with_family("The Owls")
+    kid = owner.add_child()
+    code = re.search(r'id="invite-code">([A-Z0-9]+)<', owner.get("/family").text).group(1)
+    other_name = other.sign_up()
+    other.submit("/family/join", {"invite_code": code})
+    owner.get("/family")
+    owner.submit("/family/owner", {"user_id": str(user_id(app, other_name))})
+    page = other.get("/activity").text
+    assert f"<strong>{owner_name}</strong> handed the family over to you" in page
+    assert "<strong>You</strong> joined the family" in page
+    assert f"{owner_name} added {kid} to the family" in page

@@ -4,7 +4,7 @@ Server-side sessions: one row per log-in, named by the `sid` its token carries, 
 out ends that token at once. A new table only: the release before ignores it.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-01 09:00:00+00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,6 +23,11 @@ class ActivityType(str, Enum):
     chore_rejected = "chore_rejected"
     adjustment_applied = "adjustment_applied"
     payout_recorded = "payout_recorded"
+    parent_joined = "parent_joined"
+    child_added = "child_added"
+    member_removed = "member_removed"
+    ownership_transferred = "ownership_transferred"
+    invite_code_created = "invite_code_created"
 
 
 ACTIVITY_DESCRIPTIONS: dict[str, str] = {
@@ -36,6 +41,11 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.chore_rejected.value: "A parent sent a completed chore back, with a reason",
     ActivityType.adjustment_applied.value: "A parent gave a bonus or a penalty",
     ActivityType.payout_recorded.value: "A parent handed money to a child",
+    ActivityType.parent_joined.value: "A parent joined the family with an invite code",
+    ActivityType.child_added.value: "A parent added a child to the family",
+    ActivityType.member_removed.value: "A parent removed a parent or a child from the family",
+    ActivityType.ownership_transferred.value: "The family's owner handed ownership to another parent",
+    ActivityType.invite_code_created.value: "A parent made a new invite code (the code itself is not in the feed)",
 }
 
 

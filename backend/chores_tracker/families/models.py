@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
@@ -15,5 +15,12 @@ class Family(TimestampMixin, Base):
     name: Mapped[str | None] = mapped_column(String(120))
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
     invite_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How many parents the code lets in. NULL (every code from before use limits) lets nobody in.
+    invite_code_max_uses: Mapped[int | None] = mapped_column(Integer)
+    invite_code_uses: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Read through families.service.owner_of, which takes the earliest-joined parent when this is
+    # NULL (a family the previous release created) or names someone no longer a parent here. No
+    # foreign key: SQLite adds one to an existing table only by rebuilding it (see revision 0008).
+    owner_id: Mapped[int | None] = mapped_column(Integer)
 
     members = relationship("User", back_populates="family", lazy="raise")

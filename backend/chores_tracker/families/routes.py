@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
 from chores_tracker.families import service
-from chores_tracker.http import RowId
+from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
@@ -16,21 +16,43 @@ from chores_tracker.families.schemas import (
     InviteCodeIn,
     InviteCodeOut,
     MemberOut,
+    OwnerIn,
 )
+from chores_tracker.http import RowId
+from chores_tracker.identity.models import User
+from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.ratelimit.service import JOIN
 
 router = APIRouter(prefix="/families", tags=["families"])
 
 
-def _member(user) -> MemberOut:  # noqa: ANN001
-    return MemberOut.model_validate(user).model_copy(update={"joined_at": user.family_joined_at})
+def _member(user: User, owner_id: int | None) -> MemberOut:
+    return MemberOut.model_validate(user).model_copy(
+        update={"joined_at": user.family_joined_at, "is_owner": user.id == owner_id}
+    )
+
+
+def _family(family: Family, viewer: User, owner_id: int | None) -> FamilyOut:
+    shown = service.sees_invite_code(viewer)
+    return FamilyOut(
+        id=family.id,
+        name=family.name,
+        invite_code=family.invite_code if shown else "",
+        invite_code_expires_at=family.invite_code_expires_at if shown else None,
+        invite_code_uses_left=service.invite_code_uses_left(family) if shown else 0,
+        owner_id=owner_id,
+        created_at=family.created_at,
+        updated_at=family.updated_at,
+    )
 
 
 @router.get("/context", response_model=FamilyContextOut)
 def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
+    """The caller's family and role. A child gets the family without its invite code."""
     family = service.get_family(session, user)
     return FamilyContextOut(
         has_family=family is not None,
-        family=FamilyOut.model_validate(family) if family else None,
+        family=_family(family, user, service.owner_of(session, family)) if family else None,
         role=service.role_of(user),
         can_invite=bool(family and user.is_parent),
         can_manage=bool(family and user.is_parent),
@@ -40,11 +62,15 @@ def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
 @router.post("/create", response_model=FamilyOut, status_code=status.HTTP_201_CREATED)
 def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> FamilyOut:
     family = service.create_family(session, parent, data.name, invite_days=settings.invite_code_default_days)
-    return FamilyOut.model_validate(family)
+    return _family(family, parent, parent.id)
 
 
 @router.post("/join", response_model=FamilyJoinOut)
-def join(data: FamilyJoinIn, parent: CurrentParent, session: DbSession) -> FamilyJoinOut:
+def join(request: Request, data: FamilyJoinIn, parent: CurrentParent, session: DbSession) -> FamilyJoinOut:
+    """Joins the family as a parent; spends one of the code's uses. 404 for a code that is unknown,
+    expired or used up (alike). Attempts are limited per client address and per account
+    (RATE_LIMIT_JOIN_PER_HOUR): 429 with Retry-After."""
+    count_attempt(request, JOIN, parent.username)
     family = service.join_family(session, parent, data.invite_code)
     return FamilyJoinOut(
         success=True, family_id=family.id, family_name=family.name, message=f"You joined {family.name}."
@@ -58,13 +84,14 @@ def members(user: CurrentUser, session: DbSession) -> FamilyMembersOut:
         family_id=found.family.id,
         family_name=found.family.name,
         total_members=len(found.parents) + len(found.children),
-        parents=[_member(p) for p in found.parents],
-        children=[_member(c) for c in found.children],
+        parents=[_member(p, found.owner_id) for p in found.parents],
+        children=[_member(c, found.owner_id) for c in found.children],
     )
 
 
 @router.get("/stats", response_model=FamilyStatsOut)
 def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
+    """The family's figures. A child gets them without the invite code."""
     return FamilyStatsOut(**service.stats(session, user))
 
 
@@ -72,14 +99,30 @@ def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
 def generate_invite_code(
     parent: CurrentParent, session: DbSession, settings: SettingsDep, data: InviteCodeIn | None = None
 ) -> InviteCodeOut:
-    days = (data.expires_in_days if data else None) or settings.invite_code_default_days
-    family = service.regenerate_invite_code(session, parent, days)
+    """A new code (the old one stops working) for `max_uses` parents (1 unless said), valid for
+    `expires_in_days` (INVITE_CODE_DEFAULT_DAYS unless said)."""
+    data = data or InviteCodeIn()
+    days = data.expires_in_days or settings.invite_code_default_days
+    family = service.regenerate_invite_code(session, parent, days, data.max_uses)
     return InviteCodeOut(
-        invite_code=family.invite_code, expires_at=family.invite_code_expires_at, family_name=family.name
+        invite_code=family.invite_code,
+        expires_at=family.invite_code_expires_at,
+        family_name=family.name,
+        max_uses=data.max_uses,
     )
 
 
 @router.delete("/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(user_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    """Any parent removes a child (who is also logged out); only the owner removes a parent (403
+    for the others), and the owner cannot be removed (409: transfer ownership first)."""
     service.remove_member(session, parent, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/owner", response_model=FamilyOut)
+def transfer_ownership(data: OwnerIn, parent: CurrentParent, session: DbSession) -> FamilyOut:
+    """The owner hands the family to another of its parents (403 for anyone but the owner; 422
+    when `user_id` is a child)."""
+    family = service.transfer_ownership(session, parent, data.user_id)
+    return _family(family, parent, data.user_id)

@@ -4,16 +4,30 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chores_tracker.http import Input
+from chores_tracker.http import Input, RowId
+
+
+INVITE_CODE_HELP = (
+    "The code another parent joins the family with. Always an empty string for a child: children "
+    "never see it (with it, a child could sign up again and join as a parent)."
+)
 
 
 class FamilyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     name: str | None = None
-    invite_code: str
-    invite_code_expires_at: datetime | None = None
+    invite_code: str = Field(description=INVITE_CODE_HELP)
+    invite_code_expires_at: datetime | None = Field(
+        default=None, description="When the code stops working; null for a child."
+    )
+    invite_code_uses_left: int = Field(
+        default=0,
+        description="How many more parents the code lets in now (0 once expired or used up); 0 for a child.",
+    )
+    owner_id: int | None = Field(
+        default=None,
+        description="The parent who owns the family: only the owner removes a parent or hands ownership over.",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -51,6 +65,7 @@ class MemberOut(BaseModel):
     is_active: bool
     parent_id: int | None = None
     joined_at: datetime | None = None
+    is_owner: bool = Field(default=False, description="Whether this member owns the family.")
 
 
 class FamilyMembersOut(BaseModel):
@@ -61,20 +76,31 @@ class FamilyMembersOut(BaseModel):
     children: list[MemberOut]
 
 
+class OwnerIn(Input):
+    user_id: RowId = Field(description="Another parent of the family, who becomes its owner.")
+
+
+DEFAULT_CODE_USES = 1
+
+
 class InviteCodeIn(Input):
     expires_in_days: int | None = Field(default=None, ge=1, le=365)
+    max_uses: int = Field(
+        default=DEFAULT_CODE_USES, ge=1, le=20, description="How many parents may join with the code."
+    )
 
 
 class InviteCodeOut(BaseModel):
     invite_code: str
     expires_at: datetime | None = None
     family_name: str | None = None
+    max_uses: int = Field(description="How many parents may join with the code.")
 
 
 class FamilyStatsOut(BaseModel):
     family_id: int
     name: str | None = None
-    invite_code: str
+    invite_code: str = Field(description=INVITE_CODE_HELP)
     created_at: datetime
     total_members: int
     total_parents: int

@@ -1,4 +1,4 @@
-"""Families: create, join by invite code, members. No HTTP here."""
+"""Families: create, join by invite code, members, the owner. No HTTP here."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.base import utcnow
-from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
+from chores_tracker.families.schemas import DEFAULT_CODE_USES
 from chores_tracker.identity.models import User
 
 # No 0/O or 1/I: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
+NO_SUCH_CODE = "no family has this invite code, or it has expired or been used"
 
 
 def _new_code() -> str:
@@ -42,51 +46,89 @@ def require_family(session: Session, user: User) -> Family:
     return family
 
 
-def create_family(session: Session, parent: User, name: str | None, *, invite_days: int) -> Family:
-    if parent.family_id is not None:
-        raise Conflict("you already belong to a family")
-    family = Family(
-        name=(name or "").strip() or f"{parent.username}'s family",
-        invite_code=_unused_code(session),
-        invite_code_expires_at=utcnow() + timedelta(days=invite_days),
-    )
+def _issue_code(session: Session, family: Family, *, days: int, max_uses: int) -> None:
+    """A new code for the family: it lets in `max_uses` parents, and stops working after `days`."""
+    family.invite_code = _unused_code(session)
+    family.invite_code_expires_at = utcnow() + timedelta(days=days)
+    family.invite_code_max_uses = max_uses
+    family.invite_code_uses = 0
+
+
+def _found_family(session: Session, parent: User, name: str, *, invite_days: int) -> Family:
+    """A new family owned by `parent`, its first member, with a code for one more parent."""
+    family = Family(name=name, owner_id=parent.id)
+    _issue_code(session, family, days=invite_days, max_uses=DEFAULT_CODE_USES)
     session.add(family)
     session.flush()
     parent.family_id = family.id
     parent.family_joined_at = utcnow()
+    return family
+
+
+def create_family(session: Session, parent: User, name: str | None, *, invite_days: int) -> Family:
+    if parent.family_id is not None:
+        raise Conflict("you already belong to a family")
+    name = (name or "").strip() or f"{parent.username}'s family"
+    family = _found_family(session, parent, name, invite_days=invite_days)
     session.commit()
     return family
 
 
-def ensure_family_for(session: Session, parent: User) -> int:
+def ensure_family_for(session: Session, parent: User, *, invite_days: int) -> int:
     """A parent adding a child before creating a family gets one, so the child has a home."""
     if parent.family_id is None:
-        family = Family(name=f"{parent.username}'s family", invite_code=_unused_code(session))
-        session.add(family)
-        session.flush()
-        parent.family_id = family.id
-        parent.family_joined_at = utcnow()
+        _found_family(session, parent, f"{parent.username}'s family", invite_days=invite_days)
     return parent.family_id
 
 
 def join_family(session: Session, parent: User, invite_code: str) -> Family:
     if parent.family_id is not None:
         raise Conflict("you already belong to a family")
-    family = session.scalar(select(Family).where(Family.invite_code == invite_code.strip().upper()))
-    if family is None:
-        raise NotFound("no family has this invite code", field="invite_code")
-    if family.invite_code_expires_at is not None and family.invite_code_expires_at < utcnow():
-        raise InvalidInput("this invite code has expired; ask for a new one", field="invite_code")
-    parent.family_id = family.id
-    parent.family_joined_at = utcnow()
+    code = invite_code.strip().upper()
+    # One conditional UPDATE spends a use, so of parents racing for the last one only one gets it.
+    # A code without an expiry or a use limit (from before either existed) matches nothing.
+    spent = session.execute(
+        update(Family)
+        .where(
+            Family.invite_code == code,
+            Family.invite_code_expires_at > utcnow(),
+            Family.invite_code_uses < Family.invite_code_max_uses,
+        )
+        .values(invite_code_uses=Family.invite_code_uses + 1)
+    ).rowcount
+    if not spent:
+        # Unknown, expired and used up read alike: no answer tells a guesser that a code exists.
+        raise NotFound(NO_SUCH_CODE, field="invite_code")
+    family = session.scalar(select(Family).where(Family.invite_code == code))
+    joined = session.execute(
+        update(User)
+        .where(User.id == parent.id, User.family_id.is_(None))
+        .values(family_id=family.id, family_joined_at=utcnow())
+    ).rowcount
+    if not joined:
+        session.rollback()
+        raise Conflict("you already belong to a family")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.parent_joined,
+        description=f"{parent.username} joined the family as a parent",
+    )
     session.commit()
     return family
 
 
-def regenerate_invite_code(session: Session, parent: User, expires_in_days: int) -> Family:
+def regenerate_invite_code(session: Session, parent: User, expires_in_days: int, max_uses: int) -> Family:
     family = require_family(session, parent)
-    family.invite_code = _unused_code(session)
-    family.invite_code_expires_at = utcnow() + timedelta(days=expires_in_days)
+    _issue_code(session, family, days=expires_in_days, max_uses=max_uses)
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.invite_code_created,
+        description=f"{parent.username} made a new invite code for {max_uses} parent{'s' if max_uses != 1 else ''}",
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -95,9 +137,18 @@ def regenerate_invite_code(session: Session, parent: User, expires_in_days: int)
     return family
 
 
+def invite_code_uses_left(family: Family) -> int:
+    """How many more parents the code lets in now: none once it has expired or been used up."""
+    expires, limit = family.invite_code_expires_at, family.invite_code_max_uses
+    if expires is None or limit is None or expires <= utcnow():
+        return 0
+    return max(0, limit - family.invite_code_uses)
+
+
 @dataclass(frozen=True)
 class Members:
     family: Family
+    owner_id: int | None
     parents: list[User]
     children: list[User]
 
@@ -107,6 +158,7 @@ def members(session: Session, user: User) -> Members:
     people = list(session.scalars(select(User).where(User.family_id == family.id).order_by(User.id)))
     return Members(
         family=family,
+        owner_id=owner_of(session, family),
         parents=[p for p in people if p.is_parent],
         children=[c for c in people if not c.is_parent],
     )
@@ -120,23 +172,89 @@ def count_members(session: Session, family_id: int) -> tuple[int, int]:
     return counts.get(True, 0), counts.get(False, 0)
 
 
+def owner_of(session: Session, family: Family) -> int | None:
+    """The owner's id: owner_id while that user is a parent of the family; otherwise (a family the
+    previous release created, or an owner it removed) the earliest-joined parent."""
+    named_owner_first = case((User.id == family.owner_id, 0), else_=1)
+    return session.scalar(
+        select(User.id)
+        .where(User.family_id == family.id, User.is_parent.is_(True))
+        .order_by(named_owner_first, User.family_joined_at.is_(None), User.family_joined_at, User.id)
+        .limit(1)
+    )
+
+
 def remove_member(session: Session, parent: User, user_id: int) -> User:
+    """Any parent removes a child; only the owner removes a parent, and nobody removes the owner."""
     family = require_family(session, parent)
     member = session.get(User, user_id)
     if member is None or member.family_id != family.id:
         raise NotFound("member not found")
+    changes: dict = {}
     if member.is_parent:
-        parents, _ = count_members(session, family.id)
-        if parents <= 1:
-            raise Conflict("a family keeps at least one parent")
+        owner = owner_of(session, family)
+        if parent.id != owner:
+            raise Forbidden("only the family's owner removes a parent")
+        if member.id == owner:
+            raise Conflict("the owner cannot be removed; transfer ownership first")
     else:
         # A child without a family cannot log in to anything useful; it is deactivated too.
-        member.is_active = False
-        member.token_version += 1
-    member.family_id = None
-    member.family_joined_at = None
+        changes = {"is_active": False, "token_version": User.token_version + 1}
+    removed = session.execute(
+        update(User)
+        .where(User.id == member.id, User.family_id == family.id)
+        .values(family_id=None, family_joined_at=None, **changes)
+    ).rowcount
+    if not removed:
+        session.rollback()
+        raise NotFound("member not found")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.member_removed,
+        description=f"{parent.username} removed {member.username} from the family",
+        target_user_id=member.id,
+    )
     session.commit()
     return member
+
+
+def transfer_ownership(session: Session, owner: User, user_id: int) -> Family:
+    """The owner hands the family to another of its parents."""
+    family = require_family(session, owner)
+    if owner.id != owner_of(session, family):
+        raise Forbidden("only the family's owner hands ownership over")
+    heir = session.get(User, user_id)
+    if heir is None or heir.family_id != family.id:
+        raise NotFound("member not found")
+    if not heir.is_parent:
+        raise InvalidInput("ownership goes to a parent of the family", field="user_id")
+    if heir.id == owner.id:
+        return family
+    # Only from the owner this request read: a transfer that raced it has already decided.
+    moved = session.execute(
+        update(Family).where(Family.id == family.id, Family.owner_id == family.owner_id).values(owner_id=heir.id)
+    ).rowcount
+    if not moved:
+        session.rollback()
+        raise Conflict("the family's owner changed meanwhile; reload and try again")
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=owner,
+        activity_type=ActivityType.ownership_transferred,
+        description=f"{owner.username} handed the family over to {heir.username}",
+        target_user_id=heir.id,
+    )
+    session.commit()
+    return family
+
+
+def sees_invite_code(user: User) -> bool:
+    """Only parents see their family's invite code: with it, a child could sign up a second account
+    and join its own family as a parent."""
+    return user.is_parent
 
 
 def role_of(user: User) -> str:
@@ -154,7 +272,7 @@ def stats(session: Session, user: User) -> dict:
     return {
         "family_id": family.id,
         "name": family.name,
-        "invite_code": family.invite_code,
+        "invite_code": family.invite_code if sees_invite_code(user) else "",
         "created_at": family.created_at,
         "total_members": parents + children,
         "total_parents": parents,

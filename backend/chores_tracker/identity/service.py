@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.base import utcnow
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from chores_tracker.families import service as families
@@ -105,9 +107,17 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
         )
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
-    family_id = families.ensure_family_for(session, parent)
+    family_id = families.ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
     child = _new_user(
         settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
+    )
+    # No target: a child's own feed and its last activity (reports) are about its chores and money.
+    activity.record(
+        session,
+        family_id=family_id,
+        actor=parent,
+        activity_type=ActivityType.child_added,
+        description=f"{parent.username} added {child.username} to the family",
     )
     return _commit_new_user(session, child)
 
@@ -140,11 +150,11 @@ def change_own_password(session: Session, settings: Settings, user: User, curren
 
 
 def list_children(session: Session, parent: User, *, whole_family: bool) -> list[User]:
-    query = select(User).where(User.is_parent.is_(False))
-    if whole_family:
-        if parent.family_id is None:
-            return []
-        query = query.where(User.family_id == parent.family_id)
-    else:
+    """The children of the parent's family as it is now: all of them, or those this parent created.
+    A parent removed from a family keeps parent_id on the children it made there, and sees none."""
+    if parent.family_id is None:
+        return []
+    query = select(User).where(User.is_parent.is_(False), User.family_id == parent.family_id)
+    if not whole_family:
         query = query.where(User.parent_id == parent.id)
     return list(session.scalars(query.order_by(User.username)))

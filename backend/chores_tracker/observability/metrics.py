@@ -66,7 +66,7 @@ MONEY_APPROVED = Counter(
 )
 LOGIN_FAILURES = Counter(f"{PREFIX}_login_failures", "Log-in attempts refused for a wrong name or password.", registry=None)
 RATE_LIMITED = Counter(
-    f"{PREFIX}_rate_limited", "Requests refused with 429, by limit (login, signup, password_reset).", ["scope"],
+    f"{PREFIX}_rate_limited", "Requests refused with 429, by limit (login, signup, password_reset, join).", ["scope"],
     registry=None,
 )
 RATE_LIMIT_ERRORS = Counter(

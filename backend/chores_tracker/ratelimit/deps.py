@@ -31,7 +31,7 @@ def username_key(username: str | None) -> str | None:
 
 
 def count_attempt(request: Request, scope: str, username: str | None) -> None:
-    """One attempt at `scope` (LOGIN, SIGNUP, PASSWORD_RESET) by this request's client, for this
+    """One attempt at `scope` (LOGIN, SIGNUP, PASSWORD_RESET, JOIN) by this request's client, for this
     username; raises RateLimited when either is over its limit. API routes and web pages both call
     it (from async code, through run_in_threadpool: with Redis it does network I/O)."""
     get_rate_limiter(request).hit(scope, address_key(request), username_key(username))

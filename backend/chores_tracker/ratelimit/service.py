@@ -1,4 +1,4 @@
-"""Rate limits for log-in, sign-up and password resets: a moving window per (scope, key).
+"""Rate limits for log-in, sign-up, password resets and joining a family: a moving window per (scope, key).
 
 In memory for one process; in Redis when REDIS_URL is set, so that every replica counts against
 the same window. The API routes and the web pages call the same `RateLimiter`. If Redis cannot be
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 LOGIN = "login"
 SIGNUP = "signup"
 PASSWORD_RESET = "password_reset"
+JOIN = "join"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
         PASSWORD_RESET: Rule(
             RateLimitItemPerHour(settings.rate_limit_password_reset_per_hour),
             "too many password resets; try again later",
+        ),
+        # Invite codes are short enough to guess; this keeps guessing slower than codes expire.
+        JOIN: Rule(
+            RateLimitItemPerHour(settings.rate_limit_join_per_hour),
+            "too many attempts to join a family; try again later",
         ),
     }
 

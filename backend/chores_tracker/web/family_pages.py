@@ -1,4 +1,4 @@
-"""A parent's family: create or join, the invite code, the children and their passwords."""
+"""A parent's family: create or join, the invite code, the children and their passwords, the owner."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
-from chores_tracker.errors import DomainError
+from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.families import service as families
-from chores_tracker.families.schemas import FamilyCreateIn, FamilyJoinIn
+from chores_tracker.families.schemas import DEFAULT_CODE_USES, FamilyCreateIn, FamilyJoinIn, InviteCodeIn, OwnerIn
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.deps import count_attempt
-from chores_tracker.ratelimit.service import PASSWORD_RESET
+from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, max_length
+from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
@@ -70,6 +71,7 @@ def join_family(
     request: Request, submitted: SubmittedForm, parent: PageParent, session: DbSession, settings: SettingsDep
 ) -> Response:
     data = submitted.values()
+    count_attempt(request, JOIN, parent.username)  # the same limit as the API's join
     errors = FormErrors()
     family = apply_form(
         errors,
@@ -84,7 +86,8 @@ def join_family(
 
 
 def _family_page(  # noqa: ANN001
-    request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None, status_code=200
+    request: Request, session, parent, *, errors=None, form=None, reset_for=None, reset_errors=None,
+    owner_errors=None, invite_errors=None, invite_form=None, status_code=200,
 ):
     found = families.members(session, parent)
     return render(
@@ -93,10 +96,14 @@ def _family_page(  # noqa: ANN001
         {
             "title": "Family",
             "members": found,
+            "invite_uses_left": families.invite_code_uses_left(found.family),
+            "invite_errors": invite_errors.fields if invite_errors else {},
+            "invite_form": invite_form or {"max_uses": DEFAULT_CODE_USES},
             "errors": errors.fields if errors else {},
             "form": form or {},
             "reset_for": reset_for,
             "reset_errors": reset_errors.fields if reset_errors else {},
+            "owner_errors": owner_errors.fields if owner_errors else {},
         },
         status_code=status_code,
     )
@@ -109,11 +116,41 @@ def family_page(request: Request, parent: FamilyParent, session: DbSession) -> R
 
 @router.post("/family/invite-code")
 def regenerate_invite_code(
-    request: Request, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
-    family = families.regenerate_invite_code(session, parent, settings.invite_code_default_days)
-    message = f"New invite code: {family.invite_code}. The old one no longer works."
-    return redirect("/family#invite", settings, flash=message)
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        InviteCodeIn,
+        data,
+        lambda wanted: families.regenerate_invite_code(
+            session, parent, settings.invite_code_default_days, wanted.max_uses
+        ),
+    )
+    if family is not None:
+        message = f"New invite code: {family.invite_code}. The old one no longer works."
+        return redirect("/family#invite", settings, flash=message)
+    return _family_page(request, session, parent, invite_errors=errors, invite_form=data, status_code=422)
+
+
+@router.post("/family/owner")
+def transfer_ownership(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        OwnerIn,
+        submitted.values(),
+        lambda wanted: families.transfer_ownership(session, parent, wanted.user_id),
+        rename={"user_id": FORM},
+        refusals=InvalidInput,  # not the owner, or not in the family: the error pages
+    )
+    if family is not None:
+        heir = session.get(User, family.owner_id)
+        return redirect("/family#parents", settings, flash=f"{heir.username} owns the family now.")
+    return _family_page(request, session, parent, owner_errors=errors, status_code=422)
 
 
 @router.post("/family/children")
