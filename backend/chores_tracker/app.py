@@ -7,20 +7,23 @@ import math
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from chores_tracker import __version__
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.chores.routes import assignments_router
 from chores_tracker.chores.routes import router as chores_router
 from chores_tracker.chores.routes import users_router as children_chores_router
-from chores_tracker.db.engine import make_engine, make_session_factory
-from chores_tracker.errors import DomainError, RateLimited
+from chores_tracker.admission import AdmissionMiddleware
+from chores_tracker.db.engine import Timeouts, make_engine, make_session_factory
+from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.families.routes import router as families_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
@@ -40,6 +43,8 @@ from chores_tracker import web
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+# Worker threads beyond one per admitted request, for what admission lets through (health, metrics, files).
+SPARE_THREADS = 10
 
 
 def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
@@ -50,7 +55,7 @@ def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
     if exc.status_code == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
@@ -82,6 +87,11 @@ def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": "5"},
     )
+
+
+def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+    log.warning("no database connection became free in time: %s", type(exc).__name__)
+    return _domain_error(request, ServerBusy())
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -127,10 +137,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_recycle=settings.db_pool_recycle_seconds,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        timeouts=Timeouts(settings.db_statement_timeout_seconds, settings.db_network_timeout_seconds),
     )
+    # A request holds at most one connection (one session per request): as many requests as the
+    # pool has connections may use the database at once.
+    database_permits = settings.db_pool_size + settings.db_max_overflow
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # An admitted request must never wait for a worker thread; anyio's default (40) could cap a larger pool.
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = max(threads.total_tokens, database_permits + SPARE_THREADS)
         yield
         engine.dispose()
 
@@ -148,7 +166,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
 
-    # Innermost: an unexpected error's 500 then passes through CORS, security headers and request ids.
+    # Innermost: UnhandledErrorMiddleware answers its ServerBusy with the app's handler, like any error.
+    app.add_middleware(
+        AdmissionMiddleware,
+        permits=database_permits,
+        wait_seconds=settings.db_admission_timeout_seconds,
+        # Liveness, metrics, static files and the docs never touch the database. Readiness does,
+        # but a probe must not queue behind the traffic it is judging; it has its own cache.
+        exempt=("/health", "/metrics", "/static", "/docs", "/redoc", "/openapi.json", f"{API_PREFIX}/health"),
+    )
+    # An unexpected error's 500 then passes through CORS, security headers and request ids.
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.backend_cors_origins:
         app.add_middleware(
@@ -166,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(DBAPIError, _dbapi_error)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(OverflowError, _value_out_of_range)  # SQLite's driver, before the database
     app.add_exception_handler(Exception, _unexpected)
 

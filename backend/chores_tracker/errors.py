@@ -6,6 +6,8 @@ from __future__ import annotations
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
+    # Seconds after which trying again makes sense (sent as Retry-After), when there is such a time.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -47,3 +49,14 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServerBusy(DomainError):
+    """Every database connection is in use and none came free in time (raised by admission, not services)."""
+
+    status_code = 503
+    code = "server_busy"
+    retry_after = 5
+
+    def __init__(self, message: str = "the server is busy; try again shortly") -> None:
+        super().__init__(message)

@@ -82,6 +82,16 @@ class Settings(CommonSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=30)
+    # A request waits this long for a pooled connection before it answers 503 (never 500).
+    db_pool_timeout_seconds: float = Field(default=3, gt=0)
+    # At most DB_POOL_SIZE + DB_MAX_OVERFLOW requests use the database at once; the others wait in
+    # line this long for their turn, then answer 503 with Retry-After.
+    db_admission_timeout_seconds: float = Field(default=10, ge=0)
+    # The database cancels a statement that runs longer (the migration runner is not limited).
+    db_statement_timeout_seconds: float = Field(default=30, gt=0)
+    # How long to wait on the network: to connect, and, beyond the statement timeout, for an
+    # answer; TCP keepalives give up on a silent peer within about as long.
+    db_network_timeout_seconds: float = Field(default=10, gt=0)
 
     secret_key: str = "development-secret-key-change-me"
     access_token_expire_minutes: int = Field(default=60 * 24 * 7, ge=1)

@@ -353,6 +353,57 @@ def test_alone_without_a_database_url_it_migrates_sqlite_in_its_volume_and_serve
     podman("stop", "--time", "30", second.name, timeout=60)
 
 
+# ---- starting from the byte-code the image ships -------------------------------------------------------
+
+# With PYTHONVERBOSE each Python process says where every module's code comes from: byte-code,
+# `# code object from '<path>.pyc'`, or its source compiled there and then, `# code object from <path>.py`.
+# The root filesystem is read-only, so what one start compiles, every start compiles again.
+VERBOSE = {"PYTHONVERBOSE": "1"}
+
+
+def compiled_from_source(logs: str) -> list[str]:
+    return re.findall(r"^# code object from (/\S+\.py)$", logs, re.M)
+
+
+def loaded_from_byte_code(logs: str) -> int:
+    return len(re.findall(r"^# code object from '/\S+\.pyc'$", logs, re.M))
+
+
+def test_the_job_and_the_deployment_start_without_compiling_any_module(database, names, say):
+    documents = manifests()
+    job, deployment = in_sync_order(documents)
+    secret_key = secrets.token_urlsafe(48)
+
+    environment = pod_environment(job, documents, database, secret_key, JOB_POD_FIELDS)
+    migrated = run_job(job, IMAGE, {**environment, **VERBOSE}, names)
+    assert migrated.returncode == 0, migrated.logs[-3000:]
+    assert compiled_from_source(migrated.logs) == []
+    say(f"Job: {loaded_from_byte_code(migrated.logs)} modules from byte-code, none compiled; "
+        f"exit 0 after {migrated.seconds:.1f}s")
+
+    # Its entrypoint's `db wait`, then the server, up to readiness.
+    environment = pod_environment(deployment, documents, database, secret_key)
+    pod = start_pod(deployment, IMAGE, {**environment, **VERBOSE}, names)
+    seconds = pod.wait_until_started_and_ready()
+    logs = pod.logs()
+    assert compiled_from_source(logs) == []
+    say(f"Deployment: {loaded_from_byte_code(logs)} modules from byte-code, none compiled; ready after {seconds:.1f}s")
+
+
+def test_alone_on_sqlite_it_migrates_and_serves_without_compiling_any_module(names, say):
+    name = unique(names, "alone")
+    port = free_port()
+    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000",
+           "--env", "PYTHONVERBOSE=1", IMAGE)
+    alone = Pod(name, port, {})
+    seconds = alone.wait_for("/health", 120) + alone.wait_for(READY_PATH, 30)
+    logs = alone.logs()
+    assert "DATABASE_URL unset: migrating the SQLite database" in logs
+    assert compiled_from_source(logs) == []
+    say(f"migrated and serving: {loaded_from_byte_code(logs)} modules from byte-code, none compiled; "
+        f"ready after {seconds:.1f}s")
+
+
 # ---- a release, in wave order --------------------------------------------------------------------------
 
 def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_op(database, names, say):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
+from tests.operations.locking import TableLock
 from tests.operations.serving import Server, wait_for
 from tests.support.api import PASSWORD
 from tests.support.databases import TestDatabase
@@ -86,31 +86,6 @@ def test_a_database_outage_turns_readiness_and_api_to_503_and_heals_by_itself(se
     assert not any("Traceback" in line.get("exception", "") for line in lines if line["level"] == "ERROR")
 
 
-class _Locked:
-    """Holds an exclusive lock on the users table from outside the app, so a request waits on it."""
-
-    def __init__(self, postgres: TestDatabase) -> None:
-        self.engine = sa.create_engine(postgres.url)
-        self.connection = self.engine.connect()
-        self.transaction = self.connection.begin()
-        self.connection.execute(sa.text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
-        self.database = postgres.url.database
-
-    def request_is_waiting(self) -> bool:
-        with self.engine.connect() as watcher:
-            waiting = watcher.execute(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND wait_event_type = 'Lock'"),
-                {"db": self.database},
-            ).scalar_one()
-        return waiting > 0
-
-    def release(self) -> None:
-        if self.transaction.is_active:
-            self.transaction.rollback()
-        self.connection.close()
-        self.engine.dispose()
-
-
 def _in_flight(server: Server, headers: dict[str, str]) -> tuple[threading.Thread, dict]:
     outcome: dict = {}
 
@@ -128,7 +103,7 @@ def _in_flight(server: Server, headers: dict[str, str]) -> tuple[threading.Threa
 
 def test_sigterm_lets_the_request_in_flight_finish_then_exits(server: Server, postgres: TestDatabase):
     auth = _token(server, "draining-parent")
-    lock = _Locked(postgres)
+    lock = TableLock(postgres)
     try:
         thread, outcome = _in_flight(server, auth)
         wait_for(lock.request_is_waiting, timeout=10, what="the request to wait on the lock")
@@ -155,7 +130,7 @@ def test_a_request_outliving_the_grace_period_does_not_hold_the_exit(
     lock = None
     try:
         auth = _token(server, "stuck-parent")
-        lock = _Locked(postgres)
+        lock = TableLock(postgres)
         _in_flight(server, auth)
         wait_for(lock.request_is_waiting, timeout=10, what="the request to wait on the lock")
         server.terminate()

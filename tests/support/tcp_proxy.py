@@ -3,10 +3,13 @@
     with TcpProxy("127.0.0.1", 5432) as proxy:       # listens on a free port
         url = proxy.url_for(database_url)            # same URL, through the proxy
         proxy.cut()                                  # drops every connection, refuses new ones
+        proxy.silence()                              # keeps every connection, passes nothing on
         proxy.restore()                              # accepts and forwards again, same port
 
 While cut, nothing listens on the port, so clients see "connection refused", as with a database
-that is down; established connections are reset.
+that is down; established connections are reset. While silent, connections stay open and new
+ones are accepted, but no byte goes through either way: a database that went quiet behind a
+network that still acknowledges, so a client waits until its own timeouts end the wait.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class TcpProxy:
         self._stop_accepting = threading.Event()
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+        self._silent = threading.Event()
+        self._unanswered: set[socket.socket] = set()  # accepted while silent, never connected upstream
 
     # -- control ----------------------------------------------------------------------------------
     def start(self) -> "TcpProxy":
@@ -43,12 +48,18 @@ class TcpProxy:
         """Refuse new connections (nothing listens) and reset the established ones."""
         self._close_listener()
         with self._lock:
-            connections, self._connections = list(self._connections), set()
+            connections, self._connections = [*self._connections, *self._unanswered], set()
+            self._unanswered = set()
         for sock in connections:
             _reset(sock)
 
+    def silence(self) -> None:
+        """Keep every connection open, accept new ones, and drop whatever either side sends."""
+        self._silent.set()
+
     def restore(self) -> None:
         """Listen on the same port again and forward new connections."""
+        self._silent.clear()
         if self._listener is None:
             self._listen()
 
@@ -115,6 +126,10 @@ class TcpProxy:
                 threading.Thread(target=self._connect_upstream, args=(client,), daemon=True).start()
 
     def _connect_upstream(self, client: socket.socket) -> None:
+        if self._silent.is_set():
+            with self._lock:
+                self._unanswered.add(client)
+            return
         try:
             upstream = socket.create_connection(self.target, timeout=10)
             upstream.settimeout(None)
@@ -138,7 +153,8 @@ class TcpProxy:
                 data = source.recv(_BUFFER)
                 if not data:
                     break
-                sink.sendall(data)
+                if not self._silent.is_set():
+                    sink.sendall(data)
         except OSError:
             pass
         try:

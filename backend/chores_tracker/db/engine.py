@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -20,14 +23,101 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the app lets the database take.
+
+    `statement`: the database cancels a statement that runs longer. `network`: how long to wait
+    to connect, and beyond `statement` for an answer; TCP keepalives give up on a peer that went
+    silent within about as long.
+    """
+
+    statement: float
+    network: float
+
+    @property
+    def answer(self) -> float:
+        return self.statement + self.network
+
+
+class _AnswerDeadlineConnection(psycopg.Connection):
+    """A psycopg connection that waits at most `answer_timeout` seconds for the server's answer.
+
+    libpq has no such limit. TCP keepalives and TCP_USER_TIMEOUT end a connection whose peer
+    stopped acknowledging, but a peer that still acknowledges and never answers (a proxy or load
+    balancer whose database went quiet) would hold the request and its connection for good.
+    """
+
+    answer_timeout: float | None = None
+
+    def wait(self, gen, **options):  # noqa: ANN001, ANN003, ANN201
+        if self.answer_timeout is None or options.get("timeout") is not None:
+            return super().wait(gen, **options)
+        try:
+            return super().wait(gen, **{**options, "timeout": self.answer_timeout})
+        except psycopg.errors._WaitTimeout:  # raised only for a timeout given to wait(): ours
+            # Mid-exchange, the connection cannot be used again; closed, SQLAlchemy discards it.
+            self.close()
+            raise psycopg.OperationalError(
+                f"no answer from the database within {self.answer_timeout:g} seconds"
+            ) from None
+
+
+def _with_answer_deadline(seconds: float):  # noqa: ANN202
+    def connect(_dialect, _record, cargs, cparams):  # noqa: ANN001, ANN202
+        connection = _AnswerDeadlineConnection.connect(*cargs, **cparams)
+        connection.answer_timeout = seconds
+        return connection
+
+    return connect
+
+
+def _postgresql_limits(url: URL, timeouts: Timeouts) -> dict:
+    # Keepalive probes start after a quarter of the network timeout and three go unanswered a
+    # quarter apart: a peer gone silent is noticed within about the network timeout.
+    probe = max(1, round(timeouts.network / 4))
+    options = f"-c statement_timeout={max(1, round(timeouts.statement * 1000))}"
+    if url.query.get("options"):
+        options = f"{url.query['options']} {options}"
+    return {
+        "options": options,
+        "keepalives": 1,
+        "keepalives_idle": probe,
+        "keepalives_interval": probe,
+        "keepalives_count": 3,
+        "tcp_user_timeout": round(timeouts.network * 1000),
+    }
+
+
+def mysql_statement_limit(server_version: str, seconds: float) -> str:
+    """The statement limit in the server's own terms: MariaDB's max_statement_time (seconds), or
+    MySQL's max_execution_time (milliseconds, reads only; read_timeout bounds the rest)."""
+    if "mariadb" in server_version.lower():
+        return f"SET SESSION max_statement_time = {seconds:.3f}"
+    return f"SET SESSION max_execution_time = {max(1, round(seconds * 1000))}"
+
+
+def _limit_mysql_statements(seconds: float):  # noqa: ANN202
+    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute(mysql_statement_limit(dbapi_connection.get_server_info(), seconds))
+        cursor.close()
+
+    return on_connect
+
+
 def make_engine(
     raw_url: str | URL,
     *,
     pool_size: int = 5,
     max_overflow: int = 10,
     pool_recycle: int = 1800,
+    pool_timeout: float = 30,
     connect_timeout: int = 10,
+    timeouts: Timeouts | None = None,
 ) -> Engine:
+    """An engine and its pool. `timeouts` are for the app: the migration runner leaves them unset,
+    since its statements may rightly run long (it has its own lock and DDL timeouts)."""
     url = normalize_database_url(raw_url)
     backend = url.get_backend_name()
     kwargs: dict = {"pool_pre_ping": True, "future": True}
@@ -36,17 +126,28 @@ def make_engine(
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
-        kwargs["connect_args"] = {"connect_timeout": connect_timeout}
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
+        # In whole seconds, as libpq reads it.
+        connect_args: dict = {"connect_timeout": math.ceil(timeouts.network) if timeouts else connect_timeout}
         if backend == "mysql":
             # MySQL closes idle connections after wait_timeout; recycle before it does.
             kwargs["pool_recycle"] = pool_recycle
             kwargs["isolation_level"] = "READ COMMITTED"
+            if timeouts:
+                connect_args.update(read_timeout=timeouts.answer, write_timeout=timeouts.network)
+        elif timeouts:
+            connect_args.update(_postgresql_limits(url, timeouts))
+        kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif timeouts and backend == "mysql":
+        event.listen(engine, "connect", _limit_mysql_statements(timeouts.statement))
+    elif timeouts:
+        event.listen(engine, "do_connect", _with_answer_deadline(timeouts.answer))
     return engine
 
 

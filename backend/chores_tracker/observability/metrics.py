@@ -39,6 +39,16 @@ HTTP_LATENCY = Histogram(
 HTTP_IN_PROGRESS = Gauge(
     f"{PREFIX}_http_requests_in_progress", "Requests being answered right now.", registry=None
 )
+DB_ADMISSION_WAITING = Gauge(
+    f"{PREFIX}_db_admission_waiting",
+    "Requests waiting for their turn to use the database (all the pool's connections are in use).",
+    registry=None,
+)
+DB_ADMISSION_REFUSED = Counter(
+    f"{PREFIX}_db_admission_refused",
+    "Requests answered 503 because no database connection came free within DB_ADMISSION_TIMEOUT_SECONDS.",
+    registry=None,
+)
 
 DATABASE_READY = Gauge(
     f"{PREFIX}_database_ready", "1 when the last readiness check found the database able to serve.", registry=None
@@ -76,7 +86,7 @@ RATE_LIMIT_ERRORS = Counter(
 )
 
 _SHARED = (
-    HTTP_REQUESTS, HTTP_LATENCY, HTTP_IN_PROGRESS,
+    HTTP_REQUESTS, HTTP_LATENCY, HTTP_IN_PROGRESS, DB_ADMISSION_WAITING, DB_ADMISSION_REFUSED,
     DATABASE_READY, READINESS_CHECKED, SCHEMA_REVISION, SCHEMA_AT_HEAD,
     CHORES_COMPLETED, CHORES_APPROVED, CHORES_REJECTED, MONEY_APPROVED,
     LOGIN_FAILURES, RATE_LIMITED, RATE_LIMIT_ERRORS,

@@ -127,14 +127,15 @@ class RequestObservabilityMiddleware:
 
 
 class UnhandledErrorMiddleware:
-    """Answers an error no other handler took with the app's own handler for Exception, from inside.
+    """Answers an error no other handler took with the app's own handler for it, from inside.
 
     Starlette answers such an error in its outermost layer, past the middleware that adds the
     request id, the security headers and CORS, and then re-raises it so that the server logs it
     a second time. Here the app's handler answers (and logs, once, with the request's id), and its
     500 goes out through every middleware like any other answer. An error after the answer has
     started cannot become a 500 any more; it goes on to the server, which closes the connection.
-    Add it before any other middleware, so that it runs innermost.
+    Errors raised by middleware inside this one (admission's 503) get their own handler too.
+    Add it before any other middleware but admission, so that it runs inside the rest.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -155,7 +156,8 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, send_tracking_start)
         except Exception as exc:
-            handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
+            handlers = getattr(scope.get("app"), "exception_handlers", {})
+            handler = next((handlers[kind] for kind in type(exc).__mro__ if kind in handlers), None)
             if response_started or handler is None:
                 raise
             request = Request(scope, receive)

@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from chores_tracker.errors import DomainError, RateLimited
+from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
 from chores_tracker.web.rendering import render
@@ -56,12 +57,13 @@ def _identify(request: Request) -> None:
         request.state.family = None
 
 
-def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
-    _identify(request)
+def error_page(request: Request, status_code: int, message: str | None = None, *, title: str | None = None) -> Response:
+    if status_code != 503:  # the database cannot serve now: asking it who is signed in would wait again
+        _identify(request)
     return render(
         request,
         "error.html",
-        {"status_code": status_code, "title": _TITLES.get(status_code, "That did not work"), "message": message},
+        {"status_code": status_code, "title": title or _TITLES.get(status_code, "That did not work"), "message": message},
         status_code=status_code,
     )
 
@@ -89,9 +91,20 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def _domain_error(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, ServerBusy):
+        return _busy(request, exc)
     response = error_page(request, exc.status_code, sentence(exc.message))
-    if isinstance(exc, RateLimited):
+    if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _busy(request: Request, _exc: Exception) -> Response:
+    response = error_page(
+        request, 503, "Many people are using the app at this moment. Please try again shortly.",
+        title="We are busy right now",
+    )
+    response.headers["Retry-After"] = str(ServerBusy.retry_after)
     return response
 
 
@@ -133,6 +146,7 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _for_pages(handlers.get(DomainError), _domain_error))
     app.add_exception_handler(RequestValidationError, _for_pages(handlers.get(RequestValidationError), _bad_path))
     app.add_exception_handler(DBAPIError, _for_pages(handlers.get(DBAPIError), _database_error))
+    app.add_exception_handler(PoolTimeout, _for_pages(handlers.get(PoolTimeout), _busy))
     app.add_exception_handler(Exception, _for_pages(handlers.get(Exception), _unexpected))
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(RedirectTo, _redirect)
