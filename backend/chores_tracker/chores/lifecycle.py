@@ -26,7 +26,7 @@ from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores import feed
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
-from chores_tracker.chores.schemas import effective_state
+from chores_tracker.chores.states import effective_state
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger

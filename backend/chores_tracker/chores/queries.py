@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -24,8 +25,8 @@ from chores_tracker.chores.models import (
     Completion,
     CompletionStatus,
 )
-from chores_tracker.chores.schemas import effective_state
-from chores_tracker.errors import InvalidInput, NotFound
+from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.errors import NotFound
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
@@ -110,28 +111,25 @@ def get_chore(session: Session, viewer: User, chore_id: int) -> Chore:
     return found[0]
 
 
-STATUSES = ("available", "active", "completed", "pending_approval", "approved")
-
-
-def _status_condition(viewer: User, status: str, now: datetime) -> ColumnElement[bool]:
+def _status_condition(viewer: User, status: ChoreStatus, now: datetime) -> ColumnElement[bool]:
     mine = [] if viewer.is_parent else [Assignment.assignee_id == viewer.id]
-    if status == "active":
+    if status is ChoreStatus.active:
         return Chore.is_disabled.is_(False)
-    if status == "available":
+    if status is ChoreStatus.available:
         whose = [] if viewer.is_parent else [or_(Assignment.assignee_id == viewer.id, Chore.assignment_mode == POOL)]
         free_pool_or_mine = _slot_exists(available_now(now), *whose)
         return and_(Chore.is_disabled.is_(False), free_pool_or_mine)
-    if status == "completed":
+    if status is ChoreStatus.completed:
         return _slot_exists(_done_now(now), *mine)
-    if status == "pending_approval":
+    if status is ChoreStatus.pending_approval:
         return _slot_exists(Assignment.state == COMPLETED, *mine)
-    if status == "approved":
+    if status is ChoreStatus.approved:
         return _slot_exists(Assignment.state == APPROVED, ~available_now(now), *mine)
-    raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+    assert_never(status)
 
 
 def list_chores(
-    session: Session, viewer: User, *, status: str | None = None, skip: int = 0, limit: int = MAX_LIST
+    session: Session, viewer: User, *, status: ChoreStatus | None = None, skip: int = 0, limit: int = MAX_LIST
 ) -> list[Chore]:
     condition = visible_chores(viewer)
     if status:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from chores_tracker import clock
 from chores_tracker.chores import lifecycle, queries, service
+from chores_tracker.chores.models import AssignmentState
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
@@ -23,10 +23,10 @@ from chores_tracker.chores.schemas import (
     PendingApprovalOut,
     RejectIn,
     ReviewOut,
-    effective_state,
     present_assignment,
     present_chore,
 )
+from chores_tracker.chores.states import ChoreStatus, effective_state
 from chores_tracker.deps import DbSession
 from chores_tracker.http import MAX_ROW_ID, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
@@ -37,14 +37,6 @@ from chores_tracker.money import from_cents
 router = APIRouter(prefix="/chores", tags=["chores"])
 assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
 users_router = APIRouter(prefix="/users", tags=["users"])
-
-
-class ChoreStatus(str, Enum):
-    available = "available"
-    active = "active"
-    completed = "completed"
-    pending_approval = "pending_approval"
-    approved = "approved"
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
@@ -81,7 +73,7 @@ def list_chores(
     """The chores the caller may see. `status` filters by the caller's assignments (a parent: any).
     available: may be done now; active: not paused; completed: done (waiting or approved, not yet
     available again); pending_approval: waiting for review; approved: approved and not yet available again."""
-    found = queries.list_chores(session, user, status=status.value if status else None, skip=skip, limit=limit)
+    found = queries.list_chores(session, user, status=status, skip=skip, limit=limit)
     return _chores(found, user)
 
 
@@ -208,14 +200,14 @@ def _children_out(found: list[queries.ChildChores]) -> list[ChildWithChoresOut]:
         chores = []
         for slot, chore in entry.assignments:
             state = effective_state(slot, now)
-            approved = state == "approved"
+            approved = state == AssignmentState.approved
             chores.append(
                 ChildChoreOut(
                     id=slot.id,
                     chore_id=chore.id,
                     chore_title=chore.title,
                     reward=from_cents(slot.approval_reward_cents if approved else chore.reward_cents),
-                    is_completed=state != "available",
+                    is_completed=state != AssignmentState.available,
                     is_approved=approved,
                 )
             )

@@ -9,6 +9,7 @@ from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.chores import queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
+from chores_tracker.chores.states import ChoreStatus
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
 from chores_tracker.web.rendering import redirect, render
@@ -55,11 +56,11 @@ def _child_home(request: Request, child, session) -> Response:  # noqa: ANN001
         for chore, slot in available.assigned
     ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
     waiting = [
-        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status="pending_approval")
+        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status=ChoreStatus.pending_approval)
     ]
     later = [
         chore
-        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status="approved"))
+        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status=ChoreStatus.approved))
         if chore.next_available_at is not None
     ]
     later.sort(key=lambda chore: chore.next_available_at)
