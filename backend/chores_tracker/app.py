@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chores_tracker import __version__, web
 from chores_tracker.activity.routes import router as activities_router
@@ -26,26 +28,29 @@ from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.db.engine import Timeouts, make_engine, make_session_factory
 from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.families.routes import router as families_router
+from chores_tracker.families.routes import users_router as new_child_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
-from chores_tracker.http import LONE_SURROGATE, handle
+from chores_tracker.http import LONE_SURROGATE
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
-from chores_tracker.ledger.routes import users_router as balances_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
+from chores_tracker.paths import API_PREFIX, DOCS_PATH, OPENAPI_PATH, REDOC_PATH
+from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
+from chores_tracker.reports.routes import users_router as balances_router
 from chores_tracker.settings import Settings, get_settings
+from chores_tracker.web.errors import error_handlers
 
 if TYPE_CHECKING:
     from chores_tracker.migrations.revisions import CodeRevisions
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 # Worker threads beyond one per admitted request, for what admission lets through (health, metrics, files).
 SPARE_THREADS = 10
 
@@ -121,6 +126,18 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
     return _unexpected(request, exc)
 
 
+# The API's answer to each error, in JSON; web.errors.error_handlers answers page paths with a page.
+API_ERROR_HANDLERS: dict[type[Exception], Callable] = {
+    StarletteHTTPException: http_exception_handler,  # FastAPI's own: 404, 405, ...
+    RequestValidationError: _invalid_request,
+    DomainError: _domain_error,
+    DBAPIError: _dbapi_error,
+    PoolTimeout: _pool_exhausted,
+    OverflowError: _value_out_of_range,  # SQLite's driver, before the database
+    Exception: _unexpected,
+}
+
+
 def _code_revisions() -> CodeRevisions | None:
     """The schema this build expects, read once per process; readiness compares the database with it."""
     from chores_tracker.migrations.revisions import load_code_revisions
@@ -159,8 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Chores Tracker",
         version=__version__,
         description="A family chores and allowance tracker.",
-        docs_url="/docs",
-        openapi_url="/openapi.json",
+        docs_url=DOCS_PATH,
+        redoc_url=REDOC_PATH,
+        openapi_url=OPENAPI_PATH,
         lifespan=lifespan,
         max_body_size=settings.max_request_body_bytes,
     )
@@ -176,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         wait_seconds=settings.db_admission_timeout_seconds,
         # Liveness, metrics, static files and the docs never touch the database. Readiness does,
         # but a probe must not queue behind the traffic it is judging; it has its own cache.
-        exempt=("/health", "/metrics", "/static", "/docs", "/redoc", "/openapi.json", f"{API_PREFIX}/health"),
+        exempt=("/health", "/metrics", "/static", DOCS_PATH, REDOC_PATH, OPENAPI_PATH, f"{API_PREFIX}/health"),
     )
     # An unexpected error's 500 then passes through CORS, security headers and request ids.
     app.add_middleware(UnhandledErrorMiddleware)
@@ -193,16 +211,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     operations.install(app, settings)
 
-    handle(app, RequestValidationError, _invalid_request)
-    handle(app, DomainError, _domain_error)
-    handle(app, DBAPIError, _dbapi_error)
-    handle(app, PoolTimeout, _pool_exhausted)
-    handle(app, OverflowError, _value_out_of_range)  # SQLite's driver, before the database
-    handle(app, Exception, _unexpected)
+    for error, handler in error_handlers(API_ERROR_HANDLERS).items():
+        app.add_exception_handler(error, handler)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)
+    api.include_router(new_child_router)
     api.include_router(families_router)
+    api.include_router(family_stats_router)
     api.include_router(children_chores_router)
     api.include_router(balances_router)
     api.include_router(chores_router)

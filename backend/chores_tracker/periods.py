@@ -1,4 +1,4 @@
-"""Time for the chores domain: whole-second UTC instants, report periods, and calendar buckets in SQL.
+"""Time for the chores domain: report periods, and calendar buckets in SQL ("now" is `clock.now()`).
 
 Every period is in UTC. A week is an ISO week: it starts on Monday 00:00:00 UTC and ends
 before the next Monday. A month starts on its first day 00:00:00 UTC.
@@ -15,16 +15,6 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-
-
-def now_utc() -> datetime:
-    """The current instant, whole seconds.
-
-    MySQL's DATETIME keeps whole seconds and MySQL rounds (MariaDB truncates) the fraction;
-    writing whole seconds makes what is stored equal what was computed on every database,
-    which matters when comparing against a cooldown's end or a period's bounds.
-    """
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -194,6 +194,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         "/signup": (stranger, "/signup", {"username": unique("new"), "password": PASSWORD}),
         "/family/create": (newcomer, "/family/setup", {"name": "Another family"}),
         "/family/join": (newcomer, "/family/setup", {"invite_code": "ABCDEFGH"}),
+        "/family/invite-code": (parent, "/family", {"max_uses": "1"}),
         "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
         f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
         "/chores/new": (parent, "/chores/new", chore_form),

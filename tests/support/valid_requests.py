@@ -31,6 +31,7 @@ def scene(api: Api) -> Scene:
     ).json()  # fmt: skip
     assignment = complete(api, kid, chore["id"])["id"]
     api.post("/adjustments/", parent, json={"child_id": kid.id, "amount": 5000, "reason": "savings"})
+    heir = api.second_parent(parent)
     bodies = {
         ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
         ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
@@ -38,7 +39,8 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/users/children/{child_id}/reset-password"): "another-password",
         ("POST", "/api/v1/families/create"): {"name": "Another family"},
         ("POST", "/api/v1/families/join"): {"invite_code": api.invite_code(parent)},
-        ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3},
+        ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3, "max_uses": 2},
+        ("POST", "/api/v1/families/owner"): {"user_id": heir.id},
         ("POST", "/api/v1/chores"): {"title": "Dishes", "reward": 1, "assignee_ids": [kid.id]},
         ("PUT", "/api/v1/chores/{chore_id}"): {"title": "Rake the leaves"},
         ("POST", "/api/v1/chores/{chore_id}/approve"): {"reward_value": 1},

@@ -8,8 +8,8 @@ from enum import Enum
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from chores_tracker import clock
 from chores_tracker.db.base import Base, UTCDateTime
-from chores_tracker.periods import now_utc
 
 
 class ActivityType(str, Enum):
@@ -64,7 +64,7 @@ class Activity(Base):
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     activity_type: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # What the change was about; copies, so the feed reads the same after the chore is edited.
     chore_id: Mapped[int | None] = mapped_column(ForeignKey("chores.id", ondelete="SET NULL"), index=True)
     chore_title: Mapped[str | None] = mapped_column(String(200))

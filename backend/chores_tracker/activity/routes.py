@@ -7,8 +7,9 @@ from fastapi import APIRouter, Query
 from chores_tracker.activity import service
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.activity.schemas import ActivityOut, ActivityPageOut, ActivitySummaryOut, ActivityTypesOut, present
-from chores_tracker.deps import CurrentUser, DbSession
+from chores_tracker.deps import DbSession
 from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.identity.deps import CurrentUser
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 

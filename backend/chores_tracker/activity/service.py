@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from chores_tracker import clock
 from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
-from chores_tracker.chores.models import Chore
 from chores_tracker.errors import NotFound
 from chores_tracker.identity.models import User
-from chores_tracker.periods import now_utc
 
 MAX_PAGE = 100
 
@@ -39,7 +37,7 @@ def record(
         target_user_id=target_user_id,
         activity_type=activity_type.value,
         description=description[:500],
-        created_at=now_utc(),
+        created_at=clock.now(),
         chore_id=chore_id,
         chore_title=chore_title,
         amount_cents=amount_cents,
@@ -48,22 +46,6 @@ def record(
     )
     session.add(activity)
     return activity
-
-
-def record_about_chore(
-    session: Session, chore: Chore, *, actor: User, activity_type: ActivityType, description: str, **details: Any
-) -> Activity:
-    """A feed row about a chore: in the chore's family, with its id and its title as it is now."""
-    return record(
-        session,
-        family_id=chore.family_id,
-        actor=actor,
-        activity_type=activity_type,
-        description=description,
-        chore_id=chore.id,
-        chore_title=chore.title,
-        **details,
-    )
 
 
 def visible_to(user: User) -> ColumnElement[bool]:
@@ -105,7 +87,7 @@ def recent(
 
 
 def summary(session: Session, user: User, *, days_back: int = 7) -> dict[str, int]:
-    since = now_utc() - timedelta(days=days_back)
+    since = clock.now() - timedelta(days=days_back)
     rows = session.execute(
         select(Activity.activity_type, func.count())
         .where(visible_to(user), Activity.created_at >= since)

@@ -21,18 +21,18 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
-from chores_tracker.activity import service as activity
+from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores import feed
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
-from chores_tracker.chores.schemas import effective_state
+from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents, to_cents
 from chores_tracker.observability import metrics
-from chores_tracker.periods import now_utc
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, *whose))
     if slot is None:
         raise NotFound("chore not found")
-    now = now_utc()
+    now = clock.now()
     guard = [Assignment.id == slot.id, available_now(now)]
     if not chore.is_pool:
         guard.append(Assignment.assignee_id == child.id)
@@ -109,7 +109,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
             completed_at=now,
         )
     )
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=child,
@@ -204,7 +204,7 @@ def approve_assignment(
     slot, completion = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
-    now = now_utc()
+    now = clock.now()
     available_at = now + timedelta(days=chore.cooldown_days or 0) if chore.is_recurring else None
     _review(
         session,
@@ -216,9 +216,18 @@ def approve_assignment(
         slot_values={"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
         reward_cents=cents,
     )
-    entry = ledger.record_earning(session, completion=completion, chore=chore, amount_cents=cents, author=parent)
+    entry = ledger.record_earning(
+        session,
+        family_id=completion.family_id,
+        child_id=completion.child_id,
+        amount_cents=cents,
+        author=parent,
+        completion_id=completion.id,
+        chore_id=chore.id,
+        chore_title=chore.title,
+    )
     child = session.get(User, completion.child_id)
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=parent,
@@ -249,12 +258,12 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         slot,
         completion,
         reviewer=parent,
-        now=now_utc(),
+        now=clock.now(),
         status=CompletionStatus.rejected,
         slot_values=slot_values,
         rejection_reason=reason,
     )
-    activity.record_about_chore(
+    feed.record(
         session,
         chore,
         actor=parent,

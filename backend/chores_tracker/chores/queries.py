@@ -1,19 +1,21 @@
 """What a viewer may see of the chores: lists, what is available now, the approval queue, a
-child's chores, the family's figures. Read only; no HTTP.
+child's chores and money with what waits for review, the family's figures. Read only; no HTTP.
 
 Lists load chores with their assignments and assignees in two statements, however many chores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import Case, ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from chores_tracker import clock
 from chores_tracker.chores.models import (
     APPROVED,
     AVAILABLE,
@@ -24,13 +26,14 @@ from chores_tracker.chores.models import (
     Completion,
     CompletionStatus,
 )
-from chores_tracker.chores.schemas import effective_state
-from chores_tracker.errors import InvalidInput, NotFound
+from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.errors import NotFound
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import from_cents
-from chores_tracker.periods import now_utc
+from chores_tracker.periods import Period
 
 MAX_LIST = 500
 
@@ -109,32 +112,29 @@ def get_chore(session: Session, viewer: User, chore_id: int) -> Chore:
     return found[0]
 
 
-STATUSES = ("available", "active", "completed", "pending_approval", "approved")
-
-
-def _status_condition(viewer: User, status: str, now: datetime) -> ColumnElement[bool]:
+def _status_condition(viewer: User, status: ChoreStatus, now: datetime) -> ColumnElement[bool]:
     mine = [] if viewer.is_parent else [Assignment.assignee_id == viewer.id]
-    if status == "active":
+    if status is ChoreStatus.active:
         return Chore.is_disabled.is_(False)
-    if status == "available":
+    if status is ChoreStatus.available:
         whose = [] if viewer.is_parent else [or_(Assignment.assignee_id == viewer.id, Chore.assignment_mode == POOL)]
         free_pool_or_mine = _slot_exists(available_now(now), *whose)
         return and_(Chore.is_disabled.is_(False), free_pool_or_mine)
-    if status == "completed":
+    if status is ChoreStatus.completed:
         return _slot_exists(_done_now(now), *mine)
-    if status == "pending_approval":
+    if status is ChoreStatus.pending_approval:
         return _slot_exists(Assignment.state == COMPLETED, *mine)
-    if status == "approved":
+    if status is ChoreStatus.approved:
         return _slot_exists(Assignment.state == APPROVED, ~available_now(now), *mine)
-    raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+    assert_never(status)
 
 
 def list_chores(
-    session: Session, viewer: User, *, status: str | None = None, skip: int = 0, limit: int = MAX_LIST
+    session: Session, viewer: User, *, status: ChoreStatus | None = None, skip: int = 0, limit: int = MAX_LIST
 ) -> list[Chore]:
     condition = visible_chores(viewer)
     if status:
-        condition = and_(condition, _status_condition(viewer, status, now_utc()))
+        condition = and_(condition, _status_condition(viewer, status, clock.now()))
     return load_chores(session, condition, skip=skip, limit=limit)
 
 
@@ -146,7 +146,7 @@ class AvailableChores:
 
 def available_for_child(session: Session, child: User) -> AvailableChores:
     """What the child may do now: its own available assignments, and the free pool chores."""
-    now = now_utc()
+    now = clock.now()
     active = and_(family_chores(child), Chore.is_disabled.is_(False))
     assigned = load_chores(
         session,
@@ -234,6 +234,35 @@ def children_with_chores(session: Session, parent: User, *, whole_family: bool) 
         for slot, chore in rows:
             by_child[slot.assignee_id].append((slot, chore))  # type: ignore[index]  # the query keeps assigned slots only
     return [ChildChores(child, by_child[child.id]) for child in children]
+
+
+def pending_value_expression() -> Case[int]:
+    """What a pending completion is worth before review: the fixed reward, or a range's minimum
+    (the least the child will get if approved; never promise more than is sure)."""
+    return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
+
+
+def totals_for_children(session: Session, child_ids: Iterable[int], period: Period | None = None) -> ledger.ChildTotals:
+    """Each child's ledger sums (ledger.totals_for_children: within the period, when one is given)
+    and its completions waiting for review, whenever done: two grouped queries."""
+    ids = list(child_ids)
+    result = ledger.totals_for_children(session, ids, period)
+    if not ids:
+        return result
+    pending = session.execute(
+        select(Completion.child_id, func.count(), func.coalesce(func.sum(pending_value_expression()), 0))
+        .join(Chore, Chore.id == Completion.chore_id)
+        .where(Completion.child_id.in_(ids), Completion.status == CompletionStatus.pending.value)
+        .group_by(Completion.child_id)
+    )
+    for child_id, count, cents in pending:
+        totals = result.of(child_id)
+        totals.pending_cents, totals.pending_count = int(cents), int(count)
+    return result
+
+
+def child_totals(session: Session, child: User) -> ledger.Totals:
+    return totals_for_children(session, [child.id]).of(child.id)
 
 
 def family_chore_stats(session: Session, family_id: int) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from chores_tracker import clock
 from chores_tracker.chores import lifecycle, queries, service
-from chores_tracker.chores.models import Chore
+from chores_tracker.chores.models import AssignmentState, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
@@ -23,28 +23,20 @@ from chores_tracker.chores.schemas import (
     PendingApprovalOut,
     RejectIn,
     ReviewOut,
-    effective_state,
     present_assignment,
     present_chore,
 )
-from chores_tracker.deps import CurrentChild, CurrentParent, CurrentUser, DbSession
+from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.deps import DbSession
 from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
-from chores_tracker.periods import now_utc
 
 router = APIRouter(prefix="/chores", tags=["chores"])
 assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
 users_router = APIRouter(prefix="/users", tags=["users"])
-
-
-class ChoreStatus(str, Enum):
-    available = "available"
-    active = "active"
-    completed = "completed"
-    pending_approval = "pending_approval"
-    approved = "approved"
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
@@ -52,12 +44,12 @@ Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIST)]
 
 
 def _chores(chores: list[Chore], viewer: User) -> list[ChoreOut]:
-    now = now_utc()
+    now = clock.now()
     return [present_chore(chore, viewer, now) for chore in chores]
 
 
 def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
-    now = now_utc()
+    now = clock.now()
     return ReviewOut(
         assignment=present_assignment(result.assignment, now),
         chore=present_chore(result.chore, viewer, now),
@@ -67,7 +59,7 @@ def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
 
 @router.post("", response_model=ChoreOut, status_code=status.HTTP_201_CREATED)
 def create_chore(data: ChoreCreate, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.create_chore(session, parent, data), parent, now_utc())
+    return present_chore(service.create_chore(session, parent, data), parent, clock.now())
 
 
 @router.get("", response_model=list[ChoreOut])
@@ -81,7 +73,7 @@ def list_chores(
     """The chores the caller may see. `status` filters by the caller's assignments (a parent: any).
     available: may be done now; active: not paused; completed: done (waiting or approved, not yet
     available again); pending_approval: waiting for review; approved: approved and not yet available again."""
-    found = queries.list_chores(session, user, status=status.value if status else None, skip=skip, limit=limit)
+    found = queries.list_chores(session, user, status=status, skip=skip, limit=limit)
     return _chores(found, user)
 
 
@@ -89,7 +81,7 @@ def list_chores(
 def available(child: CurrentChild, session: DbSession) -> AvailableOut:
     """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
     found = queries.available_for_child(session, child)
-    now = now_utc()
+    now = clock.now()
     assigned = [
         AvailableItemOut(
             chore=present_chore(chore, child, now), assignment=present_assignment(slot, now), assignment_id=slot.id
@@ -103,7 +95,7 @@ def available(child: CurrentChild, session: DbSession) -> AvailableOut:
 @router.get("/pending-approval", response_model=list[PendingApprovalOut])
 def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[PendingApprovalOut]:
     """Completions waiting for review in the family, oldest first."""
-    now = now_utc()
+    now = clock.now()
     return [
         PendingApprovalOut(
             assignment=present_assignment(item.assignment, now),
@@ -131,14 +123,14 @@ def chores_completed_by_child(
 
 @router.get("/{chore_id}", response_model=ChoreOut)
 def get_chore(chore_id: RowId, user: CurrentUser, session: DbSession) -> ChoreOut:
-    return present_chore(queries.get_chore(session, user, chore_id), user, now_utc())
+    return present_chore(queries.get_chore(session, user, chore_id), user, clock.now())
 
 
 @router.put("/{chore_id}", response_model=ChoreOut)
 def update_chore(chore_id: RowId, data: ChoreUpdate, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """Changes the fields sent. Money already earned never changes; an assignment waiting for
     approval must be reviewed before its child is taken off the chore."""
-    return present_chore(service.update_chore(session, parent, chore_id, data), parent, now_utc())
+    return present_chore(service.update_chore(session, parent, chore_id, data), parent, clock.now())
 
 
 @router.delete("/{chore_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -152,7 +144,7 @@ def delete_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
     """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
     result = lifecycle.complete_chore(session, child, chore_id)
-    now = now_utc()
+    now = clock.now()
     return CompleteOut(
         chore=present_chore(result.chore, child, now),
         assignment=present_assignment(result.assignment, now),
@@ -162,26 +154,26 @@ def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> 
 
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
 def disable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.set_disabled(session, parent, chore_id, True), parent, now_utc())
+    return present_chore(service.set_disabled(session, parent, chore_id, True), parent, clock.now())
 
 
 @router.post("/{chore_id}/enable", response_model=ChoreOut)
 def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
-    return present_chore(service.set_disabled(session, parent, chore_id, False), parent, now_utc())
+    return present_chore(service.set_disabled(session, parent, chore_id, False), parent, clock.now())
 
 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
 def approve_chore(chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
     """For older clients: approves the chore's one assignment waiting for approval."""
     result = lifecycle.approve_chore(session, parent, chore_id, data.reward_value if data else None)
-    return present_chore(result.chore, parent, now_utc())
+    return present_chore(result.chore, parent, clock.now())
 
 
 @router.post("/{chore_id}/reject", response_model=ChoreOut)
 def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
     """For older clients: sends back the chore's one assignment waiting for approval."""
     result = lifecycle.reject_chore(session, parent, chore_id, data.rejection_reason)
-    return present_chore(result.chore, parent, now_utc())
+    return present_chore(result.chore, parent, clock.now())
 
 
 @assignments_router.post("/{assignment_id}/approve", response_model=ReviewOut)
@@ -202,20 +194,20 @@ def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParen
 
 
 def _children_out(found: list[queries.ChildChores]) -> list[ChildWithChoresOut]:
-    now = now_utc()
+    now = clock.now()
     out = []
     for entry in found:
         chores = []
         for slot, chore in entry.assignments:
             state = effective_state(slot, now)
-            approved = state == "approved"
+            approved = state == AssignmentState.approved
             chores.append(
                 ChildChoreOut(
                     id=slot.id,
                     chore_id=chore.id,
                     chore_title=chore.title,
                     reward=from_cents(slot.approval_reward_cents if approved else chore.reward_cents),
-                    is_completed=state != "available",
+                    is_completed=state != AssignmentState.available,
                     is_approved=approved,
                 )
             )

@@ -1,12 +1,21 @@
-"""Chore inputs and the contract's Chore and Assignment shapes."""
+"""Chore inputs and the contract's Chore and Assignment shapes.
+
+A chore's configuration is declared once, in ChoreBase; the create and update bodies, the Chore
+answer and where each field is stored follow from it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic.fields import FieldInfo
 
 from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
+from chores_tracker.chores.states import effective_state, is_claimed, next_available_at
 from chores_tracker.http import Input, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -16,19 +25,25 @@ MAX_ASSIGNEES = 50
 MAX_COOLDOWN_DAYS = 365
 
 
-class ChoreFields(Input):
-    """Every field a parent may set; which are required is a rule of chores.rules."""
+class ChoreBase(Input):
+    """A chore's configuration: every field a parent sets, each declared once, here.
 
-    title: str | None = Field(default=None, max_length=200)
+    ChoreCreate takes them with these defaults, ChoreUpdate any subset, ChoreOut answers with
+    them (in this order), the rules' ChoreSpec holds them and the chore form reads and shows them.
+    Each is stored in the chores column of its name, an amount in `<name>_cents`; `assignee_ids`
+    are the chore's assignments. Which fields are required together is a rule of chores.rules.
+    """
+
+    title: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     reward: Amount | None = None
-    is_range_reward: bool | None = None
+    is_range_reward: bool = False
     min_reward: Amount | None = None
     max_reward: Amount | None = None
-    assignment_mode: AssignmentMode | None = None
-    assignee_ids: list[RowId] | None = Field(default=None, max_length=MAX_ASSIGNEES)
-    is_recurring: bool | None = None
     cooldown_days: int | None = Field(default=None, ge=0, le=MAX_COOLDOWN_DAYS)
+    is_recurring: bool = False
+    assignment_mode: AssignmentMode = AssignmentMode.single
+    assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
 
     @field_validator("title", "description")
     @classmethod
@@ -36,16 +51,76 @@ class ChoreFields(Input):
         return value.strip() if isinstance(value, str) else value
 
 
-class ChoreCreate(ChoreFields):
-    title: str = Field(max_length=200)
-    is_range_reward: bool = False
-    assignment_mode: AssignmentMode = AssignmentMode.single
-    assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
-    is_recurring: bool = False
+class ChoreCreate(ChoreBase):
+    """A new chore; the fields not sent take their defaults."""
 
 
-class ChoreUpdate(ChoreFields):
-    """Any subset of the create fields; only the fields sent change."""
+def _any_subset(model: type[ChoreBase], name: str, doc: str) -> type[ChoreBase]:
+    """The model with every field optional, so that `model_fields_set` says which were sent."""
+    optional = {
+        field: (info.annotation | None, FieldInfo.merge_field_infos(info, default=None, default_factory=None))
+        for field, info in model.model_fields.items()
+    }
+    return create_model(name, __base__=model, __doc__=doc, **optional)
+
+
+ChoreUpdate = _any_subset(ChoreBase, "ChoreUpdate", "Any subset of the create fields; only the fields sent change.")
+
+
+def may_be_null(info: FieldInfo) -> bool:
+    return NoneType in get_args(info.annotation)
+
+
+def _is_amount(annotation: Any) -> bool:
+    """Whether a field's type is money: every Decimal is."""
+    return annotation is Decimal or any(_is_amount(arg) for arg in get_args(annotation))
+
+
+AMOUNTS = frozenset(name for name, info in ChoreBase.model_fields.items() if _is_amount(info.annotation))
+# The fields kept on the chore's row; the assignees are the chore's assignments.
+ON_THE_ROW = tuple(name for name in ChoreBase.model_fields if name != "assignee_ids")
+
+
+def column_of(name: str) -> str:
+    """A field's column in the chores table: its own name, or `<name>_cents` for an amount."""
+    return f"{name}_cents" if name in AMOUNTS else name
+
+
+def stored_configuration(chore: Chore) -> dict[str, Any]:
+    """The fields the chore's row holds, as the schema has them (amounts from cents)."""
+    values = {name: getattr(chore, column_of(name)) for name in ON_THE_ROW}
+    return {name: from_cents(value) if name in AMOUNTS else value for name, value in values.items()}
+
+
+def assignee_ids(chore: Chore, slots: list[Assignment]) -> list[int]:
+    """The children a chore is assigned to, by its assignment rows (a pool chore: none, whoever holds it)."""
+    return [] if chore.is_pool else [slot.assignee_id for slot in slots if slot.assignee_id]
+
+
+def _answered(annotation: Any) -> Any:
+    """A field's type as answers carry it: amounts as JSON numbers, and without the parsing and
+    limits of input (its Annotated parts): what is stored is shown as it is."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _answered(args[0])
+    if annotation is Decimal:
+        return MoneyNumber
+    if origin in (Union, UnionType):
+        return Union[tuple(_answered(arg) for arg in args)]
+    if origin is not None:
+        return origin[tuple(_answered(arg) for arg in args)]
+    return annotation
+
+
+# The chore's id, then every configuration field, always present (null when unset).
+_ChoreConfigurationOut = create_model(
+    "_ChoreConfigurationOut",
+    id=(int, ...),
+    **{
+        name: (_answered(info.annotation), Field(description=info.description))
+        for name, info in ChoreBase.model_fields.items()
+    },
+)
 
 
 class ApproveIn(Input):
@@ -80,18 +155,7 @@ class AssignmentOut(BaseModel):
     )
 
 
-class ChoreOut(BaseModel):
-    id: int
-    title: str
-    description: str | None
-    reward: MoneyNumber | None
-    is_range_reward: bool
-    min_reward: MoneyNumber | None
-    max_reward: MoneyNumber | None
-    cooldown_days: int | None
-    is_recurring: bool
-    assignment_mode: str
-    assignee_ids: list[int]
+class ChoreOut(_ChoreConfigurationOut):
     assignments: list[AssignmentOut]
     creator_id: int | None
     is_disabled: bool
@@ -156,27 +220,6 @@ class ChildWithChoresOut(UserOut):
     chores: list[ChildChoreOut]
 
 
-# Presenting: the stored slot carries its current cycle; a recurring chore whose cooldown has
-# passed reads as available again without anything having to rewrite it.
-
-
-def effective_state(slot: Assignment, now: datetime) -> str:
-    if slot.state == AssignmentState.approved.value and slot.available_at is not None and slot.available_at <= now:
-        return AssignmentState.available.value
-    return slot.state
-
-
-def is_claimed(slot: Assignment, now: datetime) -> bool:
-    """Whether a slot belongs to someone in its current cycle (a pool slot is free otherwise)."""
-    return slot.assignee_id is not None and effective_state(slot, now) != AssignmentState.available.value
-
-
-def next_available_at(slot: Assignment, now: datetime) -> datetime | None:
-    if slot.state == AssignmentState.approved.value and slot.available_at is not None and slot.available_at > now:
-        return slot.available_at
-    return None
-
-
 def present_assignment(slot: Assignment, now: datetime) -> AssignmentOut:
     state = effective_state(slot, now)
     done = state != AssignmentState.available.value
@@ -213,16 +256,8 @@ def present_chore(chore: Chore, viewer: User, now: datetime) -> ChoreOut:
         cooling = [moment for slot in mine if (moment := next_available_at(slot, now))]
     return ChoreOut(
         id=chore.id,
-        title=chore.title,
-        description=chore.description,
-        reward=from_cents(chore.reward_cents),
-        is_range_reward=chore.is_range_reward,
-        min_reward=from_cents(chore.min_reward_cents),
-        max_reward=from_cents(chore.max_reward_cents),
-        cooldown_days=chore.cooldown_days,
-        is_recurring=chore.is_recurring,
-        assignment_mode=chore.assignment_mode,
-        assignee_ids=[] if chore.is_pool else [slot.assignee_id for slot in chore.assignments if slot.assignee_id],
+        **stored_configuration(chore),
+        assignee_ids=assignee_ids(chore, chore.assignments),
         assignments=[present_assignment(slot, now) for slot in shown],
         creator_id=chore.creator_id,
         is_disabled=chore.is_disabled,

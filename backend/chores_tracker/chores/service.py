@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chores_tracker.activity import service as activity
+from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores import feed
 from chores_tracker.chores.models import AVAILABLE, COMPLETED, POOL, Assignment, AssignmentMode, Chore
 from chores_tracker.chores.queries import family_chores, reload_chore
 from chores_tracker.chores.rules import ChoreSpec, apply_spec, check_assignees, merged_spec, spec_of
@@ -19,7 +20,6 @@ from chores_tracker.chores.schemas import ChoreCreate, ChoreUpdate
 from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
-from chores_tracker.periods import now_utc
 
 
 def _parent_chore(session: Session, parent: User, chore_id: int) -> Chore:
@@ -61,7 +61,7 @@ def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[As
 def _record(session: Session, parent: User, chore: Chore, activity_type: ActivityType, verb: str, **details: object) -> None:
     """The feed row of a parent's change, worded alike for each: "ada paused the chore 'Dishes'"."""
     description = f"{parent.username} {verb} the chore {chore.title!r}"
-    activity.record_about_chore(session, chore, actor=parent, activity_type=activity_type, description=description, **details)
+    feed.record(session, chore, actor=parent, activity_type=activity_type, description=description, **details)
 
 
 def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
@@ -124,6 +124,6 @@ def delete_chore(session: Session, parent: User, chore_id: int) -> None:
     every amount earned with its own copy of the title."""
     chore, slots = _locked_chore(session, parent, chore_id)
     _refuse_if_waiting(slots)
-    chore.deleted_at = now_utc()
+    chore.deleted_at = clock.now()
     _record(session, parent, chore, ActivityType.chore_deleted, "deleted")
     session.commit()

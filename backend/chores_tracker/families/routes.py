@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from chores_tracker.deps import CurrentParent, CurrentUser, DbSession, SettingsDep
+from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.families import service
 from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import (
@@ -12,18 +12,20 @@ from chores_tracker.families.schemas import (
     FamilyJoinOut,
     FamilyMembersOut,
     FamilyOut,
-    FamilyStatsOut,
     InviteCodeIn,
     InviteCodeOut,
     MemberOut,
     OwnerIn,
 )
 from chores_tracker.http import RowId
+from chores_tracker.identity.deps import CurrentParent, CurrentUser
+from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
-from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.identity.schemas import ChildCreateIn, UserOut
 from chores_tracker.ratelimit.service import JOIN
 
 router = APIRouter(prefix="/families", tags=["families"])
+users_router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _member(user: User, owner_id: int | None) -> MemberOut:
@@ -89,12 +91,6 @@ def members(user: CurrentUser, session: DbSession) -> FamilyMembersOut:
     )
 
 
-@router.get("/stats", response_model=FamilyStatsOut)
-def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
-    """The family's figures. A child gets them without the invite code."""
-    return FamilyStatsOut(**service.stats(session, user))
-
-
 @router.post("/invite-code/generate", response_model=InviteCodeOut)
 def generate_invite_code(
     parent: CurrentParent, session: DbSession, settings: SettingsDep, data: InviteCodeIn | None = None
@@ -126,3 +122,9 @@ def transfer_ownership(data: OwnerIn, parent: CurrentParent, session: DbSession)
     when `user_id` is a child)."""
     family = service.transfer_ownership(session, parent, data.user_id)
     return _family(family, parent, data.user_id)
+
+
+@users_router.post("/", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> UserOut:
+    """A parent creates a child account; the child joins the parent's family."""
+    return UserOut.model_validate(service.add_child(session, settings, parent, data))

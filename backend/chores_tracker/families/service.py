@@ -11,14 +11,17 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.db.base import utcnow
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import DEFAULT_CODE_USES
+from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.settings import Settings
 
 # No 0/O or 1/I: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -51,7 +54,7 @@ def require_family(session: Session, user: User) -> Family:
 def _issue_code(session: Session, family: Family, *, days: int, max_uses: int) -> None:
     """A new code for the family: it lets in `max_uses` parents, and stops working after `days`."""
     family.invite_code = _unused_code(session)
-    family.invite_code_expires_at = utcnow() + timedelta(days=days)
+    family.invite_code_expires_at = clock.now() + timedelta(days=days)
     family.invite_code_max_uses = max_uses
     family.invite_code_uses = 0
 
@@ -63,7 +66,7 @@ def _found_family(session: Session, parent: User, name: str, *, invite_days: int
     session.add(family)
     session.flush()
     parent.family_id = family.id
-    parent.family_joined_at = utcnow()
+    parent.family_joined_at = clock.now()
     return family
 
 
@@ -74,6 +77,21 @@ def create_family(session: Session, parent: User, name: str | None, *, invite_da
     family = _found_family(session, parent, name, invite_days=invite_days)
     session.commit()
     return family
+
+
+def add_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn) -> User:
+    """A parent's new child account, in the parent's family."""
+    identity.check_new_child(session, settings, data)
+    family_id = ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
+    # No target: a child's own feed and its last activity (reports) are about its chores and money.
+    activity.record(
+        session,
+        family_id=family_id,
+        actor=parent,
+        activity_type=ActivityType.child_added,
+        description=f"{parent.username} added {data.username} to the family",
+    )
+    return identity.create_child(session, settings, parent, data, family_id=family_id)
 
 
 def ensure_family_for(session: Session, parent: User, *, invite_days: int) -> int:
@@ -94,7 +112,7 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
             update(Family)
             .where(
                 Family.invite_code == code,
-                Family.invite_code_expires_at > utcnow(),
+                Family.invite_code_expires_at > clock.now(),
                 Family.invite_code_uses < Family.invite_code_max_uses,
             )
             .values(invite_code_uses=Family.invite_code_uses + 1)
@@ -108,7 +126,7 @@ def join_family(session: Session, parent: User, invite_code: str) -> Family:
         session.execute(
             update(User)
             .where(User.id == parent.id, User.family_id.is_(None))
-            .values(family_id=family.id, family_joined_at=utcnow())
+            .values(family_id=family.id, family_joined_at=clock.now())
         )
     )
     if not joined:
@@ -146,7 +164,7 @@ def regenerate_invite_code(session: Session, parent: User, expires_in_days: int,
 def invite_code_uses_left(family: Family) -> int:
     """How many more parents the code lets in now: none once it has expired or been used up."""
     expires, limit = family.invite_code_expires_at, family.invite_code_max_uses
-    if expires is None or limit is None or expires <= utcnow():
+    if expires is None or limit is None or expires <= clock.now():
         return 0
     return max(0, limit - family.invite_code_uses)
 
@@ -274,9 +292,7 @@ def role_of(user: User) -> str:
 
 
 def stats(session: Session, user: User) -> dict[str, Any]:
-    """Family figures for the stats endpoint; the chore and money figures come from the chores domain."""
-    from chores_tracker.chores.queries import family_chore_stats
-
+    """The family's own figures for GET /families/stats; its route adds the chores' (chores.queries.family_chore_stats)."""
     family = require_family(session, user)
     parents, children = count_members(session, family.id)
     return {
@@ -287,5 +303,4 @@ def stats(session: Session, user: User) -> dict[str, Any]:
         "total_members": parents + children,
         "total_parents": parents,
         "total_children": children,
-        **family_chore_stats(session, family.id),
     }

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, false, func, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime, utcnow
+from chores_tracker import clock
+from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
 
 
 class User(TimestampMixin, Base):
@@ -35,6 +36,6 @@ class AuthSession(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

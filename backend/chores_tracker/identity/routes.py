@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from chores_tracker.deps import BearerToken, CurrentParent, CurrentUser, DbSession, SettingsDep
-from chores_tracker.http import RowId, Text, parse_form_or_json
+from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service, sessions
-from chores_tracker.identity.schemas import ChildCreateIn, LoginIn, RegisterIn, TokenOut, UserOut
-from chores_tracker.ratelimit.deps import count_attempt
+from chores_tracker.identity.deps import BearerToken, CurrentParent, CurrentUser
+from chores_tracker.identity.limits import count_attempt
+from chores_tracker.identity.schemas import LoginIn, RegisterIn, TokenOut, UserOut
+from chores_tracker.http import RowId, Text, parse_form_or_json
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -60,12 +61,6 @@ def logout(_user: CurrentUser, token: BearerToken, session: DbSession, settings:
 @router.get("/me", response_model=UserOut)
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
-
-
-@router.post("/", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> UserOut:
-    """A parent creates a child account; the child joins the parent's family."""
-    return UserOut.model_validate(service.create_child(session, settings, parent, data))
 
 
 @router.post("/children/{child_id}/reset-password", response_model=UserOut)

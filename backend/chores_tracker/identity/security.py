@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -10,6 +10,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from chores_tracker import clock
 from chores_tracker.settings import Environment, Settings
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 (a signature algorithm, not a secret)
@@ -48,7 +49,7 @@ class TokenClaims(NamedTuple):
 
 
 def create_access_token(user_id: int, token_version: int, session_id: str, settings: Settings) -> str:
-    now = datetime.now(UTC)
+    now = clock.now()
     payload = {
         "sub": str(user_id),
         "ver": token_version,

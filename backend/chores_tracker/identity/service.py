@@ -10,11 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chores_tracker.activity import service as activity
-from chores_tracker.activity.models import ActivityType
-from chores_tracker.db.base import utcnow
+from chores_tracker import clock
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, RegisterIn
 from chores_tracker.identity.security import dummy_hash, hash_password, verify_password
@@ -100,24 +97,21 @@ def _refuse_login(username: str, reason: str) -> NoReturn:
     raise Unauthorized("incorrect username or password")
 
 
-def create_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn) -> User:
+def check_new_child(session: Session, settings: Settings, data: ChildCreateIn) -> None:
+    """What a parent's form for a child must meet, checked before anything is written."""
     if data.is_parent:
         raise InvalidInput(
             "a second parent signs up and joins the family with its invite code", field="is_parent"
         )
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
-    family_id = families.ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
+
+
+def create_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn, *, family_id: int) -> User:
+    """The child account of a form check_new_child accepted, in the parent's family: families.add_child
+    does both, and finds the family in between."""
     child = _new_user(
-        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=utcnow()
-    )
-    # No target: a child's own feed and its last activity (reports) are about its chores and money.
-    activity.record(
-        session,
-        family_id=family_id,
-        actor=parent,
-        activity_type=ActivityType.child_added,
-        description=f"{parent.username} added {child.username} to the family",
+        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=clock.now()
     )
     return _commit_new_user(session, child)
 

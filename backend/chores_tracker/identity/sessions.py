@@ -18,7 +18,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from chores_tracker.db.base import utcnow
+from chores_tracker import clock
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.identity.security import create_access_token, decode_access_token
 from chores_tracker.settings import Settings
@@ -38,7 +38,7 @@ _USER_OF_LIVE_SESSION = (
 
 def open_session(session: Session, settings: Settings, user: User) -> str:
     """A new session for the user; returns its access token."""
-    now = utcnow()
+    now = clock.now()
     # Expired rows serve nobody; clearing the user's own at each log-in keeps the table to the
     # sessions of the last token lifetime without a background job.
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at < now))
@@ -66,7 +66,7 @@ def user_for_token(session: Session, settings: Settings, token: str | None) -> U
         user = session.get(User, claims.user_id)
     else:
         user = session.scalar(
-            _USER_OF_LIVE_SESSION, {"session_id": claims.session_id, "user_id": claims.user_id, "now": utcnow()}
+            _USER_OF_LIVE_SESSION, {"session_id": claims.session_id, "user_id": claims.user_id, "now": clock.now()}
         )
     if user is None or not user.is_active or user.token_version != claims.token_version:
         return None
@@ -82,7 +82,7 @@ def end_session(session: Session, settings: Settings, token: str | None) -> None
         session.execute(
             update(AuthSession)
             .where(AuthSession.id == claims.session_id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            .values(revoked_at=clock.now())
         )
     else:
         session.execute(

@@ -13,8 +13,8 @@ from enum import Enum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from chores_tracker import clock
 from chores_tracker.db.base import Base, UTCDateTime
-from chores_tracker.periods import now_utc
 
 
 class EntryKind(str, Enum):
@@ -46,7 +46,7 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     chore_id: Mapped[int | None] = mapped_column(ForeignKey("chores.id", ondelete="SET NULL"), index=True)
     chore_title: Mapped[str | None] = mapped_column(String(200))
     # Unique: a completion is paid at most once, whatever the application does.

@@ -1,4 +1,4 @@
-"""Adjustments, payouts, and the balance figures under /users. Thin: parse, call, shape."""
+"""Adjustments and payouts. Thin: parse, call, shape. (The balance figures under /users are in reports.routes.)"""
 
 from __future__ import annotations
 
@@ -6,24 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from chores_tracker.deps import CurrentChild, CurrentParent, DbSession, SettingsDep
+from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.identity.deps import CurrentParent
 from chores_tracker.ledger import service
 from chores_tracker.ledger.models import LedgerEntry
-from chores_tracker.ledger.schemas import (
-    AdjustmentCreate,
-    AdjustmentOut,
-    AdjustmentTotalOut,
-    AllowanceRowOut,
-    BalanceOut,
-    PayoutCreate,
-    PayoutOut,
-)
-from chores_tracker.reports import service as reports
+from chores_tracker.ledger.schemas import AdjustmentCreate, AdjustmentOut, AdjustmentTotalOut, PayoutCreate, PayoutOut
 
 router = APIRouter(prefix="/adjustments", tags=["adjustments"])
 payouts_router = APIRouter(prefix="/payouts", tags=["payouts"])
-users_router = APIRouter(prefix="/users", tags=["users"])
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
@@ -80,24 +71,3 @@ def list_payouts(
 ) -> list[PayoutOut]:
     """The child's payouts, newest first."""
     return [_payout(e) for e in service.list_payouts(session, parent, child_id, skip=skip, limit=limit)]
-
-
-@users_router.get("/me/balance", response_model=BalanceOut)
-def my_balance(child: CurrentChild, session: DbSession) -> BalanceOut:
-    """balance = total_earned + adjustments - paid_out. pending_chores_value: completions waiting
-    for approval, at their fixed reward or their range's minimum."""
-    totals = service.child_totals(session, child)
-    return BalanceOut(
-        balance=totals.balance,
-        total_earned=totals.total_earned,
-        adjustments=totals.adjustments,
-        paid_out=totals.paid_out,
-        pending_chores_value=totals.pending_chores_value,
-    )
-
-
-@users_router.get("/allowance-summary", response_model=list[AllowanceRowOut])
-def allowance_summary(parent: CurrentParent, session: DbSession) -> list[AllowanceRowOut]:
-    """Every child of the family: approved chores, money earned, adjustments, paid out, still owed."""
-    summary = reports.allowance_summary(session, parent)
-    return [AllowanceRowOut.model_validate(row.model_dump()) for row in summary.child_summaries]

@@ -10,19 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Case, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.chores.models import Chore, Completion, CompletionStatus
 from chores_tracker.errors import InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents, from_cents_or_zero, to_cents
-from chores_tracker.periods import Period, now_utc
+from chores_tracker.periods import Period
 
 MAX_PAGE = 500
 
@@ -33,7 +33,11 @@ def _in_money(cents_field: str) -> property:
 
 @dataclass
 class Totals:
-    """One child's ledger sums (over a period, when one is given), in cents, and as money."""
+    """One child's ledger sums (over a period, when one is given), in cents, and as money.
+
+    The pending figures are the child's completions waiting for review, which are the chores
+    domain's: chores.queries.totals_for_children fills them in.
+    """
 
     earned_cents: int = 0
     earned_count: int = 0
@@ -61,16 +65,10 @@ class ChildTotals:
         return self.by_child.setdefault(child_id, Totals())
 
 
-def pending_value_expression() -> Case[int]:
-    """What a pending completion is worth before review: the fixed reward, or a range's minimum
-    (the least the child will get if approved; never promise more than is sure)."""
-    return case((Chore.is_range_reward.is_(True), Chore.min_reward_cents), else_=Chore.reward_cents)
-
-
 def totals_for_children(
     session: Session, child_ids: Iterable[int], period: Period | None = None
 ) -> ChildTotals:
-    """Ledger sums per child in two grouped queries (ledger, pending completions).
+    """Ledger sums per child in one grouped query.
 
     With a period, the flows (earned, adjustments, payouts) are those inside it, and so is the
     balance these totals give; see balances_until for what is owed at a moment.
@@ -92,15 +90,6 @@ def totals_for_children(
             totals.adjustments_cents = int(cents)
         elif kind == EntryKind.payout.value:
             totals.paid_out_cents = int(cents)
-    pending = session.execute(
-        select(Completion.child_id, func.count(), func.coalesce(func.sum(pending_value_expression()), 0))
-        .join(Chore, Chore.id == Completion.chore_id)
-        .where(Completion.child_id.in_(ids), Completion.status == CompletionStatus.pending.value)
-        .group_by(Completion.child_id)
-    )
-    for child_id, count, cents in pending:
-        totals = result.of(child_id)
-        totals.pending_cents, totals.pending_count = int(cents), int(count)
     return result
 
 
@@ -118,24 +107,29 @@ def balances_until(session: Session, child_ids: Iterable[int], end: datetime | N
     return {child_id: int(cents) for child_id, cents in session.execute(query)}
 
 
-def child_totals(session: Session, child: User) -> Totals:
-    return totals_for_children(session, [child.id]).of(child.id)
-
-
 def record_earning(
-    session: Session, *, completion: Completion, chore: Chore, amount_cents: int, author: User
+    session: Session,
+    *,
+    family_id: int,
+    child_id: int,
+    amount_cents: int,
+    author: User,
+    completion_id: int,
+    chore_id: int,
+    chore_title: str,
 ) -> LedgerEntry:
-    """Adds the earning for an approved completion to the caller's transaction."""
+    """Adds the earning for an approved completion to the caller's transaction, with a copy of the
+    chore's title (the ledger reads the same after the chore is edited or deleted)."""
     entry = LedgerEntry(
-        family_id=completion.family_id,
-        child_id=completion.child_id,
+        family_id=family_id,
+        child_id=child_id,
         kind=EntryKind.chore_earning.value,
         amount_cents=amount_cents,
         author_id=author.id,
-        created_at=now_utc(),
-        chore_id=chore.id,
-        chore_title=chore.title,
-        completion_id=completion.id,
+        created_at=clock.now(),
+        chore_id=chore_id,
+        chore_title=chore_title,
+        completion_id=completion_id,
     )
     session.add(entry)
     return entry
@@ -159,7 +153,7 @@ def _record_parent_entry(
         kind=kind.value,
         amount_cents=cents,
         author_id=parent.id,
-        created_at=now_utc(),
+        created_at=clock.now(),
         note=note,
     )
     session.add(entry)

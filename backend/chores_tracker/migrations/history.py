@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import StampStep
 from sqlalchemy.engine.interfaces import DBAPICursor
 
-from chores_tracker import __version__
+from chores_tracker import __version__, clock
 from chores_tracker.migrations.exit_codes import MigrationFailed
 from chores_tracker.migrations.runner_identity import RunnerIdentity, current_identity
 from chores_tracker.observability.logs import mask_secrets
@@ -61,7 +61,9 @@ schema_history = sa.Table(
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The app's clock as this table keeps it, naive UTC. How long a step took is measured apart
+    (a monotonic clock, in milliseconds: duration_ms), so it keeps its fraction of a second."""
+    return clock.now().replace(tzinfo=None)
 
 
 def file_checksum(path: str | Path) -> str:

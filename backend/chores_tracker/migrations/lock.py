@@ -16,12 +16,13 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from chores_tracker import clock
 from chores_tracker.migrations.exit_codes import LockTimeout
 from chores_tracker.migrations.runner_identity import RunnerIdentity, current_identity
 
@@ -284,7 +285,7 @@ class SQLiteLock(MigrationLock):
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
-        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{self.identity.describe()} since {since}\n".encode(), 0)
         return True

@@ -14,7 +14,6 @@ import logging
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from chores_tracker import __version__
+from chores_tracker import __version__, clock
 from chores_tracker.db.models import Base
 from chores_tracker.db.urls import mask_url
 from chores_tracker.migrations import history
@@ -241,7 +240,7 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
     code = code_revisions()
     log.info(
         "migration run starting at %s: database %s, code head %s, %s, version %s",
-        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
+        clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
         identity.describe(), __version__,
         extra={"fields": {"event": "migration_start", "database": mask_url(database_url), "head": list(code.heads),
                           "host": identity.host, "job": identity.job}},

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chores_tracker.observability import metrics
 from chores_tracker.observability.context import bind_request_state
 from chores_tracker.observability.logs import ACCESS_LOGGER
+from chores_tracker.paths import DOCS_PATH, REDOC_PATH, is_api_path
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 
@@ -184,7 +185,7 @@ class SecurityHeadersMiddleware:
         "frame-ancestors 'none'"
     )
 
-    def __init__(self, app: ASGIApp, page_csp: str, docs_paths: tuple[str, ...] = ("/docs", "/redoc")) -> None:
+    def __init__(self, app: ASGIApp, page_csp: str, docs_paths: tuple[str, ...] = (DOCS_PATH, REDOC_PATH)) -> None:
         self.app = app
         self.page_csp = page_csp
         self.docs_paths = docs_paths
@@ -204,7 +205,7 @@ class SecurityHeadersMiddleware:
                     headers["Content-Security-Policy"] = self._policy_for(scope, headers.get("content-type", ""))
                 if scope.get("scheme") == "https":
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if scope.get("path", "").startswith("/api/"):
+                if is_api_path(scope.get("path", "")):
                     # Answers carry tokens and family data: never keep them in a shared cache.
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)

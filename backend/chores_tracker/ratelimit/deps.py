@@ -1,4 +1,4 @@
-"""The limiter as a FastAPI dependency, and the client address it keys on."""
+"""The limiter as a FastAPI dependency, and the client address it keys on (identity.limits counts attempts at an account)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from chores_tracker.identity.usernames import normalize_username
 from chores_tracker.ratelimit.service import RateLimiter
 
 
@@ -23,19 +22,6 @@ def client_address(request: Request) -> str | None:
 def address_key(request: Request) -> str | None:
     address = client_address(request)
     return f"address:{address}" if address else None
-
-
-def username_key(username: str | None) -> str | None:
-    """One key for every spelling of a name that finds the same account, as the log-in looks it up."""
-    key = normalize_username(username or "")
-    return f"user:{key}" if key else None
-
-
-def count_attempt(request: Request, scope: str, username: str | None) -> None:
-    """One attempt at `scope` (LOGIN, SIGNUP, PASSWORD_RESET, JOIN) by this request's client, for this
-    username; raises RateLimited when either is over its limit. API routes and web pages both call
-    it (from async code, through run_in_threadpool: with Redis it does network I/O)."""
-    get_rate_limiter(request).hit(scope, address_key(request), username_key(username))
 
 
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]

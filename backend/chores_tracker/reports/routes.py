@@ -1,4 +1,5 @@
-"""Reports and statistics. Every period is UTC; see docs/reports.md."""
+"""Reports and statistics, and the figures that combine several domains: a child's balance, the
+family's stats. Every period is UTC; see docs/reports.md."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from chores_tracker.deps import CurrentParent, DbSession
+from chores_tracker.chores import queries as chores
+from chores_tracker.deps import DbSession
+from chores_tracker.families import service as families
+from chores_tracker.families.schemas import FamilyStatsOut
 from chores_tracker.http import RowId
+from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
+from chores_tracker.ledger.schemas import AllowanceRowOut, BalanceOut
 from chores_tracker.periods import Period, PeriodBound
 from chores_tracker.reports import service
 from chores_tracker.reports.schemas import (
@@ -21,6 +27,8 @@ from chores_tracker.reports.schemas import (
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 statistics_router = APIRouter(prefix="/statistics", tags=["reports"])
+users_router = APIRouter(prefix="/users", tags=["users"])
+families_router = APIRouter(prefix="/families", tags=["families"])
 
 _BOUND_HELP = (
     "a date (YYYY-MM-DD, a whole UTC day: date_from from its start, date_to through its end) "
@@ -88,3 +96,32 @@ def monthly_summary(
 ) -> list[MonthPointOut]:
     """One point per calendar month (UTC), oldest first, the current month last; empty months included."""
     return service.monthly_summary(session, parent, months_back=months_back, child_id=child_id)
+
+
+@users_router.get("/me/balance", response_model=BalanceOut)
+def my_balance(child: CurrentChild, session: DbSession) -> BalanceOut:
+    """balance = total_earned + adjustments - paid_out. pending_chores_value: completions waiting
+    for approval, at their fixed reward or their range's minimum."""
+    totals = chores.child_totals(session, child)
+    return BalanceOut(
+        balance=totals.balance,
+        total_earned=totals.total_earned,
+        adjustments=totals.adjustments,
+        paid_out=totals.paid_out,
+        pending_chores_value=totals.pending_chores_value,
+    )
+
+
+# Named as it always was: the name makes the operation's id in the OpenAPI document.
+@users_router.get("/allowance-summary", response_model=list[AllowanceRowOut], name="allowance_summary")
+def allowance_rows(parent: CurrentParent, session: DbSession) -> list[AllowanceRowOut]:
+    """Every child of the family: approved chores, money earned, adjustments, paid out, still owed."""
+    summary = service.allowance_summary(session, parent)
+    return [AllowanceRowOut.model_validate(row.model_dump()) for row in summary.child_summaries]
+
+
+@families_router.get("/stats", response_model=FamilyStatsOut)
+def stats(user: CurrentUser, session: DbSession) -> FamilyStatsOut:
+    """The family's figures. A child gets them without the invite code."""
+    family = families.stats(session, user)
+    return FamilyStatsOut(**family, **chores.family_chore_stats(session, family["family_id"]))

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from chores_tracker import clock
 from chores_tracker.activity.models import Activity
+from chores_tracker.chores import queries as chores
 from chores_tracker.errors import InvalidInput
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
@@ -29,7 +31,6 @@ from chores_tracker.periods import (
     add_months,
     month_start,
     month_start_sql,
-    now_utc,
     start_of_day,
     week_start,
     week_start_sql,
@@ -67,7 +68,7 @@ def allowance_summary(
         raise InvalidInput("date_to must not be before date_from", field="date_to")
     children = _children(session, parent, child_id)
     ids = [child.id for child in children]
-    totals = ledger.totals_for_children(session, ids, period)
+    totals = chores.totals_for_children(session, ids, period)
     if period.start is None and period.end is None:
         balances = {child_id: totals.of(child_id).balance_cents for child_id in ids}
     else:
@@ -126,7 +127,7 @@ CSV_COLUMNS = (
 
 
 def export_allowance_summary(summary: AllowanceSummaryOut, fmt: ExportFormat, *, today: date | None = None) -> ExportOut:
-    stamp = (today or now_utc().date()).isoformat()
+    stamp = (today or clock.now().date()).isoformat()
     if fmt is ExportFormat.json:
         return ExportOut(
             content=summary.model_dump_json(), content_type="application/json", filename=f"allowance-summary-{stamp}.json"
@@ -244,7 +245,7 @@ def _series(
 def weekly_summary(session: Session, parent: User, *, weeks_back: int = 4, child_id: int | None = None) -> list[WeekPointOut]:
     """The last `weeks_back` ISO weeks, the current (partial) one last; empty weeks included."""
     weeks_back = max(1, min(weeks_back, MAX_WEEKS))
-    first = week_start(now_utc().date()) - timedelta(weeks=weeks_back - 1)
+    first = week_start(clock.now().date()) - timedelta(weeks=weeks_back - 1)
     starts = [first + timedelta(weeks=n) for n in range(weeks_back)]
     return [
         WeekPointOut(week_start=start, week_end=start + timedelta(days=6), **figures)
@@ -257,7 +258,7 @@ def monthly_summary(
 ) -> list[MonthPointOut]:
     """The last `months_back` calendar months, the current (partial) one last; empty months included."""
     months_back = max(1, min(months_back, MAX_MONTHS))
-    first = add_months(month_start(now_utc().date()), -(months_back - 1))
+    first = add_months(month_start(clock.now().date()), -(months_back - 1))
     starts = [add_months(first, n) for n in range(months_back)]
     return [
         MonthPointOut(month_start=start, month_end=add_months(start, 1) - timedelta(days=1), **figures)

@@ -15,15 +15,13 @@ from chores_tracker.web import (
     report_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
-from chores_tracker.web.errors import install_error_pages
 from chores_tracker.web.rendering import STATIC_DIR
 
 
 def install(app: FastAPI) -> None:
-    """Mount the pages and their static files; call after the API's error handlers are registered."""
+    """Mount the pages and their static files (their error handlers: web.errors.error_handlers)."""
     pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
     for module in (home_pages, account_pages, family_pages, chore_pages, money_pages, activity_pages, report_pages):
         pages.include_router(module.router)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    install_error_pages(app)

@@ -9,9 +9,9 @@ from starlette.responses import Response
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, Unauthorized
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import RegisterIn
-from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce

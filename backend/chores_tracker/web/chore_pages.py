@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from enum import Enum
 from functools import partial
-from typing import Any
+from typing import Any, get_origin
 
 from fastapi import APIRouter, Request
+from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from chores_tracker import clock
 from chores_tracker.chores import lifecycle, queries
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode, Chore
-from chores_tracker.chores.schemas import ApproveIn, ChoreCreate, ChoreUpdate, RejectIn, present_chore
+from chores_tracker.chores.schemas import (
+    ApproveIn,
+    ChoreBase,
+    ChoreCreate,
+    ChoreUpdate,
+    RejectIn,
+    may_be_null,
+    present_chore,
+)
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents_or_zero
-from chores_tracker.periods import now_utc
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
@@ -39,26 +50,60 @@ MODES = [
 
 
 # ---------------------------------------------------------------------------------------------
-# The chore form: each choice (fixed or range, one child or several, repeating) has its own
-# inputs; only the chosen ones are read, so a hidden input can never cause a hidden error.
+# The chore form: each field of the chores schema is the input of the same name, read and shown
+# according to the field's type. Two choices have radio buttons of their own (a fixed or a range
+# reward; who does it), and each choice's inputs are read only when it is chosen, so a hidden
+# input can never cause a hidden error.
+
+# The choice (a field and its value) under which a field's input is shown.
+_READ_WHEN = {
+    "reward": ("is_range_reward", False),
+    "min_reward": ("is_range_reward", True),
+    "max_reward": ("is_range_reward", True),
+    "cooldown_days": ("is_recurring", True),
+}
+# Inputs that may be sent more than once: a group of checkboxes.
+_LISTS = (
+    "multi_assignees",
+    *(name for name, info in ChoreBase.model_fields.items() if get_origin(info.annotation) is list),
+)
+
+
+def _read(info: FieldInfo, value: object) -> object:
+    """An input's value for the schema, by its field's type."""
+    if info.annotation is bool:
+        return value == "true"  # a checkbox is sent only when it is ticked
+    if value not in ("", None):
+        return value  # text: the schema parses it (an amount, a number, a choice)
+    if may_be_null(info):
+        return None
+    # Empty but needed: the field's default, or the empty text for the rules to name what is missing.
+    return "" if info.is_required() else info.get_default(call_default_factory=True)
+
+
+def _shown(value: object) -> object:
+    """A field's value as its input shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, Decimal):
+        return plain_amount(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value)
 
 
 def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, str]]:
     """The form's inputs as the chores schema's fields, and where each field's errors belong."""
-    mode = str(data.get("assignment_mode") or AssignmentMode.single.value)
-    is_range = data.get("reward_kind") == "range"
-    is_recurring = data.get("is_recurring") == "true"
-    fields: dict[str, object] = {
-        "title": data.get("title", ""),
-        "description": data.get("description") or None,
-        "is_range_reward": is_range,
-        "assignment_mode": mode,
-        "is_recurring": is_recurring,
-        "reward": None if is_range else (data.get("reward") or None),
-        "min_reward": (data.get("min_reward") or None) if is_range else None,
-        "max_reward": (data.get("max_reward") or None) if is_range else None,
-        "cooldown_days": (data.get("cooldown_days") or None) if is_recurring else None,
-    }
+    fields = {name: _read(info, data.get(name)) for name, info in ChoreBase.model_fields.items()}
+    fields["is_range_reward"] = data.get("reward_kind") == "range"
+    for name, (choice, chosen) in _READ_WHEN.items():
+        if fields[choice] is not chosen:
+            fields[name] = None
+    mode = fields["assignment_mode"]
     if mode == AssignmentMode.single.value:
         single = data.get("single_assignee")
         fields["assignee_ids"] = [single] if single else []
@@ -74,20 +119,12 @@ def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, st
 
 def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
     """A stored chore as the form shows it for editing."""
-    shown = present_chore(chore, parent, now_utc())
-    return {
-        "title": chore.title,
-        "description": chore.description or "",
-        "reward_kind": "range" if chore.is_range_reward else "fixed",
-        "reward": plain_amount(shown.reward),
-        "min_reward": plain_amount(shown.min_reward),
-        "max_reward": plain_amount(shown.max_reward),
-        "assignment_mode": chore.assignment_mode,
-        "single_assignee": str(shown.assignee_ids[0]) if shown.assignee_ids else "",
-        "multi_assignees": [str(i) for i in shown.assignee_ids],
-        "is_recurring": "true" if chore.is_recurring else "",
-        "cooldown_days": str(chore.cooldown_days) if chore.cooldown_days is not None else "",
-    }
+    shown = present_chore(chore, parent, clock.now())
+    form = {name: _shown(getattr(shown, name)) for name in ChoreBase.model_fields}
+    form["reward_kind"] = "range" if shown.is_range_reward else "fixed"
+    form["single_assignee"] = form["assignee_ids"][0] if form["assignee_ids"] else ""
+    form["multi_assignees"] = form["assignee_ids"]
+    return form
 
 
 def _chore_form_page(
@@ -118,7 +155,7 @@ def _chore_form_page(
 
 @router.get("/chores")
 def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
-    now = now_utc()
+    now = clock.now()
     found = [present_chore(chore, parent, now) for chore in queries.list_chores(session, parent)]
     return render(
         request,
@@ -142,7 +179,7 @@ def new_chore_page(request: Request, parent: FamilyParent, session: DbSession) -
 def create_chore(
     request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
-    data = submitted.values(lists=("multi_assignees",))
+    data = submitted.values(lists=_LISTS)
     fields, where = _chore_fields(data)
     errors = FormErrors()
     create = partial(chores.create_chore, session, parent)
@@ -168,7 +205,7 @@ def update_chore(
     settings: SettingsDep,
 ) -> Response:
     chore = queries.get_chore(session, parent, chore_id)
-    data = submitted.values(lists=("multi_assignees",))
+    data = submitted.values(lists=_LISTS)
     fields, where = _chore_fields(data)
     errors = FormErrors()
     update = partial(chores.update_chore, session, parent, chore_id)
@@ -215,7 +252,7 @@ def _queue_page(
     form: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
-    now = now_utc()
+    now = clock.now()
     items = [
         {
             "assignment": item.assignment,

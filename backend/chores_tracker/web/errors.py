@@ -1,33 +1,30 @@
 """Errors on pages answer with a page: a friendly 404, a clear 403, never a stack trace.
 
-API paths keep the JSON answers app.py gives them; these handlers wrap those and take over only
-for the web pages.
+Every other path (paths.is_page_path) keeps the JSON answer the API gives: error_handlers builds,
+from the API's handler for each error, the one handler the app installs for it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
-from starlette.types import HTTPExceptionHandler
 
 from chores_tracker.errors import DomainError, ServerBusy
-from chores_tracker.http import ExcT, handle
+from chores_tracker.paths import is_page_path
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import LoginRequired, RedirectTo, optional_user
 
 log = logging.getLogger(__name__)
-
-_NOT_PAGES = ("/api/", "/health", "/metrics", "/docs", "/openapi.json", "/redoc")
 
 _TITLES = {
     400: "That did not work",
@@ -39,11 +36,6 @@ _TITLES = {
     500: "Something went wrong on our side",
     503: "We cannot reach the database right now",
 }
-
-
-def is_page(request: Request) -> bool:
-    path = request.url.path
-    return path != "/api" and not any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in _NOT_PAGES)
 
 
 def _identify(request: Request) -> None:
@@ -70,16 +62,12 @@ def error_page(request: Request, status_code: int, message: str | None = None, *
     )
 
 
-def _for_pages(
-    original: HTTPExceptionHandler | None, page_handler: Callable[[Request, ExcT], Response]
-) -> Callable[[Request, ExcT], Awaitable[Response]]:
-    async def handler(request: Request, exc: ExcT) -> Response:
-        if is_page(request):
+def _page_or_api(api_handler: Callable, page_handler: Callable) -> Callable:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if is_page_path(request.url.path):
             return page_handler(request, exc)
-        if original is None:
-            raise exc
-        result = original(request, exc)
-        if isinstance(result, Awaitable):
+        result = api_handler(request, exc)
+        if hasattr(result, "__await__"):
             result = await result
         return result
 
@@ -144,14 +132,23 @@ def _csrf(request: Request, _exc: CsrfRejected) -> Response:
     )
 
 
-def install_error_pages(app: FastAPI) -> None:
-    handlers = app.exception_handlers
-    handle(app, StarletteHTTPException, _for_pages(handlers.get(StarletteHTTPException), _http_error))
-    handle(app, DomainError, _for_pages(handlers.get(DomainError), _domain_error))
-    handle(app, RequestValidationError, _for_pages(handlers.get(RequestValidationError), _bad_path))
-    handle(app, DBAPIError, _for_pages(handlers.get(DBAPIError), _database_error))
-    handle(app, PoolTimeout, _for_pages(handlers.get(PoolTimeout), _busy))
-    handle(app, Exception, _for_pages(handlers.get(Exception), _unexpected))
-    handle(app, LoginRequired, _login_required)
-    handle(app, RedirectTo, _redirect)
-    handle(app, CsrfRejected, _csrf)
+_PAGE_HANDLERS: dict[type[Exception], Callable] = {
+    StarletteHTTPException: _http_error,
+    DomainError: _domain_error,
+    RequestValidationError: _bad_path,
+    DBAPIError: _database_error,
+    PoolTimeout: _busy,
+    Exception: _unexpected,
+}
+
+
+def error_handlers(api_handlers: Mapping[type[Exception], Callable]) -> dict[type[Exception], Callable]:
+    """The app's one handler for each error: on a page path the page's answer, on any other the API's.
+
+    Built from the API's handlers (`api_handlers`, which must cover every error a page answers), so
+    no order of installing them matters. An error only the API answers keeps its answer on pages
+    too; the pages' own errors (log-in, redirects, CSRF) are answered alike on every path.
+    """
+    handlers = {**api_handlers, **{error: _page_or_api(api_handlers[error], page) for error, page in _PAGE_HANDLERS.items()}}
+    handlers.update({LoginRequired: _login_required, RedirectTo: _redirect, CsrfRejected: _csrf})
+    return handlers

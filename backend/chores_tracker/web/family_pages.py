@@ -14,9 +14,9 @@ from chores_tracker.families import service as families
 from chores_tracker.families.schemas import DEFAULT_CODE_USES, FamilyCreateIn, FamilyJoinIn, InviteCodeIn, OwnerIn
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn
-from chores_tracker.ratelimit.deps import count_attempt
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
@@ -178,7 +178,7 @@ def add_child(
     data = submitted.values()
     data["is_parent"] = False
     errors = FormErrors()
-    child = apply_form(errors, ChildCreateIn, data, partial(identity.create_child, session, settings, parent))
+    child = apply_form(errors, ChildCreateIn, data, partial(families.add_child, session, settings, parent))
     if child is not None:
         return redirect("/family#children", settings, flash=f"{child.username} can now log in with the password you chose.")
     form = {"username": data.get("username", "")}

@@ -6,14 +6,14 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.chores import queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
+from chores_tracker.chores.states import ChoreStatus
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
-from chores_tracker.ledger import service as ledger
-from chores_tracker.periods import now_utc
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import PageUser, parent_with_family
 
@@ -31,8 +31,8 @@ def home(request: Request, user: PageUser, session: DbSession, settings: Setting
 
 def _dashboard(request: Request, parent: User, session: Session) -> Response:
     children = identity.list_children(session, parent, whole_family=True)
-    totals = ledger.totals_for_children(session, [child.id for child in children])
-    now = now_utc()
+    totals = queries.totals_for_children(session, [child.id for child in children])
+    now = clock.now()
     waiting = [
         {"child": item.assignment.assignee, "chore": present_chore(item.chore, parent, now)}
         for item in queries.pending_approvals(session, parent, limit=3)
@@ -51,18 +51,18 @@ def _dashboard(request: Request, parent: User, session: Session) -> Response:
 
 
 def _child_home(request: Request, child: User, session: Session) -> Response:
-    now = now_utc()
+    now = clock.now()
     available = queries.available_for_child(session, child)
     to_do = [
         {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
         for chore, slot in available.assigned
     ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
     waiting = [
-        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status="pending_approval")
+        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status=ChoreStatus.pending_approval)
     ]
     later = [
         chore
-        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status="approved"))
+        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status=ChoreStatus.approved))
         if chore.next_available_at is not None
     ]
     # The filter above keeps only chores with a next_available_at, which mypy cannot follow into the list.
@@ -75,7 +75,7 @@ def _child_home(request: Request, child: User, session: Session) -> Response:
             "to_do": to_do,
             "waiting": waiting,
             "later": later,
-            "totals": ledger.child_totals(session, child),
+            "totals": queries.child_totals(session, child),
         },
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from chores_tracker.activity import service as activity
+from chores_tracker.chores import queries as chores
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
@@ -69,7 +70,7 @@ def _child_page(
         {
             "title": child.username,
             "child": child,
-            "totals": ledger.child_totals(session, child),
+            "totals": chores.child_totals(session, child),
             "history": _history(session, parent, child.id),
             "which": which,
             "errors": errors.fields if errors else {},
@@ -141,7 +142,7 @@ def my_money(request: Request, child: PageChild, session: DbSession) -> Response
     return render(
         request,
         "my_money.html",
-        {"title": "My money", "totals": ledger.child_totals(session, child), "activities": page.activities},
+        {"title": "My money", "totals": chores.child_totals(session, child), "activities": page.activities},
     )
 
 

@@ -16,6 +16,7 @@ import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from chores_tracker import clock
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
@@ -88,7 +89,7 @@ def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     """'Today', 'Tomorrow', 'Yesterday', or 'Mon 3 Mar' (with the year when it is not this year)."""
     if value is None:
         return ""
-    today = datetime.now(_zone(context)).date()
+    today = clock.now().astimezone(_zone(context)).date()
     when = _local(context, value).date() if isinstance(value, datetime) else value
     delta = (when - today).days
     if delta == 0:

@@ -1,0 +1,38 @@
+"""What state an assignment is in at a moment, and the states a chore list can be filtered by. No HTTP.
+
+The cooldown rule: the stored assignment carries its current cycle; a recurring chore whose
+cooldown has passed reads as available again without anything having to rewrite it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from chores_tracker.chores.models import Assignment, AssignmentState
+
+
+# The filters of a chore list, by the viewer's assignments (a parent's: any); GET /chores says what each means.
+class ChoreStatus(str, Enum):
+    available = "available"
+    active = "active"
+    completed = "completed"
+    pending_approval = "pending_approval"
+    approved = "approved"
+
+
+def effective_state(slot: Assignment, now: datetime) -> AssignmentState:
+    if slot.state == AssignmentState.approved and slot.available_at is not None and slot.available_at <= now:
+        return AssignmentState.available
+    return AssignmentState(slot.state)
+
+
+def is_claimed(slot: Assignment, now: datetime) -> bool:
+    """Whether a slot belongs to someone in its current cycle (a pool slot is free otherwise)."""
+    return slot.assignee_id is not None and effective_state(slot, now) != AssignmentState.available
+
+
+def next_available_at(slot: Assignment, now: datetime) -> datetime | None:
+    if slot.state == AssignmentState.approved and slot.available_at is not None and slot.available_at > now:
+        return slot.available_at
+    return None

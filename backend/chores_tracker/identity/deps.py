@@ -1,0 +1,45 @@
+"""FastAPI dependencies for the caller of an API route: the user its bearer token speaks for, and its role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.errors import Forbidden, Unauthorized
+from chores_tracker.identity.models import User
+from chores_tracker.identity.sessions import user_for_token
+from chores_tracker.paths import API_PREFIX
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/users/login", auto_error=False)
+
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
+    user = user_for_token(session, settings, token)
+    if user is None:
+        raise Unauthorized("not authenticated: the token is missing, expired or invalid")
+    request.state.user_id = user.id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_parent(user: CurrentUser) -> User:
+    if not user.is_parent:
+        raise Forbidden("only a parent may do this")
+    return user
+
+
+def get_current_child(user: CurrentUser) -> User:
+    if user.is_parent:
+        raise Forbidden("only a child may do this")
+    return user
+
+
+CurrentParent = Annotated[User, Depends(get_current_parent)]
+CurrentChild = Annotated[User, Depends(get_current_child)]
