@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from chores_tracker.families.routes import router as families_router
 from chores_tracker.families.routes import users_router as new_child_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
-from chores_tracker.http import LONE_SURROGATE
+from chores_tracker.http import LONE_SURROGATE, ErrorHandler
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
@@ -127,7 +127,7 @@ def _dbapi_error(request: Request, exc: DBAPIError) -> JSONResponse:
 
 
 # The API's answer to each error, in JSON; web.errors.error_handlers answers page paths with a page.
-API_ERROR_HANDLERS: dict[type[Exception], Callable] = {
+API_ERROR_HANDLERS: dict[type[Exception], ErrorHandler] = {
     StarletteHTTPException: http_exception_handler,  # FastAPI's own: 404, 405, ...
     RequestValidationError: _invalid_request,
     DomainError: _domain_error,

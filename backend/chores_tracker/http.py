@@ -6,16 +6,14 @@ import json
 import math
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
-from starlette.applications import Starlette
 from starlette.responses import Response
-from starlette.types import ExceptionHandler
 
 # A lone surrogate (from a JSON escape like "\ud800", or a form in UTF-7) is not Unicode: it cannot
 # be encoded as UTF-8, so it can be neither stored nor shown.
@@ -102,13 +100,7 @@ MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 
 
-ExcT = TypeVar("ExcT", bound=Exception)
 
-
-def handle(app: Starlette, kind: type[ExcT], handler: Callable[[Request, ExcT], Response | Awaitable[Response]]) -> None:
-    """app.add_exception_handler, with the handler checked against the class it handles.
-
-    Starlette types every handler as taking any Exception (encode/starlette#2417), so a handler of
-    one class does not type-check there; it only ever passes a handler the class it is registered for.
-    """
-    app.add_exception_handler(kind, cast(ExceptionHandler, handler))
+# A handler of one class of errors. Starlette calls it only with that class, so each handler names
+# its own (Any here): typed as taking any Exception (as Starlette does), no handler of one class would fit.
+ErrorHandler = Callable[[Request, Any], Response | Awaitable[Response]]

@@ -6,7 +6,7 @@ fraction: an expiry computed with microseconds is stored as another instant than
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,10 +14,10 @@ import chores_tracker.clock
 
 
 class _StoppedClock(datetime):
-    instant = datetime.now(timezone.utc)
+    instant = datetime.now(UTC)
 
     @classmethod
-    def now(cls, tz=None):  # noqa: ANN001, ANN206
+    def now(cls, tz=None):
         return cls.instant.astimezone(tz)
 
 
@@ -32,17 +32,17 @@ def stop_clock(monkeypatch: pytest.MonkeyPatch):
     return stop_at
 
 
-def _shown_expiry(api, parent) -> datetime:  # noqa: ANN001
+def _shown_expiry(api, parent) -> datetime:
     response = api.post("/families/invite-code/generate", parent, json={"expires_in_days": 1})
     assert response.status_code == 200, response.text
     return datetime.fromisoformat(response.json()["expires_at"])
 
 
 def _a_second_with_a_fraction() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=700_000)
+    return datetime.now(UTC).replace(microsecond=700_000)
 
 
-def _join(api, joiner, code: str):  # noqa: ANN001, ANN202
+def _join(api, joiner, code: str):
     return api.post("/families/join", joiner, json={"invite_code": code})
 
 

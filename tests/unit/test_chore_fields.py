@@ -7,7 +7,7 @@ A field added to ChoreBase needs a value in one of the chores below (the first t
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,7 @@ from chores_tracker.chores.schemas import ON_THE_ROW, ChoreBase, ChoreCreate, Ch
 from chores_tracker.db.models import Assignment, Chore, User  # every model, so that rows can be made
 from chores_tracker.web.chore_pages import _chore_fields, _form_from_chore
 
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 PARENT = User(id=1, username="mum", is_parent=True, family_id=1)
 
 # Two chores that, between them, give every field a value other than its default.

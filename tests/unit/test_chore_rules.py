@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from chores_tracker.db.models import Chore  # every model, so that a Chore can be made
 from chores_tracker.chores.rules import apply_spec, merged_spec
 from chores_tracker.chores.schemas import ChoreCreate, ChoreUpdate
+from chores_tracker.db.models import Chore  # every model, so that a Chore can be made
 from chores_tracker.errors import InvalidInput
 
 
@@ -16,7 +16,7 @@ def new(**fields: object):
     return merged_spec(None, ChoreCreate(**{"title": "Feed the cat", "reward": 2, "assignee_ids": [7], **fields}))
 
 
-def stored(spec) -> Chore:  # noqa: ANN001
+def stored(spec) -> Chore:
     chore = Chore()
     apply_spec(chore, spec)
     return chore

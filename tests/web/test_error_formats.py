@@ -28,12 +28,12 @@ PAGE_TITLES = {
 
 
 @pytest.fixture
-def failing(visitor, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001
+def failing(visitor, monkeypatch: pytest.MonkeyPatch):
     """A parent in a family whose members cannot be read: each call raises the error given."""
     person = visitor()
     person.parent_with_family()
 
-    def fail_with(error: Exception):  # noqa: ANN202
+    def fail_with(error: Exception):
         def members(*_args, **_kwargs):
             raise error
 

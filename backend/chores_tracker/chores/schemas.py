@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from types import NoneType, UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, create_model, field_validator
 from pydantic.fields import FieldInfo
@@ -57,14 +57,19 @@ class ChoreCreate(ChoreBase):
 
 def _any_subset(model: type[ChoreBase], name: str, doc: str) -> type[ChoreBase]:
     """The model with every field optional, so that `model_fields_set` says which were sent."""
-    optional = {
-        field: (info.annotation | None, FieldInfo.merge_field_infos(info, default=None, default_factory=None))
+    optional: dict[str, Any] = {
+        # Every field has an annotation; FieldInfo types it as optional.
+        field: (info.annotation | None, FieldInfo.merge_field_infos(info, default=None, default_factory=None))  # type: ignore[operator]
         for field, info in model.model_fields.items()
     }
     return create_model(name, __base__=model, __doc__=doc, **optional)
 
 
-ChoreUpdate = _any_subset(ChoreBase, "ChoreUpdate", "Any subset of the create fields; only the fields sent change.")
+if TYPE_CHECKING:
+    # What mypy can know of a model made at run time: its base's fields (here each is optional).
+    ChoreUpdate = ChoreBase
+else:
+    ChoreUpdate = _any_subset(ChoreBase, "ChoreUpdate", "Any subset of the create fields; only the fields sent change.")
 
 
 def may_be_null(info: FieldInfo) -> bool:
@@ -106,21 +111,17 @@ def _answered(annotation: Any) -> Any:
     if annotation is Decimal:
         return MoneyNumber
     if origin in (Union, UnionType):
-        return Union[tuple(_answered(arg) for arg in args)]
+        return Union[tuple(_answered(arg) for arg in args)]  # noqa: UP007 (a union of types known at run time)
     if origin is not None:
         return origin[tuple(_answered(arg) for arg in args)]
     return annotation
 
 
 # The chore's id, then every configuration field, always present (null when unset).
-_ChoreConfigurationOut = create_model(
-    "_ChoreConfigurationOut",
-    id=(int, ...),
-    **{
-        name: (_answered(info.annotation), Field(description=info.description))
-        for name, info in ChoreBase.model_fields.items()
-    },
-)
+_configuration_fields: dict[str, Any] = {
+    name: (_answered(info.annotation), Field(description=info.description)) for name, info in ChoreBase.model_fields.items()
+}
+_ChoreConfigurationOut = create_model("_ChoreConfigurationOut", id=(int, ...), **_configuration_fields)
 
 
 class ApproveIn(Input):

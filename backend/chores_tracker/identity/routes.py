@@ -6,11 +6,11 @@ from fastapi import APIRouter, Body, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId, Text, parse_form_or_json
 from chores_tracker.identity import service, sessions
 from chores_tracker.identity.deps import BearerToken, CurrentParent, CurrentUser
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.schemas import LoginIn, RegisterIn, TokenOut, UserOut
-from chores_tracker.http import RowId, Text, parse_form_or_json
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
 router = APIRouter(prefix="/users", tags=["users"])

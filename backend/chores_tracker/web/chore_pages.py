@@ -120,8 +120,8 @@ def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, st
 def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
     """A stored chore as the form shows it for editing."""
     shown = present_chore(chore, parent, clock.now())
-    form = {name: _shown(getattr(shown, name)) for name in ChoreBase.model_fields}
-    form["reward_kind"] = "range" if shown.is_range_reward else "fixed"
+    form: dict[str, Any] = {name: _shown(getattr(shown, name)) for name in ChoreBase.model_fields}
+    form["reward_kind"] = "range" if chore.is_range_reward else "fixed"
     form["single_assignee"] = form["assignee_ids"][0] if form["assignee_ids"] else ""
     form["multi_assignees"] = form["assignee_ids"]
     return form

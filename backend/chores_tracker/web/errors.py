@@ -7,7 +7,8 @@ from the API's handler for each error, the one handler the app installs for it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from chores_tracker.errors import DomainError, ServerBusy
+from chores_tracker.http import ErrorHandler
 from chores_tracker.paths import is_page_path
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
@@ -62,12 +64,12 @@ def error_page(request: Request, status_code: int, message: str | None = None, *
     )
 
 
-def _page_or_api(api_handler: Callable, page_handler: Callable) -> Callable:
+def _page_or_api(api_handler: ErrorHandler, page_handler: Callable[[Request, Any], Response]) -> ErrorHandler:
     async def handler(request: Request, exc: Exception) -> Response:
         if is_page_path(request.url.path):
             return page_handler(request, exc)
         result = api_handler(request, exc)
-        if hasattr(result, "__await__"):
+        if isinstance(result, Awaitable):
             result = await result
         return result
 
@@ -132,7 +134,7 @@ def _csrf(request: Request, _exc: CsrfRejected) -> Response:
     )
 
 
-_PAGE_HANDLERS: dict[type[Exception], Callable] = {
+_PAGE_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response]] = {
     StarletteHTTPException: _http_error,
     DomainError: _domain_error,
     RequestValidationError: _bad_path,
@@ -142,7 +144,7 @@ _PAGE_HANDLERS: dict[type[Exception], Callable] = {
 }
 
 
-def error_handlers(api_handlers: Mapping[type[Exception], Callable]) -> dict[type[Exception], Callable]:
+def error_handlers(api_handlers: Mapping[type[Exception], ErrorHandler]) -> dict[type[Exception], ErrorHandler]:
     """The app's one handler for each error: on a page path the page's answer, on any other the API's.
 
     Built from the API's handlers (`api_handlers`, which must cover every error a page answers), so
