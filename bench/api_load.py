@@ -80,15 +80,26 @@ def seed(database_url: str, secret_key: str) -> dict:
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.begin() as db:
         family_id = db.execute(
-            sa.insert(Family.__table__).values(name="The Benchmarks", invite_code="BENCH234", created_at=now, updated_at=now).returning(Family.__table__.c.id)
+            sa.insert(Family.__table__)
+            .values(name="The Benchmarks", invite_code="BENCH234", created_at=now, updated_at=now)
+            .returning(Family.__table__.c.id)
         ).scalar_one()
 
         def user(name: str, is_parent: bool, parent_id: int | None) -> int:
             return db.execute(
                 sa.insert(User.__table__)
-                .values(username=name, hashed_password=hashed, is_parent=is_parent, is_active=True, parent_id=parent_id,
-                        family_id=family_id, family_joined_at=now, token_version=0,
-                        created_at=now, updated_at=now)
+                .values(
+                    username=name,
+                    hashed_password=hashed,
+                    is_parent=is_parent,
+                    is_active=True,
+                    parent_id=parent_id,
+                    family_id=family_id,
+                    family_joined_at=now,
+                    token_version=0,
+                    created_at=now,
+                    updated_at=now,
+                )
                 .returning(User.__table__.c.id)
             ).scalar_one()
 
@@ -99,26 +110,66 @@ def seed(database_url: str, secret_key: str) -> dict:
         chores: list[dict] = []
         slots: list[dict] = []
 
-        def add_chore(title: str, mode: str, assignees: list[int | None], *, recurring: bool, cooldown: int | None,
-                      reward: int | None = None, low: int | None = None, high: int | None = None) -> int:
+        def add_chore(
+            title: str,
+            mode: str,
+            assignees: list[int | None],
+            *,
+            recurring: bool,
+            cooldown: int | None,
+            reward: int | None = None,
+            low: int | None = None,
+            high: int | None = None,
+        ) -> int:
             chore_id = len(chores) + 1
-            chores.append(dict(id=chore_id, family_id=family_id, creator_id=mum, title=title, description=None,
-                               reward_cents=reward, is_range_reward=reward is None, min_reward_cents=low,
-                               max_reward_cents=high, is_recurring=recurring, cooldown_days=cooldown,
-                               assignment_mode=mode, is_disabled=False, deleted_at=None,
-                               created_at=now - timedelta(days=200), updated_at=now))
+            chores.append(
+                dict(
+                    id=chore_id,
+                    family_id=family_id,
+                    creator_id=mum,
+                    title=title,
+                    description=None,
+                    reward_cents=reward,
+                    is_range_reward=reward is None,
+                    min_reward_cents=low,
+                    max_reward_cents=high,
+                    is_recurring=recurring,
+                    cooldown_days=cooldown,
+                    assignment_mode=mode,
+                    is_disabled=False,
+                    deleted_at=None,
+                    created_at=now - timedelta(days=200),
+                    updated_at=now,
+                )
+            )
             for who in assignees:
-                slots.append(dict(id=len(slots) + 1, chore_id=chore_id, assignee_id=who, state="available",
-                                  completed_at=None, approved_at=None, approval_reward_cents=None,
-                                  rejection_reason=None, available_at=None))
+                slots.append(
+                    dict(
+                        id=len(slots) + 1,
+                        chore_id=chore_id,
+                        assignee_id=who,
+                        state="available",
+                        completed_at=None,
+                        approved_at=None,
+                        approval_reward_cents=None,
+                        rejection_reason=None,
+                        available_at=None,
+                    )
+                )
             return chore_id
 
-        cycle = [add_chore(f"Quick job {n}", "single", [kids[n % CHILDREN]], recurring=True, cooldown=0, reward=50)
-                 for n in range(CYCLE_CHORES)]
-        pending = [add_chore(f"Waiting job {n}", "single", [kids[n % CHILDREN]], recurring=False, cooldown=None, reward=200)
-                   for n in range(PENDING_CHORES)]
-        shared = [add_chore(f"Weekly job {n}", "multi_independent", list(kids), recurring=True, cooldown=7, low=100, high=500)
-                  for n in range(60)]
+        cycle = [
+            add_chore(f"Quick job {n}", "single", [kids[n % CHILDREN]], recurring=True, cooldown=0, reward=50)
+            for n in range(CYCLE_CHORES)
+        ]
+        pending = [
+            add_chore(f"Waiting job {n}", "single", [kids[n % CHILDREN]], recurring=False, cooldown=None, reward=200)
+            for n in range(PENDING_CHORES)
+        ]
+        shared = [
+            add_chore(f"Weekly job {n}", "multi_independent", list(kids), recurring=True, cooldown=7, low=100, high=500)
+            for n in range(60)
+        ]
         for n in range(20):
             add_chore(f"Anyone job {n}", "unassigned", [None], recurring=True, cooldown=1, reward=150)
         for n in range(CHORES - len(chores)):
@@ -135,14 +186,31 @@ def seed(database_url: str, secret_key: str) -> dict:
         for chore_id in pending:
             slot = by_chore[chore_id][0]
             slot.update(state="completed", completed_at=now - timedelta(hours=3))
-            completions.append(dict(id=len(completions) + 1, chore_id=chore_id, assignment_id=slot["id"], child_id=slot["assignee_id"],
-                                    family_id=family_id, status="pending", completed_at=slot["completed_at"],
-                                    reviewed_at=None, reviewer_id=None, reward_cents=None, rejection_reason=None))
+            completions.append(
+                dict(
+                    id=len(completions) + 1,
+                    chore_id=chore_id,
+                    assignment_id=slot["id"],
+                    child_id=slot["assignee_id"],
+                    family_id=family_id,
+                    status="pending",
+                    completed_at=slot["completed_at"],
+                    reviewed_at=None,
+                    reviewer_id=None,
+                    reward_cents=None,
+                    rejection_reason=None,
+                )
+            )
         for chore_id in shared:
             for slot in by_chore[chore_id][:2]:
                 approved = now - timedelta(days=2)
-                slot.update(state="approved", completed_at=approved - timedelta(hours=1), approved_at=approved,
-                            approval_reward_cents=300, available_at=approved + timedelta(days=7))
+                slot.update(
+                    state="approved",
+                    completed_at=approved - timedelta(hours=1),
+                    approved_at=approved,
+                    approval_reward_cents=300,
+                    available_at=approved + timedelta(days=7),
+                )
         db.execute(sa.insert(Assignment.__table__), slots)
         db.execute(sa.text("SELECT setval(pg_get_serial_sequence('chore_assignments', 'id'), :n)"), {"n": len(slots)})
 
@@ -157,35 +225,110 @@ def seed(database_url: str, secret_key: str) -> dict:
             done = now - timedelta(days=rng.uniform(1, 180))
             reward = chore["reward_cents"] if chore["reward_cents"] is not None else rng.randrange(100, 501)
             completion_id = first_completion_id + n
-            completions.append(dict(id=completion_id, chore_id=chore["id"], assignment_id=slot["id"], child_id=slot["assignee_id"],
-                                    family_id=family_id, status="approved", completed_at=done,
-                                    reviewed_at=done + timedelta(hours=2), reviewer_id=mum, reward_cents=reward,
-                                    rejection_reason=None))
-            ledger.append(dict(family_id=family_id, child_id=slot["assignee_id"], kind="chore_earning", amount_cents=reward,
-                               author_id=mum, created_at=done + timedelta(hours=2), chore_id=chore["id"],
-                               chore_title=chore["title"], completion_id=completion_id, note=None))
-            feed.append(dict(family_id=family_id, user_id=slot["assignee_id"], target_user_id=slot["assignee_id"],
-                             activity_type="chore_completed", description="history", created_at=done,
-                             chore_id=chore["id"], chore_title=chore["title"], amount_cents=None, note=None, ledger_entry_id=None))
-            feed.append(dict(family_id=family_id, user_id=mum, target_user_id=slot["assignee_id"],
-                             activity_type="chore_approved", description="history", created_at=done + timedelta(hours=2),
-                             chore_id=chore["id"], chore_title=chore["title"], amount_cents=reward, note=None, ledger_entry_id=None))
+            completions.append(
+                dict(
+                    id=completion_id,
+                    chore_id=chore["id"],
+                    assignment_id=slot["id"],
+                    child_id=slot["assignee_id"],
+                    family_id=family_id,
+                    status="approved",
+                    completed_at=done,
+                    reviewed_at=done + timedelta(hours=2),
+                    reviewer_id=mum,
+                    reward_cents=reward,
+                    rejection_reason=None,
+                )
+            )
+            ledger.append(
+                dict(
+                    family_id=family_id,
+                    child_id=slot["assignee_id"],
+                    kind="chore_earning",
+                    amount_cents=reward,
+                    author_id=mum,
+                    created_at=done + timedelta(hours=2),
+                    chore_id=chore["id"],
+                    chore_title=chore["title"],
+                    completion_id=completion_id,
+                    note=None,
+                )
+            )
+            feed.append(
+                dict(
+                    family_id=family_id,
+                    user_id=slot["assignee_id"],
+                    target_user_id=slot["assignee_id"],
+                    activity_type="chore_completed",
+                    description="history",
+                    created_at=done,
+                    chore_id=chore["id"],
+                    chore_title=chore["title"],
+                    amount_cents=None,
+                    note=None,
+                    ledger_entry_id=None,
+                )
+            )
+            feed.append(
+                dict(
+                    family_id=family_id,
+                    user_id=mum,
+                    target_user_id=slot["assignee_id"],
+                    activity_type="chore_approved",
+                    description="history",
+                    created_at=done + timedelta(hours=2),
+                    chore_id=chore["id"],
+                    chore_title=chore["title"],
+                    amount_cents=reward,
+                    note=None,
+                    ledger_entry_id=None,
+                )
+            )
         for kid in kids:
             for week in range(26):
-                ledger.append(dict(family_id=family_id, child_id=kid, kind="adjustment", amount_cents=rng.choice([-100, 100, 250]),
-                                   author_id=dad, created_at=now - timedelta(weeks=week, hours=5), chore_id=None,
-                                   chore_title=None, completion_id=None, note="weekly"))
-                ledger.append(dict(family_id=family_id, child_id=kid, kind="payout", amount_cents=500, author_id=mum,
-                                   created_at=now - timedelta(weeks=week, hours=4), chore_id=None, chore_title=None,
-                                   completion_id=None, note="pocket money"))
+                ledger.append(
+                    dict(
+                        family_id=family_id,
+                        child_id=kid,
+                        kind="adjustment",
+                        amount_cents=rng.choice([-100, 100, 250]),
+                        author_id=dad,
+                        created_at=now - timedelta(weeks=week, hours=5),
+                        chore_id=None,
+                        chore_title=None,
+                        completion_id=None,
+                        note="weekly",
+                    )
+                )
+                ledger.append(
+                    dict(
+                        family_id=family_id,
+                        child_id=kid,
+                        kind="payout",
+                        amount_cents=500,
+                        author_id=mum,
+                        created_at=now - timedelta(weeks=week, hours=4),
+                        chore_id=None,
+                        chore_title=None,
+                        completion_id=None,
+                        note="pocket money",
+                    )
+                )
         db.execute(sa.insert(Completion.__table__), completions)
-        db.execute(sa.text("SELECT setval(pg_get_serial_sequence('chore_completions', 'id'), :n)"), {"n": len(completions)})
+        db.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('chore_completions', 'id'), :n)"), {"n": len(completions)}
+        )
         db.execute(sa.insert(LedgerEntry.__table__), ledger)
         db.execute(sa.insert(Activity.__table__), feed)
         db.execute(sa.text("ANALYZE"))
     engine.dispose()
-    return {"kids": [f"bench-kid{n}" for n in range(1, CHILDREN + 1)], "parents": ["bench-mum", "bench-dad"],
-            "cycle_chores": cycle, "cycle_assignees": [kids[n % CHILDREN] for n in range(CYCLE_CHORES)], "kid_ids": kids}
+    return {
+        "kids": [f"bench-kid{n}" for n in range(1, CHILDREN + 1)],
+        "parents": ["bench-mum", "bench-dad"],
+        "cycle_chores": cycle,
+        "cycle_assignees": [kids[n % CHILDREN] for n in range(CYCLE_CHORES)],
+        "kid_ids": kids,
+    }
 
 
 # ----------------------------------------------------------------------------- the server
@@ -199,8 +342,23 @@ def free_port() -> int:
 
 def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "chores_tracker",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
 
 
@@ -242,7 +400,9 @@ class Result:
             return ordered[min(count - 1, int(q * count))] * 1000 if count else float("nan")
 
         errors = ", ".join(f"{code}: {n}" for code, n in sorted(self.errors.items())) or "none"
-        return f"{self.name:<44} {count:>8} {count / self.seconds:>9.1f} {pick(0.50):>8.1f} {pick(0.99):>8.1f}   {errors}"
+        return (
+            f"{self.name:<44} {count:>8} {count / self.seconds:>9.1f} {pick(0.50):>8.1f} {pick(0.99):>8.1f}   {errors}"
+        )
 
 
 async def drive(name: str, clients: int, seconds: float, step) -> Result:
@@ -266,7 +426,9 @@ async def drive(name: str, clients: int, seconds: float, step) -> Result:
     return result
 
 
-async def timed(http: httpx.AsyncClient, method: str, url: str, headers: dict, json: dict | None = None) -> tuple[int, float]:
+async def timed(
+    http: httpx.AsyncClient, method: str, url: str, headers: dict, json: dict | None = None
+) -> tuple[int, float]:
     started = time.perf_counter()
     response = await http.request(method, url, headers=headers, json=json)
     return response.status_code, time.perf_counter() - started
@@ -314,11 +476,16 @@ async def run_scenarios(base: str, seeded: dict, clients: int, seconds: float) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server URL; a fresh database is created there and dropped afterwards")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server URL; a fresh database is created there and dropped afterwards",
+    )
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     parser.add_argument("--seconds", type=float, default=20, help="duration of each scenario (default 20)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="uvicorn workers (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="uvicorn workers (default: one per core)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = parser.parse_args()
     if args.clients > CYCLE_CHORES:
@@ -341,13 +508,17 @@ def main() -> None:
         run_cli(env, "db", "upgrade")
         started = time.monotonic()
         seeded = seed(database_url, secret_key)
-        print(f"seeded {CHILDREN} children, {CHORES} chores, {HISTORY} completed chores in {time.monotonic() - started:.1f}s")
+        print(
+            f"seeded {CHILDREN} children, {CHORES} chores, {HISTORY} completed chores in {time.monotonic() - started:.1f}s"
+        )
         port = free_port()
         server = start_server(env, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, server)
-        print(f"server: chores-tracker serve --workers {args.workers} (ENVIRONMENT=production), "
-              f"{args.clients} clients, {args.seconds:.0f}s per scenario, {os.cpu_count()} cores")
+        print(
+            f"server: chores-tracker serve --workers {args.workers} (ENVIRONMENT=production), "
+            f"{args.clients} clients, {args.seconds:.0f}s per scenario, {os.cpu_count()} cores"
+        )
         print(f"{'scenario':<44} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}   errors")
         asyncio.run(run_scenarios(base, seeded, args.clients, args.seconds))
     finally:

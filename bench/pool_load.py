@@ -86,8 +86,9 @@ def create_database(server_url: str) -> str:
 def drop_database(database_url: str) -> None:
     url = make_url(database_url)
     name = url.database
-    admin = sa.create_engine(url.set(database="postgres" if url.get_backend_name() == "postgresql" else None),
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        url.set(database="postgres" if url.get_backend_name() == "postgresql" else None), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         if url.get_backend_name() == "postgresql":
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -108,7 +109,11 @@ def free_port() -> int:
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        start_new_session=True,
     )
 
 
@@ -124,8 +129,13 @@ def server_counters(base: str) -> tuple[float, int]:
     """The server's CPU seconds so far and the requests it has answered (the scrapes aside)."""
     scrape = httpx.get(f"{base}/metrics", timeout=10).text
     cpu = float(re.search(r"^process_cpu_seconds_total (\S+)$", scrape, re.MULTILINE).group(1))
-    answered = sum(float(n) for route, n in re.findall(r'^chores_tracker_http_requests_total\{[^}]*route="([^"]*)"[^}]*\} (\S+)$',
-                                                      scrape, re.MULTILINE) if route != "/metrics")
+    answered = sum(
+        float(n)
+        for route, n in re.findall(
+            r'^chores_tracker_http_requests_total\{[^}]*route="([^"]*)"[^}]*\} (\S+)$', scrape, re.MULTILINE
+        )
+        if route != "/metrics"
+    )
     return cpu, int(answered)
 
 
@@ -165,6 +175,7 @@ def wait_ready(base: str, server: subprocess.Popen, log: Path, timeout: float = 
 def seed(base: str) -> dict[str, str]:
     """One family made through the API: a parent, three children, chores done and approved, adjustments."""
     with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
+
         def ok(response: httpx.Response) -> dict:
             if response.status_code >= 300:
                 raise SystemExit(f"seeding failed: {response.request.method} {response.request.url}: {response.text}")
@@ -179,19 +190,38 @@ def seed(base: str) -> dict[str, str]:
         ok(api.post("/families/create", json={"name": "The Benchmarks"}, headers=parent))
         kids = []
         for n in range(1, KIDS + 1):
-            kid = ok(api.post("/users/", json={"username": f"bench-kid{n}", "password": PASSWORD, "is_parent": False},
-                              headers=parent))
+            kid = ok(
+                api.post(
+                    "/users/",
+                    json={"username": f"bench-kid{n}", "password": PASSWORD, "is_parent": False},
+                    headers=parent,
+                )
+            )
             kids.append((kid["id"], login(f"bench-kid{n}")))
         for kid_id, kid in kids:
             for n in range(CHORES_PER_KID):
-                chore = ok(api.post("/chores", headers=parent, json={
-                    "title": f"Job {n}", "reward": "1.50", "assignment_mode": "single", "assignee_ids": [kid_id],
-                    "is_recurring": True, "cooldown_days": 0,
-                }))
+                chore = ok(
+                    api.post(
+                        "/chores",
+                        headers=parent,
+                        json={
+                            "title": f"Job {n}",
+                            "reward": "1.50",
+                            "assignment_mode": "single",
+                            "assignee_ids": [kid_id],
+                            "is_recurring": True,
+                            "cooldown_days": 0,
+                        },
+                    )
+                )
                 for _ in range(CYCLES):
                     done = ok(api.post(f"/chores/{chore['id']}/complete", headers=kid))
                     ok(api.post(f"/assignments/{done['assignment']['id']}/approve", headers=parent, json={}))
-            ok(api.post("/adjustments/", headers=parent, json={"child_id": kid_id, "amount": "2.00", "reason": "bonus"}))
+            ok(
+                api.post(
+                    "/adjustments/", headers=parent, json={"child_id": kid_id, "amount": "2.00", "reason": "bonus"}
+                )
+            )
         return {"parent": parent["Authorization"], "child": kids[0][1]["Authorization"]}
 
 
@@ -219,11 +249,27 @@ class Run:
 
 
 def wrk(url: str, authorization: str, connections: int, seconds: float, script: Path) -> Run:
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "60s",
-               "-s", str(script), "-H", f"Authorization: {authorization}", url]
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(script),
+        "-H",
+        f"Authorization: {authorization}",
+        url,
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
     statuses = {int(s): int(n) for s, n in re.findall(r"^STATUS (\d+) (\d+)$", output, re.MULTILINE)}
-    requests, micros, p50, p99, *errors = (int(v) for v in re.search(r"^RESULT (.*)$", output, re.MULTILINE).group(1).split())
+    requests, micros, p50, p99, *errors = (
+        int(v) for v in re.search(r"^RESULT (.*)$", output, re.MULTILINE).group(1).split()
+    )
     return Run(requests, micros / 1e6, p50 / 1000, p99 / 1000, statuses, sum(errors))
 
 
@@ -241,13 +287,16 @@ def row(name: str, connections: int, runs: list[Run]) -> str:
         for status, n in run.statuses.items():
             statuses[status] = statuses.get(status, 0) + n
     seen = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())) + (
-        f", socket errors: {sum(r.socket_errors for r in runs)}" if any(r.socket_errors for r in runs) else "")
+        f", socket errors: {sum(r.socket_errors for r in runs)}" if any(r.socket_errors for r in runs) else ""
+    )
 
     def median(of: Callable[[Run], float]) -> float:
         return statistics.median(of(run) for run in runs)
 
-    return (f"| `{name}` | {connections} | {median(lambda r: r.rate):.1f} | {median(lambda r: r.p50_ms):.0f} "
-            f"| {median(lambda r: r.p99_ms):.0f} | {sum(r.not_2xx for r in runs)} | {median(lambda r: r.cpu_ms):.1f} | {seen} |")
+    return (
+        f"| `{name}` | {connections} | {median(lambda r: r.rate):.1f} | {median(lambda r: r.p50_ms):.0f} "
+        f"| {median(lambda r: r.p99_ms):.0f} | {sum(r.not_2xx for r in runs)} | {median(lambda r: r.cpu_ms):.1f} | {seen} |"
+    )
 
 
 def bench_backend(label: str, server_url: str, args: argparse.Namespace, script: Path) -> None:
@@ -266,15 +315,24 @@ def bench_backend(label: str, server_url: str, args: argparse.Namespace, script:
             # The family's few log-ins come from one address; the load never logs in.
             "RATE_LIMIT_LOGIN_PER_MINUTE": "1000",
         }
-        subprocess.run([sys.executable, "-m", "chores_tracker", "db", "upgrade"], env=env, cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
+            env=env,
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(env, port, log)
         wait_ready(base, server, log)
         tokens = seed(base)
-        print(f"\n{label}: chores-tracker serve (1 worker, ENVIRONMENT=production, pool 5 + 10), "
-              f"{args.seconds:g} s per run, median of {args.repeat}", flush=True)
+        print(
+            f"\n{label}: chores-tracker serve (1 worker, ENVIRONMENT=production, pool 5 + 10), "
+            f"{args.seconds:g} s per run, median of {args.repeat}",
+            flush=True,
+        )
         print("| endpoint | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU ms/request | answers |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")
         for name, path, who in ENDPOINTS:
@@ -295,14 +353,26 @@ def bench_backend(label: str, server_url: str, args: argparse.Namespace, script:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server URL ('' to skip); a fresh database is created there and dropped afterwards")
-    parser.add_argument("--mysql", default=os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
-                        help="a MariaDB/MySQL server URL ('' to skip); likewise")
-    parser.add_argument("--connections", type=lambda v: [int(n) for n in v.split(",")], default=[32, 64, 128, 256],
-                        help="comma-separated wrk connection counts (default 32,64,128,256)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server URL ('' to skip); a fresh database is created there and dropped afterwards",
+    )
+    parser.add_argument(
+        "--mysql",
+        default=os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
+        help="a MariaDB/MySQL server URL ('' to skip); likewise",
+    )
+    parser.add_argument(
+        "--connections",
+        type=lambda v: [int(n) for n in v.split(",")],
+        default=[32, 64, 128, 256],
+        help="comma-separated wrk connection counts (default 32,64,128,256)",
+    )
     parser.add_argument("--seconds", type=float, default=10, help="duration of each run (default 10)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the table shows their median (default 1)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per figure; the table shows their median (default 1)"
+    )
     args = parser.parse_args()
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:

@@ -70,7 +70,9 @@ def _database_for(backend: str, databases: dict, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database(request: pytest.FixtureRequest, _databases: dict, tmp_path_factory: pytest.TempPathFactory) -> TestDatabase:
+def database(
+    request: pytest.FixtureRequest, _databases: dict, tmp_path_factory: pytest.TempPathFactory
+) -> TestDatabase:
     """A migrated database on each backend in turn (tests using it run once per backend)."""
     return _database_for(request.param, _databases, tmp_path_factory)
 

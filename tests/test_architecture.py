@@ -18,7 +18,21 @@ PACKAGE = Path(__file__).resolve().parents[1] / "backend" / "chores_tracker"
 # The infrastructure sits with the app, above every domain: the migration tool (and readiness,
 # which asks it) reads every domain's tables through db.models.
 LAYERS = [
-    {"__init__", "admission", "clock", "db", "deps", "errors", "http", "money", "observability", "paths", "periods", "ratelimit", "settings"},
+    {
+        "__init__",
+        "admission",
+        "clock",
+        "db",
+        "deps",
+        "errors",
+        "http",
+        "money",
+        "observability",
+        "paths",
+        "periods",
+        "ratelimit",
+        "settings",
+    },
     {"identity"},
     {"activity"},
     {"families"},
@@ -57,7 +71,10 @@ def imported_modules(source: str, module: str) -> Iterator[tuple[int, str]]:
             if name.startswith("chores_tracker."):
                 inner = name.removeprefix("chores_tracker.")
                 top = inner.split(".")[0]
-                yield node.lineno, inner if (PACKAGE / top).is_dir() or (PACKAGE / f"{top}.py").is_file() else "__init__"
+                yield (
+                    node.lineno,
+                    inner if (PACKAGE / top).is_dir() or (PACKAGE / f"{top}.py").is_file() else "__init__",
+                )
 
 
 def module_name(path: Path) -> str:

@@ -50,7 +50,15 @@ def build_world(api: Api) -> World:
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
     return World(
-        owner, parent, co_parent, child, stranger, todo["id"], pending["id"], assignment["id"], activity_id,
+        owner,
+        parent,
+        co_parent,
+        child,
+        stranger,
+        todo["id"],
+        pending["id"],
+        assignment["id"],
+        activity_id,
         api.invite_code(owner),
     )
 
@@ -108,7 +116,15 @@ CASES = [
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
     # chores
-    Case("POST", "/chores", 401, 403, 201, 201, body=lambda w: {"title": "Pool", "reward": 1, "assignment_mode": "unassigned"}),
+    Case(
+        "POST",
+        "/chores",
+        401,
+        403,
+        201,
+        201,
+        body=lambda w: {"title": "Pool", "reward": 1, "assignment_mode": "unassigned"},
+    ),
     Case("GET", "/chores", 401, 200, 200, 200),
     Case("GET", "/chores/available", 401, 200, 403, 403),
     Case("GET", "/chores/pending-approval", 401, 403, 200, 200),
@@ -125,7 +141,15 @@ CASES = [
     Case("POST", "/assignments/{assignment}/approve", 401, 403, 200, 404, body=lambda w: {}),
     Case("POST", "/assignments/{assignment}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
     # ledger
-    Case("POST", "/adjustments/", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id, "amount": "1.00", "reason": "r"}),
+    Case(
+        "POST",
+        "/adjustments/",
+        401,
+        403,
+        201,
+        404,
+        body=lambda w: {"child_id": w.child.id, "amount": "1.00", "reason": "r"},
+    ),
     Case("GET", "/adjustments/child/{child}", 401, 403, 200, 404),
     Case("GET", "/adjustments/total/{child}", 401, 403, 200, 404),
     Case("POST", "/payouts/", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id, "amount": "1.00"}),
@@ -162,8 +186,11 @@ def test_every_api_route_is_in_the_matrix(app):
     api_routes = {(method, path.removeprefix("/api/v1")) for method, path in routes(app) if path.startswith("/api/v1/")}
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
     placeholders = {
-        "{child}": "{child_id}", "{chore}": "{chore_id}", "{pending_chore}": "{chore_id}",
-        "{assignment}": "{assignment_id}", "{activity}": "{activity_id}",
+        "{child}": "{child_id}",
+        "{chore}": "{chore_id}",
+        "{pending_chore}": "{chore_id}",
+        "{assignment}": "{assignment_id}",
+        "{activity}": "{activity_id}",
     }
 
     def template(path: str) -> str:
@@ -220,7 +247,10 @@ FAMILIES_DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
 DOC_ROLES = ("owner", "parent", "child")
 # The docs name path parameters as the API does; the matrix names the family's members.
 DOC_PLACEHOLDERS = {
-    "{child_id}": "{child}", "{parent_id}": "{co_parent}", "{owner_id}": "{owner}", "{chore_id}": "{chore}",
+    "{child_id}": "{child}",
+    "{parent_id}": "{co_parent}",
+    "{owner_id}": "{owner}",
+    "{chore_id}": "{chore}",
     "{assignment_id}": "{assignment}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
@@ -235,12 +265,14 @@ class DocRow:
 
 def doc_rows() -> list[DocRow]:
     lines = FAMILIES_DOC.read_text(encoding="utf-8").splitlines()
-    tables = [n for n, line in enumerate(lines) if line.startswith("|") and (n == 0 or not lines[n - 1].startswith("|"))]
+    tables = [
+        n for n, line in enumerate(lines) if line.startswith("|") and (n == 0 or not lines[n - 1].startswith("|"))
+    ]
     assert len(tables) == 1, "docs/families.md says who may do what in one table"
     header = [cell.strip() for cell in lines[tables[0]].strip("|").split("|")]
     assert header == ["what", "calls", *DOC_ROLES], header
     rows = []
-    for line in lines[tables[0] + 2:]:
+    for line in lines[tables[0] + 2 :]:
         if not line.startswith("|"):
             break
         what, calls, *answers = [cell.strip() for cell in line.strip("|").split("|")]
@@ -251,7 +283,11 @@ def doc_rows() -> list[DocRow]:
             found.append((method, path, field or None))
         assert found, f"{what}: no call named"
         assert all(answer.split()[0] in ("yes", "no") for answer in answers), f"{what}: say yes or no"
-        rows.append(DocRow(what, found, {role: answer.startswith("yes") for role, answer in zip(DOC_ROLES, answers, strict=True)}))
+        rows.append(
+            DocRow(
+                what, found, {role: answer.startswith("yes") for role, answer in zip(DOC_ROLES, answers, strict=True)}
+            )
+        )
     return rows
 
 
@@ -274,7 +310,9 @@ def test_the_families_doc_table_agrees_with_the_matrix():
                         f"({method} {path}); the matrix answers {case.expected(role)}"
                     )
     family_calls = {(c.method, c.path) for c in CASES if c.path.startswith("/families/") or c.owner is not None}
-    assert family_calls - documented == set(), "every family call, and every call the owner alone may make, is in the table"
+    assert family_calls - documented == set(), (
+        "every family call, and every call the owner alone may make, is in the table"
+    )
 
 
 def _field(value: object, name: str) -> object:
@@ -295,7 +333,9 @@ def test_what_the_families_doc_says_each_role_sees(api):
             if not field:
                 continue
             for role in DOC_ROLES:
-                response = api.client.request(method, f"/api/v1{_fill(path, world)}", headers=getattr(world, role).headers)
+                response = api.client.request(
+                    method, f"/api/v1{_fill(path, world)}", headers=getattr(world, role).headers
+                )
                 assert response.status_code == 200, response.text
                 shown = _field(response.json(), field)
                 assert bool(shown) == row.allowed[role], f"{method} {path} as {role}: {field} = {shown!r}"

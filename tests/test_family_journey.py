@@ -29,8 +29,16 @@ def test_a_family_runs_a_week_of_chores(api, app):
 
     dishes = chore(api, mum, title="Dishes", reward="2.50", assignment_mode="single", assignee_ids=[ann.id])
     lawn = chore(
-        api, dad, title="Lawn", is_range_reward=True, min_reward="1.00", max_reward="5.00",
-        assignment_mode="multi_independent", assignee_ids=[ann.id, ben.id], is_recurring=True, cooldown_days=1,
+        api,
+        dad,
+        title="Lawn",
+        is_range_reward=True,
+        min_reward="1.00",
+        max_reward="5.00",
+        assignment_mode="multi_independent",
+        assignee_ids=[ann.id, ben.id],
+        is_recurring=True,
+        cooldown_days=1,
     )
     car = chore(api, mum, title="Car", reward=4, assignment_mode="unassigned", assignee_ids=[])
 
@@ -62,9 +70,22 @@ def test_a_family_runs_a_week_of_chores(api, app):
     assert api.post(f"/chores/{car['id']}/complete", ann).status_code == 409
 
     # A bonus, a penalty, a payout.
-    assert api.post("/adjustments/", dad, json={"child_id": ann.id, "amount": "1.50", "reason": "helped grandma"}).status_code == 201
-    assert api.post("/adjustments/", mum, json={"child_id": ben.id, "amount": "-0.75", "reason": "bike left out"}).status_code == 201
-    assert api.post("/payouts/", mum, json={"child_id": ann.id, "amount": "3.00", "note": "pocket money"}).status_code == 201
+    assert (
+        api.post(
+            "/adjustments/", dad, json={"child_id": ann.id, "amount": "1.50", "reason": "helped grandma"}
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "/adjustments/", mum, json={"child_id": ben.id, "amount": "-0.75", "reason": "bike left out"}
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post("/payouts/", mum, json={"child_id": ann.id, "amount": "3.00", "note": "pocket money"}).status_code
+        == 201
+    )
 
     # A day later the lawn is due again: Ann is approved at 1.25, Ben's waits.
     let_cooldown_pass(app, lawn["id"], days=1)
@@ -73,22 +94,51 @@ def test_a_family_runs_a_week_of_chores(api, app):
 
     # Balances.
     assert api.get("/users/me/balance", ann).json() == {
-        "balance": 6.0, "total_earned": 7.5, "adjustments": 1.5, "paid_out": 3.0, "pending_chores_value": 0.0
+        "balance": 6.0,
+        "total_earned": 7.5,
+        "adjustments": 1.5,
+        "paid_out": 3.0,
+        "pending_chores_value": 0.0,
     }
     assert api.get("/users/me/balance", ben).json() == {
-        "balance": 8.25, "total_earned": 9.0, "adjustments": -0.75, "paid_out": 0.0, "pending_chores_value": 1.0
+        "balance": 8.25,
+        "total_earned": 9.0,
+        "adjustments": -0.75,
+        "paid_out": 0.0,
+        "pending_chores_value": 1.0,
     }
 
     # Allowance summaries.
     expected_rows = [
-        {"id": ann.id, "username": "ann", "completed_chores": 3, "total_earned": 7.5, "total_adjustments": 1.5, "paid_out": 3.0, "balance_due": 6.0},
-        {"id": ben.id, "username": "ben", "completed_chores": 2, "total_earned": 9.0, "total_adjustments": -0.75, "paid_out": 0.0, "balance_due": 8.25},
+        {
+            "id": ann.id,
+            "username": "ann",
+            "completed_chores": 3,
+            "total_earned": 7.5,
+            "total_adjustments": 1.5,
+            "paid_out": 3.0,
+            "balance_due": 6.0,
+        },
+        {
+            "id": ben.id,
+            "username": "ben",
+            "completed_chores": 2,
+            "total_earned": 9.0,
+            "total_adjustments": -0.75,
+            "paid_out": 0.0,
+            "balance_due": 8.25,
+        },
     ]
     assert api.get("/users/allowance-summary", dad).json() == expected_rows
     report = api.get("/reports/allowance-summary", mum).json()
     assert report["family_summary"] == {
-        "total_children": 2, "total_earned": 16.5, "total_adjustments": 0.75, "total_balance_due": 14.25,
-        "total_completed_chores": 5, "period_start": None, "period_end": None,
+        "total_children": 2,
+        "total_earned": 16.5,
+        "total_adjustments": 0.75,
+        "total_balance_due": 14.25,
+        "total_completed_chores": 5,
+        "period_start": None,
+        "period_end": None,
     }
     for row, expected in zip(report["child_summaries"], expected_rows, strict=True):
         assert {k: row[k] for k in expected} == expected
@@ -106,15 +156,25 @@ def test_a_family_runs_a_week_of_chores(api, app):
     # The activity feed: the family's for a parent, its own for a child.
     family_feed = api.get("/activities/summary", mum, params={"days_back": 2}).json()
     assert family_feed["activity_counts"] == {
-        "chore_created": 3, "chore_completed": 7, "chore_rejected": 1, "chore_approved": 5,
-        "adjustment_applied": 2, "payout_recorded": 1,
-        "invite_code_created": 1, "parent_joined": 1, "child_added": 2,
+        "chore_created": 3,
+        "chore_completed": 7,
+        "chore_rejected": 1,
+        "chore_approved": 5,
+        "adjustment_applied": 2,
+        "payout_recorded": 1,
+        "invite_code_created": 1,
+        "parent_joined": 1,
+        "child_added": 2,
     }
     assert api.get("/activities/recent", mum).json()["total_count"] == 23
     ann_feed = api.get("/activities/summary", ann, params={"days_back": 2}).json()
     assert ann_feed["activity_counts"] == {
-        "chore_created": 1, "chore_completed": 4, "chore_rejected": 1, "chore_approved": 3,
-        "adjustment_applied": 1, "payout_recorded": 1,
+        "chore_created": 1,
+        "chore_completed": 4,
+        "chore_rejected": 1,
+        "chore_approved": 3,
+        "adjustment_applied": 1,
+        "payout_recorded": 1,
     }
     newest = api.get("/activities/recent", ann, params={"limit": 1}).json()["activities"][0]
     assert (newest["activity_type"], newest["activity_data"]["reward_amount"]) == ("chore_approved", 1.25)
@@ -133,4 +193,9 @@ def test_a_family_runs_a_week_of_chores(api, app):
 
     # The family's own figures.
     stats = api.get("/families/stats", ann).json()
-    assert (stats["total_chores"], stats["completed_chores"], stats["approved_chores"], stats["total_rewards_earned"]) == (3, 6, 5, 16.5)
+    assert (
+        stats["total_chores"],
+        stats["completed_chores"],
+        stats["approved_chores"],
+        stats["total_rewards_earned"],
+    ) == (3, 6, 5, 16.5)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "backend" / "chores_tracker"
-TOP_LEVEL = {
-    path.stem for path in PACKAGE.iterdir() if path.suffix == ".py" or (path / "__init__.py").is_file()
-} - {"__init__", "__main__"}
+TOP_LEVEL = {path.stem for path in PACKAGE.iterdir() if path.suffix == ".py" or (path / "__init__.py").is_file()} - {
+    "__init__",
+    "__main__",
+}
 
 
 @pytest.mark.parametrize("package", ["db", "migrations"])
@@ -20,5 +21,7 @@ def test_no_module_of_the_database_code_is_named_like_a_top_level_module(package
 
 
 def test_the_apps_database_code_does_not_depend_on_the_migration_tool():
-    importing = [path.name for path in (PACKAGE / "db").rglob("*.py") if "chores_tracker.migrations" in path.read_text()]
+    importing = [
+        path.name for path in (PACKAGE / "db").rglob("*.py") if "chores_tracker.migrations" in path.read_text()
+    ]
     assert importing == []

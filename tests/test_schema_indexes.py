@@ -29,4 +29,6 @@ def test_every_foreign_key_is_indexed():
 
 
 def test_every_table_of_the_chores_domain_is_known_to_the_metadata():
-    assert {"chores", "chore_assignments", "chore_completions", "ledger_entries", "activities"} <= set(Base.metadata.tables)
+    assert {"chores", "chore_assignments", "chore_completions", "ledger_entries", "activities"} <= set(
+        Base.metadata.tables
+    )

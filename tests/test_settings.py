@@ -49,11 +49,19 @@ def test_codes_mode_without_codes_is_refused():
 
 
 def test_serving_in_production_with_the_example_key_stops_with_one_clear_line(tmp_path):
-    env = {"ENVIRONMENT": "production", "SECRET_KEY": "change-me", "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": str(REPO / "backend")}
+    env = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "change-me",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO / "backend"),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "chores_tracker", "serve", "--port", "1"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -49,7 +49,15 @@ def build(api: Api, kids: int, chores: int) -> Household:
     children = [api.child(parent) for _ in range(kids)]
     ids = [child.id for child in children]
     made = [
-        chore(api, parent, title=f"Chore {n}", reward="1.25", assignment_mode="multi_independent", assignee_ids=ids, is_recurring=True)
+        chore(
+            api,
+            parent,
+            title=f"Chore {n}",
+            reward="1.25",
+            assignment_mode="multi_independent",
+            assignee_ids=ids,
+            is_recurring=True,
+        )
         for n in range(chores)
     ]
     made.append(chore(api, parent, title="Pool", reward=1, assignment_mode="unassigned"))
@@ -61,7 +69,9 @@ def build(api: Api, kids: int, chores: int) -> Household:
     for child in children:
         api.post("/adjustments/", parent, json={"child_id": child.id, "amount": "0.50", "reason": "x"})
     todo = chore(api, parent, title="Todo", reward=1, assignee_ids=[children[0].id])
-    waiting = complete(api, children[0], chore(api, parent, title="Waiting", reward=1, assignee_ids=[children[0].id])["id"])
+    waiting = complete(
+        api, children[0], chore(api, parent, title="Waiting", reward=1, assignee_ids=[children[0].id])["id"]
+    )
     return Household(parent, children, [c["id"] for c in made], waiting["id"], todo["id"])
 
 

@@ -100,7 +100,6 @@ MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 
 
-
 # A handler of one class of errors. Starlette calls it only with that class, so each handler names
 # its own (Any here): typed as taking any Exception (as Starlette does), no handler of one class would fit.
 ErrorHandler = Callable[[Request, Any], Response | Awaitable[Response]]

@@ -17,7 +17,9 @@ def test_every_state_change_writes_its_activity(api):
     reject(api, home.parent, assignment["id"], "greasy")
     complete(api, kid, created["id"])
     approve(api, home.parent, assignment["id"])
-    adjustment = api.post("/adjustments/", home.parent, json={"child_id": kid.id, "amount": "-1.00", "reason": "late"}).json()
+    adjustment = api.post(
+        "/adjustments/", home.parent, json={"child_id": kid.id, "amount": "-1.00", "reason": "late"}
+    ).json()
     payout = api.post("/payouts/", home.parent, json={"child_id": kid.id, "amount": "1.00", "note": "cash"}).json()
     api.post(f"/chores/{created['id']}/disable", home.parent)
     api.post(f"/chores/{created['id']}/enable", home.parent)
@@ -26,20 +28,36 @@ def test_every_state_change_writes_its_activity(api):
 
     feed = api.get("/activities/recent", home.parent, params={"limit": 50}).json()
     assert _types(feed) == [
-        "chore_deleted", "chore_updated", "chore_enabled", "chore_disabled", "payout_recorded",
-        "adjustment_applied", "chore_approved", "chore_completed", "chore_rejected", "chore_completed",
-        "chore_created", "child_added",
+        "chore_deleted",
+        "chore_updated",
+        "chore_enabled",
+        "chore_disabled",
+        "payout_recorded",
+        "adjustment_applied",
+        "chore_approved",
+        "chore_completed",
+        "chore_rejected",
+        "chore_completed",
+        "chore_created",
+        "child_added",
     ]
     assert feed["total_count"] == 12 and feed["has_more"] is False
     by_type = {a["activity_type"]: a for a in feed["activities"]}
-    assert by_type["chore_approved"]["activity_data"] == {"chore_id": created["id"], "chore_title": "Dishes", "reward_amount": 2.5}
+    assert by_type["chore_approved"]["activity_data"] == {
+        "chore_id": created["id"],
+        "chore_title": "Dishes",
+        "reward_amount": 2.5,
+    }
     assert by_type["chore_approved"]["user_id"] == home.parent.id
     assert by_type["chore_approved"]["target_user_id"] == kid.id
     assert by_type["chore_approved"]["target_user"]["username"] == kid.username
     assert by_type["chore_rejected"]["activity_data"]["rejection_reason"] == "greasy"
     assert by_type["chore_completed"]["user"]["id"] == kid.id
     assert by_type["adjustment_applied"]["activity_data"] == {
-        "adjustment_id": adjustment["id"], "amount": -1, "reason": "late", "adjustment_type": "penalty"
+        "adjustment_id": adjustment["id"],
+        "amount": -1,
+        "reason": "late",
+        "adjustment_type": "penalty",
     }
     assert by_type["payout_recorded"]["activity_data"] == {"payout_id": payout["id"], "amount": 1, "note": "cash"}
 
@@ -56,7 +74,11 @@ def test_a_child_sees_only_what_concerns_it(api):
     assert _types(seen) == ["chore_completed", "chore_created"]
     assert {x["activity_data"]["chore_title"] for x in seen["activities"]} == {"Mine"}
     assert api.get("/activities/recent", home.parent).json()["total_count"] == 7  # and the two children added
-    other_id = next(x["id"] for x in api.get("/activities/recent", b).json()["activities"] if x["activity_type"] == "adjustment_applied")
+    other_id = next(
+        x["id"]
+        for x in api.get("/activities/recent", b).json()["activities"]
+        if x["activity_type"] == "adjustment_applied"
+    )
     assert api.get(f"/activities/{other_id}", a).status_code == 404
     assert api.get(f"/activities/{other_id}", b).status_code == 200
     assert api.get(f"/activities/{other_id}", home.parent).status_code == 200
@@ -99,6 +121,13 @@ def test_the_summary_counts_each_type_over_the_period(api):
 def test_the_types_are_listed_with_descriptions(api):
     home = family(api, kids=0)
     body = api.get("/activities/types", home.parent).json()
-    for expected in ("chore_completed", "chore_approved", "chore_rejected", "chore_created", "adjustment_applied", "payout_recorded"):
+    for expected in (
+        "chore_completed",
+        "chore_approved",
+        "chore_rejected",
+        "chore_created",
+        "adjustment_applied",
+        "payout_recorded",
+    ):
         assert expected in body["activity_types"]
         assert body["descriptions"][expected]

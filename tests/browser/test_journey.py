@@ -93,7 +93,13 @@ def test_a_familys_first_day(new_page, screenshot, viewport):
     screenshot(parent, "family")
     new_chore(parent, "Tidy your room", reward="2.00", mode="One child", children=[ada])
     new_chore(
-        parent, "Wash the car", reward_range=("3", "8"), mode="Several children", children=[ada, ben], repeat_days=7, shot=screenshot
+        parent,
+        "Wash the car",
+        reward_range=("3", "8"),
+        mode="Several children",
+        children=[ada, ben],
+        repeat_days=7,
+        shot=screenshot,
     )
     new_chore(parent, "Feed the cat", reward="1.50", mode="Any child", repeat_days=1)
     expect(parent.locator("li.chore-card")).to_have_count(3)

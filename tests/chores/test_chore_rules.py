@@ -30,7 +30,13 @@ def test_a_fixed_single_chore_is_created_with_one_available_assignment(api):
 def test_a_range_chore_keeps_its_bounds_and_no_fixed_reward(api):
     home = family(api, kids=1)
     created = chore(
-        api, home.parent, is_range_reward=True, reward=9, min_reward="1.50", max_reward=4, assignee_ids=[home.kids[0].id]
+        api,
+        home.parent,
+        is_range_reward=True,
+        reward=9,
+        min_reward="1.50",
+        max_reward=4,
+        assignee_ids=[home.kids[0].id],
     )
     assert (created["reward"], created["min_reward"], created["max_reward"]) == (None, 1.5, 4)
 
@@ -72,7 +78,9 @@ def test_assignees_must_fit_the_mode(api):
         ("unassigned", [a.id]),
     ]
     for mode, assignees in cases:
-        response = api.post("/chores", home.parent, json={"title": "T", "reward": 1, "assignment_mode": mode, "assignee_ids": assignees})
+        response = api.post(
+            "/chores", home.parent, json={"title": "T", "reward": 1, "assignment_mode": mode, "assignee_ids": assignees}
+        )
         assert response.status_code == 422, (mode, assignees)
         assert _field_errors(response) == {"assignee_ids"}
     duplicated = chore(api, home.parent, assignment_mode="multi_independent", assignee_ids=[a.id, b.id, a.id])
@@ -84,7 +92,9 @@ def test_assignees_must_be_children_of_the_callers_family(api):
     elsewhere = family(api, kids=1)
     for stranger_id in (elsewhere.kids[0].id, elsewhere.parent.id, home.parent.id, 999_999):
         response = api.post(
-            "/chores", home.parent, json={"title": "T", "reward": 1, "assignment_mode": "single", "assignee_ids": [stranger_id]}
+            "/chores",
+            home.parent,
+            json={"title": "T", "reward": 1, "assignment_mode": "single", "assignee_ids": [stranger_id]},
         )
         assert response.status_code == 422
         assert _field_errors(response) == {"assignee_ids"}
@@ -148,7 +158,14 @@ def test_editing_changes_only_the_fields_sent(api):
 def test_reassigning_keeps_the_children_who_stay_and_their_cooldown(api, app):
     home = family(api, kids=3)
     a, b, c = home.kids
-    created = chore(api, home.parent, assignment_mode="multi_independent", assignee_ids=[a.id, b.id], is_recurring=True, cooldown_days=2)
+    created = chore(
+        api,
+        home.parent,
+        assignment_mode="multi_independent",
+        assignee_ids=[a.id, b.id],
+        is_recurring=True,
+        cooldown_days=2,
+    )
     a_slot = next(x for x in created["assignments"] if x["assignee_id"] == a.id)
     approve(api, home.parent, complete(api, a, created["id"])["id"])
     edited = api.put(f"/chores/{created['id']}", home.parent, json={"assignee_ids": [a.id, c.id]}).json()
@@ -159,7 +176,9 @@ def test_reassigning_keeps_the_children_who_stay_and_their_cooldown(api, app):
     to_pool = api.put(f"/chores/{created['id']}", home.parent, json={"assignment_mode": "unassigned"}).json()
     assert (to_pool["assignee_ids"], to_pool["assignments"]) == ([], [])
     assert [p["chore"]["id"] for p in api.get("/chores/available", b).json()["pool"]] == [created["id"]]
-    back = api.put(f"/chores/{created['id']}", home.parent, json={"assignment_mode": "single", "assignee_ids": [b.id]}).json()
+    back = api.put(
+        f"/chores/{created['id']}", home.parent, json={"assignment_mode": "single", "assignee_ids": [b.id]}
+    ).json()
     assert back["assignee_ids"] == [b.id]
 
 
@@ -230,7 +249,9 @@ def test_ids_outside_the_id_range_are_invalid_input_not_errors(api):
     assert api.get(f"/chores/{huge}", home.parent).status_code == 422
     assert api.get(f"/chores/child/{huge}", home.parent).status_code == 422
     assert api.get(f"/activities/{huge}", home.parent).status_code == 422
-    assert api.post("/adjustments/", home.parent, json={"child_id": huge, "amount": 1, "reason": "x"}).status_code == 422
+    assert (
+        api.post("/adjustments/", home.parent, json={"child_id": huge, "amount": 1, "reason": "x"}).status_code == 422
+    )
     response = api.post("/chores", home.parent, json={"title": "x", "reward": 1, "assignee_ids": [huge]})
     assert response.status_code == 422
 

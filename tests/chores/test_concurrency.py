@@ -98,7 +98,10 @@ def test_parents_approving_the_same_assignment_at_once_pay_once(server_app, serv
         item = chore(api, mum, title=f"Dishes {n}", reward="2.00", assignee_ids=[kid.id])
         assignment = complete(api, kid, item["id"])
         path = f"/assignments/{assignment['id']}/approve"
-        outcomes = race(server_app, [("POST", path, mum, {}), ("POST", path, dad, {}), ("POST", path, mum, {}), ("POST", path, dad, {})])
+        outcomes = race(
+            server_app,
+            [("POST", path, mum, {}), ("POST", path, dad, {}), ("POST", path, mum, {}), ("POST", path, dad, {})],
+        )
         assert statuses(outcomes) == Counter({200: 1, 409: 3})
         raced.append(overlapped(outcomes))
     assert _count(server_app, LedgerEntry, LedgerEntry.child_id == kid.id) == ROUNDS
@@ -175,7 +178,10 @@ def test_two_payouts_at_once_cannot_spend_the_same_balance(server_app, server_ap
     dad = api.second_parent(mum)
     kid = api.child(mum)
     for _ in range(ROUNDS):
-        assert api.post("/adjustments/", mum, json={"child_id": kid.id, "amount": "5.00", "reason": "week"}).status_code == 201
+        assert (
+            api.post("/adjustments/", mum, json={"child_id": kid.id, "amount": "5.00", "reason": "week"}).status_code
+            == 201
+        )
         body = {"child_id": kid.id, "amount": "5.00"}
         outcomes = race(server_app, [("POST", "/payouts/", mum, body), ("POST", "/payouts/", dad, body)])
         assert statuses(outcomes) == Counter({201: 1, 422: 1})
@@ -191,7 +197,8 @@ def test_a_pool_claim_and_a_chore_deletion_at_once_leave_no_orphan(server_app, s
     for n in range(ROUNDS):
         pool = chore(api, parent, title=f"Yard {n}", assignment_mode="unassigned")
         outcomes = race(
-            server_app, [("POST", f"/chores/{pool['id']}/complete", kid, None), ("DELETE", f"/chores/{pool['id']}", parent, None)]
+            server_app,
+            [("POST", f"/chores/{pool['id']}/complete", kid, None), ("DELETE", f"/chores/{pool['id']}", parent, None)],
         )
         completed, deleted = (o.status for o in outcomes)
         # Either the child got there first (and the deletion waits for the review), or the
@@ -199,4 +206,3 @@ def test_a_pool_claim_and_a_chore_deletion_at_once_leave_no_orphan(server_app, s
         assert (completed, deleted) in {(200, 409), (404, 204)}
         pending = _count(server_app, Completion, Completion.chore_id == pool["id"])
         assert pending == (1 if completed == 200 else 0)
-

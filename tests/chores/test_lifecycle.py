@@ -72,7 +72,11 @@ def test_approving_a_fixed_chore_earns_its_reward(api):
     assert result["assignment"]["approval_date"] is not None
     assert result["assignment"]["next_available_at"] is None  # a one-off chore is done once
     assert api.get("/users/me/balance", kid).json() == {
-        "balance": 2.35, "total_earned": 2.35, "adjustments": 0, "paid_out": 0, "pending_chores_value": 0
+        "balance": 2.35,
+        "total_earned": 2.35,
+        "adjustments": 0,
+        "paid_out": 0,
+        "pending_chores_value": 0,
     }
     assert api.post(f"/chores/{created['id']}/complete", kid).status_code == 409
 
@@ -257,8 +261,16 @@ def test_my_children_lists_each_childs_assignments(api):
     second = api.second_parent(home.parent)
     b = api.child(second)
     done = chore(api, home.parent, title="Done", reward=2, assignee_ids=[a.id])
-    chore(api, home.parent, title="Range", is_range_reward=True, min_reward=1, max_reward=3, assignee_ids=[a.id, b.id],
-          assignment_mode="multi_independent")
+    chore(
+        api,
+        home.parent,
+        title="Range",
+        is_range_reward=True,
+        min_reward=1,
+        max_reward=3,
+        assignee_ids=[a.id, b.id],
+        assignment_mode="multi_independent",
+    )
     approve(api, home.parent, complete(api, a, done["id"])["id"])
 
     mine = api.get("/users/my-children", home.parent).json()

@@ -48,6 +48,7 @@ ENTRYPOINT_VARIABLES = frozenset({"RUN_MIGRATIONS", "PYTHON", "PORT", "OPEN_FILE
 
 # ---- manifests -------------------------------------------------------------------------------
 
+
 def load_documents(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
@@ -118,7 +119,9 @@ def config_values(document: dict) -> dict[str, str]:
     return {key: str(value) for key, value in values.items()}
 
 
-def container_environment(container: dict, documents: list[dict], pod_fields: dict[str, str] | None = None) -> dict[str, str]:
+def container_environment(
+    container: dict, documents: list[dict], pod_fields: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment Kubernetes gives the container: envFrom sources in order, then env.
 
     POD_FIELDS answers the downward API (fieldRef paths), as the kubelet would for a running pod.
@@ -151,6 +154,7 @@ def variables_set(container: dict, documents: list[dict]) -> set[str]:
 
 # ---- the app's own settings -------------------------------------------------------------------
 
+
 def settings_variables() -> set[str]:
     """The environment variables the app and its migration tool read: one per field of their settings classes."""
     from chores_tracker.migrations.config import MigrationSettings
@@ -165,6 +169,7 @@ def settings_variables() -> set[str]:
 
 
 # ---- the Dockerfile ---------------------------------------------------------------------------
+
 
 @dataclass
 class Stage:
@@ -202,8 +207,8 @@ def resolved_base(target: Stage) -> str:
     """A stage's FROM with the global ARGs' defaults substituted, as `docker build .` resolves it."""
     args = dockerfile_args()
     base = target.base
-    while (match := re.search(r"\$\{(\w+)\}|\$(\w+)", base)):
-        base = base[: match.start()] + args[match[1] or match[2]] + base[match.end():]
+    while match := re.search(r"\$\{(\w+)\}|\$(\w+)", base):
+        base = base[: match.start()] + args[match[1] or match[2]] + base[match.end() :]
     return base
 
 
@@ -265,7 +270,10 @@ def build_context_files() -> set[str]:
     ]
     tracked = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     sent = exclude_paths(str(REPO), patterns)
     return {path for path in tracked if path in sent}

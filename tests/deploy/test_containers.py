@@ -63,6 +63,7 @@ pytestmark = [
 
 # ---- podman ----------------------------------------------------------------------------------------
 
+
 def podman(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([PODMAN, *args], capture_output=True, text=True, timeout=timeout, check=False)
     if check:
@@ -101,6 +102,7 @@ def say(request):
 
 
 # ---- the manifests' container settings, as podman options ----------------------------------------------
+
 
 def _quantity_bytes(quantity: str) -> int:
     units = {"Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "k": 1000, "M": 1000**2, "G": 1000**3}
@@ -163,8 +165,9 @@ def container_url(db: TestDatabase) -> str:
     return operator_url(db).replace("@127.0.0.1:", f"@{HOST_LOOPBACK}:").replace("@localhost:", f"@{HOST_LOOPBACK}:")
 
 
-def pod_environment(workload: dict, documents: list[dict], db: TestDatabase, secret_key: str,
-                    pod_fields: dict[str, str] | None = None) -> dict[str, str]:
+def pod_environment(
+    workload: dict, documents: list[dict], db: TestDatabase, secret_key: str, pod_fields: dict[str, str] | None = None
+) -> dict[str, str]:
     environment = a.container_environment(a.only_container(workload), documents, pod_fields)
     # The Secret as an operator fills it in.
     environment["DATABASE_URL"] = container_url(db)
@@ -173,6 +176,7 @@ def pod_environment(workload: dict, documents: list[dict], db: TestDatabase, sec
 
 
 # ---- running workloads ----------------------------------------------------------------------------
+
 
 @dataclass
 class JobRun:
@@ -185,11 +189,17 @@ class JobRun:
         return next(e for e in reversed(events) if e.get("event") == "migration_summary")
 
 
-def start_job(workload: dict, image: str, environment: dict[str, str], names: list[str]) -> tuple[str, subprocess.Popen]:
+def start_job(
+    workload: dict, image: str, environment: dict[str, str], names: list[str]
+) -> tuple[str, subprocess.Popen]:
     name = unique(names, "job")
     options, args = container_options(workload, environment)
-    process = subprocess.Popen([PODMAN, "run", "--name", name, *options, image, *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [PODMAN, "run", "--name", name, *options, image, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     return name, process
 
 
@@ -273,8 +283,7 @@ def start_pod(workload: dict, image: str, environment: dict[str, str], names: li
     container = a.only_container(workload)
     port = free_port()
     (container_port,) = [p["containerPort"] for p in container["ports"]]
-    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:{container_port}",
-           *options, image, *args)
+    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:{container_port}", *options, image, *args)
     return Pod(name, port, workload)
 
 
@@ -316,11 +325,18 @@ def test_the_image_is_small_complete_for_its_python_and_carries_no_build_tools(s
     say(f"Python {checked['python']} in the image: every installed package's requirements met")
     assert checked["unmet"] == []
 
-    tools = podman("run", "--rm", "--entrypoint", "sh", IMAGE, "-c",
-                   "for tool in gcc cc c++ make strip ld pip pip3; do command -v $tool; done; "
-                   "python -c 'import pip' 2>/dev/null && echo pip-module; "
-                   "python -c 'import setuptools' 2>/dev/null && echo setuptools-module; "
-                   "ls -d /app/tests /root/.cache /opt/venv/lib/python*/site-packages/*/__pycache__ 2>/dev/null; true")
+    tools = podman(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        IMAGE,
+        "-c",
+        "for tool in gcc cc c++ make strip ld pip pip3; do command -v $tool; done; "
+        "python -c 'import pip' 2>/dev/null && echo pip-module; "
+        "python -c 'import setuptools' 2>/dev/null && echo setuptools-module; "
+        "ls -d /app/tests /root/.cache /opt/venv/lib/python*/site-packages/*/__pycache__ 2>/dev/null; true",
+    )
     assert tools.stdout.split() == [], f"build tools, tests or caches in the image: {tools.stdout}"
 
 
@@ -331,8 +347,17 @@ def test_alone_without_a_database_url_it_migrates_sqlite_in_its_volume_and_serve
 
     def run() -> Pod:
         name = unique(names, "alone")
-        podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000",
-               "--volume", f"{volume}:/data", IMAGE)
+        podman(
+            "run",
+            "--detach",
+            "--name",
+            name,
+            "--publish",
+            f"127.0.0.1:{port}:8000",
+            "--volume",
+            f"{volume}:/data",
+            IMAGE,
+        )
         return Pod(name, port, {})
 
     first = run()
@@ -340,7 +365,9 @@ def test_alone_without_a_database_url_it_migrates_sqlite_in_its_volume_and_serve
     assert "DATABASE_URL unset: migrating the SQLite database" in first.logs()
     parent = sign_up_and_log_in(first.base_url)
     assert_logged_in_requests_work(first.base_url, parent)
-    say(f"no DATABASE_URL, volume {volume}: migrated, /health and readiness 200 after {seconds:.1f}s, signed-in requests 200")
+    say(
+        f"no DATABASE_URL, volume {volume}: migrated, /health and readiness 200 after {seconds:.1f}s, signed-in requests 200"
+    )
     podman("stop", "--time", "30", first.name, timeout=60)
     assert podman("inspect", "--format", "{{.State.ExitCode}}", first.name).stdout.strip() == "0", first.logs()
 
@@ -378,8 +405,10 @@ def test_the_job_and_the_deployment_start_without_compiling_any_module(database,
     migrated = run_job(job, IMAGE, {**environment, **VERBOSE}, names)
     assert migrated.returncode == 0, migrated.logs[-3000:]
     assert compiled_from_source(migrated.logs) == []
-    say(f"Job: {loaded_from_byte_code(migrated.logs)} modules from byte-code, none compiled; "
-        f"exit 0 after {migrated.seconds:.1f}s")
+    say(
+        f"Job: {loaded_from_byte_code(migrated.logs)} modules from byte-code, none compiled; "
+        f"exit 0 after {migrated.seconds:.1f}s"
+    )
 
     # Its entrypoint's `db wait`, then the server, up to readiness.
     environment = pod_environment(deployment, documents, database, secret_key)
@@ -393,23 +422,28 @@ def test_the_job_and_the_deployment_start_without_compiling_any_module(database,
 def test_alone_on_sqlite_it_migrates_and_serves_without_compiling_any_module(names, say):
     name = unique(names, "alone")
     port = free_port()
-    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000",
-           "--env", "PYTHONVERBOSE=1", IMAGE)
+    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000", "--env", "PYTHONVERBOSE=1", IMAGE)
     alone = Pod(name, port, {})
     seconds = alone.wait_for("/health", 120) + alone.wait_for(READY_PATH, 30)
     logs = alone.logs()
     assert "DATABASE_URL unset: migrating the SQLite database" in logs
     assert compiled_from_source(logs) == []
-    say(f"migrated and serving: {loaded_from_byte_code(logs)} modules from byte-code, none compiled; "
-        f"ready after {seconds:.1f}s")
+    say(
+        f"migrated and serving: {loaded_from_byte_code(logs)} modules from byte-code, none compiled; "
+        f"ready after {seconds:.1f}s"
+    )
 
 
 # ---- a release, in wave order --------------------------------------------------------------------------
 
+
 def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_op(database, names, say):  # noqa: F811 (the fixture imported above)
     documents = manifests()
     ordered = in_sync_order(documents)
-    assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [("Job", a.JOB_NAME), ("Deployment", a.DEPLOYMENT_NAME)]
+    assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [
+        ("Job", a.JOB_NAME),
+        ("Deployment", a.DEPLOYMENT_NAME),
+    ]
     job, deployment = ordered
     secret_key = secrets.token_urlsafe(48)
 
@@ -427,8 +461,10 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
     assert pod.status("/health") == 200
     parent = sign_up_and_log_in(pod.base_url)
     assert_logged_in_requests_work(pod.base_url, parent)
-    say(f"Deployment {a.DEPLOYMENT_NAME} (wave 2): /health 200, readiness 200 after {seconds:.1f}s; "
-        "registered, logged in, GET /users/me 200")
+    say(
+        f"Deployment {a.DEPLOYMENT_NAME} (wave 2): /health 200, readiness 200 after {seconds:.1f}s; "
+        "registered, logged in, GET /users/me 200"
+    )
 
     # The next sync runs the Job again: nothing to do.
     again = run_job(job, IMAGE, pod_environment(job, documents, database, secret_key, JOB_POD_FIELDS), names)
@@ -444,6 +480,7 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
 
 # ---- a rolling update ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def next_image(tmp_path) -> Iterator[str]:
     """This image plus one expand-only revision (a nullable column), as the next release would bring.
@@ -457,8 +494,11 @@ def next_image(tmp_path) -> Iterator[str]:
     context = tmp_path / "next"
     context.mkdir()
     script = f"2999-12-31_{revision}_rehearsal_expand.py"
-    (context / script).write_text(SYNTHETIC_REVISION.format(
-        revision=revision, down_revision=code_head(), table=Base.metadata.sorted_tables[0].name))
+    (context / script).write_text(
+        SYNTHETIC_REVISION.format(
+            revision=revision, down_revision=code_head(), table=Base.metadata.sorted_tables[0].name
+        )
+    )
     (context / "Containerfile").write_text(f"FROM {IMAGE}\nCOPY {script} /app/backend/alembic/versions/\n")
     tag = f"localhost/chores-ci-next:{revision}"
     podman("build", "--pull=never", "--tag", tag, str(context), timeout=300)
@@ -499,8 +539,10 @@ def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(dat
     assert result.summary()["applied"] == 1
     assert database_revision(database) != code_head(), "the next release's revision was applied"
     assert answers and set(answers) == {(200, 200)}, f"the previous release stopped answering: {answers}"
-    say(f"next release's Job: exit 0 in {result.seconds:.1f}s; meanwhile the previous release answered "
-        f"{len(answers)} readiness and signed-in requests, all 200")
+    say(
+        f"next release's Job: exit 0 in {result.seconds:.1f}s; meanwhile the previous release answered "
+        f"{len(answers)} readiness and signed-in requests, all 200"
+    )
 
     assert old.status(READY_PATH) == 200
     assert_logged_in_requests_work(old.base_url, first)

@@ -36,7 +36,9 @@ def _namespaces() -> dict[str, list[dict]]:
 
 def _labels_in(documents: list[dict]) -> list[dict]:
     labels = [d["metadata"].get("labels", {}) for d in documents]
-    labels += [d["spec"]["template"]["metadata"].get("labels", {}) for d in documents if "template" in d.get("spec", {})]
+    labels += [
+        d["spec"]["template"]["metadata"].get("labels", {}) for d in documents if "template" in d.get("spec", {})
+    ]
     return labels
 
 
@@ -119,8 +121,11 @@ def test_tilt_trigger_names_a_tilt_resource():
 
 
 def _exit_codes_in_script() -> dict[int, str]:
-    header = [line.lstrip("#").strip() for line in (a.REPO / "migrate-entrypoint.sh").read_text().splitlines()
-              if line.startswith("#")]
+    header = [
+        line.lstrip("#").strip()
+        for line in (a.REPO / "migrate-entrypoint.sh").read_text().splitlines()
+        if line.startswith("#")
+    ]
     codes = {}
     for line in header:
         for code, meaning in re.findall(r"(?:^|\s{2,})(\d) (.+?)(?=\s{2,}\d |$)", line):
@@ -131,8 +136,10 @@ def _exit_codes_in_script() -> dict[int, str]:
 def test_the_job_failure_table_has_the_scripts_exit_codes():
     script = _exit_codes_in_script()
     assert set(script) == set(range(8)), script
-    documented = {int(code): meaning.strip()
-                  for code, meaning in re.findall(r"^\| (\d) \| ([^|]+) \|", DOCS.read_text(), re.MULTILINE)}
+    documented = {
+        int(code): meaning.strip()
+        for code, meaning in re.findall(r"^\| (\d) \| ([^|]+) \|", DOCS.read_text(), re.MULTILINE)
+    }
     assert documented == {code: meaning for code, meaning in script.items() if code != 0}
 
 

@@ -36,6 +36,7 @@ def with_secret(documents: list[dict]) -> list[dict]:
 
 # ---- schema ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_template_and_the_rendered_kustomization_validate_strictly(version):
     documents = [(path.name, doc) for path in a.gitops_manifest_files() for doc in a.load_documents(path)]
@@ -75,6 +76,7 @@ def test_the_kustomization_lists_each_template_except_the_secret_and_the_applica
 
 # ---- waves and the hook ------------------------------------------------------------------------
 
+
 def _annotations(document: dict) -> dict:
     return document["metadata"].get("annotations", {})
 
@@ -106,21 +108,29 @@ def test_the_job_retries_within_a_deadline_and_is_kept_a_day():
 def test_the_job_deadline_covers_the_database_wait_and_the_lock_wait():
     environment = a.container_environment(a.only_container(job()), with_secret(rendered()))
     waits = float(environment["DB_WAIT_TIMEOUT_SECONDS"]) + float(environment["MIGRATION_LOCK_TIMEOUT_SECONDS"])
-    assert waits < job()["spec"]["activeDeadlineSeconds"], "the Job would be killed while still waiting, with no clear error"
+    assert waits < job()["spec"]["activeDeadlineSeconds"], (
+        "the Job would be killed while still waiting, with no clear error"
+    )
 
 
 def test_the_job_and_the_deployment_run_the_same_image_with_the_same_configuration():
     job_container, app_container = a.only_container(job()), a.only_container(deployment())
     assert job_container["image"] == app_container["image"]
-    assert a.environment_sources(job_container) == a.environment_sources(app_container) == [
-        ("ConfigMap", a.CONFIGMAP_NAME),
-        ("Secret", a.SECRET_NAME),
-    ]
+    assert (
+        a.environment_sources(job_container)
+        == a.environment_sources(app_container)
+        == [
+            ("ConfigMap", a.CONFIGMAP_NAME),
+            ("Secret", a.SECRET_NAME),
+        ]
+    )
     # Beyond the shared configuration the Job only learns its own name, for the schema history.
-    assert job_container["env"] == [{
-        "name": "JOB_NAME",
-        "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/job-name']"}},
-    }]
+    assert job_container["env"] == [
+        {
+            "name": "JOB_NAME",
+            "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/job-name']"}},
+        }
+    ]
     assert "env" not in app_container
 
 
@@ -140,6 +150,7 @@ def test_the_image_is_pinned_by_the_kustomization_never_latest():
 
 # ---- the deployment ----------------------------------------------------------------------------
 
+
 def test_two_replicas_roll_one_at_a_time_without_losing_capacity():
     spec = deployment()["spec"]
     assert spec["replicas"] == 2
@@ -158,7 +169,9 @@ def test_probes_ask_liveness_and_readiness_on_paths_and_a_port_the_app_serves(tm
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
     served_port = int(a.image_setting(a.final_stage(), "CMD")[-1])
     assert ports == {"http": served_port}
-    liveness, readiness, startup = (container[k]["httpGet"] for k in ("livenessProbe", "readinessProbe", "startupProbe"))
+    liveness, readiness, startup = (
+        container[k]["httpGet"] for k in ("livenessProbe", "readinessProbe", "startupProbe")
+    )
     assert liveness["path"] == startup["path"] == "/health"
     assert readiness["path"] == "/api/v1/health/ready"
     assert {liveness["port"], readiness["port"], startup["port"]} == {"http"}
@@ -190,7 +203,10 @@ def test_the_pod_can_shut_down_gracefully_within_its_grace_period():
     default = Settings.model_fields["shutdown_grace_seconds"].default
     graceful_shutdown = int(environment.get("SHUTDOWN_GRACE_SECONDS", default))
     assert a.pod_spec(deployment())["terminationGracePeriodSeconds"] > pause + graceful_shutdown
-    assert "timeout_graceful_shutdown=settings.shutdown_grace_seconds" in (a.REPO / "backend/chores_tracker/cli.py").read_text()
+    assert (
+        "timeout_graceful_shutdown=settings.shutdown_grace_seconds"
+        in (a.REPO / "backend/chores_tracker/cli.py").read_text()
+    )
 
 
 @pytest.mark.parametrize("kind_name", [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME)])
@@ -224,6 +240,7 @@ def test_the_service_and_the_pdb_select_the_backend_pods_and_never_the_migration
 
 # ---- the guide's kubectl commands ----------------------------------------------------------------
 
+
 def test_the_guides_names_and_labels_find_the_right_objects():
     # kubectl ... -n chores-tracker-backend job/chores-tracker-migration, -l component=migration,
     # deployment/chores-tracker-backend, -l app=chores-tracker-backend
@@ -241,6 +258,7 @@ def test_creating_the_job_by_hand_from_the_kustomization_picks_only_the_job():
 
 
 # ---- configuration -----------------------------------------------------------------------------
+
 
 def test_every_variable_the_templates_set_is_a_setting_the_app_reads():
     known = a.settings_variables() | a.ENTRYPOINT_VARIABLES
@@ -262,8 +280,12 @@ def test_the_secret_template_holds_placeholders_that_production_refuses():
     template = a.config_values(a.load_documents(a.SECRET_TEMPLATE)[0])
     assert "REPLACE_WITH" in template["DATABASE_URL"]
     with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(_env_file=None, environment="production", secret_key=template["SECRET_KEY"],
-                 database_url=template["DATABASE_URL"])
+        Settings(
+            _env_file=None,
+            environment="production",
+            secret_key=template["SECRET_KEY"],
+            database_url=template["DATABASE_URL"],
+        )
 
 
 def test_the_configuration_values_parse_as_the_app_reads_them():
@@ -290,6 +312,7 @@ def test_each_variable_read_outside_the_settings_is_really_read_there():
 
 # ---- the Argo CD Application ----------------------------------------------------------------------
 
+
 def test_the_example_application_points_at_this_directory_and_namespace():
     application = a.load_documents(a.ARGOCD_APPLICATION)[0]
     assert application["apiVersion"] == "argoproj.io/v1alpha1" and application["kind"] == "Application"
@@ -310,4 +333,3 @@ def test_the_readme_settings_table_and_the_configmap_agree_on_names():
     configmap = a.find(rendered(), "ConfigMap", a.CONFIGMAP_NAME)
     undocumented = [key for key in configmap["data"] if f"`{key}`" not in readme]
     assert not undocumented, f"not in README.md's settings table: {undocumented}"
-

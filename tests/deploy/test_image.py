@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 
 from tests.deploy import artifacts as a
 
-REGENERATE = "regenerate it as docs/deployment.md says (\"The image's lock file\")"
+REGENERATE = 'regenerate it as docs/deployment.md says ("The image\'s lock file")'
 TOOLCHAIN_PACKAGES = re.compile(r"\b(gcc|g\+\+|clang|build-essential|make|netcat\S*|ncat|nc)\b")
 
 
@@ -106,8 +106,12 @@ def test_the_default_sqlite_database_lives_in_a_volume_the_app_user_owns():
     volumes = [path for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "VOLUME" for path in c.value]
     assert data_dir in volumes, f"DATA_DIR ({data_dir}) is not a declared VOLUME"
     uid = a.image_setting(final, "USER")[0].partition(":")[0]
-    app_uid = next(c.value[0].partition("=")[2] for s in a.stage_lineage(final) for c in s.instructions
-                   if c.cmd == "ARG" and c.value[0].startswith("APP_UID="))
+    app_uid = next(
+        c.value[0].partition("=")[2]
+        for s in a.stage_lineage(final)
+        for c in s.instructions
+        if c.cmd == "ARG" and c.value[0].startswith("APP_UID=")
+    )
     assert app_uid == uid
     runs = " ".join(c.original for s in a.stage_lineage(final) for c in s.instructions if c.cmd == "RUN")
     assert re.search(rf'chown "?\$\{{APP_UID\}}:\$\{{APP_UID\}}"? {re.escape(data_dir)}\b', runs), (
@@ -140,8 +144,13 @@ def test_workdir_is_app_and_the_repository_layout_is_kept_under_it():
     copied = _copied_into_image(final)
     for source, place in copied.items():
         assert a.image_path_to_repo(place) == a.REPO / source, f"{source} lands at {place}, not at its repository path"
-    for required in ("backend/alembic.ini", "backend/alembic", "backend/chores_tracker",
-                     "docker-entrypoint.sh", "migrate-entrypoint.sh"):
+    for required in (
+        "backend/alembic.ini",
+        "backend/alembic",
+        "backend/chores_tracker",
+        "docker-entrypoint.sh",
+        "migrate-entrypoint.sh",
+    ):
         assert required in copied, f"{required} is not copied into /app"
 
 
@@ -173,7 +182,9 @@ def test_the_entrypoints_exist_are_executable_and_posix_sh():
         assert os.access(script, os.X_OK), f"{name} is not executable in the repository"
         assert script.read_text().startswith("#!/bin/sh"), f"{name} should be POSIX sh (the slim image has no bash)"
     copies = [c for c in a.copy_instructions(a.final_stage()) if "docker-entrypoint.sh" in c.value]
-    assert copies and "--chmod=0755" in copies[0].flags, "the entrypoints should be executable whatever the checkout's modes"
+    assert copies and "--chmod=0755" in copies[0].flags, (
+        "the entrypoints should be executable whatever the checkout's modes"
+    )
 
 
 def test_cmd_serves_on_the_exposed_port_and_the_healthcheck_asks_liveness():
@@ -211,6 +222,7 @@ def test_alembic_ini_finds_its_scripts_and_the_package_next_to_it():
 
 # ---- the lock file ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Pin:
     name: str
@@ -233,7 +245,9 @@ def _pins(path: Path) -> list[Pin]:
         hashes = tuple(re.findall(r"--hash=(\S+)", line))
         requirement = Requirement(re.sub(r"\s--hash=\S+", "", line))
         (specifier,) = requirement.specifier
-        assert specifier.operator == "==" and not requirement.extras and not requirement.url, f"not an exact pin: {line}"
+        assert specifier.operator == "==" and not requirement.extras and not requirement.url, (
+            f"not an exact pin: {line}"
+        )
         pins.append(Pin(canonicalize_name(requirement.name), specifier.version, requirement.marker, hashes))
     return pins
 
@@ -269,7 +283,9 @@ def test_the_lock_file_pins_every_runtime_dependency_within_its_range():
 
 def test_every_pin_carries_the_hashes_the_image_installs_it_with():
     for pin in _pins(a.LOCK_FILE):
-        assert pin.hashes and all(h.startswith("sha256:") for h in pin.hashes), f"{pin.name}: no sha256 hash; {REGENERATE}"
+        assert pin.hashes and all(h.startswith("sha256:") for h in pin.hashes), (
+            f"{pin.name}: no sha256 hash; {REGENERATE}"
+        )
 
 
 def _runtime_dependency_closure(environment: dict[str, str] | None = None) -> set[str]:
@@ -301,7 +317,9 @@ def _runtime_dependency_closure(environment: dict[str, str] | None = None) -> se
         for raw in installed.requires or []:
             needed = Requirement(raw)
             extras = requirement.extras or {""}
-            if needed.marker is None or any(needed.marker.evaluate({**environment, "extra": extra}) for extra in extras):
+            if needed.marker is None or any(
+                needed.marker.evaluate({**environment, "extra": extra}) for extra in extras
+            ):
                 pending.append(needed)
                 assert canonicalize_name(needed.name) in pins, (
                     f"{requirement.name} needs {needed} on Python {environment['python_full_version']}, "
@@ -317,7 +335,9 @@ def _runtime_dependency_closure(environment: dict[str, str] | None = None) -> se
 def test_the_lock_file_holds_the_runtime_closure_and_nothing_else():
     pins = set(_lock_pins())
     closure = _runtime_dependency_closure()
-    assert not closure - pins, f"needed at run time but not in requirements.lock: {sorted(closure - pins)}; {REGENERATE}"
+    assert not closure - pins, (
+        f"needed at run time but not in requirements.lock: {sorted(closure - pins)}; {REGENERATE}"
+    )
     assert not pins - closure, (
         f"in requirements.lock but not needed at run time (test tools?): {sorted(pins - closure)}; {REGENERATE}"
     )
@@ -336,7 +356,9 @@ def test_on_every_python_the_project_accepts_the_lock_installs_what_each_locked_
     environment = _python(full_version)
     closure = _runtime_dependency_closure(environment)
     pins = set(_lock_pins(environment))
-    assert not closure - pins, f"Python {full_version} needs {sorted(closure - pins)}, not in requirements.lock; {REGENERATE}"
+    assert not closure - pins, (
+        f"Python {full_version} needs {sorted(closure - pins)}, not in requirements.lock; {REGENERATE}"
+    )
     assert not pins - closure, f"requirements.lock installs {sorted(pins - closure)} on {full_version} for nothing"
 
 

@@ -77,6 +77,7 @@ def test_the_backend_serves_with_reload_on_the_image_entrypoint(documents):
 
 # ---- the Tiltfile ------------------------------------------------------------------------------
 
+
 def _value(node: ast.AST) -> object:
     """A Starlark literal, with calls kept as (name, args, kwargs)."""
     if isinstance(node, ast.Call):
@@ -138,9 +139,7 @@ def test_tilt_applies_k8s_dev_and_orders_database_then_job_then_backend(document
 
 def test_tilt_object_selectors_name_objects_that_exist(documents):
     (config,) = [kwargs for args, kwargs in tilt_calls("k8s_resource") if kwargs.get("new_name") == "chores-dev-config"]
-    existing = {
-        (d["metadata"]["name"], d["kind"].lower(), d["metadata"].get("namespace")) for d in documents
-    }
+    existing = {(d["metadata"]["name"], d["kind"].lower(), d["metadata"].get("namespace")) for d in documents}
     for selector in config["objects"]:
         name, kind, *namespace = selector.split(":")
         assert (name, kind, namespace[0] if namespace else None) in existing, selector

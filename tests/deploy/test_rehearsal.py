@@ -42,6 +42,7 @@ READY_PATH = "/api/v1/health/ready"
 
 # ---- the database --------------------------------------------------------------------------------
 
+
 @pytest.fixture(params=SERVER_BACKENDS)
 def database(request, tmp_path):
     try:
@@ -75,6 +76,7 @@ def recorded_jobs(db: TestDatabase) -> set[str | None]:
 
 # ---- the manifests -------------------------------------------------------------------------------
 
+
 def manifests() -> list[dict]:
     """What the cluster holds: the rendered kustomization plus the Secret made from the template."""
     return a.render_kustomization() + a.load_documents(a.SECRET_TEMPLATE)
@@ -96,8 +98,9 @@ def in_sync_order(documents: list[dict]) -> list[dict]:
 JOB_POD_FIELDS = {"metadata.labels['batch.kubernetes.io/job-name']": a.JOB_NAME}
 
 
-def filled_environment(container: dict, documents: list[dict], db: TestDatabase,
-                       pod_fields: dict[str, str] | None = None, **overrides: str) -> dict[str, str]:
+def filled_environment(
+    container: dict, documents: list[dict], db: TestDatabase, pod_fields: dict[str, str] | None = None, **overrides: str
+) -> dict[str, str]:
     environment = a.container_environment(container, documents, pod_fields)
     # The Secret as an operator fills it in: this run's database and a real key.
     environment["DATABASE_URL"] = operator_url(db)
@@ -122,8 +125,9 @@ def process_environment(container_environment: dict[str, str], backend_dir: Path
 
 def translate(argv: list[str], root: Path, port: int | None = None) -> list[str]:
     """An image command run from a checkout: /app/x -> ROOT/x, the server on 127.0.0.1:PORT."""
-    translated = [str(root / a.image_path_to_repo(arg).relative_to(a.REPO)) if arg.startswith("/app/") else arg
-                  for arg in argv]
+    translated = [
+        str(root / a.image_path_to_repo(arg).relative_to(a.REPO)) if arg.startswith("/app/") else arg for arg in argv
+    ]
     for option, value in (("--host", "127.0.0.1"), ("--port", str(port))):
         if option in translated:
             translated[translated.index(option) + 1] = value
@@ -138,6 +142,7 @@ def free_port() -> int:
 
 # ---- processes -----------------------------------------------------------------------------------
 
+
 def run_job(argv: list[str], environment: dict[str, str], cwd: Path, deadline: float) -> subprocess.CompletedProcess:
     return subprocess.run(argv, env=environment, cwd=cwd, capture_output=True, text=True, timeout=deadline, check=False)
 
@@ -151,8 +156,9 @@ class Server:
     @classmethod
     def start(cls, argv: list[str], environment: dict[str, str], cwd: Path, port: int, log_path: Path) -> Server:
         log = log_path.open("w")
-        process = subprocess.Popen(argv, env=environment, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            argv, env=environment, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         return cls(process, port, log_path)
 
@@ -200,7 +206,9 @@ class Server:
             pytest.fail(f"did not stop within {grace}s of SIGTERM:\n{self.log()}")
         assert code in (0, -signal.SIGTERM), f"exit {code}:\n{self.log()}"
         with socket.socket() as probe:
-            assert probe.connect_ex(("127.0.0.1", self.port)) != 0, "something still serves: the signal missed the server"
+            assert probe.connect_ex(("127.0.0.1", self.port)) != 0, (
+                "something still serves: the signal missed the server"
+            )
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -218,6 +226,7 @@ def servers():
 
 # ---- the API, as a client uses it --------------------------------------------------------------------
 
+
 @dataclass
 class Parent:
     username: str
@@ -227,8 +236,9 @@ class Parent:
 def sign_up_and_log_in(base_url: str) -> Parent:
     username = f"rehearsal{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=base_url, timeout=10) as client:
-        registered = client.post("/api/v1/users/register",
-                                 data={"username": username, "password": PASSWORD, "is_parent": "true"})
+        registered = client.post(
+            "/api/v1/users/register", data={"username": username, "password": PASSWORD, "is_parent": "true"}
+        )
         assert registered.status_code == 201, registered.text
         return Parent(username, log_in(client, username))
 
@@ -254,10 +264,14 @@ def assert_logged_in_requests_work(base_url: str, parent: Parent, *, create_fami
 
 # ---- a release, in wave order ------------------------------------------------------------------------
 
+
 def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, servers):
     documents = manifests()
     ordered = in_sync_order(documents)
-    assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [("Job", a.JOB_NAME), ("Deployment", a.DEPLOYMENT_NAME)]
+    assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [
+        ("Job", a.JOB_NAME),
+        ("Deployment", a.DEPLOYMENT_NAME),
+    ]
     job, deployment = ordered
     final = a.final_stage()
     entrypoint, cmd = a.image_setting(final, "ENTRYPOINT"), a.image_setting(final, "CMD")
@@ -265,7 +279,9 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
     # Wave 1: the migration Job, on an empty database.
     job_container = a.only_container(job)
     job_argv = translate(a.effective_command(job_container, entrypoint, cmd), a.REPO)
-    job_environment = process_environment(filled_environment(job_container, documents, database, JOB_POD_FIELDS), a.REPO / "backend", tmp_path)
+    job_environment = process_environment(
+        filled_environment(job_container, documents, database, JOB_POD_FIELDS), a.REPO / "backend", tmp_path
+    )
     result = run_job(job_argv, job_environment, a.REPO, deadline=job["spec"]["activeDeadlineSeconds"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert database_revision(database) == code_head()
@@ -291,6 +307,7 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
 
 
 # ---- a rolling update over an expand-only revision ----------------------------------------------------
+
 
 @dataclass
 class Release:
@@ -357,8 +374,9 @@ def releases_around_an_expand_only_revision(workdir: Path) -> tuple[Release, Rel
         if parent:
             previous_root = workdir / "previous"
             previous_root.mkdir()
-            archive = subprocess.run(["git", "-C", str(a.REPO), "archive", "--format=tar", parent],
-                                     capture_output=True, check=True).stdout
+            archive = subprocess.run(
+                ["git", "-C", str(a.REPO), "archive", "--format=tar", parent], capture_output=True, check=True
+            ).stdout
             with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
                 tar.extractall(previous_root, filter="data")
             # As its image did at build time (the Dockerfile's compileall), so that each process starts fast.
@@ -373,8 +391,9 @@ def releases_around_an_expand_only_revision(workdir: Path) -> tuple[Release, Rel
     following.description = "this checkout plus an expand-only revision"
     revision = f"rehearsal{uuid.uuid4().hex[:8]}"
     (following.backend / "alembic" / "versions" / f"2999-12-31_{revision}_rehearsal_expand.py").write_text(
-        SYNTHETIC_REVISION.format(revision=revision, down_revision=head.revision,
-                                  table=Base.metadata.sorted_tables[0].name)
+        SYNTHETIC_REVISION.format(
+            revision=revision, down_revision=head.revision, table=Base.metadata.sorted_tables[0].name
+        )
     )
     return previous, following
 
@@ -402,9 +421,13 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
         # A release from before the entrypoints existed ran its CMD directly.
         release_entrypoint = entrypoint if (release.root / "docker-entrypoint.sh").exists() else []
         port = free_port()
-        server = Server.start(translate(a.effective_command(container, release_entrypoint, cmd), release.root, port),
-                              process_environment(pod_environment, release.backend, tmp_path), release.root,
-                              port, tmp_path / f"{name}.log")
+        server = Server.start(
+            translate(a.effective_command(container, release_entrypoint, cmd), release.root, port),
+            process_environment(pod_environment, release.backend, tmp_path),
+            release.root,
+            port,
+            tmp_path / f"{name}.log",
+        )
         servers.append(server)
         server.wait_until_ready()
         return server
@@ -419,10 +442,14 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
 
     # The next release's Job (wave 1) expands the schema while the previous release keeps serving.
     job_container = a.only_container(job)
-    result = run_job(translate(a.effective_command(job_container, entrypoint, cmd), following.root),
-                     process_environment(filled_environment(job_container, documents, database, JOB_POD_FIELDS),
-                                         following.backend, tmp_path),
-                     following.root, deadline=job["spec"]["activeDeadlineSeconds"])
+    result = run_job(
+        translate(a.effective_command(job_container, entrypoint, cmd), following.root),
+        process_environment(
+            filled_environment(job_container, documents, database, JOB_POD_FIELDS), following.backend, tmp_path
+        ),
+        following.root,
+        deadline=job["spec"]["activeDeadlineSeconds"],
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert database_revision(database) == target
 
@@ -462,16 +489,25 @@ def test_docker_compose_migrates_once_then_serves_and_the_guides_commands_work(d
     entrypoint, cmd = a.image_setting(runtime, "ENTRYPOINT"), a.image_setting(runtime, "CMD")
 
     # `migrate` runs to completion first (api waits for service_completed_successfully).
-    result = run_job(translate(a.compose_command(migrate, entrypoint, cmd), a.REPO),
-                     compose_process_environment(migrate, database, tmp_path), a.REPO, deadline=300)
+    result = run_job(
+        translate(a.compose_command(migrate, entrypoint, cmd), a.REPO),
+        compose_process_environment(migrate, database, tmp_path),
+        a.REPO,
+        deadline=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert database_revision(database) == code_head()
 
     port = free_port()
     api_environment = compose_process_environment(api, database, tmp_path)
     assert api_environment["RUN_MIGRATIONS"] == "false"
-    server = Server.start(translate(a.compose_command(api, entrypoint, cmd), a.REPO, port), api_environment,
-                          a.REPO, port, tmp_path / "api.log")
+    server = Server.start(
+        translate(a.compose_command(api, entrypoint, cmd), a.REPO, port),
+        api_environment,
+        a.REPO,
+        port,
+        tmp_path / "api.log",
+    )
     servers.append(server)
     server.wait_until_ready()
     assert_logged_in_requests_work(server.base_url, sign_up_and_log_in(server.base_url))
@@ -493,8 +529,13 @@ def test_docker_compose_legacy_mode_migrates_in_the_api_entrypoint(database, tmp
     entrypoint, cmd = a.image_setting(runtime, "ENTRYPOINT"), a.image_setting(runtime, "CMD")
     port = free_port()
     # The image alone, without the `migrate` service, on an empty database.
-    server = Server.start(translate(a.compose_command(api, entrypoint, cmd), a.REPO, port),
-                          compose_process_environment(api, database, tmp_path), a.REPO, port, tmp_path / "legacy.log")
+    server = Server.start(
+        translate(a.compose_command(api, entrypoint, cmd), a.REPO, port),
+        compose_process_environment(api, database, tmp_path),
+        a.REPO,
+        port,
+        tmp_path / "legacy.log",
+    )
     servers.append(server)
     server.wait_until_ready()
     assert database_revision(database) == code_head()

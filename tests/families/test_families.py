@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 def test_a_parent_without_a_family_sees_no_family_context(api):
     parent = api.parent(with_family=False)
     context = api.get("/families/context", parent).json()
-    assert context == {"has_family": False, "family": None, "role": "no_family", "can_invite": False, "can_manage": False}
+    assert context == {
+        "has_family": False,
+        "family": None,
+        "role": "no_family",
+        "can_invite": False,
+        "can_manage": False,
+    }
 
 
 def test_creating_a_family_gives_an_invite_code_that_expires(api):

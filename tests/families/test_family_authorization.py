@@ -62,7 +62,9 @@ def test_a_child_cannot_make_itself_a_parent_of_its_own_family(api):
 
     assert parent_ids(api, mum) == {mum.id}
     assert api.get("/families/context", second_account).json()["has_family"] is False
-    assert api.post(f"/users/children/{sibling.id}/reset-password", second_account, json="taken-over-1").status_code == 404
+    assert (
+        api.post(f"/users/children/{sibling.id}/reset-password", second_account, json="taken-over-1").status_code == 404
+    )
     assert api.delete(f"/families/members/{mum.id}", second_account).status_code == 404
 
 
@@ -182,7 +184,9 @@ def test_an_expired_code_answers_like_an_unknown_one(api, app):
     code = new_code(api, owner)["invite_code"]
     with app.state.session_factory() as session:
         session.execute(
-            update(Family).where(Family.invite_code == code).values(invite_code_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            update(Family)
+            .where(Family.invite_code == code)
+            .values(invite_code_expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         session.commit()
     refused = join(api, api.parent(with_family=False), code)

@@ -18,8 +18,16 @@ SECRET = "removalsecret"  # in every name of the old family, so that anything of
 
 # Routes that show nothing of any family, whoever asks.
 FAMILY_FREE = {
-    "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/metrics", "/health", "/api/v1/health/ready",
-    "/favicon.ico", "/login", "/signup",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/metrics",
+    "/health",
+    "/api/v1/health/ready",
+    "/favicon.ico",
+    "/login",
+    "/signup",
 }
 
 
@@ -90,4 +98,6 @@ def test_a_removed_parent_sees_nothing_of_the_old_family_on_any_read_route(api, 
     # The leaver keeps the account, and what it did stays in the family's feed.
     assert api.get("/users/me", leaver).status_code == 200
     assert api.login(leaver.username, PASSWORD).status_code == 200
-    assert own_activity in [a["id"] for a in api.get("/activities/recent", owner, params={"limit": 100}).json()["activities"]]
+    assert own_activity in [
+        a["id"] for a in api.get("/activities/recent", owner, params={"limit": 100}).json()["activities"]
+    ]

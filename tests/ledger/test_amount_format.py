@@ -40,7 +40,15 @@ def test_no_lenient_spelling_is_an_amount_in_any_money_field_of_any_route(app):
 def test_amounts_in_the_strict_format_are_taken_exactly(api):
     family = scene(api)
     kid = family.kid.id
-    for sent, stored in [(5, "5.00"), (5.5, "5.50"), (0.1, "0.10"), ("5.50", "5.50"), ("7", "7.00"), ("-2.50", "-2.50"), (-3, "-3.00")]:
+    for sent, stored in [
+        (5, "5.00"),
+        (5.5, "5.50"),
+        (0.1, "0.10"),
+        ("5.50", "5.50"),
+        ("7", "7.00"),
+        ("-2.50", "-2.50"),
+        (-3, "-3.00"),
+    ]:
         response = api.post("/adjustments/", family.parent, json={"child_id": kid, "amount": sent, "reason": "why"})
         assert response.status_code == 201, (sent, response.text)
         assert response.json()["amount"] == stored

@@ -10,12 +10,16 @@ from tests.support.family import approve, chore, complete, family
 def test_a_bonus_and_a_penalty_change_the_balance(api):
     home = family(api, kids=1)
     kid = home.kids[0]
-    bonus = api.post("/adjustments/", home.parent, json={"child_id": kid.id, "amount": "5.00", "reason": "helped grandma"})
+    bonus = api.post(
+        "/adjustments/", home.parent, json={"child_id": kid.id, "amount": "5.00", "reason": "helped grandma"}
+    )
     assert bonus.status_code == 201
     assert bonus.json()["amount"] == "5.00"
     assert bonus.json()["parent_id"] == home.parent.id
     assert bonus.json()["reason"] == "helped grandma"
-    penalty = api.post("/adjustments/", home.parent, json={"child_id": kid.id, "amount": -1.5, "reason": "bike in the rain"})
+    penalty = api.post(
+        "/adjustments/", home.parent, json={"child_id": kid.id, "amount": -1.5, "reason": "bike in the rain"}
+    )
     assert penalty.status_code == 201 and penalty.json()["amount"] == "-1.50"
     balance = api.get("/users/me/balance", kid).json()
     assert (balance["adjustments"], balance["balance"]) == (3.5, 3.5)
@@ -52,7 +56,12 @@ def test_invalid_adjustments_are_refused_and_nothing_is_written(api, app):
     ]
     for body in bad_bodies:
         assert api.post("/adjustments/", home.parent, json=body).status_code == 422, body
-    assert api.post("/adjustments/", home.parent, json={"child_id": home.parent.id, "amount": 1, "reason": "x"}).status_code == 404
+    assert (
+        api.post(
+            "/adjustments/", home.parent, json={"child_id": home.parent.id, "amount": 1, "reason": "x"}
+        ).status_code
+        == 404
+    )
     with app.state.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
 
@@ -83,8 +92,15 @@ def test_a_payout_lowers_the_balance_and_is_listed(api):
     assert [(p["amount"], p["note"]) for p in listed] == [("1.00", None), ("4.25", "cash")]
     summary = api.get("/users/allowance-summary", home.parent).json()
     assert summary == [
-        {"id": kid.id, "username": kid.username, "completed_chores": 0, "total_earned": 0,
-         "total_adjustments": 10, "paid_out": 5.25, "balance_due": 4.75}
+        {
+            "id": kid.id,
+            "username": kid.username,
+            "completed_chores": 0,
+            "total_earned": 0,
+            "total_adjustments": 10,
+            "paid_out": 5.25,
+            "balance_due": 4.75,
+        }
     ]
 
 

@@ -25,9 +25,20 @@ VERSIONS = BACKEND / "alembic" / "versions"
 
 # Settings a developer's shell might carry that would change what the processes under test do.
 _SCRUBBED = (
-    "DATABASE_URL", "LOG_FORMAT", "LOG_LEVEL", "ENVIRONMENT", "JOB_NAME", "MIGRATION_JOB_NAME", "PUSHGATEWAY_URL",
-    "MIGRATION_METRICS_TEXTFILE", "DB_WAIT_TIMEOUT_SECONDS", "MIGRATION_LOCK_TIMEOUT_SECONDS",
-    "MIGRATION_DDL_LOCK_TIMEOUT_SECONDS", "READINESS_CACHE_SECONDS", "CHORES_TRACKER_ALEMBIC_INI", "RUN_MIGRATIONS",
+    "DATABASE_URL",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "ENVIRONMENT",
+    "JOB_NAME",
+    "MIGRATION_JOB_NAME",
+    "PUSHGATEWAY_URL",
+    "MIGRATION_METRICS_TEXTFILE",
+    "DB_WAIT_TIMEOUT_SECONDS",
+    "MIGRATION_LOCK_TIMEOUT_SECONDS",
+    "MIGRATION_DDL_LOCK_TIMEOUT_SECONDS",
+    "READINESS_CACHE_SECONDS",
+    "CHORES_TRACKER_ALEMBIC_INI",
+    "RUN_MIGRATIONS",
 )
 
 T = TypeVar("T")
@@ -56,7 +67,9 @@ def process_env(database_url: str | sa.URL | None, **settings: Any) -> dict[str,
         MIGRATION_LOCK_TIMEOUT_SECONDS="60",
     )
     if database_url is not None:
-        env["DATABASE_URL"] = database_url.render_as_string(hide_password=False) if isinstance(database_url, sa.URL) else database_url
+        env["DATABASE_URL"] = (
+            database_url.render_as_string(hide_password=False) if isinstance(database_url, sa.URL) else database_url
+        )
     env.update({key: str(value) for key, value in settings.items()})
     return env
 
@@ -137,7 +150,9 @@ class Background:
         returncode = self.process.wait(timeout=timeout)
         self._stdout.close()
         self._stderr.close()
-        return Run(returncode, self.stdout_path.read_text(), self.stderr_path.read_text(), time.monotonic() - self.started)
+        return Run(
+            returncode, self.stdout_path.read_text(), self.stderr_path.read_text(), time.monotonic() - self.started
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -159,6 +174,7 @@ def free_port() -> int:
 
 # -- temporary script locations --------------------------------------------------------------------
 
+
 @dataclass
 class Scripts:
     """A copy of the real migration environment, plus revisions a test adds."""
@@ -173,8 +189,15 @@ class Scripts:
     def versions(self) -> Path:
         return self.root / "alembic" / "versions"
 
-    def add_revision(self, revision: str, down_revision: str | None, upgrade: str, downgrade: str = "pass",
-                     contract: bool = False, message: str = "test revision") -> Path:
+    def add_revision(
+        self,
+        revision: str,
+        down_revision: str | None,
+        upgrade: str,
+        downgrade: str = "pass",
+        contract: bool = False,
+        message: str = "test revision",
+    ) -> Path:
         slug = message.replace(" ", "_")
         path = self.versions / f"2099-01-01_{revision}_{slug}.py"
 

@@ -58,7 +58,7 @@ def sample_value(column: sa.Column, n: int, literals: dict[str, list[str]]) -> A
         return float(n)
     if python_type is str:
         length = getattr(kind, "length", None)
-        return f"r{n}"[: length] if length else f"row {n}"
+        return f"r{n}"[:length] if length else f"row {n}"
     if python_type is dt.datetime:
         return dt.datetime(2026, 1, 1, 12, 0, 0)  # noqa: DTZ001 (a raw row holds naive UTC, as the database does)
     if python_type is dt.date:

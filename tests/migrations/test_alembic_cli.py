@@ -34,7 +34,9 @@ def test_the_guides_alembic_commands_work(fresh_database, scripts, tmp_path):
     assert alembic("stamp", "head", env=env, cwd=tmp_path).returncode == 0
     assert version_rows(database.engine) == [head]
 
-    created = alembic("revision", "--autogenerate", "-m", "description_of_changes", env=env, cwd=tmp_path, ini=scripts.ini)
+    created = alembic(
+        "revision", "--autogenerate", "-m", "description_of_changes", env=env, cwd=tmp_path, ini=scripts.ini
+    )
     assert created.returncode == 0, created.describe()
     new = [path for path in scripts.versions.glob("*.py") if "description_of_changes" in path.name]
     assert len(new) == 1 and re.match(r"^\d{4}-\d{2}-\d{2}_[0-9a-f]+_description_of_changes\.py$", new[0].name)
@@ -47,7 +49,9 @@ def test_plain_alembic_upgrade_waits_for_the_migration_lock(fresh_database, tmp_
     holder = migration_lock(make_engine(database.url))
     holder.acquire(timeout=0)
     try:
-        blocked = alembic("upgrade", "head", env=process_env(database.url, MIGRATION_LOCK_TIMEOUT_SECONDS=1), cwd=tmp_path)
+        blocked = alembic(
+            "upgrade", "head", env=process_env(database.url, MIGRATION_LOCK_TIMEOUT_SECONDS=1), cwd=tmp_path
+        )
     finally:
         holder.release()
         holder.engine.dispose()

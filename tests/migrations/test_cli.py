@@ -51,7 +51,12 @@ def test_status_exit_codes_follow_the_state_of_the_database(db):
     at_head = db("status", "--json")
     assert at_head.exit_code == 0
     report = json.loads(at_head.stdout.splitlines()[-1])
-    assert (report["state"], report["current"], report["head"], report["pending"]) == ("at_head", [code_head()], [code_head()], [])
+    assert (report["state"], report["current"], report["head"], report["pending"]) == (
+        "at_head",
+        [code_head()],
+        [code_head()],
+        [],
+    )
 
     with db.database.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f0r31gn'"))

@@ -28,14 +28,22 @@ def entrypoint(*command: str, env, cwd, soft_open_files: int | None = None):
             _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft_open_files, hard))
 
-    return subprocess.run(["sh", str(DOCKER_ENTRYPOINT), *command], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=60, preexec_fn=lower_limit)
+    return subprocess.run(
+        ["sh", str(DOCKER_ENTRYPOINT), *command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lower_limit,
+    )
 
 
 def test_both_entrypoints_are_posix_sh_that_shellcheck_accepts():
     shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
-    result = subprocess.run([shellcheck, "--shell=sh", str(MIGRATE_ENTRYPOINT), str(DOCKER_ENTRYPOINT)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [shellcheck, "--shell=sh", str(MIGRATE_ENTRYPOINT), str(DOCKER_ENTRYPOINT)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -107,8 +115,9 @@ def test_with_database_url_unset_it_migrates_the_sqlite_database_in_data_dir_bef
 
 def test_run_migrations_false_keeps_it_from_migrating_even_the_default_sqlite_database(tmp_path):
     data_dir = tmp_path / "data"
-    result = entrypoint("echo", "started", env=process_env(None, DATA_DIR=data_dir, RUN_MIGRATIONS="false"),
-                        cwd=tmp_path)
+    result = entrypoint(
+        "echo", "started", env=process_env(None, DATA_DIR=data_dir, RUN_MIGRATIONS="false"), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
     engine = make_engine(f"sqlite:///{data_dir / 'chores-tracker.db'}")

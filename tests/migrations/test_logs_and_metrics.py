@@ -88,7 +88,10 @@ def test_the_outcome_is_written_for_the_textfile_collector_and_pushed(tmp_path):
     exported = textfile.read_text()
     assert "chores_tracker_migration_success 0.0" in exported
     assert "chores_tracker_migration_exit_code 5.0" in exported
-    assert 'chores_tracker_migration_revision_info{from_revision="0001",outcome="failed",to_revision="0001"} 1.0' in exported
+    assert (
+        'chores_tracker_migration_revision_info{from_revision="0001",outcome="failed",to_revision="0001"} 1.0'
+        in exported
+    )
     assert [(method, path) for method, path, _body in received] == [
         ("PUT", "/metrics/job/chores_tracker_migration/database/chores")
     ]

@@ -58,9 +58,13 @@ def events_so_far(text: str, name: str) -> list[dict]:
 
 def history_rows(engine: sa.Engine) -> list[sa.Row]:
     with engine.connect() as connection:
-        return list(connection.execute(sa.text(
-            "SELECT revision, operation, status, host, job, script, checksum, error FROM schema_history ORDER BY id"
-        )))
+        return list(
+            connection.execute(
+                sa.text(
+                    "SELECT revision, operation, status, host, job, script, checksum, error FROM schema_history ORDER BY id"
+                )
+            )
+        )
 
 
 def proxy_for(database) -> TcpProxy:
@@ -90,7 +94,9 @@ def test_a_fresh_database_goes_to_head_and_a_second_run_changes_nothing(backend,
     assert summary["seconds"] > 0
     assert version_rows(database.engine) == [head]
     rows = history_rows(database.engine)
-    assert [(row.revision, row.operation, row.status) for row in rows] == [(rev, "upgrade", "applied") for rev in revisions]
+    assert [(row.revision, row.operation, row.status) for row in rows] == [
+        (rev, "upgrade", "applied") for rev in revisions
+    ]
     code = load_code_revisions()
     for row in rows:
         assert row.job == "chores-tracker-migration" and row.host
@@ -114,7 +120,12 @@ def test_a_database_down_at_start_is_waited_for_and_migrated_when_it_comes_up(ba
     database = fresh_database(backend)
     with proxy_for(database) as proxy:
         proxy.cut()
-        job = Background(["sh", str(MIGRATE_ENTRYPOINT)], process_env(proxy.url_for(database.url), DB_WAIT_TIMEOUT_SECONDS=60), tmp_path, "job")
+        job = Background(
+            ["sh", str(MIGRATE_ENTRYPOINT)],
+            process_env(proxy.url_for(database.url), DB_WAIT_TIMEOUT_SECONDS=60),
+            tmp_path,
+            "job",
+        )
         try:
             failed = poll_until(lambda: events_so_far(job.stderr, "database_wait"), 30, "a failed connection attempt")
             proxy.restore()
@@ -165,8 +176,11 @@ def test_five_runs_started_together_apply_the_revisions_once(backend, fresh_data
     holder.acquire(timeout=0)
     jobs = [Background(["sh", str(MIGRATE_ENTRYPOINT)], env, tmp_path, f"job{i}") for i in range(5)]
     try:
-        poll_until(lambda: all(events_so_far(job.stderr, "migration_lock_wait") for job in jobs), 60,
-                   "all five runs to wait for the migration lock")
+        poll_until(
+            lambda: all(events_so_far(job.stderr, "migration_lock_wait") for job in jobs),
+            60,
+            "all five runs to wait for the migration lock",
+        )
         holder.release()
         results = [job.wait(timeout=90) for job in jobs]
     finally:
@@ -231,7 +245,9 @@ def test_a_revision_failing_halfway_on_postgresql_rolls_back_and_can_be_retried(
 
 
 @pytest.mark.parametrize("backend", ["mysql", "sqlite"])
-def test_a_revision_failing_halfway_without_transactional_ddl_blocks_the_next_run(backend, fresh_database, scripts, tmp_path):
+def test_a_revision_failing_halfway_without_transactional_ddl_blocks_the_next_run(
+    backend, fresh_database, scripts, tmp_path
+):
     database = fresh_database(backend)
     head = code_head()
     scripts.add_revision("f41l5", head, FAILING_HALFWAY, 'op.drop_table("halfway_probe")', message="fails halfway")
@@ -272,8 +288,11 @@ def test_a_long_transaction_makes_the_step_fail_within_the_ddl_lock_timeout(back
     runner.upgrade(database.url, "head")
     head = code_head()
     scripts.add_revision(
-        "n1ckn4me", head, 'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))',
-        'op.drop_column("users", "nickname")', message="add nickname",
+        "n1ckn4me",
+        head,
+        'op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))',
+        'op.drop_column("users", "nickname")',
+        message="add nickname",
     )
     env = process_env(database.url, CHORES_TRACKER_ALEMBIC_INI=scripts.ini, MIGRATION_DDL_LOCK_TIMEOUT_SECONDS=1)
     blocker = database.engine.connect()
@@ -317,9 +336,16 @@ def test_an_edited_applied_revision_is_reported_by_status(fresh_database, script
 def test_the_job_of_an_older_release_leaves_a_newer_schema_alone(fresh_database, scripts, tmp_path):
     """A rollback re-runs the previous release's Job against a database already migrated further."""
     database = fresh_database("postgresql")
-    scripts.add_revision("n3w3r", code_head(), "op.create_table('newer', sa.Column('id', sa.Integer(), primary_key=True))",
-                         "op.drop_table('newer')", message="newer release")
-    assert migrate_entrypoint(process_env(database.url, CHORES_TRACKER_ALEMBIC_INI=scripts.ini), tmp_path).returncode == 0
+    scripts.add_revision(
+        "n3w3r",
+        code_head(),
+        "op.create_table('newer', sa.Column('id', sa.Integer(), primary_key=True))",
+        "op.drop_table('newer')",
+        message="newer release",
+    )
+    assert (
+        migrate_entrypoint(process_env(database.url, CHORES_TRACKER_ALEMBIC_INI=scripts.ini), tmp_path).returncode == 0
+    )
 
     older = migrate_entrypoint(process_env(database.url), tmp_path)
 

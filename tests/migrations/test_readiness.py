@@ -36,10 +36,14 @@ def get(url: str) -> httpx.Response | None:
 def serving(database_url: sa.URL, cwd: Path) -> Iterator[tuple[str, Background]]:
     port = free_port()
     env = process_env(database_url, READINESS_CACHE_SECONDS=0)
-    server = Background([sys.executable, "-m", "chores_tracker", "serve", "--port", str(port)], env, cwd, f"server-{port}")
+    server = Background(
+        [sys.executable, "-m", "chores_tracker", "serve", "--port", str(port)], env, cwd, f"server-{port}"
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        poll_until(lambda: server.process.poll() is not None or get(base + "/health"), 30, "the server to answer /health")
+        poll_until(
+            lambda: server.process.poll() is not None or get(base + "/health"), 30, "the server to answer /health"
+        )
         assert server.process.poll() is None, server.stderr
         yield base, server
     finally:
@@ -54,8 +58,13 @@ def previous_revision(revision: str) -> str | None:
 def test_ready_when_the_database_is_one_revision_ahead_of_the_code(fresh_database, scripts, tmp_path):
     database = fresh_database("postgresql")
     head = code_head()
-    scripts.add_revision("4h34d", head, "op.create_table('ahead', sa.Column('id', sa.Integer(), primary_key=True))",
-                         "op.drop_table('ahead')", message="next release")
+    scripts.add_revision(
+        "4h34d",
+        head,
+        "op.create_table('ahead', sa.Column('id', sa.Integer(), primary_key=True))",
+        "op.drop_table('ahead')",
+        message="next release",
+    )
     runner.upgrade(database.url, "head", ini_path=scripts.ini)
 
     with serving(database.url, tmp_path) as (base, _server):
@@ -82,8 +91,11 @@ def test_not_ready_while_behind_then_ready_once_migrated_without_a_restart(backe
         migrated = migrate_entrypoint(process_env(database.url), tmp_path)
         assert migrated.returncode == 0, migrated.describe()
 
-        after = poll_until(lambda: (r := get(base + READY)) is not None and r.status_code == 200 and r, 10,
-                           "readiness to turn 200 after the migration")
+        after = poll_until(
+            lambda: (r := get(base + READY)) is not None and r.status_code == 200 and r,
+            10,
+            "readiness to turn 200 after the migration",
+        )
         assert after.json()["current"] == head
         assert server.process.poll() is None, "the same process, never restarted"
 
@@ -103,13 +115,17 @@ def test_liveness_answers_without_the_database_and_readiness_says_unreachable(fr
             assert down.json() == {"status": "not_ready", "reason": "database_unreachable"}
 
             proxy.restore()
-            up = poll_until(lambda: (r := get(base + READY)) is not None and r.status_code == 200 and r, 15,
-                            "readiness once the database is back")
+            up = poll_until(
+                lambda: (r := get(base + READY)) is not None and r.status_code == 200 and r,
+                15,
+                "readiness once the database is back",
+            )
             assert up.json()["schema"] == "at_head"
         assert secret not in server.stderr_path.read_text() + server.stdout_path.read_text()
 
 
 # -- in process: the remaining answers -----------------------------------------------------------
+
 
 @pytest.fixture
 def sqlite_database(fresh_database):
@@ -130,7 +146,8 @@ def readiness_of(database, **settings):
 
 def test_an_empty_database_is_behind(sqlite_database):
     assert readiness_of(sqlite_database) == (
-        503, {"status": "not_ready", "reason": "schema_behind", "current": None, "expected": code_head()}
+        503,
+        {"status": "not_ready", "reason": "schema_behind", "current": None, "expected": code_head()},
     )
 
 
@@ -139,7 +156,8 @@ def test_a_revision_the_code_cannot_place_is_unknown(sqlite_database):
     with sqlite_database.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f0r31gn'"))
     assert readiness_of(sqlite_database) == (
-        503, {"status": "not_ready", "reason": "schema_unknown", "current": "f0r31gn", "expected": code_head()}
+        503,
+        {"status": "not_ready", "reason": "schema_unknown", "current": "f0r31gn", "expected": code_head()},
     )
 
 

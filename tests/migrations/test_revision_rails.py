@@ -43,10 +43,15 @@ def test_revision_files_are_date_prefixed_and_named_after_their_revision(script)
 @pytest.mark.parametrize("script", REVISIONS, ids=REVISION_IDS)
 def test_every_revision_says_whether_it_is_a_contract_step(script):
     contract = getattr(script.module, "CONTRACT", None)
-    assert isinstance(contract, bool), f"{script.revision}: set CONTRACT = False (or True for a contract step, saying why)"
+    assert isinstance(contract, bool), (
+        f"{script.revision}: set CONTRACT = False (or True for a contract step, saying why)"
+    )
     if contract:
-        reason = [line for line in (script.module.__doc__ or "").strip().splitlines()[1:]
-                  if line.strip() and not line.startswith(("Revision ID:", "Revises:", "Create Date:"))]
+        reason = [
+            line
+            for line in (script.module.__doc__ or "").strip().splitlines()[1:]
+            if line.strip() and not line.startswith(("Revision ID:", "Revises:", "Create Date:"))
+        ]
         assert reason, f"{script.revision} is a contract step: its docstring must say which expand it completes and why"
 
 

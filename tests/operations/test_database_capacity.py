@@ -79,11 +79,16 @@ class _Burst:
 
 
 @pytest.mark.slow
-def test_requests_beyond_the_pool_wait_their_turn_or_answer_503_never_500(server_database: TestDatabase, tmp_path: Path):
+def test_requests_beyond_the_pool_wait_their_turn_or_answer_503_never_500(
+    server_database: TestDatabase, tmp_path: Path
+):
     admission_wait = 2
     server = Server(
-        server_database.url_string, tmp_path,
-        DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0", DB_ADMISSION_TIMEOUT_SECONDS=str(admission_wait),
+        server_database.url_string,
+        tmp_path,
+        DB_POOL_SIZE="1",
+        DB_MAX_OVERFLOW="0",
+        DB_ADMISSION_TIMEOUT_SECONDS=str(admission_wait),
     )
     lock = None
     try:
@@ -96,8 +101,11 @@ def test_requests_beyond_the_pool_wait_their_turn_or_answer_503_never_500(server
         burst = _Burst(server, [("/api/v1/users/me", parent.headers)] * 3 + [("/", cookie)])
         wait_for(lock.request_is_waiting, timeout=10, what="a request to hold the connection, waiting on the lock")
         assert server.client.get("/health").status_code == 200  # liveness never queues
-        wait_for(lambda: burst.answered() == 3, timeout=admission_wait + 4,
-                 what="the requests beyond the pool to be answered within the admission wait")
+        wait_for(
+            lambda: burst.answered() == 3,
+            timeout=admission_wait + 4,
+            what="the requests beyond the pool to be answered within the admission wait",
+        )
         lock.release()
         for thread in burst.threads:
             thread.join(timeout=10)

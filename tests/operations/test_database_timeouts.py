@@ -39,13 +39,20 @@ def server_database(request, database_factory) -> TestDatabase:
 
 
 @pytest.mark.slow
-def test_a_database_gone_silent_ends_the_request_with_503_within_the_bound(server_database: TestDatabase, tmp_path: Path):
+def test_a_database_gone_silent_ends_the_request_with_503_within_the_bound(
+    server_database: TestDatabase, tmp_path: Path
+):
     url = server_database.url
-    with TcpProxy(url.host or "127.0.0.1", url.port or {"postgresql": 5432, "mysql": 3306}[server_database.backend]) as proxy:
+    with TcpProxy(
+        url.host or "127.0.0.1", url.port or {"postgresql": 5432, "mysql": 3306}[server_database.backend]
+    ) as proxy:
         server = Server(
-            proxy.url_for(url).render_as_string(hide_password=False), tmp_path,
-            DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0",
-            DB_STATEMENT_TIMEOUT_SECONDS=str(STATEMENT_SECONDS), DB_NETWORK_TIMEOUT_SECONDS=str(NETWORK_SECONDS),
+            proxy.url_for(url).render_as_string(hide_password=False),
+            tmp_path,
+            DB_POOL_SIZE="1",
+            DB_MAX_OVERFLOW="0",
+            DB_STATEMENT_TIMEOUT_SECONDS=str(STATEMENT_SECONDS),
+            DB_NETWORK_TIMEOUT_SECONDS=str(NETWORK_SECONDS),
         )
         try:
             server.wait_until_live()
@@ -55,9 +62,13 @@ def test_a_database_gone_silent_ends_the_request_with_503_within_the_bound(serve
             proxy.silence()  # the pooled connection stays open; nothing comes back on it, or on a new one
             started = time.monotonic()
             try:
-                answer = server.client.get("/api/v1/users/me", headers=parent.headers, timeout=BOUND_SECONDS + MARGIN_SECONDS)
+                answer = server.client.get(
+                    "/api/v1/users/me", headers=parent.headers, timeout=BOUND_SECONDS + MARGIN_SECONDS
+                )
             except httpx.TimeoutException:
-                pytest.fail(f"the request was still waiting {BOUND_SECONDS + MARGIN_SECONDS} s after the database went silent")
+                pytest.fail(
+                    f"the request was still waiting {BOUND_SECONDS + MARGIN_SECONDS} s after the database went silent"
+                )
             elapsed = time.monotonic() - started
 
             assert answer.status_code == 503, answer.text
@@ -93,14 +104,18 @@ def test_a_statement_waiting_on_a_lock_is_cancelled_after_the_statement_timeout(
     finally:
         app.state.engine.dispose()
 
-    assert finished_while_locked, f"the request was still waiting on the lock after {STATEMENT_SECONDS + MARGIN_SECONDS} s"
+    assert finished_while_locked, (
+        f"the request was still waiting on the lock after {STATEMENT_SECONDS + MARGIN_SECONDS} s"
+    )
     assert outcome["answer"].status_code == 503
     assert outcome["answer"].json()["code"] == "database_unavailable"
 
 
 def _statement_timeout_seconds(connection: sa.Connection) -> float:
     if connection.dialect.name == "postgresql":
-        return connection.execute(sa.text("SELECT setting::int / 1000.0 FROM pg_settings WHERE name = 'statement_timeout'")).scalar_one()
+        return connection.execute(
+            sa.text("SELECT setting::int / 1000.0 FROM pg_settings WHERE name = 'statement_timeout'")
+        ).scalar_one()
     return connection.execute(sa.text("SELECT @@session.max_statement_time")).scalar_one()
 
 

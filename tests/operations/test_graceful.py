@@ -77,7 +77,9 @@ def test_a_database_outage_turns_readiness_and_api_to_503_and_heals_by_itself(se
         assert response.headers["Retry-After"]
 
     proxy.restore()
-    wait_for(lambda: server.client.get("/api/v1/health/ready").status_code == 200, timeout=20, what="readiness to return")
+    wait_for(
+        lambda: server.client.get("/api/v1/health/ready").status_code == 200, timeout=20, what="readiness to return"
+    )
     assert server.client.get("/api/v1/users/me", headers=auth).status_code == 200
     assert server.process.poll() is None  # healed without a restart
 

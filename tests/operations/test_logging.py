@@ -63,7 +63,9 @@ def test_a_whole_scenario_logs_no_password_token_or_database_password(
         api = Api(client)
         parent = api.parent()
         child = api.child(parent)
-        assert api.post(f"/users/children/{child.id}/reset-password", parent, json=CHILD_NEW_PASSWORD).status_code == 200
+        assert (
+            api.post(f"/users/children/{child.id}/reset-password", parent, json=CHILD_NEW_PASSWORD).status_code == 200
+        )
         assert api.login(parent.username, WRONG_PASSWORD).status_code == 401
         assert api.login(child.username, CHILD_NEW_PASSWORD).status_code == 200
         # Tokens in the places a careless log line would pick them up: header and query string.
@@ -188,7 +190,8 @@ def test_secrets_in_any_log_line_are_masked(line: str, secret: str):
 def test_fields_named_like_secrets_are_masked_whatever_their_value(make_sqlite_app, log_stream: io.StringIO):
     configure_logging(make_sqlite_app(log_format="json").state.settings, stream=log_stream)
     logging.getLogger("chores_tracker.somewhere").info(
-        "careless", extra={"password": "plain1", "form": {"new_password": "plain2", "username": "kim"}, "access_token": "t"}
+        "careless",
+        extra={"password": "plain1", "form": {"new_password": "plain2", "username": "kim"}, "access_token": "t"},
     )
     entry = json_lines(log_stream.getvalue())[-1]
     assert entry["password"] == "***"

@@ -82,7 +82,9 @@ def test_a_scenario_shows_traffic_pool_readiness_and_business_series(make_app):
     assert increase(before, text, requests, method="POST", route=reset_route, status="200") == 1
     assert increase(before, text, requests, method="POST", route="/api/v1/users/login", status="401") == 1
     assert increase(before, text, requests, method="POST", route="/api/v1/users/login", status="200") == 3
-    assert increase(before, text, requests, method="POST", route="/api/v1/chores/{chore_id}/complete", status="200") == 2
+    assert (
+        increase(before, text, requests, method="POST", route="/api/v1/chores/{chore_id}/complete", status="200") == 2
+    )
     assert increase(before, text, requests, method="GET", route="/api/v1/users/me", status="401") == 1
     assert increase(before, text, f"{latency}_count", method="POST", route=reset_route, status="200") == 1
     assert increase(before, text, f"{latency}_bucket", method="POST", route=reset_route, status="200", le="+Inf") == 1

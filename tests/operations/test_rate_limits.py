@@ -103,15 +103,25 @@ def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(make_sqlite
     untrusting = Api(client_from(make_sqlite_app(**LIMITS), "127.0.0.6"))
     for n in range(3):
         forged = {"X-Forwarded-For": f"192.0.2.{n}"}
-        assert untrusting.client.post("/api/v1/users/login", data={"username": f"u{n}", "password": "x"}, headers=forged).status_code == 401
-    assert_limited(untrusting.client.post(
-        "/api/v1/users/login", data={"username": "u9", "password": "x"}, headers={"X-Forwarded-For": "192.0.2.9"}
-    ), 60)
+        assert (
+            untrusting.client.post(
+                "/api/v1/users/login", data={"username": f"u{n}", "password": "x"}, headers=forged
+            ).status_code
+            == 401
+        )
+    assert_limited(
+        untrusting.client.post(
+            "/api/v1/users/login", data={"username": "u9", "password": "x"}, headers={"X-Forwarded-For": "192.0.2.9"}
+        ),
+        60,
+    )
 
     behind_proxy = Api(client_from(make_sqlite_app(**LIMITS, trusted_proxies="127.0.0.7"), "127.0.0.7"))
     for n in range(5):  # five different clients behind the one proxy, each under its own limit
         response = behind_proxy.client.post(
-            "/api/v1/users/login", data={"username": f"v{n}", "password": "x"}, headers={"X-Forwarded-For": f"192.0.2.{n}"}
+            "/api/v1/users/login",
+            data={"username": f"v{n}", "password": "x"},
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
         )
         assert response.status_code == 401
 

@@ -156,7 +156,11 @@ class _Forms(HTMLParser):
             self._action = attributes.get("action") if attributes.get("method") == "post" else None
             if self._action:
                 self.forms.setdefault(self._action, set())
-        elif tag in ("input", "textarea", "select") and self._action and attributes.get("name") not in (None, "csrf_token"):
+        elif (
+            tag in ("input", "textarea", "select")
+            and self._action
+            and attributes.get("name") not in (None, "csrf_token")
+        ):
             self.forms[self._action].add(attributes["name"])
 
     def handle_endtag(self, tag: str) -> None:
@@ -201,9 +205,17 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         f"/chores/{chore}/edit": (parent, f"/chores/{chore}/edit", chore_form),
         f"/approvals/{assignment}/approve": (parent, "/approvals", {"reward_value": "1.50"}),
         f"/approvals/{assignment}/reject": (parent, "/approvals", {"rejection_reason": "more leaves"}),
-        f"/children/{kid}/adjustments": (parent, f"/children/{kid}", {"kind": "bonus", "amount": "1", "reason": "kind"}),
+        f"/children/{kid}/adjustments": (
+            parent,
+            f"/children/{kid}",
+            {"kind": "bonus", "amount": "1", "reason": "kind"},
+        ),
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
-        "/account/password": (parent, "/account/password", {"current_password": PASSWORD, "new_password": "new-pass-1"}),
+        "/account/password": (
+            parent,
+            "/account/password",
+            {"current_password": PASSWORD, "new_password": "new-pass-1"},
+        ),
     }
     forms: dict[str, set[str]] = {}
     for who, page, _ in valid.values():

@@ -11,7 +11,9 @@ from tests.support.api import Person
 from tests.support.family import approve, chore, complete, family
 
 
-def _put(app, child: Person, kind: str, amount: str, at: datetime, title: str | None = None, note: str | None = None) -> None:
+def _put(
+    app, child: Person, kind: str, amount: str, at: datetime, title: str | None = None, note: str | None = None
+) -> None:
     """A ledger row at a chosen instant, as history recorded earlier would be."""
     from decimal import Decimal
 
@@ -52,15 +54,28 @@ def test_the_allowance_summary_sums_each_child_within_the_period(api, app):
     rows = {r["id"]: r for r in whole["child_summaries"]}
     assert (rows[a.id]["total_earned"], rows[a.id]["balance_due"], rows[a.id]["completed_chores"]) == (5, 6.5, 2)
     assert whole["family_summary"] == {
-        "total_children": 2, "total_earned": 8, "total_adjustments": 2, "total_balance_due": 9.5,
-        "total_completed_chores": 3, "period_start": None, "period_end": None,
+        "total_children": 2,
+        "total_earned": 8,
+        "total_adjustments": 2,
+        "total_balance_due": 9.5,
+        "total_completed_chores": 3,
+        "period_start": None,
+        "period_end": None,
     }
 
     # Dates are whole UTC days: from the start of date_from through the end of date_to.
-    period = api.get("/reports/allowance-summary", home.parent, params={"date_from": "2026-01-15", "date_to": "2026-01-20"}).json()
+    period = api.get(
+        "/reports/allowance-summary", home.parent, params={"date_from": "2026-01-15", "date_to": "2026-01-20"}
+    ).json()
     rows = {r["id"]: r for r in period["child_summaries"]}
-    assert {k: rows[a.id][k] for k in ("completed_chores", "total_earned", "total_adjustments", "paid_out", "balance_due")} == {
-        "completed_chores": 0, "total_earned": 0, "total_adjustments": 2, "paid_out": 0.5, "balance_due": 2.5,
+    assert {
+        k: rows[a.id][k] for k in ("completed_chores", "total_earned", "total_adjustments", "paid_out", "balance_due")
+    } == {
+        "completed_chores": 0,
+        "total_earned": 0,
+        "total_adjustments": 2,
+        "paid_out": 0.5,
+        "balance_due": 2.5,
     }
     assert (rows[b.id]["total_earned"], rows[b.id]["completed_chores"]) == (3, 1)
     assert period["family_summary"]["period_start"] == "2026-01-15T00:00:00Z"
@@ -68,16 +83,27 @@ def test_the_allowance_summary_sums_each_child_within_the_period(api, app):
 
     # An instant is taken as it is; without an offset it is UTC.
     instant = api.get(
-        "/reports/allowance-summary", home.parent,
+        "/reports/allowance-summary",
+        home.parent,
         params={"date_from": "2026-01-15T00:00:01", "date_to": "2026-01-20T23:59:59+00:00", "child_id": a.id},
     ).json()
     [only_a] = instant["child_summaries"]
     assert (only_a["total_adjustments"], only_a["paid_out"]) == (0, 0)
     assert instant["family_summary"]["total_children"] == 1
 
-    assert api.get("/reports/allowance-summary", home.parent, params={"date_from": "2026-02-01", "date_to": "2026-01-01"}).status_code == 422
+    assert (
+        api.get(
+            "/reports/allowance-summary", home.parent, params={"date_from": "2026-02-01", "date_to": "2026-01-01"}
+        ).status_code
+        == 422
+    )
     assert api.get("/reports/allowance-summary", home.parent, params={"date_from": "last tuesday"}).status_code == 422
-    assert api.get("/reports/allowance-summary", home.parent, params={"child_id": family(api, kids=1).kids[0].id}).status_code == 404
+    assert (
+        api.get(
+            "/reports/allowance-summary", home.parent, params={"child_id": family(api, kids=1).kids[0].id}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_summary_shows_pending_value_and_last_activity(api):
@@ -104,12 +130,20 @@ def test_the_summary_exports_as_csv_and_json(api, app):
     rows = list(csv.DictReader(io.StringIO(exported["content"])))
     assert rows == [
         {
-            "id": str(kid.id), "username": kid.username, "completed_chores": "1", "total_earned": "1.10",
-            "total_adjustments": "-0.35", "paid_out": "0.00", "balance_due": "0.75", "pending_chores_value": "0.00",
+            "id": str(kid.id),
+            "username": kid.username,
+            "completed_chores": "1",
+            "total_earned": "1.10",
+            "total_adjustments": "-0.35",
+            "paid_out": "0.00",
+            "balance_due": "0.75",
+            "pending_chores_value": "0.00",
             "last_activity_date": "",
         }
     ]
-    as_json = api.get("/reports/export/allowance-summary", home.parent, params={"format": "json", "date_to": "2026-03-02"}).json()
+    as_json = api.get(
+        "/reports/export/allowance-summary", home.parent, params={"format": "json", "date_to": "2026-03-02"}
+    ).json()
     assert as_json["content_type"] == "application/json"
     content = json.loads(as_json["content"])
     assert content["child_summaries"][0]["total_earned"] == 1.1
@@ -125,12 +159,18 @@ def test_the_reward_history_lists_earnings_and_adjustments_newest_first(api, app
     _put(app, kid, "adjustment", "2.00", _utc(2026, 4, 3, 10), note="kind to a sister")
     _put(app, kid, "chore_earning", "3.00", _utc(2026, 4, 4, 10), "Lawn")
     history = api.get(f"/reports/reward-history/{kid.id}", home.parent).json()
-    assert [(h["type"], h["amount"]) for h in history] == [("chore_earning", 3), ("adjustment", 2), ("chore_earning", 1)]
+    assert [(h["type"], h["amount"]) for h in history] == [
+        ("chore_earning", 3),
+        ("adjustment", 2),
+        ("chore_earning", 1),
+    ]
     assert history[0]["chore_title"] == "Lawn" and history[0]["description"] == "Completed Lawn"
     assert history[1]["reason"] == "kind to a sister" and history[1]["adjustment_id"]
     assert history[1]["description"] == "Bonus: kind to a sister"
     assert history[0]["date"] == "2026-04-04T10:00:00Z"
-    window = api.get(f"/reports/reward-history/{kid.id}", home.parent, params={"date_from": "2026-04-02", "date_to": "2026-04-03"}).json()
+    window = api.get(
+        f"/reports/reward-history/{kid.id}", home.parent, params={"date_from": "2026-04-02", "date_to": "2026-04-03"}
+    ).json()
     assert [h["type"] for h in window] == ["adjustment"]
     assert len(api.get(f"/reports/reward-history/{kid.id}", home.parent, params={"limit": 1}).json()) == 1
 
@@ -150,8 +190,20 @@ def test_weekly_statistics_cut_at_monday_midnight_utc(api, app):
 
     points = api.get("/statistics/weekly-summary", home.parent, params={"weeks_back": 3}).json()
     assert [p["week_start"] for p in points] == [(monday - timedelta(weeks=n)).date().isoformat() for n in (2, 1, 0)]
-    assert [p["week_end"] for p in points] == [(monday - timedelta(weeks=n) + timedelta(days=6)).date().isoformat() for n in (2, 1, 0)]
-    figures = [(p["completed_chores"], p["total_earned"], p["total_adjustments"], p["net_amount"], p["active_children"], p["average_per_chore"]) for p in points]
+    assert [p["week_end"] for p in points] == [
+        (monday - timedelta(weeks=n) + timedelta(days=6)).date().isoformat() for n in (2, 1, 0)
+    ]
+    figures = [
+        (
+            p["completed_chores"],
+            p["total_earned"],
+            p["total_adjustments"],
+            p["net_amount"],
+            p["active_children"],
+            p["average_per_chore"],
+        )
+        for p in points
+    ]
     assert figures == [(1, 4, 0, 4, 1, 4), (1, 1, 0, 1, 1, 1), (2, 3, -0.5, 2.5, 2, 1.5)]
 
     only_b = api.get("/statistics/weekly-summary", home.parent, params={"weeks_back": 1, "child_id": b.id}).json()
@@ -172,13 +224,18 @@ def test_monthly_statistics_cut_at_the_first_of_the_month_utc(api, app):
         (last_month_start.date().isoformat(), (first - timedelta(days=1)).date().isoformat()),
         (first.date().isoformat(), points[1]["month_end"]),
     ]
-    assert [(p["completed_chores"], p["total_earned"], p["average_per_chore"]) for p in points] == [(1, 1, 1), (2, 5, 2.5)]
+    assert [(p["completed_chores"], p["total_earned"], p["average_per_chore"]) for p in points] == [
+        (1, 1, 1),
+        (2, 5, 2.5),
+    ]
 
 
 def test_average_per_chore_is_rounded_to_the_cent(api):
     home = family(api, kids=1)
     kid = home.kids[0]
-    ranged = chore(api, home.parent, is_range_reward=True, min_reward=0, max_reward=10, assignee_ids=[kid.id], is_recurring=True)
+    ranged = chore(
+        api, home.parent, is_range_reward=True, min_reward=0, max_reward=10, assignee_ids=[kid.id], is_recurring=True
+    )
     for amount in ("1.00", "1.00", "0.01"):
         approve(api, home.parent, complete(api, kid, ranged["id"])["id"], amount=amount)
     [week] = api.get("/statistics/weekly-summary", home.parent, params={"weeks_back": 1}).json()

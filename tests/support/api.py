@@ -56,7 +56,9 @@ class Api:
     def child(self, parent: Person, username: str | None = None) -> Person:
         username = username or unique("kid")
         response = self.client.post(
-            "/api/v1/users/", json={"username": username, "password": PASSWORD, "is_parent": False}, headers=parent.headers
+            "/api/v1/users/",
+            json={"username": username, "password": PASSWORD, "is_parent": False},
+            headers=parent.headers,
         )
         assert response.status_code == 201, response.text
         return Person(response.json()["id"], username, self.token_for(username), False)

@@ -100,7 +100,9 @@ def create_server_database(server_url: URL, prefix: str = "ct_test") -> URL:
     try:
         with engine.connect() as connection:
             if server_url.get_backend_name() == "mysql":
-                connection.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+                connection.execute(
+                    sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+                )
             else:
                 connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     finally:
@@ -130,7 +132,9 @@ def empty_database(backend: str, tmp_dir: Path) -> TestDatabase:
     try:
         url = create_server_database(server_url)
     except sa.exc.OperationalError as exc:
-        raise BackendUnavailable(f"cannot reach {server_url.render_as_string(hide_password=True)}: {exc.orig}") from None
+        raise BackendUnavailable(
+            f"cannot reach {server_url.render_as_string(hide_password=True)}: {exc.orig}"
+        ) from None
     return TestDatabase(backend, url, server_url)
 
 

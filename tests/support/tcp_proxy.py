@@ -27,7 +27,9 @@ _BUFFER = 65536
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int, listen_host: str = "127.0.0.1", listen_port: int = 0) -> None:
+    def __init__(
+        self, target_host: str, target_port: int, listen_host: str = "127.0.0.1", listen_port: int = 0
+    ) -> None:
         self.target = (target_host, target_port)
         self.listen_host = listen_host
         self.port = listen_port
@@ -147,8 +149,14 @@ class TcpProxy:
         for source, sink in ((client, upstream), (upstream, client)):
             threading.Thread(target=self._pump, args=(source, sink, client, upstream, pumps_left), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, client: socket.socket, upstream: socket.socket,
-              pumps_left: list[int]) -> None:
+    def _pump(
+        self,
+        source: socket.socket,
+        sink: socket.socket,
+        client: socket.socket,
+        upstream: socket.socket,
+        pumps_left: list[int],
+    ) -> None:
         try:
             while True:
                 data = source.recv(_BUFFER)

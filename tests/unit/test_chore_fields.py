@@ -54,7 +54,13 @@ def stored(spec: ChoreSpec) -> Chore:
     chore = Chore(id=1, family_id=1, creator_id=PARENT.id, is_disabled=False, created_at=NOW, updated_at=NOW)
     apply_spec(chore, spec)
     chore.assignments = [
-        Assignment(id=i, chore_id=1, assignee_id=child, state=AssignmentState.available.value, assignee=User(id=child, username=f"kid{child}"))
+        Assignment(
+            id=i,
+            chore_id=1,
+            assignee_id=child,
+            state=AssignmentState.available.value,
+            assignee=User(id=child, username=f"kid{child}"),
+        )
         for i, child in enumerate(spec.assignee_ids, start=1)
     ]
     return chore

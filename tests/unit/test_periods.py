@@ -54,7 +54,9 @@ def test_months_start_on_their_first_day_and_add_across_years():
 
 
 def test_as_utc_converts_aware_values_and_labels_naive_ones():
-    assert as_utc(datetime(2026, 6, 1, 12, tzinfo=timezone(timedelta(hours=-5)))) == datetime(2026, 6, 1, 17, tzinfo=UTC)
+    assert as_utc(datetime(2026, 6, 1, 12, tzinfo=timezone(timedelta(hours=-5)))) == datetime(
+        2026, 6, 1, 17, tzinfo=UTC
+    )
     assert as_utc(datetime(2026, 6, 1, 12)).tzinfo is UTC  # noqa: DTZ001 (the naive value is the point)
 
 

@@ -66,7 +66,11 @@ class Visitor:
         return self.client.request(method, f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
 
     def flash(self) -> str | None:
-        found = re.search(r'class="alert alert-(?:success|error)" role="(?:status|alert)">.*?<span>([^<]*)</span>', self.page.text, re.DOTALL)
+        found = re.search(
+            r'class="alert alert-(?:success|error)" role="(?:status|alert)">.*?<span>([^<]*)</span>',
+            self.page.text,
+            re.DOTALL,
+        )
         return found.group(1) if found else None
 
     def close(self) -> None:

@@ -79,7 +79,9 @@ def test_a_second_parent_joins_with_the_code_and_a_wrong_code_is_explained(visit
     code = re.search(r'id="invite-code">([A-Z0-9]+)<', first.get("/family").text).group(1)
     second.sign_up()
     response = second.submit("/family/join", {"invite_code": "WRONG123"})
-    assert field_error(response.text, "invite_code") == "No family has this invite code, or it has expired or been used."
+    assert (
+        field_error(response.text, "invite_code") == "No family has this invite code, or it has expired or been used."
+    )
     response = second.submit("/family/join", {"invite_code": code.lower()})
     assert "You joined The Robins." in response.text
     assert "The Robins" in second.get("/family").text
@@ -174,7 +176,11 @@ def test_no_page_a_child_can_open_shows_the_invite_code(visitor, app):
     kid = visitor()
     kid.log_in(kid_name)
     values = {"child_id": user_id(app, kid_name), "chore_id": made.json()["id"]}
-    pages = [path for path in get_routes(app) if not path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/metrics", "/health"))]
+    pages = [
+        path
+        for path in get_routes(app)
+        if not path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/metrics", "/health"))
+    ]
     opened = 0
     for path in sorted(pages):
         page = kid.get(path.format(**values))

@@ -35,16 +35,30 @@ def chore_id(parent, title: str) -> int:
 
 def test_the_three_kinds_of_chore_reach_the_api_as_entered(family):
     parent, _, (ada, ben) = family
-    create(parent, title="Tidy room", reward_kind="fixed", reward="2", assignment_mode="single", single_assignee=str(ada))
     create(
-        parent, title="Wash car", reward_kind="range", min_reward="3", max_reward="8.50",
-        assignment_mode="multi_independent", multi_assignees=[str(ada), str(ben)], is_recurring="true", cooldown_days="7",
+        parent, title="Tidy room", reward_kind="fixed", reward="2", assignment_mode="single", single_assignee=str(ada)
+    )
+    create(
+        parent,
+        title="Wash car",
+        reward_kind="range",
+        min_reward="3",
+        max_reward="8.50",
+        assignment_mode="multi_independent",
+        multi_assignees=[str(ada), str(ben)],
+        is_recurring="true",
+        cooldown_days="7",
     )
     response = create(parent, title="Feed cat", reward_kind="fixed", reward="1.25", assignment_mode="unassigned")
     assert response.url.path == "/chores" and "“Feed cat” is ready" in response.text
     chores = {c["title"]: c for c in parent.api("GET", "/chores").json()}
     tidy = chores["Tidy room"]
-    assert (tidy["reward"], tidy["is_range_reward"], tidy["assignment_mode"], tidy["assignee_ids"]) == (2.0, False, "single", [ada])
+    assert (tidy["reward"], tidy["is_range_reward"], tidy["assignment_mode"], tidy["assignee_ids"]) == (
+        2.0,
+        False,
+        "single",
+        [ada],
+    )
     assert chores["Wash car"]["min_reward"] == 3.0 and chores["Wash car"]["max_reward"] == 8.5
     assert chores["Wash car"]["assignee_ids"] == [ada, ben] and chores["Wash car"]["cooldown_days"] == 7
     assert chores["Feed cat"]["assignment_mode"] == "unassigned" and chores["Feed cat"]["is_recurring"] is False
@@ -54,8 +68,16 @@ def test_only_the_chosen_options_inputs_are_read(family):
     """A child ticked for “several children” does not count when “one child” is chosen."""
     parent, _, (ada, ben) = family
     create(
-        parent, title="Dishes", reward_kind="fixed", reward="1", min_reward="9", max_reward="1",
-        assignment_mode="single", single_assignee=str(ada), multi_assignees=[str(ben)], cooldown_days="5",
+        parent,
+        title="Dishes",
+        reward_kind="fixed",
+        reward="1",
+        min_reward="9",
+        max_reward="1",
+        assignment_mode="single",
+        single_assignee=str(ada),
+        multi_assignees=[str(ben)],
+        cooldown_days="5",
     )
     dishes = next(c for c in parent.api("GET", "/chores").json() if c["title"] == "Dishes")
     assert dishes["assignee_ids"] == [ada] and dishes["min_reward"] is None and dishes["cooldown_days"] is None
@@ -66,7 +88,9 @@ def test_chore_errors_show_next_to_their_fields_and_nothing_is_created(family):
     response = create(parent, title="", reward_kind="range", min_reward="5", max_reward="2", assignment_mode="single")
     assert response.status_code == 422
     assert field_error(response.text, "title") == "A chore needs a title."
-    response = create(parent, title="Lawn", reward_kind="range", min_reward="5", max_reward="2", assignment_mode="single")
+    response = create(
+        parent, title="Lawn", reward_kind="range", min_reward="5", max_reward="2", assignment_mode="single"
+    )
     assert field_error(response.text, "max_reward") == "“At most” must be at least “At least”."
     response = create(parent, title="Lawn", reward_kind="fixed", reward="2.555", assignment_mode="single")
     assert field_error(response.text, "reward")
@@ -87,7 +111,13 @@ def test_editing_shows_the_chore_and_saves_the_changes(family):
     assert re.search(rf'name="single_assignee" value="{ada}" checked', page)
     response = parent.submit(
         f"/chores/{bins}/edit",
-        {"title": "Bins out", "reward_kind": "fixed", "reward": "2", "assignment_mode": "single", "single_assignee": str(ben)},
+        {
+            "title": "Bins out",
+            "reward_kind": "fixed",
+            "reward": "2",
+            "assignment_mode": "single",
+            "single_assignee": str(ben),
+        },
     )
     assert response.url.path == "/chores"
     saved = parent.api("GET", f"/chores/{bins}").json()
@@ -96,7 +126,9 @@ def test_editing_shows_the_chore_and_saves_the_changes(family):
 
 def test_pausing_hides_a_chore_from_children_and_deleting_removes_it(family):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Plants", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    create(
+        parent, title="Plants", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id)
+    )
     plants = chore_id(parent, "Plants")
     assert "Plants" in ada.get("/").text
     parent.get("/chores")
@@ -112,7 +144,9 @@ def test_pausing_hides_a_chore_from_children_and_deleting_removes_it(family):
 
 def test_a_chore_waiting_for_approval_cannot_be_deleted(family):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Shoes", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    create(
+        parent, title="Shoes", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id)
+    )
     shoes = chore_id(parent, "Shoes")
     ada.get("/")
     ada.submit(f"/chores/{shoes}/complete")
@@ -125,8 +159,16 @@ def test_a_chore_waiting_for_approval_cannot_be_deleted(family):
 
 def test_a_child_sees_to_do_waiting_and_available_again(family, app):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Dog walk", reward_kind="fixed", reward="2", assignment_mode="single", single_assignee=str(ada_id),
-           is_recurring="true", cooldown_days="3")
+    create(
+        parent,
+        title="Dog walk",
+        reward_kind="fixed",
+        reward="2",
+        assignment_mode="single",
+        single_assignee=str(ada_id),
+        is_recurring="true",
+        cooldown_days="3",
+    )
     create(parent, title="Hoover", reward_kind="fixed", reward="1", assignment_mode="unassigned")
     walk, hoover = chore_id(parent, "Dog walk"), chore_id(parent, "Hoover")
 
@@ -150,7 +192,9 @@ def test_a_child_sees_to_do_waiting_and_available_again(family, app):
 
 def test_a_double_submitted_done_completes_once(family):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Laundry", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    create(
+        parent, title="Laundry", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id)
+    )
     laundry = chore_id(parent, "Laundry")
     ada.get("/")
     token = ada.csrf_token()
@@ -163,8 +207,15 @@ def test_a_double_submitted_done_completes_once(family):
 
 def test_a_range_chore_needs_an_amount_within_its_range(family):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Car", reward_kind="range", min_reward="3", max_reward="8", assignment_mode="single",
-           single_assignee=str(ada_id))
+    create(
+        parent,
+        title="Car",
+        reward_kind="range",
+        min_reward="3",
+        max_reward="8",
+        assignment_mode="single",
+        single_assignee=str(ada_id),
+    )
     ada.get("/")
     ada.submit(f"/chores/{chore_id(parent, 'Car')}/complete")
     slot = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
@@ -188,7 +239,7 @@ def test_sending_back_needs_a_reason_which_the_child_then_reads(family):
     parent.get("/approvals")
     response = parent.submit(f"/approvals/{slot}/reject", {"rejection_reason": "   "})
     assert field_error(response.text, f"reason-{slot}")
-    assert "<details class=\"reject\" open>" in response.text
+    assert '<details class="reject" open>' in response.text
     parent.submit(f"/approvals/{slot}/reject", {"rejection_reason": "Pillows on the floor"})
     home = ada.get("/").text
     assert re.search(r'class="sent-back"><strong>Sent back:</strong> Pillows on the floor<', home)
@@ -196,7 +247,9 @@ def test_sending_back_needs_a_reason_which_the_child_then_reads(family):
 
 def test_another_familys_chore_and_assignment_are_not_found(family, visitor):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Secret", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    create(
+        parent, title="Secret", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id)
+    )
     secret = chore_id(parent, "Secret")
     ada.get("/")
     ada.submit(f"/chores/{secret}/complete")
@@ -211,7 +264,9 @@ def test_another_familys_chore_and_assignment_are_not_found(family, visitor):
 
 def test_approving_twice_pays_once_and_says_why_the_second_did_nothing(family):
     parent, (ada, _), (ada_id, _) = family
-    create(parent, title="Trash", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id))
+    create(
+        parent, title="Trash", reward_kind="fixed", reward="1", assignment_mode="single", single_assignee=str(ada_id)
+    )
     ada.get("/")
     ada.submit(f"/chores/{chore_id(parent, 'Trash')}/complete")
     slot = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]

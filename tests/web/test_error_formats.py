@@ -83,6 +83,20 @@ def test_pages_are_every_path_but_the_apis_and_the_operating_ones(path):
     assert is_page_path(path)
 
 
-@pytest.mark.parametrize("path", ["/api", "/api/", "/api/v1/users/me", "/api/v2/x", "/health", "/health/ready", "/metrics", "/docs", "/redoc", "/openapi.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api",
+        "/api/",
+        "/api/v1/users/me",
+        "/api/v2/x",
+        "/health",
+        "/health/ready",
+        "/metrics",
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+    ],
+)
 def test_the_api_probes_metrics_and_api_docs_are_not_pages(path):
     assert not is_page_path(path)

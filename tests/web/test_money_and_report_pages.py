@@ -15,8 +15,16 @@ def family_with_earnings(visitor, app, amount: str = "4"):
     name = parent.add_child()
     kid = user_id(app, name)
     parent.get("/chores/new")
-    parent.submit("/chores/new", {"title": "Windows", "reward_kind": "fixed", "reward": amount, "assignment_mode": "single",
-                                  "single_assignee": str(kid)})
+    parent.submit(
+        "/chores/new",
+        {
+            "title": "Windows",
+            "reward_kind": "fixed",
+            "reward": amount,
+            "assignment_mode": "single",
+            "single_assignee": str(kid),
+        },
+    )
     child = visitor()
     child.log_in(name)
     chore = parent.api("GET", "/chores").json()[0]["id"]
@@ -34,9 +42,13 @@ def balance(page_html: str) -> str:
 def test_a_bonus_and_a_penalty_change_the_balance(visitor, app):
     parent, child, kid, _ = family_with_earnings(visitor, app)
     parent.get(f"/children/{kid}")
-    response = parent.submit(f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "1.50", "reason": "Kind to sister"})
+    response = parent.submit(
+        f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "1.50", "reason": "Kind to sister"}
+    )
     assert "got a bonus of $1.50" in parent.flash()
-    response = parent.submit(f"/children/{kid}/adjustments", {"kind": "penalty", "amount": "0.75", "reason": "Late to bed"})
+    response = parent.submit(
+        f"/children/{kid}/adjustments", {"kind": "penalty", "amount": "0.75", "reason": "Late to bed"}
+    )
     assert balance(response.text) == "$4.75"
     assert parent.api("GET", f"/adjustments/total/{kid}").json()["total_adjustments"] == "0.75"
     assert balance(child.get("/me/money").text) == "$4.75"
@@ -47,7 +59,10 @@ def test_adjustment_errors_show_next_to_their_fields(visitor, app):
     parent.get(f"/children/{kid}")
     response = parent.submit(f"/children/{kid}/adjustments", {"kind": "penalty", "amount": "-2", "reason": ""})
     assert response.status_code == 422
-    assert field_error(response.text, "adjustment-amount") == "Enter the amount without a sign, and choose bonus or penalty."
+    assert (
+        field_error(response.text, "adjustment-amount")
+        == "Enter the amount without a sign, and choose bonus or penalty."
+    )
     response = parent.submit(f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "0", "reason": ""})
     assert field_error(response.text, "adjustment-amount").startswith("An adjustment of 0 changes nothing")
     assert field_error(response.text, "adjustment-reason") == "This field is required."
@@ -111,7 +126,14 @@ def test_a_bad_report_date_is_explained_on_its_field(visitor, app):
 
 def test_a_child_cannot_open_the_parents_pages(visitor, app):
     _, child, kid, _ = family_with_earnings(visitor, app)
-    for path in ("/approvals", "/chores", "/reports", f"/children/{kid}", "/activity", "/reports/allowance-summary.csv"):
+    for path in (
+        "/approvals",
+        "/chores",
+        "/reports",
+        f"/children/{kid}",
+        "/activity",
+        "/reports/allowance-summary.csv",
+    ):
         assert child.get(path).status_code == 403, path
 
 

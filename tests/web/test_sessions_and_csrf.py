@@ -30,7 +30,9 @@ def test_in_production_the_session_cookie_is_secure(database_factory):
         page = client.get("/signup")
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         response = client.post(
-            "/signup", data={"csrf_token": token, "username": "secure-sam", "password": PASSWORD}, follow_redirects=False
+            "/signup",
+            data={"csrf_token": token, "username": "secure-sam", "password": PASSWORD},
+            follow_redirects=False,
         )
     session = next(h for h in response.headers.get_list("set-cookie") if h.startswith("ct_session="))
     assert "Secure" in session and "HttpOnly" in session
@@ -132,5 +134,3 @@ def _child_id(app, username: str) -> int:
 
     with app.state.session_factory() as session:
         return session.query(User).filter_by(username=username).one().id
-
-

@@ -65,9 +65,7 @@ class Page:
     has_more: bool
 
 
-def recent(
-    session: Session, user: User, *, limit: int = 20, offset: int = 0, activity_type: str | None = None
-) -> Page:
+def recent(session: Session, user: User, *, limit: int = 20, offset: int = 0, activity_type: str | None = None) -> Page:
     limit = max(1, min(limit, MAX_PAGE))
     condition = visible_to(user)
     if activity_type:

@@ -94,7 +94,9 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         raise Conflict(_why_not_now(current, child, now))
     # Read after the row lock: a parent who paused or deleted the chore meanwhile has committed.
     still = session.execute(
-        select(Chore.is_disabled, Chore.deleted_at).where(Chore.id == chore.id).execution_options(populate_existing=True)
+        select(Chore.is_disabled, Chore.deleted_at)
+        .where(Chore.id == chore.id)
+        .execution_options(populate_existing=True)
     ).one()
     if still.is_disabled or still.deleted_at is not None:
         session.rollback()
@@ -213,7 +215,12 @@ def approve_assignment(
         reviewer=parent,
         now=now,
         status=CompletionStatus.approved,
-        slot_values={"state": APPROVED, "approved_at": now, "approval_reward_cents": cents, "available_at": available_at},
+        slot_values={
+            "state": APPROVED,
+            "approved_at": now,
+            "approval_reward_cents": cents,
+            "available_at": available_at,
+        },
         reward_cents=cents,
     )
     entry = ledger.record_earning(
@@ -288,7 +295,9 @@ def _single_pending_slot(session: Session, parent: User, chore_id: int) -> int:
     return waiting[0]
 
 
-def approve_chore(session: Session, parent: User, chore_id: int, reward_value: Decimal | None = None) -> LifecycleResult:
+def approve_chore(
+    session: Session, parent: User, chore_id: int, reward_value: Decimal | None = None
+) -> LifecycleResult:
     """For older clients: acts on the chore's one assignment waiting for approval."""
     return approve_assignment(session, parent, _single_pending_slot(session, parent, chore_id), reward_value)
 

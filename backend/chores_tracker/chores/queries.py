@@ -81,7 +81,9 @@ def visible_chores(viewer: User) -> ColumnElement[bool]:
     )
 
 
-def load_chores(session: Session, condition: ColumnElement[bool], *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
+def load_chores(
+    session: Session, condition: ColumnElement[bool], *, skip: int = 0, limit: int = MAX_LIST
+) -> list[Chore]:
     """Chores with their assignments and assignees: two statements, however many chores."""
     return list(
         session.scalars(
@@ -150,7 +152,9 @@ def available_for_child(session: Session, child: User) -> AvailableChores:
     active = and_(family_chores(child), Chore.is_disabled.is_(False))
     assigned = load_chores(
         session,
-        and_(active, Chore.assignment_mode != POOL, _slot_exists(Assignment.assignee_id == child.id, available_now(now))),
+        and_(
+            active, Chore.assignment_mode != POOL, _slot_exists(Assignment.assignee_id == child.id, available_now(now))
+        ),
     )
     pool = load_chores(session, and_(active, Chore.assignment_mode == POOL, _slot_exists(available_now(now))))
     pairs = [
@@ -184,15 +188,20 @@ def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: i
 
 def pending_approval_count(session: Session, parent: User) -> int:
     """How many completions wait for review in the family (one COUNT, for badges and menus)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .join(Assignment.chore)
-        .where(family_chores(parent), Assignment.state == COMPLETED)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .join(Assignment.chore)
+            .where(family_chores(parent), Assignment.state == COMPLETED)
+        )
+        or 0
+    )
 
 
-def chores_of_child(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST) -> list[Chore]:
+def chores_of_child(
+    session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = MAX_LIST
+) -> list[Chore]:
     child = identity.child_of_family(session, parent, child_id)
     return load_chores(
         session, and_(family_chores(parent), _slot_exists(Assignment.assignee_id == child.id)), skip=skip, limit=limit

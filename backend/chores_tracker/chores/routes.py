@@ -88,12 +88,17 @@ def available(child: CurrentChild, session: DbSession) -> AvailableOut:
         )
         for chore, slot in found.assigned
     ]
-    pool = [AvailableItemOut(chore=present_chore(chore, child, now), assignment=None, assignment_id=None) for chore in found.pool]
+    pool = [
+        AvailableItemOut(chore=present_chore(chore, child, now), assignment=None, assignment_id=None)
+        for chore in found.pool
+    ]
     return AvailableOut(assigned=assigned, pool=pool, total_count=len(assigned) + len(pool))
 
 
 @router.get("/pending-approval", response_model=list[PendingApprovalOut])
-def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[PendingApprovalOut]:
+def pending_approval(
+    parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
+) -> list[PendingApprovalOut]:
     """Completions waiting for review in the family, oldest first."""
     now = clock.now()
     return [
@@ -109,7 +114,9 @@ def pending_approval(parent: CurrentParent, session: DbSession, skip: Skip = 0, 
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])
-def chores_of_child(child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> list[ChoreOut]:
+def chores_of_child(
+    child_id: RowId, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
+) -> list[ChoreOut]:
     return _chores(queries.chores_of_child(session, parent, child_id, skip=skip, limit=limit), parent)
 
 
@@ -163,7 +170,9 @@ def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 
 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
-def approve_chore(chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None) -> ChoreOut:
+def approve_chore(
+    chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
+) -> ChoreOut:
     """For older clients: approves the chore's one assignment waiting for approval."""
     result = lifecycle.approve_chore(session, parent, chore_id, data.reward_value if data else None)
     return present_chore(result.chore, parent, clock.now())

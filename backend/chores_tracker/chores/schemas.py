@@ -119,7 +119,8 @@ def _answered(annotation: Any) -> Any:
 
 # The chore's id, then every configuration field, always present (null when unset).
 _configuration_fields: dict[str, Any] = {
-    name: (_answered(info.annotation), Field(description=info.description)) for name, info in ChoreBase.model_fields.items()
+    name: (_answered(info.annotation), Field(description=info.description))
+    for name, info in ChoreBase.model_fields.items()
 }
 _ChoreConfigurationOut = create_model("_ChoreConfigurationOut", id=(int, ...), **_configuration_fields)
 

@@ -58,7 +58,9 @@ def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[As
     return [Assignment(chore_id=chore_id, assignee_id=who, state=AVAILABLE) for who in wanted if who not in keep]
 
 
-def _record(session: Session, parent: User, chore: Chore, activity_type: ActivityType, verb: str, **details: object) -> None:
+def _record(
+    session: Session, parent: User, chore: Chore, activity_type: ActivityType, verb: str, **details: object
+) -> None:
     """The feed row of a parent's change, worded alike for each: "ada paused the chore 'Dishes'"."""
     description = f"{parent.username} {verb} the chore {chore.title!r}"
     feed.record(session, chore, actor=parent, activity_type=activity_type, description=description, **details)

@@ -24,9 +24,7 @@ def normalize_database_url(raw: str | URL) -> URL:
     url = make_url(raw) if isinstance(raw, str) else raw
     backend = url.get_backend_name()
     if backend not in _DRIVERS:
-        raise UnsupportedDatabaseURL(
-            f"unsupported database {backend!r}: use mysql://, postgresql:// or sqlite:///path"
-        )
+        raise UnsupportedDatabaseURL(f"unsupported database {backend!r}: use mysql://, postgresql:// or sqlite:///path")
     url = url.set(drivername=_DRIVERS[backend])
     if url.get_backend_name() == "mysql" and "charset" not in url.query:
         url = url.update_query_dict({"charset": "utf8mb4"})

@@ -22,6 +22,4 @@ def live() -> dict[str, Any]:
 @readiness_router.get("/ready")
 def ready(request: Request) -> JSONResponse:
     report = readiness(request.app.state.readiness_probe)
-    return JSONResponse(
-        report.body(), status_code=200 if report.ready else 503, headers={"Cache-Control": "no-store"}
-    )
+    return JSONResponse(report.body(), status_code=200 if report.ready else 503, headers={"Cache-Control": "no-store"})

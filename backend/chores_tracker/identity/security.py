@@ -63,7 +63,9 @@ def create_access_token(user_id: int, token_version: int, session_id: str, setti
 def decode_access_token(token: str, settings: Settings) -> TokenClaims | None:
     """The token's claims, or None when the token is invalid or expired."""
     try:
-        payload = jwt.decode(token, settings.secret_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "sub"]})
+        payload = jwt.decode(
+            token, settings.secret_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "sub"]}
+        )
         return TokenClaims(int(payload["sub"]), int(payload.get("ver", 0)), payload.get("sid"))
     except (jwt.PyJWTError, ValueError, TypeError):
         return None

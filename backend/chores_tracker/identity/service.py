@@ -100,9 +100,7 @@ def _refuse_login(username: str, reason: str) -> NoReturn:
 def check_new_child(session: Session, settings: Settings, data: ChildCreateIn) -> None:
     """What a parent's form for a child must meet, checked before anything is written."""
     if data.is_parent:
-        raise InvalidInput(
-            "a second parent signs up and joins the family with its invite code", field="is_parent"
-        )
+        raise InvalidInput("a second parent signs up and joins the family with its invite code", field="is_parent")
     check_password_rules(data.password, settings)
     _ensure_username_free(session, data.username)
 

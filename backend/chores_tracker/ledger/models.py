@@ -26,9 +26,7 @@ class EntryKind(str, Enum):
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('chore_earning', 'adjustment', 'payout')", name="kind"
-        ),
+        CheckConstraint("kind IN ('chore_earning', 'adjustment', 'payout')", name="kind"),
         # Earnings are never negative, adjustments never zero, payouts always positive
         # (a payout is subtracted from the balance, see ledger.service).
         CheckConstraint(

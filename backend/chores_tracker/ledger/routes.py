@@ -54,7 +54,9 @@ def list_adjustments(
 
 
 @router.get("/total/{child_id}", response_model=AdjustmentTotalOut)
-def adjustments_total(child_id: RowId, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> AdjustmentTotalOut:
+def adjustments_total(
+    child_id: RowId, parent: CurrentParent, session: DbSession, settings: SettingsDep
+) -> AdjustmentTotalOut:
     total = service.adjustments_total(session, parent, child_id)
     return AdjustmentTotalOut(child_id=child_id, total_adjustments=total, currency=settings.currency)
 

@@ -21,7 +21,9 @@ def _stripped_required(value: str) -> str:
 
 class AdjustmentCreate(Input):
     child_id: RowId
-    amount: SignedAmount = Field(description="a bonus (positive) or a penalty (negative); never 0; at most two decimals")
+    amount: SignedAmount = Field(
+        description="a bonus (positive) or a penalty (negative); never 0; at most two decimals"
+    )
     reason: Reason
 
     @field_validator("amount")

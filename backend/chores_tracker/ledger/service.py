@@ -65,9 +65,7 @@ class ChildTotals:
         return self.by_child.setdefault(child_id, Totals())
 
 
-def totals_for_children(
-    session: Session, child_ids: Iterable[int], period: Period | None = None
-) -> ChildTotals:
+def totals_for_children(session: Session, child_ids: Iterable[int], period: Period | None = None) -> ChildTotals:
     """Ledger sums per child in one grouped query.
 
     With a period, the flows (earned, adjustments, payouts) are those inside it, and so is the
@@ -78,7 +76,9 @@ def totals_for_children(
     if not ids:
         return result
     flows = (
-        select(LedgerEntry.child_id, LedgerEntry.kind, func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        select(
+            LedgerEntry.child_id, LedgerEntry.kind, func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0)
+        )
         .where(LedgerEntry.child_id.in_(ids), *(period or Period()).bounding(LedgerEntry.created_at))
         .group_by(LedgerEntry.child_id, LedgerEntry.kind)
     )
@@ -98,7 +98,9 @@ def balances_until(session: Session, child_ids: Iterable[int], end: datetime | N
     ids = list(child_ids)
     if not ids:
         return {}
-    signed = case((LedgerEntry.kind == EntryKind.payout.value, -LedgerEntry.amount_cents), else_=LedgerEntry.amount_cents)
+    signed = case(
+        (LedgerEntry.kind == EntryKind.payout.value, -LedgerEntry.amount_cents), else_=LedgerEntry.amount_cents
+    )
     query = (
         select(LedgerEntry.child_id, func.coalesce(func.sum(signed), 0))
         .where(LedgerEntry.child_id.in_(ids), *Period(end=end).bounding(LedgerEntry.created_at))
@@ -203,7 +205,9 @@ def _entries(
     )
 
 
-def list_adjustments(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100) -> list[LedgerEntry]:
+def list_adjustments(
+    session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100
+) -> list[LedgerEntry]:
     return _entries(session, parent, child_id, EntryKind.adjustment, skip=skip, limit=limit)
 
 
@@ -239,11 +243,14 @@ def create_payout(session: Session, parent: User, data: PayoutCreate) -> LedgerE
         cents=cents,
         note=data.note,
         activity_type=ActivityType.payout_recorded,
-        description=f"{parent.username} paid {child.username} {data.amount:.2f}" + (f": {data.note}" if data.note else ""),
+        description=f"{parent.username} paid {child.username} {data.amount:.2f}"
+        + (f": {data.note}" if data.note else ""),
     )
 
 
-def list_payouts(session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100) -> list[LedgerEntry]:
+def list_payouts(
+    session: Session, parent: User, child_id: int, *, skip: int = 0, limit: int = 100
+) -> list[LedgerEntry]:
     return _entries(session, parent, child_id, EntryKind.payout, skip=skip, limit=limit)
 
 

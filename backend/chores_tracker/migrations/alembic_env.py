@@ -28,7 +28,12 @@ log = logging.getLogger("chores_tracker.db.migrate")
 
 MUTATING_OPERATIONS = frozenset({"upgrade", "downgrade", "stamp", "ensure_version"})
 # Names of the step functions alembic.command passes, for callers that use alembic.command directly.
-_STEP_FUNCTIONS = {"upgrade": "upgrade", "downgrade": "downgrade", "do_stamp": "stamp", "do_ensure_version": "ensure_version"}
+_STEP_FUNCTIONS = {
+    "upgrade": "upgrade",
+    "downgrade": "downgrade",
+    "do_stamp": "stamp",
+    "do_ensure_version": "ensure_version",
+}
 
 
 @dataclass
@@ -83,8 +88,12 @@ def _normalize_default(sql: str | None) -> str | None:
 
 
 def compare_server_default(
-    context: Any, inspected_column: Any, metadata_column: Any, inspected_default: str | None,
-    metadata_default: Any, rendered_metadata_default: str | None,
+    context: Any,
+    inspected_column: Any,
+    metadata_column: Any,
+    inspected_default: str | None,
+    metadata_default: Any,
+    rendered_metadata_default: str | None,
 ) -> bool | None:
     """Each database spells now() and booleans its own way; compare meanings, not spellings."""
     if rendered_metadata_default is None or inspected_default is None:
@@ -113,7 +122,9 @@ def run(context: Any) -> None:
     if context.is_offline_mode():
         url = database_url(config)
         backend = url.get_backend_name()
-        context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **configure_kwargs(backend))
+        context.configure(
+            url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **configure_kwargs(backend)
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -145,8 +156,13 @@ def _setting(config: Any, name: str) -> float:
     if value is None:
         from chores_tracker.migrations.config import migration_settings
 
-        value = getattr(migration_settings(), {"lock_timeout": "migration_lock_timeout_seconds",
-                                               "ddl_lock_timeout": "migration_ddl_lock_timeout_seconds"}[name])
+        value = getattr(
+            migration_settings(),
+            {
+                "lock_timeout": "migration_lock_timeout_seconds",
+                "ddl_lock_timeout": "migration_ddl_lock_timeout_seconds",
+            }[name],
+        )
     return float(value)
 
 
@@ -183,7 +199,8 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
         code = CodeRevisions.from_script_directory(context.script)
         log.info(
             "under the lock the database is at %s; this code's head is %s",
-            ",".join(heads) or "base (empty)", ",".join(code.heads),
+            ",".join(heads) or "base (empty)",
+            ",".join(code.heads),
             extra={"fields": {"event": "migration_current", "current": list(heads), "head": list(code.heads)}},
         )
         if operation != "stamp":
@@ -196,7 +213,8 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
             if state.kind == "ahead":
                 log.info(
                     "the database (%s) is ahead of this code (%s) and already contains it: nothing to do",
-                    state.current_text, state.expected_text,
+                    state.current_text,
+                    state.expected_text,
                 )
                 report.skipped = "ahead"
                 report.heads_after = heads
@@ -210,7 +228,10 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
         recorder = HistoryRecorder(bookkeeping, connection, context.get_impl().transactional_ddl)
         try:
             context.configure(
-                connection=connection, fn=recorder.wrap(opts["fn"]), on_version_apply=[recorder.on_version_apply], **kwargs
+                connection=connection,
+                fn=recorder.wrap(opts["fn"]),
+                on_version_apply=[recorder.on_version_apply],
+                **kwargs,
             )
             with context.begin_transaction():
                 context.run_migrations()
@@ -225,7 +246,9 @@ def _run_online(context: Any, engine: sa.Engine, connection: sa.Connection) -> N
         if connection.in_transaction():
             connection.commit()
         if operation == "stamp":
-            report.resolved = history.resolve_open(bookkeeping, f"resolved by stamp to {context.get_revision_argument()}")
+            report.resolved = history.resolve_open(
+                bookkeeping, f"resolved by stamp to {context.get_revision_argument()}"
+            )
             if report.resolved:
                 log.info("marked as resolved: %s", ", ".join(report.resolved))
         report.heads_after = read_heads(connection)

@@ -40,9 +40,13 @@ db_app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-LockTimeoutOption = typer.Option(None, "--lock-timeout", help="seconds to wait for the migration lock [default: MIGRATION_LOCK_TIMEOUT_SECONDS]")
+LockTimeoutOption = typer.Option(
+    None, "--lock-timeout", help="seconds to wait for the migration lock [default: MIGRATION_LOCK_TIMEOUT_SECONDS]"
+)
 DdlTimeoutOption = typer.Option(
-    None, "--ddl-lock-timeout", help="seconds one DDL statement may wait for a table lock [default: MIGRATION_DDL_LOCK_TIMEOUT_SECONDS]"
+    None,
+    "--ddl-lock-timeout",
+    help="seconds one DDL statement may wait for a table lock [default: MIGRATION_DDL_LOCK_TIMEOUT_SECONDS]",
 )
 
 
@@ -78,7 +82,9 @@ def _show(heads: tuple[str, ...] | None) -> str:
 
 @db_app.command()
 @_exit_codes
-def wait(timeout: float | None = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]")) -> None:
+def wait(
+    timeout: float | None = typer.Option(None, help="seconds to keep trying [default: DB_WAIT_TIMEOUT_SECONDS]"),
+) -> None:
     """Wait until the database accepts a login and answers a query (exit 3 when it never does)."""
     settings = _settings()
     from chores_tracker.migrations.wait import wait_for_database
@@ -138,7 +144,8 @@ def history(
         duration = f"{row.duration_ms / 1000:.2f}s" if row.duration_ms is not None else "-"
         typer.echo(
             f"{row.started_at:%Y-%m-%d %H:%M:%S}Z  {row.operation:<9} {row.revision:<14} {row.status:<8} {duration:>8}  "
-            f"{row.who}  {row.script or ''}" + (f"  sha256:{row.checksum[:12]}" if verbose and row.checksum else "")
+            f"{row.who}  {row.script or ''}"
+            + (f"  sha256:{row.checksum[:12]}" if verbose and row.checksum else "")
             + (f"\n    error: {row.error}" if verbose and row.error else "")
         )
 
@@ -153,7 +160,10 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
         log.warning(
             "revision %s (%s) has changed since it was applied at %s UTC by %s: never edit an applied migration; "
             "put the change in a new revision (and restore the file from version control)",
-            edited.revision, edited.script, f"{edited.applied.started_at:%Y-%m-%d %H:%M:%S}", edited.applied.who,
+            edited.revision,
+            edited.script,
+            f"{edited.applied.started_at:%Y-%m-%d %H:%M:%S}",
+            edited.applied.who,
             extra={"fields": {"event": "edited_revision", "revision": edited.revision, "file": edited.script}},
         )
     if report.half_applied:
@@ -174,7 +184,9 @@ def status(json_output: bool = typer.Option(False, "--json", help="one JSON obje
             f"state:    {state.kind.replace('_', ' ')}",
         ]
         if state.pending:
-            lines.append("pending:  " + "\n          ".join(report.code.describe(revision) for revision in state.pending))
+            lines.append(
+                "pending:  " + "\n          ".join(report.code.describe(revision) for revision in state.pending)
+            )
         if report.half_applied:
             lines.append("half-applied: " + ", ".join(row.revision for row in report.half_applied))
         if report.edited:
@@ -210,7 +222,8 @@ def upgrade(
     settings = _settings()
     started = time.monotonic()
     report = runner.upgrade(
-        settings.url, revision,
+        settings.url,
+        revision,
         lock_timeout=settings.migration_lock_timeout_seconds if lock_timeout is None else lock_timeout,
         ddl_lock_timeout=settings.migration_ddl_lock_timeout_seconds if ddl_lock_timeout is None else ddl_lock_timeout,
     )
@@ -223,17 +236,26 @@ def _destructive(operation: str, revision: str, yes: bool, lock_timeout: float |
     before = runner.current_heads(url)
     if not yes:
         raise Refused(
-            f"refusing to {operation} {mask_url(url)} from {_show(before)} to {revision} without --yes: "
-            f"{explanation}"
+            f"refusing to {operation} {mask_url(url)} from {_show(before)} to {revision} without --yes: {explanation}"
         )
     log.info("before %s: the database is at %s", operation, _show(before))
     report = getattr(runner, operation)(
-        url, revision, lock_timeout=settings.migration_lock_timeout_seconds if lock_timeout is None else lock_timeout,
+        url,
+        revision,
+        lock_timeout=settings.migration_lock_timeout_seconds if lock_timeout is None else lock_timeout,
         ddl_lock_timeout=settings.migration_ddl_lock_timeout_seconds,
     )
     log.info(
-        "after %s: the database is at %s", operation, _show(report.heads_after),
-        extra={"fields": {"event": f"migration_{operation}", "before": list(before), "after": list(report.heads_after or ())}},
+        "after %s: the database is at %s",
+        operation,
+        _show(report.heads_after),
+        extra={
+            "fields": {
+                "event": f"migration_{operation}",
+                "before": list(before),
+                "after": list(report.heads_after or ()),
+            }
+        },
     )
 
 
@@ -246,8 +268,13 @@ def downgrade(
     lock_timeout: float | None = LockTimeoutOption,
 ) -> None:
     """Downgrade to REVISION under the migration lock (refuses without --yes; prints before and after)."""
-    _destructive("downgrade", revision, yes, lock_timeout,
-                 "a downgrade can drop columns and tables with their data; take a backup first")
+    _destructive(
+        "downgrade",
+        revision,
+        yes,
+        lock_timeout,
+        "a downgrade can drop columns and tables with their data; take a backup first",
+    )
 
 
 @db_app.command()
@@ -260,9 +287,14 @@ def stamp(
     """Record REVISION as the database's revision without running anything (refuses without --yes).
 
     Also marks any half-applied revision as resolved: you state what the schema really is."""
-    _destructive("stamp", revision, yes, lock_timeout,
-                 "a stamp only rewrites the version table; if the schema does not match REVISION, "
-                 "later migrations fail or corrupt data")
+    _destructive(
+        "stamp",
+        revision,
+        yes,
+        lock_timeout,
+        "a stamp only rewrites the version table; if the schema does not match REVISION, "
+        "later migrations fail or corrupt data",
+    )
 
 
 @db_app.command()
@@ -274,7 +306,10 @@ def check() -> None:
     for difference in differences:
         typer.echo(runner.describe_difference(difference))
     if differences:
-        log.error("the database and the models differ in %d place(s): a revision is missing or the database was changed by hand", len(differences))
+        log.error(
+            "the database and the models differ in %d place(s): a revision is missing or the database was changed by hand",
+            len(differences),
+        )
         raise typer.Exit(int(ExitCode.DRIFT))
     log.info("no drift: the database matches the models")
 
@@ -283,7 +318,9 @@ def check() -> None:
 @_exit_codes
 def sql(
     target: str = typer.Argument("head", help="revision to upgrade to"),
-    from_revision: str | None = typer.Option(None, "--from", help="start here instead of at the database's revision (no connection needed)"),
+    from_revision: str | None = typer.Option(
+        None, "--from", help="start here instead of at the database's revision (no connection needed)"
+    ),
 ) -> None:
     """Print the SQL an upgrade would run, for review; changes nothing."""
     settings = _settings()
@@ -294,7 +331,9 @@ def sql(
 @db_app.command()
 @_exit_codes
 def migrate(
-    timeout: float | None = typer.Option(None, help="seconds to wait for the database [default: DB_WAIT_TIMEOUT_SECONDS]"),
+    timeout: float | None = typer.Option(
+        None, help="seconds to wait for the database [default: DB_WAIT_TIMEOUT_SECONDS]"
+    ),
     lock_timeout: float | None = LockTimeoutOption,
     ddl_lock_timeout: float | None = DdlTimeoutOption,
 ) -> None:

@@ -107,11 +107,23 @@ class HistoryRow:
         return tuple(part for part in (self.down_revision or "").split(",") if part)
 
 
-def _rows(connection: sa.Connection, where: Any = None, limit: int | None = None, newest_first: bool = False) -> list[HistoryRow]:
+def _rows(
+    connection: sa.Connection, where: Any = None, limit: int | None = None, newest_first: bool = False
+) -> list[HistoryRow]:
     table = schema_history
     query = sa.select(
-        table.c.id, table.c.revision, table.c.down_revision, table.c.operation, table.c.status, table.c.started_at,
-        table.c.finished_at, table.c.duration_ms, table.c.host, table.c.job, table.c.script, table.c.checksum,
+        table.c.id,
+        table.c.revision,
+        table.c.down_revision,
+        table.c.operation,
+        table.c.status,
+        table.c.started_at,
+        table.c.finished_at,
+        table.c.duration_ms,
+        table.c.host,
+        table.c.job,
+        table.c.script,
+        table.c.checksum,
         table.c.error,
     )
     if where is not None:
@@ -285,7 +297,8 @@ class HistoryRecorder:
                     log.error(
                         "revision %s changed the schema before failing and %s has no transactional DDL: "
                         "it is left half-applied and marked 'started'",
-                        current.revision, self.migration.dialect.name,
+                        current.revision,
+                        self.migration.dialect.name,
                     )
         except Exception as record_exc:  # the migration error matters more than its record
             log.warning("could not record the failure in %s: %s", HISTORY_TABLE, mask_secrets(_describe(record_exc)))
@@ -296,10 +309,19 @@ class HistoryRecorder:
             script_dir = ctx.script
             for revision in targets or ("base",):
                 script = script_dir.get_revision(revision) if script_dir is not None and revision != "base" else None
-                values = self._values(script, "stamp", "applied") if script is not None else {
-                    "revision": revision, "operation": "stamp", "status": "applied", "started_at": _now(),
-                    "host": self.identity.host, "job": self.identity.job, "app_version": __version__,
-                }
+                values = (
+                    self._values(script, "stamp", "applied")
+                    if script is not None
+                    else {
+                        "revision": revision,
+                        "operation": "stamp",
+                        "status": "applied",
+                        "started_at": _now(),
+                        "host": self.identity.host,
+                        "job": self.identity.job,
+                        "app_version": __version__,
+                    }
+                )
                 values.update(finished_at=_now(), duration_ms=0)
                 self.migration.execute(schema_history.insert().values(**values))
             return
@@ -314,7 +336,10 @@ class HistoryRecorder:
         if current.operation == "upgrade":
             self.applied.append(current.revision)
         log.info(
-            "%s %s done in %.2fs", current.operation, current.revision, time.monotonic() - current.started,
+            "%s %s done in %.2fs",
+            current.operation,
+            current.revision,
+            time.monotonic() - current.started,
             extra={"fields": {"event": "migration_step", "revision": current.revision, "operation": current.operation}},
         )
 

@@ -93,7 +93,9 @@ class MigrationLock:
                 if last_log is None or now - last_log >= WAIT_LOG_INTERVAL_SECONDS:
                     log.info(
                         "waiting for the migration lock (%s), held by %s; giving up in %.0fs",
-                        self.describe(), self.holder(), remaining,
+                        self.describe(),
+                        self.holder(),
+                        remaining,
                         extra={"fields": {"event": "migration_lock_wait", "seconds_left": round(remaining, 1)}},
                     )
                     last_log = now
@@ -144,12 +146,18 @@ class PostgresLock(MigrationLock):
         self.connection.execute(sa.text("SELECT set_config('application_name', :name, false)"), {"name": name})
         # If the runner's pod vanishes without closing the socket, the server notices within a minute
         # and ends the session, which releases the lock.
-        for setting, value in (("tcp_keepalives_idle", 30), ("tcp_keepalives_interval", 10), ("tcp_keepalives_count", 3)):
+        for setting, value in (
+            ("tcp_keepalives_idle", 30),
+            ("tcp_keepalives_interval", 10),
+            ("tcp_keepalives_count", 3),
+        ):
             self.connection.execute(sa.text(f"SET {setting} = {int(value)}"))
 
     def _try_acquire(self) -> bool:
         assert self.connection is not None
-        return bool(self.connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _PG_LOCK_KEY}).scalar())
+        return bool(
+            self.connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _PG_LOCK_KEY}).scalar()
+        )
 
     def _acquire_within(self, seconds: float) -> bool:
         assert self.connection is not None
@@ -218,7 +226,9 @@ class MySQLLock(MigrationLock):
 
     def _get_lock(self, seconds: int) -> bool:
         assert self.connection is not None
-        result = self.connection.execute(sa.text("SELECT GET_LOCK(:name, :seconds)"), {"name": self.name, "seconds": seconds}).scalar()
+        result = self.connection.execute(
+            sa.text("SELECT GET_LOCK(:name, :seconds)"), {"name": self.name, "seconds": seconds}
+        ).scalar()
         if result is None:
             raise RuntimeError(f"GET_LOCK('{self.name}') failed")
         return bool(result)

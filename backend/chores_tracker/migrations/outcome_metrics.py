@@ -33,17 +33,23 @@ def registry_for(result: RunOutcome) -> CollectorRegistry:
     Gauge("chores_tracker_migration_success", "1 if the last migration run succeeded, else 0", registry=registry).set(
         1 if result.exit_code == 0 else 0
     )
-    Gauge("chores_tracker_migration_exit_code", "Exit code of the last migration run", registry=registry).set(result.exit_code)
-    Gauge("chores_tracker_migration_duration_seconds", "Duration of the last migration run", registry=registry).set(result.seconds)
-    Gauge("chores_tracker_migration_revisions_applied", "Revisions applied by the last migration run", registry=registry).set(
-        result.applied
+    Gauge("chores_tracker_migration_exit_code", "Exit code of the last migration run", registry=registry).set(
+        result.exit_code
     )
-    Gauge("chores_tracker_migration_last_run_timestamp_seconds", "When the last migration run ended", registry=registry).set(
-        time.time()
+    Gauge("chores_tracker_migration_duration_seconds", "Duration of the last migration run", registry=registry).set(
+        result.seconds
     )
+    Gauge(
+        "chores_tracker_migration_revisions_applied", "Revisions applied by the last migration run", registry=registry
+    ).set(result.applied)
+    Gauge(
+        "chores_tracker_migration_last_run_timestamp_seconds", "When the last migration run ended", registry=registry
+    ).set(time.time())
     info = Gauge(
-        "chores_tracker_migration_revision_info", "Revisions before and after the last migration run",
-        ["from_revision", "to_revision", "outcome"], registry=registry,
+        "chores_tracker_migration_revision_info",
+        "Revisions before and after the last migration run",
+        ["from_revision", "to_revision", "outcome"],
+        registry=registry,
     )
     info.labels(result.from_revision or "base", result.to_revision or "base", result.outcome).set(1)
     return registry

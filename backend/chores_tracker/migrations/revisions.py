@@ -43,7 +43,9 @@ class CodeRevisions:
             messages[item.revision] = (item.doc or "").strip()
         return cls(tuple(sorted(script.get_heads())), parents, files, messages)
 
-    def ancestors(self, revisions: Iterable[str], extra_parents: Mapping[str, tuple[str, ...]] = {}) -> tuple[set[str], set[str]]:
+    def ancestors(
+        self, revisions: Iterable[str], extra_parents: Mapping[str, tuple[str, ...]] = {}
+    ) -> tuple[set[str], set[str]]:
         """(revisions reachable from these, themselves included; revisions reached without known parents)."""
         seen: set[str] = set()
         unknown: set[str] = set()
@@ -104,7 +106,9 @@ class SchemaState:
         return ",".join(self.expected)
 
 
-def classify(code: CodeRevisions, db_heads: Iterable[str], recorded_parents: Mapping[str, tuple[str, ...]] = {}) -> SchemaState:
+def classify(
+    code: CodeRevisions, db_heads: Iterable[str], recorded_parents: Mapping[str, tuple[str, ...]] = {}
+) -> SchemaState:
     current = tuple(sorted(db_heads))
     expected = code.heads
     if not current:

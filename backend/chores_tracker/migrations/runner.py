@@ -63,15 +63,28 @@ def connect(database_url: sa.URL) -> AbstractContextManager[sa.Connection]:
 
 # -- changing the schema (under the lock, in alembic_env) -----------------------------------------
 
-def _run(operation: str, database_url: sa.URL, revision: str, *, lock_timeout: float | None = None,
-         ddl_lock_timeout: float | None = None, ini_path: str | Path | None = None,
-         report: RunReport | None = None) -> RunReport:
+
+def _run(
+    operation: str,
+    database_url: sa.URL,
+    revision: str,
+    *,
+    lock_timeout: float | None = None,
+    ddl_lock_timeout: float | None = None,
+    ini_path: str | Path | None = None,
+    report: RunReport | None = None,
+) -> RunReport:
     """Run an Alembic command under the lock; `report` (filled in even when it fails) says what happened."""
     report = report if report is not None else RunReport()
     report.operation = operation
     config = alembic_config(
-        database_url, ini_path=ini_path, operation=operation, report=report,
-        lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, quiet_logging=True,
+        database_url,
+        ini_path=ini_path,
+        operation=operation,
+        report=report,
+        lock_timeout=lock_timeout,
+        ddl_lock_timeout=ddl_lock_timeout,
+        quiet_logging=True,
     )
     getattr(command, operation)(config, revision)
     return report
@@ -90,6 +103,7 @@ def stamp(database_url: sa.URL, revision: str, **options: Any) -> RunReport:
 
 
 # -- reading -------------------------------------------------------------------------------------
+
 
 def current_heads(database_url: sa.URL) -> tuple[str, ...]:
     with connect(database_url) as connection:
@@ -199,8 +213,9 @@ def describe_difference(diff: Any) -> str:
     return f"{kind}: " + " ".join(names)
 
 
-def offline_sql(database_url: sa.URL, target: str = "head", start: str | None = None,
-                ini_path: str | Path | None = None) -> str:
+def offline_sql(
+    database_url: sa.URL, target: str = "head", start: str | None = None, ini_path: str | Path | None = None
+) -> str:
     """The SQL an upgrade from `start` (default: the database's revision) to `target` would run."""
     if start is None:
         heads = current_heads(database_url)
@@ -216,6 +231,7 @@ def offline_sql(database_url: sa.URL, target: str = "head", start: str | None = 
 
 # -- the migration job ---------------------------------------------------------------------------
 
+
 @dataclass
 class MigrateResult:
     exit_code: ExitCode
@@ -230,8 +246,15 @@ def _heads_text(heads: tuple[str, ...] | None) -> str | None:
     return ",".join(heads) if heads else None
 
 
-def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, ddl_lock_timeout: float,
-            pushgateway_url: str | None = None, metrics_textfile: Path | None = None) -> MigrateResult:
+def migrate(
+    database_url: sa.URL,
+    *,
+    wait_timeout: float,
+    lock_timeout: float,
+    ddl_lock_timeout: float,
+    pushgateway_url: str | None = None,
+    metrics_textfile: Path | None = None,
+) -> MigrateResult:
     """What the migration Job runs: wait, show, upgrade to head under the lock, verify, summarize."""
     from chores_tracker.migrations.outcome_metrics import RunOutcome, publish
 
@@ -240,10 +263,20 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
     code = code_revisions()
     log.info(
         "migration run starting at %s: database %s, code head %s, %s, version %s",
-        clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), mask_url(database_url), ",".join(code.heads),
-        identity.describe(), __version__,
-        extra={"fields": {"event": "migration_start", "database": mask_url(database_url), "head": list(code.heads),
-                          "host": identity.host, "job": identity.job}},
+        clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        mask_url(database_url),
+        ",".join(code.heads),
+        identity.describe(),
+        __version__,
+        extra={
+            "fields": {
+                "event": "migration_start",
+                "database": mask_url(database_url),
+                "head": list(code.heads),
+                "host": identity.host,
+                "job": identity.job,
+            }
+        },
     )
     before: tuple[str, ...] | None = None
     after: tuple[str, ...] | None
@@ -257,9 +290,19 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
         pending = ", ".join(code.describe(revision) for revision in state.pending) or "none"
         log.info(
             "database at %s; code head %s; state %s; pending: %s",
-            state.current_text or "base (empty)", state.expected_text, state.kind, pending,
-            extra={"fields": {"event": "migration_plan", "current": list(state.current), "head": list(state.expected),
-                              "state": state.kind, "pending": list(state.pending)}},
+            state.current_text or "base (empty)",
+            state.expected_text,
+            state.kind,
+            pending,
+            extra={
+                "fields": {
+                    "event": "migration_plan",
+                    "current": list(state.current),
+                    "head": list(state.expected),
+                    "state": state.kind,
+                    "pending": list(state.pending),
+                }
+            },
         )
         report = RunReport()
         upgrade(database_url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
@@ -289,9 +332,17 @@ def migrate(database_url: sa.URL, *, wait_timeout: float, lock_timeout: float, d
     result = MigrateResult(exit_code, _heads_text(from_heads), _heads_text(after), applied, seconds, error)
     log_summary(result)
     publish(
-        RunOutcome("success" if exit_code == ExitCode.OK else "failed", int(exit_code), result.from_revision,
-                   result.to_revision, len(applied), round(seconds, 3), database_url.database),
-        pushgateway_url, metrics_textfile,
+        RunOutcome(
+            "success" if exit_code == ExitCode.OK else "failed",
+            int(exit_code),
+            result.from_revision,
+            result.to_revision,
+            len(applied),
+            round(seconds, 3),
+            database_url.database,
+        ),
+        pushgateway_url,
+        metrics_textfile,
     )
     return result
 
@@ -302,14 +353,27 @@ def log_error(exc: BaseException) -> ExitCode:
 
     if isinstance(exc, MigrationError):
         text = exc.message + (f"\n{exc.details}" if exc.details else "")
-        log.error(text, extra={"fields": {"event": "migration_error", "exit_code": int(exc.exit_code),
-                                          "retryable": exc.exit_code in RETRYABLE}})
+        log.error(
+            text,
+            extra={
+                "fields": {
+                    "event": "migration_error",
+                    "exit_code": int(exc.exit_code),
+                    "retryable": exc.exit_code in RETRYABLE,
+                }
+            },
+        )
         return exc.exit_code
     if isinstance(exc, CommandError):  # Alembic's own: an unknown revision, a bad range
         log.error("%s", exc, extra={"fields": {"event": "migration_error", "exit_code": int(ExitCode.USAGE)}})
         return ExitCode.USAGE
-    log.error("unexpected error: %s: %s", type(exc).__name__, exc, exc_info=exc,
-              extra={"fields": {"event": "migration_error", "exit_code": int(ExitCode.UNEXPECTED)}})
+    log.error(
+        "unexpected error: %s: %s",
+        type(exc).__name__,
+        exc,
+        exc_info=exc,
+        extra={"fields": {"event": "migration_error", "exit_code": int(ExitCode.UNEXPECTED)}},
+    )
     return ExitCode.UNEXPECTED
 
 
@@ -328,7 +392,11 @@ def log_summary(result: MigrateResult) -> None:
     log.log(
         logging.INFO if outcome == "success" else logging.ERROR,
         "migration summary: outcome=%s from=%s to=%s applied=%d seconds=%.2f exit_code=%d",
-        outcome, result.from_revision or "base", result.to_revision or "base", len(result.applied), result.seconds,
+        outcome,
+        result.from_revision or "base",
+        result.to_revision or "base",
+        len(result.applied),
+        result.seconds,
         int(result.exit_code),
         extra={"fields": fields},
     )

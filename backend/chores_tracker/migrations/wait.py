@@ -31,27 +31,54 @@ MAX_CONNECT_TIMEOUT_SECONDS = 5
 
 # (what failed, patterns in the driver's message or error code)
 _CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("name lookup failed", (
-        r"could not translate host name", r"name or service not known", r"nodename nor servname",
-        r"temporary failure in name resolution", r"name does not resolve", r"no address associated",
-        r"unknown mysql server host", r"errno -[235]\]", r"getaddrinfo",
-    )),
+    (
+        "name lookup failed",
+        (
+            r"could not translate host name",
+            r"name or service not known",
+            r"nodename nor servname",
+            r"temporary failure in name resolution",
+            r"name does not resolve",
+            r"no address associated",
+            r"unknown mysql server host",
+            r"errno -[235]\]",
+            r"getaddrinfo",
+        ),
+    ),
     ("connection refused", (r"connection refused", r"errno 111\]", r"actively refused")),
-    ("authentication failed", (
-        r"password authentication failed", r"authentication failed", r"access denied for user",
-        r"no password supplied", r"role .* does not exist", r"pg_hba\.conf",
-    )),
+    (
+        "authentication failed",
+        (
+            r"password authentication failed",
+            r"authentication failed",
+            r"access denied for user",
+            r"no password supplied",
+            r"role .* does not exist",
+            r"pg_hba\.conf",
+        ),
+    ),
     ("database does not exist", (r"database .* does not exist", r"unknown database")),
     ("timed out", (r"timeout expired", r"timed out", r"errno 110\]")),
-    ("connection lost", (
-        r"server closed the connection", r"lost connection", r"connection reset", r"broken pipe",
-        r"errno 104\]", r"consuming input failed",
-    )),
+    (
+        "connection lost",
+        (
+            r"server closed the connection",
+            r"lost connection",
+            r"connection reset",
+            r"broken pipe",
+            r"errno 104\]",
+            r"consuming input failed",
+        ),
+    ),
     ("cannot open the database file", (r"unable to open database file",)),
 )
 _MYSQL_CODES = {1045: "authentication failed", 1049: "database does not exist", 2005: "name lookup failed"}
-_PG_SQLSTATES = {"28P01": "authentication failed", "28000": "authentication failed", "3D000": "database does not exist",
-                 "57P03": "the server is starting up"}
+_PG_SQLSTATES = {
+    "28P01": "authentication failed",
+    "28000": "authentication failed",
+    "3D000": "database does not exist",
+    "57P03": "the server is starting up",
+}
 
 
 def describe_connection_error(exc: BaseException) -> tuple[str, str]:
@@ -134,14 +161,21 @@ def wait_for_database(url: URL, timeout: float) -> int:
                 ) from None
             pause = min(delay, remaining)
             log.warning(
-                "database not ready (attempt %d): %s; retrying in %.1fs (%.0fs left)", attempt, exc.message, pause, remaining,
+                "database not ready (attempt %d): %s; retrying in %.1fs (%.0fs left)",
+                attempt,
+                exc.message,
+                pause,
+                remaining,
                 extra={"fields": {"event": "database_wait", "attempt": attempt, "cause": exc.message.split(":", 1)[0]}},
             )
             time.sleep(pause)
             delay = min(delay * 2, MAX_DELAY_SECONDS)
             continue
         log.info(
-            "database %s answered (attempt %d, %.1fs)", mask_url(url), attempt, time.monotonic() - started,
+            "database %s answered (attempt %d, %.1fs)",
+            mask_url(url),
+            attempt,
+            time.monotonic() - started,
             extra={"fields": {"event": "database_ready", "attempt": attempt}},
         )
         return attempt

@@ -51,7 +51,11 @@ STRUCTURED_FIELDS = "fields"
 
 # LogRecord's own attributes; anything else on a record was passed with `extra=` and is a field.
 # uvicorn adds color_message, the same text with terminal colours.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "color_message"}
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 def register_secret(value: str | None) -> None:

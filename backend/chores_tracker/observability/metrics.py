@@ -36,9 +36,7 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
     registry=None,
 )
-HTTP_IN_PROGRESS = Gauge(
-    f"{PREFIX}_http_requests_in_progress", "Requests being answered right now.", registry=None
-)
+HTTP_IN_PROGRESS = Gauge(f"{PREFIX}_http_requests_in_progress", "Requests being answered right now.", registry=None)
 DB_ADMISSION_WAITING = Gauge(
     f"{PREFIX}_db_admission_waiting",
     "Requests waiting for their turn to use the database (all the pool's connections are in use).",
@@ -74,9 +72,13 @@ CHORES_REJECTED = Counter(f"{PREFIX}_chores_rejected", "Completed chores a paren
 MONEY_APPROVED = Counter(
     f"{PREFIX}_money_approved_cents", "Rewards approved, in cents of the family's currency.", registry=None
 )
-LOGIN_FAILURES = Counter(f"{PREFIX}_login_failures", "Log-in attempts refused for a wrong name or password.", registry=None)
+LOGIN_FAILURES = Counter(
+    f"{PREFIX}_login_failures", "Log-in attempts refused for a wrong name or password.", registry=None
+)
 RATE_LIMITED = Counter(
-    f"{PREFIX}_rate_limited", "Requests refused with 429, by limit (login, signup, password_reset, join).", ["scope"],
+    f"{PREFIX}_rate_limited",
+    "Requests refused with 429, by limit (login, signup, password_reset, join).",
+    ["scope"],
     registry=None,
 )
 RATE_LIMIT_ERRORS = Counter(
@@ -176,9 +178,7 @@ class PoolCollector(Collector):
             return  # a pool without bookkeeping (e.g. NullPool) has nothing to report
         # The ignores below: Pool declares none of these methods; the line above made sure this one has them.
         yield GaugeMetricFamily(f"{PREFIX}_db_pool_size", "Connections the pool keeps open.", value=pool.size())  # type: ignore[attr-defined]
-        connections = GaugeMetricFamily(
-            f"{PREFIX}_db_pool_connections", "Pool connections by state.", labels=["state"]
-        )
+        connections = GaugeMetricFamily(f"{PREFIX}_db_pool_connections", "Pool connections by state.", labels=["state"])
         connections.add_metric(["checked_out"], pool.checkedout())  # type: ignore[attr-defined]
         connections.add_metric(["idle"], pool.checkedin())  # type: ignore[attr-defined]
         yield connections

@@ -51,7 +51,7 @@ def route_template(scope: Scope, root_path: str = "") -> str:
     route = scope.get("route") or _plain_route_for(scope)
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
     if not isinstance(template, str):
-        mounted_at = str(scope.get("root_path", ""))[len(root_path):]
+        mounted_at = str(scope.get("root_path", ""))[len(root_path) :]
         # A mounted app (static files) moves the root path; its files share one series.
         return f"{mounted_at}/{{path}}" if mounted_at else UNMATCHED_ROUTE
     template_parts = [part for part in template.split("/") if part]

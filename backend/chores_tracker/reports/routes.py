@@ -40,7 +40,11 @@ DateTo = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
 
 @router.get("/allowance-summary", response_model=AllowanceSummaryOut)
 def allowance_summary(
-    parent: CurrentParent, session: DbSession, date_from: DateFrom = None, date_to: DateTo = None, child_id: RowId | None = None
+    parent: CurrentParent,
+    session: DbSession,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    child_id: RowId | None = None,
 ) -> AllowanceSummaryOut:
     """Per child and for the family: approved chores, earnings, adjustments and payouts within the
     period; `balance_due` is what is owed at the period's end (now, when open)."""

@@ -108,7 +108,10 @@ def _last_activity(session: Session, child_ids: list[int]) -> dict[int, datetime
     if not child_ids:
         return {}
     latest = (
-        select(func.max(Activity.created_at)).where(Activity.target_user_id == User.id).correlate(User).scalar_subquery()
+        select(func.max(Activity.created_at))
+        .where(Activity.target_user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
     )
     return dict(session.execute(select(User.id, latest).where(User.id.in_(child_ids))).all())
 
@@ -126,11 +129,15 @@ CSV_COLUMNS = (
 )
 
 
-def export_allowance_summary(summary: AllowanceSummaryOut, fmt: ExportFormat, *, today: date | None = None) -> ExportOut:
+def export_allowance_summary(
+    summary: AllowanceSummaryOut, fmt: ExportFormat, *, today: date | None = None
+) -> ExportOut:
     stamp = (today or clock.now().date()).isoformat()
     if fmt is ExportFormat.json:
         return ExportOut(
-            content=summary.model_dump_json(), content_type="application/json", filename=f"allowance-summary-{stamp}.json"
+            content=summary.model_dump_json(),
+            content_type="application/json",
+            filename=f"allowance-summary-{stamp}.json",
         )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -193,7 +200,9 @@ class _Bucket:
     def figures(self) -> dict[str, Any]:
         earned = from_cents_or_zero(self.earned_cents)
         adjustments = from_cents_or_zero(self.adjustments_cents)
-        average = (earned / self.completed).quantize(CENT, rounding=ROUND_HALF_UP) if self.completed else Decimal("0.00")
+        average = (
+            (earned / self.completed).quantize(CENT, rounding=ROUND_HALF_UP) if self.completed else Decimal("0.00")
+        )
         return {
             "completed_chores": self.completed,
             "total_earned": earned,
@@ -242,7 +251,9 @@ def _series(
     return [(start, found.get(start, _Bucket()).figures()) for start in starts]
 
 
-def weekly_summary(session: Session, parent: User, *, weeks_back: int = 4, child_id: int | None = None) -> list[WeekPointOut]:
+def weekly_summary(
+    session: Session, parent: User, *, weeks_back: int = 4, child_id: int | None = None
+) -> list[WeekPointOut]:
     """The last `weeks_back` ISO weeks, the current (partial) one last; empty weeks included."""
     weeks_back = max(1, min(weeks_back, MAX_WEEKS))
     first = week_start(clock.now().date()) - timedelta(weeks=weeks_back - 1)

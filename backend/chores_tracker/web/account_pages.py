@@ -61,7 +61,11 @@ def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: s
 
 @router.post("/login")
 def login(
-    request: Request, submitted: SubmittedForm, session: DbSession, settings: SettingsDep, next: str = "/"  # noqa: A002 (the query parameter's name)
+    request: Request,
+    submitted: SubmittedForm,
+    session: DbSession,
+    settings: SettingsDep,
+    next: str = "/",  # noqa: A002 (the query parameter's name)
 ) -> Response:
     data = submitted.values()
     username, password = str(data.get("username", "")), str(data.get("password", ""))

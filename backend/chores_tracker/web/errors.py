@@ -59,7 +59,11 @@ def error_page(request: Request, status_code: int, message: str | None = None, *
     return render(
         request,
         "error.html",
-        {"status_code": status_code, "title": title or _TITLES.get(status_code, "That did not work"), "message": message},
+        {
+            "status_code": status_code,
+            "title": title or _TITLES.get(status_code, "That did not work"),
+            "message": message,
+        },
         status_code=status_code,
     )
 
@@ -95,7 +99,9 @@ def _domain_error(request: Request, exc: DomainError) -> Response:
 
 def _busy(request: Request, _exc: Exception) -> Response:
     response = error_page(
-        request, 503, "Many people are using the app at this moment. Please try again shortly.",
+        request,
+        503,
+        "Many people are using the app at this moment. Please try again shortly.",
         title="We are busy right now",
     )
     response.headers["Retry-After"] = str(ServerBusy.retry_after)
@@ -151,6 +157,9 @@ def error_handlers(api_handlers: Mapping[type[Exception], ErrorHandler]) -> dict
     no order of installing them matters. An error only the API answers keeps its answer on pages
     too; the pages' own errors (log-in, redirects, CSRF) are answered alike on every path.
     """
-    handlers = {**api_handlers, **{error: _page_or_api(api_handlers[error], page) for error, page in _PAGE_HANDLERS.items()}}
+    handlers = {
+        **api_handlers,
+        **{error: _page_or_api(api_handlers[error], page) for error, page in _PAGE_HANDLERS.items()},
+    }
     handlers.update({LoginRequired: _login_required, RedirectTo: _redirect, CsrfRejected: _csrf})
     return handlers

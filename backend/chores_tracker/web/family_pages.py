@@ -67,7 +67,9 @@ def create_family(
         errors,
         FamilyCreateIn,
         data,
-        lambda wanted: families.create_family(session, parent, wanted.name, invite_days=settings.invite_code_default_days),
+        lambda wanted: families.create_family(
+            session, parent, wanted.name, invite_days=settings.invite_code_default_days
+        ),
     )
     if family is not None:
         return redirect("/family", settings, flash=f"{family.name} is ready. Add your children next.")
@@ -180,7 +182,9 @@ def add_child(
     errors = FormErrors()
     child = apply_form(errors, ChildCreateIn, data, partial(families.add_child, session, settings, parent))
     if child is not None:
-        return redirect("/family#children", settings, flash=f"{child.username} can now log in with the password you chose.")
+        return redirect(
+            "/family#children", settings, flash=f"{child.username} can now log in with the password you chose."
+        )
     form = {"username": data.get("username", "")}
     return _family_page(request, session, parent, errors=errors, form=form, status_code=422)
 

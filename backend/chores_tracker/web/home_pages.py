@@ -58,11 +58,14 @@ def _child_home(request: Request, child: User, session: Session) -> Response:
         for chore, slot in available.assigned
     ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
     waiting = [
-        present_chore(chore, child, now) for chore in queries.list_chores(session, child, status=ChoreStatus.pending_approval)
+        present_chore(chore, child, now)
+        for chore in queries.list_chores(session, child, status=ChoreStatus.pending_approval)
     ]
     later = [
         chore
-        for chore in (present_chore(c, child, now) for c in queries.list_chores(session, child, status=ChoreStatus.approved))
+        for chore in (
+            present_chore(c, child, now) for c in queries.list_chores(session, child, status=ChoreStatus.approved)
+        )
         if chore.next_available_at is not None
     ]
     # The filter above keeps only chores with a next_available_at, which mypy cannot follow into the list.

@@ -144,5 +144,3 @@ def my_money(request: Request, child: PageChild, session: DbSession) -> Response
         "my_money.html",
         {"title": "My money", "totals": chores.child_totals(session, child), "activities": page.activities},
     )
-
-

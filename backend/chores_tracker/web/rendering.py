@@ -120,7 +120,12 @@ def palette_index(name: str) -> int:
 
 environment.filters.update(
     cents=from_cents,
-    money=money, plain_amount=plain_amount, day=day, moment=moment, iso=iso, palette_index=palette_index
+    money=money,
+    plain_amount=plain_amount,
+    day=day,
+    moment=moment,
+    iso=iso,
+    palette_index=palette_index,
 )
 
 

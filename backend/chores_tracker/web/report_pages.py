@@ -71,7 +71,9 @@ def report_page(request: Request, parent: FamilyParent, session: DbSession) -> R
     earned = [week.total_earned for week in weeks]
     charts = {
         "narrow": bar_chart(list(zip(_short_labels(starts), earned, strict=True)), NARROW),
-        "wide": bar_chart([(f"{start.day} {start:%b}", value) for start, value in zip(starts, earned, strict=True)], WIDE),
+        "wide": bar_chart(
+            [(f"{start.day} {start:%b}", value) for start, value in zip(starts, earned, strict=True)], WIDE
+        ),
     }
     return render(
         request,
