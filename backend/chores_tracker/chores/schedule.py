@@ -59,8 +59,9 @@ MAX_LEAD_TIME_HOURS = 24 * 31
 MAX_GRACE_HOURS = 24 * 31
 MAX_PENALTY_CENTS = 100_000_000  # the largest amount the app takes, 1,000,000.00
 YEARS = range(2000, 3000)
-# How far next_due looks ahead before it says "never": far enough for a season and an interval
-# that meet rarely (every 52 weeks on a Monday, in a one-week season: at most 52 x 7 weeks apart).
+# How far next_due looks ahead before it answers "not again". Every rule comes round within a year
+# or two; only a season can hold one off longer (every 52 weeks drifts a day a year through the
+# calendar, so in a one-week season it may not be due again for centuries).
 HORIZON_YEARS = 30
 
 # English, whatever the machine's locale (calendar's names follow the locale).
