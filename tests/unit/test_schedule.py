@@ -434,6 +434,9 @@ def test_a_full_schedule_is_read_with_its_defaults_and_weekday_names():
     assert (read.lead_time_hours, read.grace_hours, read.missed_penalty_cents) == (0, 0, 0)
     assert read.rotation is Rotation.none
     assert spec(kind="daily", due_time="07:05", rotation="least_done").due_time == time(7, 5)
+    # A client may send every field, the ones its kind does not read as null.
+    nulls = dict.fromkeys(("interval", "weekdays", "day_of_month", "nth", "month", "due_date", "anchor"))
+    assert spec(kind="daily", due_time=None, season=None, **nulls) == spec(kind="daily")
 
 
 def test_the_longest_day_of_month_and_29_february_are_accepted():
@@ -588,3 +591,21 @@ DESCRIBED = {
 @pytest.mark.parametrize(("text", "fields"), list(DESCRIBED.items()), ids=DESCRIBED.keys())
 def test_describe_reads_as_plain_english(text, fields):
     assert describe(spec(**fields)) == text
+
+
+def test_a_schedule_written_out_reads_back_as_itself():
+    written = spec(kind="weekly", weekdays=["fri", "mon"], due_time="18:05", season={"start": "11-01", "end": "02-29"})
+    data = written.model_dump(mode="json")
+    assert data["due_time"] == "18:05" and data["weekdays"] == [0, 4]
+    assert ScheduleSpec.model_validate(data) == written
+    assert "ScheduleKind" in str(ScheduleSpec.model_json_schema())
+
+
+def test_a_naive_instant_is_refused_rather_than_read_in_the_servers_zone():
+    daily = spec(kind="daily")
+    with pytest.raises(ValueError, match="aware"):
+        occurrences(daily, LONDON, datetime(2026, 3, 1), utc(2026, 3, 2))  # noqa: DTZ001 (the naive instant is the point)
+    with pytest.raises(ValueError, match="aware"):
+        next_due(daily, LONDON, datetime(2026, 3, 1))  # noqa: DTZ001 (the naive instant is the point)
+    with pytest.raises(ValueError, match="aware"):
+        due_after(spec(kind="after_completion", interval=1), LONDON, datetime(2026, 3, 1))  # noqa: DTZ001 (as above)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chores_tracker.chores.schedule import ScheduleKind, ScheduleSpec, due_after, next_due, occurrences
+from chores_tracker.chores.schedule import ScheduleKind, ScheduleSpec, describe, due_after, next_due, occurrences
 
 # The zones of the issue, and ones whose changes are unusual: half-hour DST (Lord Howe), changes
 # at midnight (Havana, Santiago: a local midnight that does not exist), a negative DST in the
@@ -291,3 +291,12 @@ def test_after_completion_is_due_interval_days_after_the_local_day_it_was_done(d
     assert all(not in_season(spec, earliest + timedelta(days=n)) for n in range((item.on - earliest).days))
     end_of_day = wall_to_utc(item.on + timedelta(days=1), time(0), zone)
     assert item.due_at == (wall_to_utc(item.on, spec.due_time, zone) if spec.due_time else end_of_day)
+
+
+@pytest.mark.parametrize("kind", list(ScheduleKind))
+@PROPERTIES
+@given(data=st.data())
+def test_every_schedule_reads_back_as_itself_and_has_words(kind, data):
+    spec, *_ = data.draw(cases(kind))
+    assert ScheduleSpec.model_validate(spec.model_dump(mode="json")) == spec
+    assert describe(spec)

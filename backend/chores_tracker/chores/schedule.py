@@ -27,7 +27,7 @@ from enum import Enum
 from typing import Annotated, NoReturn
 from zoneinfo import ZoneInfo
 
-from pydantic import ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, Strict, ValidationError, field_serializer, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from chores_tracker.http import Input
@@ -223,11 +223,18 @@ class ScheduleSpec(Input):
     @field_validator("due_time", mode="before")
     @classmethod
     def _hh_mm(cls, value: object) -> object:
+        if value is None:
+            return None
         if isinstance(value, time) and value.tzinfo is None and not (value.second or value.microsecond):
             return value
         if isinstance(value, str) and _HH_MM.fullmatch(value):
             return time(int(value[:2]), int(value[3:]))
         raise _error("due_time", "a due time is HH:MM on a 24-hour clock, such as 07:30 or 18:00")
+
+    @field_serializer("due_time")
+    def _as_hh_mm(self, value: time | None) -> str | None:
+        # As it is written in: a schedule read back (stored, or answered) validates again.
+        return None if value is None else value.strftime("%H:%M")
 
     @field_validator("due_date", "anchor", mode="before")
     @classmethod
@@ -411,12 +418,19 @@ def occurrence(spec: ScheduleSpec, day: date, zone: ZoneInfo) -> Occurrence:
     )
 
 
+def _aware(*instants: datetime) -> None:
+    # A naive datetime would be read as the server's local time: a wrong answer, not an error, so refuse it.
+    if any(instant.tzinfo is None or instant.utcoffset() is None for instant in instants):
+        raise ValueError("instants must be aware (UTC); a naive datetime has no zone to read it in")
+
+
 def local_date(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
 def occurrences(spec: ScheduleSpec, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
     """The occurrences due in [start, end) (aware instants), in order of their due instants."""
+    _aware(start, end)
     if end <= start:
         return []
     # A date-only day is due when it ends, and a due time in a gap moves later: look a day either side.
@@ -429,6 +443,7 @@ def occurrences(spec: ScheduleSpec, zone: ZoneInfo, start: datetime, end: dateti
 def next_due(spec: ScheduleSpec, zone: ZoneInfo, after: datetime) -> Occurrence | None:
     """The first occurrence due strictly after `after`; None if none comes within HORIZON_YEARS
     (a one-off already past, or a season and a rule that never meet). For after_completion use due_after()."""
+    _aware(after)
     first = local_date(after, zone) - timedelta(days=2)
     horizon = date(min(first.year + HORIZON_YEARS, YEARS.stop + HORIZON_YEARS - 1), 12, 31)
     for day in due_dates(spec, first, horizon):
@@ -442,6 +457,7 @@ def due_after(spec: ScheduleSpec, zone: ZoneInfo, done_at: datetime) -> Occurren
     """An after_completion schedule's next occurrence: `interval` days after the local date it was
     done, at the due time or the end of that day; out of season, the season's next first day."""
     assert spec.kind == ScheduleKind.after_completion and spec.interval is not None
+    _aware(done_at)
     day = local_date(done_at, zone) + timedelta(days=spec.interval)
     if spec.season is not None:
         while not spec.season.contains(day):
