@@ -27,6 +27,9 @@ def serve(
     port: int = typer.Option(8000, help="port to listen on"),
     workers: int = typer.Option(1, min=1, help="worker processes"),
     reload: bool = typer.Option(False, help="restart on code changes (development)"),
+    next_step: str | None = typer.Option(
+        None, help="once it serves, print where to go and this next step (./scripts/run sets it)"
+    ),
 ) -> None:
     """Serve the JSON API, the web app, health and metrics. Does not migrate: run `db upgrade` first."""
     import uvicorn
@@ -51,8 +54,38 @@ def serve(
         # uvicorn's supervisor process runs the workers, and exits 0 once they have stopped.
         uvicorn.run(app_factory, workers=workers, reload=reload, **options)
         return
-    server = uvicorn.Server(uvicorn.Config(app_factory, **options))
+    server = _server(uvicorn.Config(app_factory, **options), next_step)
     _serve_until_stopped(server)
+
+
+def browser_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server listening on host:port."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (names "every address" to replace it, binds nothing)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _server(config: uvicorn.Config, next_step: str | None) -> uvicorn.Server:
+    """uvicorn's server; with a next step, it says where to go once it really serves (its port taken,
+    it says nothing more), as the last line a person starting it sees."""
+    import logging
+    import socket
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if next_step and self.started and not self.should_exit:
+                logging.getLogger(__name__).info(
+                    "Chores Tracker is ready: open %s and %s. Ctrl+C stops it.",
+                    browser_url(config.host, config.port),
+                    next_step,
+                )
+
+    return Server(config)
 
 
 def _serve_until_stopped(server: uvicorn.Server) -> None:
