@@ -117,6 +117,42 @@ def _serve_until_stopped(server: uvicorn.Server) -> None:
         raise typer.Exit(STARTUP_FAILURE)
 
 
+@app.command()
+def demo(
+    existing_ok: bool = typer.Option(
+        False, help="when the demo family is already here, print its logins and succeed (./scripts/run --demo)"
+    ),
+) -> None:
+    """Add a demo family (two parents, three children, three weeks of history) and print its logins.
+
+    Refuses in production, and when the demo's usernames are taken: it never touches a family."""
+    from chores_tracker import demo as demo_family
+    from chores_tracker.db.engine import make_engine, make_session_factory
+    from chores_tracker.errors import DomainError
+
+    settings = load_settings_or_exit()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                made = demo_family.create_demo_family(session, settings)
+            except demo_family.DemoRefused as refused:
+                if existing_ok and not settings.is_production and demo_family.is_there(session):
+                    typer.echo("The demo family is already here.")
+                    typer.echo(demo_family.logins_text())
+                    return
+                typer.echo(f"No demo family: {refused.message}", err=True)
+                raise typer.Exit(1) from None
+            except DomainError as error:
+                typer.echo(f"No demo family: {error.message}", err=True)
+                raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    figures = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in made.counts.items())
+    typer.echo(f"Made {demo_family.FAMILY_NAME}: {figures}.")
+    typer.echo(demo_family.logins_text())
+
+
 def main() -> None:
     from chores_tracker.migrations.commands import db_app
 
