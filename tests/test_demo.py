@@ -37,8 +37,9 @@ def _every_row(engine: sa.Engine) -> dict[str, list[tuple]]:
         }
 
 
-def test_it_makes_two_parents_three_children_and_weeks_of_chores_and_money(session, database):
-    made = demo.create_demo_family(session, database.settings(), now=NOW)
+@pytest.mark.parametrize("now", [NOW, NOW.replace(hour=7)], ids=["evening", "morning"])
+def test_it_makes_two_parents_three_children_and_weeks_of_chores_and_money(session, database, now):
+    made = demo.create_demo_family(session, database.settings(), now=now)
 
     family = session.get(Family, made.family_id)
     members = session.scalars(sa.select(User).where(User.family_id == made.family_id)).all()
@@ -56,14 +57,14 @@ def test_it_makes_two_parents_three_children_and_weeks_of_chores_and_money(sessi
     assert statuses.count(CompletionStatus.pending.value) >= 1, "the approval queue has work"
     assert len({completion.child_id for completion in completions}) == 3
     # Weeks of history, and none of it after the moment the demo was made for.
-    assert min(completion.completed_at for completion in completions) <= NOW - timedelta(days=14)
-    assert max(completion.completed_at for completion in completions) <= NOW
+    assert min(completion.completed_at for completion in completions) <= now - timedelta(days=14)
+    assert max(completion.completed_at for completion in completions) <= now
 
     entries = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.family_id == made.family_id)).all()
     adjustments = [entry.amount_cents for entry in entries if entry.kind == EntryKind.adjustment.value]
     assert any(cents > 0 for cents in adjustments) and any(cents < 0 for cents in adjustments)
     assert sum(entry.kind == EntryKind.payout.value for entry in entries) >= 2
-    assert max(entry.created_at for entry in entries) <= NOW
+    assert max(entry.created_at for entry in entries) <= now
     assert made.counts["approved"] == statuses.count(CompletionStatus.approved.value)
     assert made.counts["payouts"] == sum(entry.kind == EntryKind.payout.value for entry in entries)
 

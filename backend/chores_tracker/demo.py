@@ -45,6 +45,7 @@ DAYS_OF_HISTORY = 21
 # Children do their chores after school; parents review in the evening, when they are done.
 DONE_AT = time(16, 30)
 REVIEWED_AT = time(19, 30)
+LATE_EVENING = time(20, 30)
 
 
 class DemoRefused(Conflict):
@@ -272,8 +273,10 @@ def create_demo_family(session: Session, settings: Settings, *, now: datetime | 
             adjust(day, "demo-leo", "5.00", "Great school report")
         if offset == 16:
             adjust(day, "demo-mia", "2.00", "Read a whole book by herself", by=marco)
-    # The last hour and a half: chores done and not reviewed yet, so the approval queue has work.
-    a_day(now - timedelta(minutes=90), None)
+    # Chores done and not reviewed yet, so the approval queue has work: this afternoon's once the
+    # children are back from school, before that last night's, after the parents' review.
+    today = _at(now, DONE_AT)
+    a_day(today if now >= today + timedelta(hours=1) else _at(now - timedelta(days=1), LATE_EVENING), None)
     return DemoFamily(
         family_id=family.id,
         logins=LOGINS,
