@@ -30,8 +30,21 @@ def serve(
     next_step: str | None = typer.Option(
         None, help="once it serves, print where to go and this next step (./scripts/run sets it)"
     ),
+    upgrade_first: bool = typer.Option(
+        False,
+        help="first run `db upgrade` (same runner, lock and exit codes) in this process; serve only if it succeeded",
+    ),
 ) -> None:
-    """Serve the JSON API, the web app, health and metrics. Does not migrate: run `db upgrade` first."""
+    """Serve the JSON API, the web app, health and metrics. The app does not migrate: run `db upgrade`
+    first, or pass --upgrade-first."""
+    if upgrade_first:
+        # The migration step still ends before the app exists; run here, it shares this process's
+        # start-up (Python, pydantic, SQLAlchemy) instead of paying for it twice, which is most of
+        # what ./scripts/run spends before the server answers.
+        from chores_tracker.migrations.commands import upgrade
+
+        upgrade(revision="head", lock_timeout=None, ddl_lock_timeout=None)
+
     import uvicorn
 
     from chores_tracker.observability.logs import configure_logging

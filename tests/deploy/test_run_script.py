@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from chores_tracker.cli import STARTUP_FAILURE, browser_url
+from chores_tracker.migrations.exit_codes import ExitCode
 from tests.deploy import artifacts as a
 from tests.operations.serving import free_port, wait_for
 
@@ -90,11 +91,10 @@ def test_a_failed_install_is_tried_again_next_time(checkout):
     assert pip_ran(run(checkout))
 
 
-def test_it_migrates_then_serves_on_host_and_port_with_the_next_step(checkout):
+def test_it_serves_on_host_and_port_after_upgrading_with_the_next_step(checkout):
     calls = [call for call in run(checkout, HOST="0.0.0.0", PORT="8123") if not call.startswith("python")]  # noqa: S104
     assert calls == [
-        "chores-tracker db upgrade",
-        "chores-tracker serve --host 0.0.0.0 --port 8123 --next-step create a parent account (or log in)",
+        "chores-tracker serve --host 0.0.0.0 --port 8123 --upgrade-first --next-step create a parent account (or log in)",
     ]
 
 
@@ -120,18 +120,22 @@ def test_an_unknown_argument_is_refused_before_anything_runs(checkout):
     assert not (checkout / "calls.log").exists()
 
 
-def _serve(tmp_path: Path, port: int, log: Path) -> subprocess.Popen:
+def _serve(
+    tmp_path: Path, port: int, log: Path, *options: str, upgrade: bool = True, **settings: str
+) -> subprocess.Popen:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEST_"))},
         "PYTHONPATH": str(a.REPO / "backend"),
         "DATA_DIR": str(tmp_path / "data"),
         "ENVIRONMENT": "development",
+        **settings,
     }
     command = [sys.executable, "-m", "chores_tracker"]
-    subprocess.run([*command, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    if upgrade:
+        subprocess.run([*command, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=120)
     with log.open("wb") as output:
         return subprocess.Popen(
-            [*command, "serve", "--port", str(port), "--next-step", "create a parent account"],
+            [*command, "serve", "--port", str(port), *options],
             env=env,
             cwd=tmp_path,
             stdout=output,
@@ -142,7 +146,7 @@ def _serve(tmp_path: Path, port: int, log: Path) -> subprocess.Popen:
 def test_once_it_serves_its_last_line_says_where_to_go_and_what_next(tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
-    process = _serve(tmp_path, port, log)
+    process = _serve(tmp_path, port, log, "--next-step", "create a parent account")
     try:
         ready = wait_for(
             lambda: [line for line in log.read_text().splitlines() if "is ready" in line],
@@ -165,7 +169,7 @@ def test_when_the_port_is_taken_it_says_so_and_not_where_to_go(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         log = tmp_path / "serve.log"
-        process = _serve(tmp_path, port, log)
+        process = _serve(tmp_path, port, log, "--next-step", "create a parent account")
         assert process.wait(timeout=60) == STARTUP_FAILURE
     output = log.read_text()
     assert "address already in use" in output.lower() and "is ready" not in output
@@ -183,3 +187,31 @@ def test_when_the_port_is_taken_it_says_so_and_not_where_to_go(tmp_path):
 )
 def test_the_address_it_tells_is_one_a_browser_on_this_machine_opens(host, url):
     assert browser_url(host, 8000) == url
+
+
+def test_upgrade_first_migrates_a_new_database_before_the_app_serves_it(tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    process = _serve(tmp_path, port, log, "--upgrade-first", upgrade=False)
+    try:
+        wait_for(lambda: "Uvicorn running" in log.read_text(), timeout=60, what="the server")
+        output = log.read_text()
+        assert output.index("migration summary: outcome=success") < output.index("app created")
+        ready = httpx.get(f"http://127.0.0.1:{port}/api/v1/health/ready", timeout=5)
+        assert ready.status_code == 200, ready.text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_upgrade_first_serves_nothing_when_the_upgrade_fails(tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    unreachable = f"postgresql://nobody@127.0.0.1:{free_port()}/none"
+    process = _serve(
+        tmp_path, port, log, "--upgrade-first", upgrade=False, DATABASE_URL=unreachable, DB_WAIT_TIMEOUT_SECONDS="1"
+    )
+    # The migration runner's own exit code, as `db upgrade` would end.
+    assert process.wait(timeout=120) == ExitCode.DATABASE_UNREACHABLE
+    output = log.read_text()
+    assert "cannot connect" in output and "app created" not in output and "Uvicorn running" not in output
