@@ -38,7 +38,7 @@ PASSWORD = "demo-chores-2026"  # noqa: S105 (printed for anyone to use: why prod
 FAMILY_NAME = "The Rivera family (demo)"
 OWNER = "demo-ana"
 SECOND_PARENT = "demo-marco"
-# Oldest first: the ages decide who gets which chores and how much they earn.
+# Oldest first. The chores below suit their ages: the lawn for the oldest, the cat for the youngest.
 CHILDREN = {"demo-sofia": 14, "demo-leo": 10, "demo-mia": 6}
 USERNAMES = (OWNER, SECOND_PARENT, *CHILDREN)
 DAYS_OF_HISTORY = 21
@@ -92,12 +92,14 @@ CHORES = (
     _Chore("Sort the garage shelves", "Tools on the left, sports things on the right.", (), "4.00", chance=0.0),
 )
 
-SENT_BACK_REASONS = (
-    "Not finished yet: have another look and try again.",
-    "The cat's water bowl is still empty.",
-    "Clothes are still on the floor.",
-    "Plates are still in the dishwasher.",
-)
+# Why a parent sends a chore back, by chore; any other: the first.
+SENT_BACK_REASONS = {
+    "": "Not finished yet: have another look and try again.",
+    "Feed the cat": "The cat's water bowl is still empty.",
+    "Tidy your room": "Clothes are still on the floor.",
+    "Empty the dishwasher": "The plates are still in the dishwasher.",
+    "Make your bed": "The duvet is still on the floor.",
+}
 
 
 @dataclass
@@ -230,7 +232,7 @@ def create_demo_family(session: Session, settings: Settings, *, now: datetime | 
             reviewer = rng.choice(reviewers)
             at = evening + timedelta(minutes=minute)
             if rng.random() < 0.1:
-                reason = rng.choice(SENT_BACK_REASONS)
+                reason = SENT_BACK_REASONS.get(spec.title, SENT_BACK_REASONS[""])
                 with clock.told(at):
                     lifecycle.reject_assignment(session, reviewer, assignment_id, reason)
                 counts["sent_back"] += 1
