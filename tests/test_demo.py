@@ -186,3 +186,19 @@ def test_the_command_prints_the_logins_and_again_only_when_asked_to_accept_an_ex
     refused = run("demo", "--existing-ok")
     assert refused.exit_code == 1
     assert "production" in refused.output
+
+
+def test_the_command_on_a_database_never_migrated_says_so_in_one_line(tmp_path, monkeypatch):
+    from chores_tracker.cli import app as cli
+    from chores_tracker.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["demo"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "run `db upgrade` first" in result.output and "no such table" in result.output
+    assert "Traceback" not in result.output

@@ -139,6 +139,8 @@ def demo(
     """Add a demo family (two parents, three children, three weeks of history) and print its logins.
 
     Refuses in production, and when the demo's usernames are taken: it never touches a family."""
+    from sqlalchemy.exc import DBAPIError
+
     from chores_tracker import demo as demo_family
     from chores_tracker.db.engine import make_engine, make_session_factory
     from chores_tracker.errors import DomainError
@@ -158,6 +160,11 @@ def demo(
                 raise typer.Exit(1) from None
             except DomainError as error:
                 typer.echo(f"No demo family: {error.message}", err=True)
+                raise typer.Exit(1) from None
+            except DBAPIError as error:
+                # Mostly a database never migrated (no tables yet); the driver's first line says which.
+                first_line = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+                typer.echo(f"No demo family: the database refused ({first_line}); run `db upgrade` first", err=True)
                 raise typer.Exit(1) from None
     finally:
         engine.dispose()
