@@ -7,16 +7,16 @@ import hashlib
 import hmac
 import json
 import zlib
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from chores_tracker import clock
+from chores_tracker import clock, timezones
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
@@ -68,14 +68,8 @@ def plain_amount(value: Decimal | None) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
-def _zone(context: jinja2.runtime.Context) -> ZoneInfo | timezone:
-    name = context.get("timezone_name")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return UTC
+def _zone(context: jinja2.runtime.Context) -> ZoneInfo:
+    return timezones.zone(context.get("timezone_name"))
 
 
 def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
@@ -182,7 +176,7 @@ def render(
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),
-        "timezone_name": request.cookies.get(TIMEZONE_COOKIE),
+        "timezone_name": timezones.from_browser(request.cookies.get(TIMEZONE_COOKIE)),
         "path": request.url.path,
         "currency_symbol": currency_symbol(getattr(settings, "currency", "USD")),
         "errors": {},
