@@ -28,8 +28,7 @@ def is_known(name: str) -> bool:
     return name in known_names()
 
 
-def unknown_message(name: str) -> str:
-    return f"unknown time zone {name[:MAX_LENGTH]!r}: use an IANA name such as America/Chicago or Europe/Paris"
+UNKNOWN = "unknown time zone '{name}': use an IANA name such as America/Chicago or Europe/Paris"
 
 
 def zone(name: str | None) -> ZoneInfo:

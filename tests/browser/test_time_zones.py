@@ -7,7 +7,6 @@ each time shown is compared with the same instant formatted by the browser itsel
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 from playwright.sync_api import Page, expect
