@@ -17,21 +17,19 @@ import asyncio
 import os
 import random
 import secrets
-import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from harness import REPO, create_database, drop_database, free_port, start_server, stop_server, wait_ready
 from sqlalchemy.engine import make_url
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "backend"))
 
 PASSWORD = "bench-password-1234"
@@ -43,24 +41,6 @@ PENDING_CHORES = 40  # done and waiting: what the approval queue shows
 
 
 # ----------------------------------------------------------------------------- the database
-
-
-def create_database(server_url: str) -> str:
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"ct_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server_url: str, database_url: str) -> None:
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def run_cli(env: dict, *args: str) -> None:
@@ -334,48 +314,6 @@ def seed(database_url: str, secret_key: str) -> dict:
 # ----------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chores_tracker",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
-def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited: {server.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/api/v1/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise SystemExit("the server did not become ready in time")
-
-
 def token(base: str, username: str) -> dict[str, str]:
     response = httpx.post(f"{base}/api/v1/users/login", data={"username": username, "password": PASSWORD}, timeout=30)
     response.raise_for_status()
@@ -494,6 +432,7 @@ def main() -> None:
     secret_key = secrets.token_urlsafe(48)
     database_url = create_database(args.postgres)
     server = None
+    log = Path(tempfile.mkstemp(prefix="ct-bench-server-", suffix=".log")[1])
     try:
         env = {
             **os.environ,
@@ -512,9 +451,9 @@ def main() -> None:
             f"seeded {CHILDREN} children, {CHORES} chores, {HISTORY} completed chores in {time.monotonic() - started:.1f}s"
         )
         port = free_port()
-        server = start_server(env, port, args.workers)
+        server = start_server(env, port, log, workers=args.workers)
         base = f"http://127.0.0.1:{port}"
-        wait_ready(base, server)
+        wait_ready(base, server, log)
         print(
             f"server: chores-tracker serve --workers {args.workers} (ENVIRONMENT=production), "
             f"{args.clients} clients, {args.seconds:.0f}s per scenario, {os.cpu_count()} cores"
@@ -523,15 +462,11 @@ def main() -> None:
         asyncio.run(run_scenarios(base, seeded, args.clients, args.seconds))
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
         if args.keep:
             print(f"database kept: {database_url}")
         else:
-            drop_database(args.postgres, database_url)
+            drop_database(database_url)
 
 
 if __name__ == "__main__":

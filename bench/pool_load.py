@@ -17,23 +17,18 @@ import argparse
 import os
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from harness import REPO, create_database, drop_database, free_port, start_server, stop_server, wait_ready
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "backend"))
 
 PASSWORD = "bench-password-1234"
@@ -68,61 +63,7 @@ ENDPOINTS = (
 # ----------------------------------------------------------------------------- the databases
 
 
-def create_database(server_url: str) -> str:
-    url = make_url(server_url)
-    backend = url.get_backend_name()
-    url = url.set(drivername="postgresql+psycopg" if backend == "postgresql" else "mysql+pymysql")
-    name = f"ct_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if backend == "postgresql":
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        else:
-            connection.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(database_url: str) -> None:
-    url = make_url(database_url)
-    name = url.database
-    admin = sa.create_engine(
-        url.set(database="postgres" if url.get_backend_name() == "postgresql" else None), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        if url.get_backend_name() == "postgresql":
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        else:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-    admin.dispose()
-
-
 # ----------------------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-        start_new_session=True,
-    )
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 def server_counters(base: str) -> tuple[float, int]:
@@ -156,20 +97,6 @@ def drain(base: str, timeout: float = 120) -> tuple[float, int]:
             return server_counters(base)
         time.sleep(0.2)
     raise SystemExit("the server did not finish the last run's requests in time")
-
-
-def wait_ready(base: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/api/v1/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise SystemExit("the server did not become ready in time")
 
 
 def seed(base: str) -> dict[str, str]:
@@ -281,7 +208,8 @@ def measure(base: str, url: str, authorization: str, connections: int, seconds: 
     return run
 
 
-def row(name: str, connections: int, runs: list[Run]) -> str:
+def row(name: str, connections: int, runs: list[Run], baseline: float) -> str:
+    """One table row; `baseline` is the median req/s at the fewest connections, the ratio's denominator."""
     statuses: dict[int, int] = {}
     for run in runs:
         for status, n in run.statuses.items():
@@ -293,8 +221,9 @@ def row(name: str, connections: int, runs: list[Run]) -> str:
     def median(of: Callable[[Run], float]) -> float:
         return statistics.median(of(run) for run in runs)
 
+    rate = median(lambda r: r.rate)
     return (
-        f"| `{name}` | {connections} | {median(lambda r: r.rate):.1f} | {median(lambda r: r.p50_ms):.0f} "
+        f"| `{name}` | {connections} | {rate:.1f} | {rate / baseline:.2f} | {median(lambda r: r.p50_ms):.0f} "
         f"| {median(lambda r: r.p99_ms):.0f} | {sum(r.not_2xx for r in runs)} | {median(lambda r: r.cpu_ms):.1f} | {seen} |"
     )
 
@@ -333,8 +262,11 @@ def bench_backend(label: str, server_url: str, args: argparse.Namespace, script:
             f"{args.seconds:g} s per run, median of {args.repeat}",
             flush=True,
         )
-        print("| endpoint | connections | req/s | p50 ms | p99 ms | non-2xx | server CPU ms/request | answers |")
-        print("|---|---:|---:|---:|---:|---:|---:|---|")
+        fewest = min(args.connections)
+        print(
+            f"| endpoint | connections | req/s | vs {fewest} | p50 ms | p99 ms | non-2xx | server CPU ms/request | answers |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for name, path, who in ENDPOINTS:
             wrk(base + path, tokens[who], 32, 2, script)  # warm-up
             runs: dict[int, list[Run]] = {connections: [] for connections in args.connections}
@@ -342,8 +274,9 @@ def bench_backend(label: str, server_url: str, args: argparse.Namespace, script:
                 # Up, then down: a machine whose load drifts during the run favours no level.
                 for connections in args.connections if repeat % 2 == 0 else args.connections[::-1]:
                     runs[connections].append(measure(base, base + path, tokens[who], connections, args.seconds, script))
+            baseline = statistics.median(run.rate for run in runs[fewest])
             for connections, measured in runs.items():
-                print(row(name, connections, measured), flush=True)
+                print(row(name, connections, measured, baseline), flush=True)
     finally:
         if server is not None:
             stop_server(server)

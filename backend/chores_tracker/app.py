@@ -38,7 +38,17 @@ from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
-from chores_tracker.paths import API_PREFIX, DOCS_PATH, OPENAPI_PATH, REDOC_PATH
+from chores_tracker.paths import (
+    API_DOCUMENTS,
+    API_HEALTH_PREFIX,
+    API_PREFIX,
+    DOCS_PATH,
+    LIVENESS_PATH,
+    METRICS_PATH,
+    OPENAPI_PATH,
+    REDOC_PATH,
+    STATIC_PATH,
+)
 from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
@@ -194,7 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         wait_seconds=settings.db_admission_timeout_seconds,
         # Liveness, metrics, static files and the docs never touch the database. Readiness does,
         # but a probe must not queue behind the traffic it is judging; it has its own cache.
-        exempt=("/health", "/metrics", "/static", DOCS_PATH, REDOC_PATH, OPENAPI_PATH, f"{API_PREFIX}/health"),
+        exempt=(LIVENESS_PATH, METRICS_PATH, STATIC_PATH, *API_DOCUMENTS, API_PREFIX + API_HEALTH_PREFIX),
     )
     # An unexpected error's 500 then passes through CORS, security headers and request ids.
     app.add_middleware(UnhandledErrorMiddleware)

@@ -13,8 +13,14 @@ _API_ROOT = "/api"
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
 REDOC_PATH = "/redoc"
+LIVENESS_PATH = "/health"
+METRICS_PATH = "/metrics"
+STATIC_PATH = "/static"
+# The API's health routes (readiness) sit under this prefix, inside API_PREFIX.
+API_HEALTH_PREFIX = "/health"
+API_DOCUMENTS = (OPENAPI_PATH, DOCS_PATH, REDOC_PATH)
 # Probes, metrics and the API's documents are not pages either.
-_NOT_PAGES = ("/health", "/metrics", OPENAPI_PATH, DOCS_PATH, REDOC_PATH)
+_NOT_PAGES = (LIVENESS_PATH, METRICS_PATH, *API_DOCUMENTS)
 
 
 def is_api_path(path: str) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -145,20 +146,27 @@ class Settings(CommonSettings):
         return self
 
 
+_S = TypeVar("_S", bound=CommonSettings)
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
 
 
-def load_settings_or_exit() -> Settings:
-    """For entry points: a bad setting stops start-up with one clear line, not a traceback."""
+def settings_or_exit(load: Callable[[], _S]) -> _S:
+    """For entry points: a bad setting stops start-up with one clear line per field, not a traceback."""
     from pydantic import ValidationError
 
     try:
-        return get_settings()
+        return load()
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
             message = error.get("msg", "invalid").removeprefix("Value error, ")
             print(f"configuration error: {field.upper() if field != 'settings' else field}: {message}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def load_settings_or_exit() -> Settings:
+    return settings_or_exit(get_settings)

@@ -9,12 +9,13 @@ from fastapi.responses import JSONResponse
 
 from chores_tracker import __version__
 from chores_tracker.health.service import readiness
+from chores_tracker.paths import API_HEALTH_PREFIX, LIVENESS_PATH
 
 liveness_router = APIRouter(tags=["health"])
-readiness_router = APIRouter(prefix="/health", tags=["health"])
+readiness_router = APIRouter(prefix=API_HEALTH_PREFIX, tags=["health"])
 
 
-@liveness_router.get("/health")
+@liveness_router.get(LIVENESS_PATH)
 def live() -> dict[str, Any]:
     return {"status": "ok", "version": __version__}
 

@@ -7,15 +7,14 @@ Where the database is and how to log are read as the app reads them (CommonSetti
 
 from __future__ import annotations
 
-import sys
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from sqlalchemy.engine import URL
 
 from chores_tracker.db.urls import normalize_database_url
-from chores_tracker.settings import CommonSettings
+from chores_tracker.settings import CommonSettings, settings_or_exit
 
 
 class MigrationSettings(CommonSettings):
@@ -41,11 +40,4 @@ def migration_settings() -> MigrationSettings:
 
 
 def migration_settings_or_exit() -> MigrationSettings:
-    try:
-        return migration_settings()
-    except ValidationError as exc:
-        for error in exc.errors():
-            field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
-            message = error.get("msg", "invalid").removeprefix("Value error, ")
-            print(f"configuration error: {field.upper()}: {message}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return settings_or_exit(migration_settings)

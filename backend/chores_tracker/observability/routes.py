@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from chores_tracker.errors import NotFound, Unauthorized
+from chores_tracker.paths import METRICS_PATH
 from chores_tracker.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +24,7 @@ def _may_scrape(settings: Settings, authorization: str | None) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode())
 
 
-@router.get("/metrics")
+@router.get(METRICS_PATH)
 def scrape(request: Request) -> Response:
     if not _may_scrape(request.app.state.settings, request.headers.get("authorization")):
         raise Unauthorized("metrics need the bearer token configured in METRICS_TOKEN")

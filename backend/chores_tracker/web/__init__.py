@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from chores_tracker.paths import STATIC_PATH
 from chores_tracker.web import (
     account_pages,
     activity_pages,
@@ -24,4 +25,4 @@ def install(app: FastAPI) -> None:
     for module in (home_pages, account_pages, family_pages, chore_pages, money_pages, activity_pages, report_pages):
         pages.include_router(module.router)
     app.include_router(pages)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
