@@ -10,9 +10,10 @@ with TEST_REQUIRE_ALL_BACKENDS=1 (as CI sets it) that is an error instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.support.databases import (
@@ -83,12 +84,32 @@ def database_factory(_databases: dict, tmp_path_factory: pytest.TempPathFactory)
     return lambda backend: _database_for(backend, _databases, tmp_path_factory)
 
 
-@pytest.fixture
-def app(database: TestDatabase):
-    from chores_tracker.app import create_app
+@pytest.fixture(scope="session")
+def fresh_app() -> Iterator[Callable[[TestDatabase], FastAPI]]:
+    """Gives the app on an emptied database, as a fresh app starts. Its routes are built once per
+    backend in each test process (that costs more than most tests do); its state is made new each time."""
+    from chores_tracker.app import create_app, install_state
 
-    clear_all_tables(database.engine)
-    application = create_app(database.settings())
+    built: dict[str, FastAPI] = {}
+
+    def make(database: TestDatabase) -> FastAPI:
+        clear_all_tables(database.engine)
+        settings = database.settings()
+        application = built.get(database.backend)
+        if application is None:
+            application = built[database.backend] = create_app(settings)
+        else:
+            install_state(application, settings, application.state.engine)
+        return application
+
+    yield make
+    for application in built.values():
+        application.state.engine.dispose()
+
+
+@pytest.fixture
+def app(database: TestDatabase, fresh_app: Callable[[TestDatabase], FastAPI]) -> Iterator[FastAPI]:
+    application = fresh_app(database)
     yield application
     application.state.engine.dispose()
 

@@ -57,6 +57,8 @@ from chores_tracker.settings import Settings, get_settings
 from chores_tracker.web.errors import error_handlers
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from chores_tracker.migrations.revisions import CodeRevisions
 
 log = logging.getLogger(__name__)
@@ -159,6 +161,18 @@ def _code_revisions() -> CodeRevisions | None:
         return None
 
 
+def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """Everything an app holds besides its routes and middleware, new: the state a fresh app starts with.
+
+    The test suite builds an app once per database and calls this before each test, because building
+    the routes costs more than most tests do."""
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
+    operations.install_state(app, settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -192,10 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         max_body_size=settings.max_request_body_bytes,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
+    install_state(app, settings, engine)
 
     # Innermost: UnhandledErrorMiddleware answers its ServerBusy with the app's handler, like any error.
     app.add_middleware(

@@ -92,14 +92,9 @@ def user_id(app, username: str) -> int:
 
 
 @pytest.fixture
-def app(database_factory):
+def app(database_factory, fresh_app):
     """Pages on SQLite only: they call the same services the API tests exercise on every backend."""
-    from chores_tracker.app import create_app
-    from tests.support.databases import clear_all_tables
-
-    database = database_factory("sqlite")
-    clear_all_tables(database.engine)
-    application = create_app(database.settings())
+    application = fresh_app(database_factory("sqlite"))
     yield application
     application.state.engine.dispose()
 

@@ -17,12 +17,15 @@ from chores_tracker.settings import Settings
 log = logging.getLogger("chores_tracker.app")
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Call after the app's other middleware: what is added here wraps it (last added runs first)."""
+def install_state(app: FastAPI, settings: Settings) -> None:
+    """The operating state an app starts with: its metrics, its rate limits' counts, readiness observed."""
     app.state.metrics_registry = build_registry(app.state.engine)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.readiness_probe.listeners.append(observe_readiness)
 
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Call after the app's other middleware: what is added here wraps it (last added runs first)."""
     app.add_middleware(SecurityHeadersMiddleware, page_csp=settings.content_security_policy)
     if settings.trusted_proxies:
         # X-Forwarded-For/-Proto are believed only from these peers; from anyone else they are ignored.
