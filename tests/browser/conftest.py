@@ -8,51 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser.serving import CHROMIUM_ARGS, VIEWPORTS, free_port, wait_until_serving
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-VIEWPORTS = {
-    "phone": {
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
-    "desktop": {"viewport": {"width": 1280, "height": 860}},
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path, deadline_seconds: float = 30) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (the test server's http:// URL)
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)  # polling a condition with a deadline, not waiting for a fixed time
-    raise RuntimeError(f"the server did not answer {url} within {deadline_seconds}s:\n{log_path.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +34,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "chores_tracker"]
     subprocess.run([*command, "db", "upgrade"], env=env, cwd=workdir, check=True, capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -80,7 +46,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(f"{base_url}/health", process, log_path)
+        wait_until_serving(f"{base_url}/health", process, log_path)
         yield base_url
     finally:
         process.terminate()
