@@ -32,6 +32,7 @@ LAYERS = [
         "periods",
         "ratelimit",
         "settings",
+        "timezones",
     },
     {"identity"},
     {"activity"},
