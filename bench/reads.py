@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""The read paths against a bare reference, side by side in one run.
+
+    python bench/reads.py --repeat 3              # from the repository root, in the project's venv; needs wrk
+
+Creates a fresh PostgreSQL database, migrates it, starts `chores-tracker serve` as production runs it
+(one worker, ENVIRONMENT=production) and seeds one family through the API: a parent, 5 children,
+50 chores, half of them done and waiting for review. Captures the project's answers to the three
+reads and stores them in a table that `bench/reference_app.py` (the same framework, server and
+driver; one query per request, no authentication) serves back, so both sides send the same bytes.
+Then, for each read and for the complete-then-approve cycle, drives wrk (32 connections, 10 s)
+against ours and the reference in turn, `--repeat` times, and prints one table: our req/s, p50, p99
+and non-2xx answers, the reference's req/s and p99, and the ratio ours/reference of the medians.
+Drops the database at the end. Loopback only. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from harness import REPO, create_database, drop_database, free_port, start_server, stop_server, wait_ready
+from pool_load import WRK_SCRIPT, Run, drain, wrk
+
+PASSWORD = "bench-password-1234"
+CHILDREN = 5
+CHORES = 50
+CYCLE_CHORES = 48  # recurring without cooldown, the first child's: more than the connections, so one is always free
+DESCRIPTION = "Wipe the counters, load the dishwasher and sweep under the table before dinner."
+
+# The cycle: each answer to a completion queues its assignment for approval; each approval frees its
+# chore for the next completion. Both answers are parsed here, so it does not matter which connection
+# of the thread sent which request. Counts statuses and prints percentiles as WRK_SCRIPT does.
+CYCLE_SCRIPT = (
+    WRK_SCRIPT.replace("function init(args) statuses = {} end\n", "").replace(
+        "function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end\n", ""
+    )
+    + """
+local counter = 0
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  statuses = {}
+  free = {}
+  waiting = {}
+  local n = 0
+  for chore in string.gmatch(os.getenv("CYCLE_CHORES"), "%d+") do
+    if n % tonumber(os.getenv("CYCLE_THREADS")) == id then table.insert(free, chore) end
+    n = n + 1
+  end
+end
+function request()
+  if #waiting > 0 then
+    local headers = {["Authorization"] = os.getenv("CYCLE_PARENT"), ["Content-Type"] = "application/json"}
+    return wrk.format("POST", "/api/v1/assignments/" .. table.remove(waiting) .. "/approve", headers, "{}")
+  end
+  -- None free (should not happen with more chores than connections): a completion that answers 404.
+  local chore = table.remove(free) or "0"
+  return wrk.format("POST", "/api/v1/chores/" .. chore .. "/complete", {["Authorization"] = os.getenv("CYCLE_CHILD")})
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status >= 300 then return end
+  local assignment = string.match(body, '"assignment":(%b{})')
+  -- Approved, a recurring chore without cooldown is available again: its assignment is not completed.
+  if string.find(assignment, '"is_completed":true', 1, true) then
+    table.insert(waiting, string.match(assignment, '"id":(%d+)'))
+  else
+    table.insert(free, string.match(assignment, '"chore_id":(%d+)'))
+  end
+end
+"""
+)
+
+# The reference's half of the cycle: a completion's answer, then an approval's, each after a write.
+REFERENCE_CYCLE_SCRIPT = (
+    WRK_SCRIPT
+    + """
+local step = 0
+function request()
+  step = step + 1
+  return wrk.format("POST", step % 2 == 1 and "/ref/complete" or "/ref/approve")
+end
+"""
+)
+
+ENDPOINTS = (
+    ("GET /chores/available (child)", "/api/v1/chores/available", "child", "available"),
+    ("GET /chores/pending-approval (parent)", "/api/v1/chores/pending-approval", "parent", "pending"),
+    ("GET /reports/allowance-summary (parent)", "/api/v1/reports/allowance-summary", "parent", "summary"),
+)
+
+
+@dataclass
+class Family:
+    parent: str
+    child: str
+    child_id: int
+
+
+def seed(api: httpx.Client) -> Family:
+    """5 children, 50 chores (10 each, recurring without cooldown), half done and waiting for review."""
+
+    def ok(response: httpx.Response) -> dict:
+        if response.status_code >= 300:
+            raise SystemExit(f"seeding failed: {response.request.method} {response.request.url}: {response.text}")
+        return response.json()
+
+    def login(username: str) -> str:
+        token = ok(api.post("/users/login", data={"username": username, "password": PASSWORD}))["access_token"]
+        return f"Bearer {token}"
+
+    ok(api.post("/users/register", data={"username": "bench-parent", "password": PASSWORD, "is_parent": "true"}))
+    parent = login("bench-parent")
+    ok(api.post("/families/create", json={"name": "The Benchmarks"}, headers={"Authorization": parent}))
+    kids = []
+    for n in range(1, CHILDREN + 1):
+        kid = ok(
+            api.post(
+                "/users/",
+                json={"username": f"bench-kid{n}", "password": PASSWORD, "is_parent": False},
+                headers={"Authorization": parent},
+            )
+        )
+        kids.append((kid["id"], login(f"bench-kid{n}")))
+    for n in range(CHORES):
+        kid_id, kid = kids[n % CHILDREN]
+        chore = ok(
+            api.post(
+                "/chores",
+                headers={"Authorization": parent},
+                json={
+                    "title": f"Chore number {n + 1}",
+                    "description": DESCRIPTION,
+                    "reward": "1.50",
+                    "assignment_mode": "single",
+                    "assignee_ids": [kid_id],
+                    "is_recurring": True,
+                    "cooldown_days": 0,
+                },
+            )
+        )
+        if n % 2 == 1:
+            ok(api.post(f"/chores/{chore['id']}/complete", headers={"Authorization": kid}))
+    return Family(parent, kids[0][1], kids[0][0])
+
+
+def cycle_chores(api: httpx.Client, family: Family) -> tuple[list[int], bytes, bytes]:
+    """The cycle's own chores (made after the reads are measured, which they would change); with the
+    answers to one completion and one approval, for the reference to send back."""
+    ids = []
+    for n in range(CYCLE_CHORES):
+        answer = api.post(
+            "/chores",
+            headers={"Authorization": family.parent},
+            json={
+                "title": f"Cycle chore {n + 1}",
+                "description": DESCRIPTION,
+                "reward": "0.25",
+                "assignment_mode": "single",
+                "assignee_ids": [family.child_id],
+                "is_recurring": True,
+                "cooldown_days": 0,
+            },
+        )
+        answer.raise_for_status()
+        ids.append(answer.json()["id"])
+    completed = api.post(f"/chores/{ids[0]}/complete", headers={"Authorization": family.child})
+    completed.raise_for_status()
+    approved = api.post(
+        f"/assignments/{completed.json()['assignment']['id']}/approve",
+        headers={"Authorization": family.parent},
+        json={},
+    )
+    approved.raise_for_status()
+    return ids, completed.content, approved.content
+
+
+def settle_cycle(base: str, family: Family, chores: list[int]) -> None:
+    """Approves what the last run left waiting (wrk stops between a completion and its approval), so
+    that every cycle chore is available again, as the script assumes at its start."""
+    drain(base)
+    with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
+        pending = api.get("/chores/pending-approval", headers={"Authorization": family.parent})
+        pending.raise_for_status()
+        for item in pending.json():
+            if item["chore"]["id"] in chores:
+                approved = api.post(
+                    f"/assignments/{item['assignment_id']}/approve", headers={"Authorization": family.parent}, json={}
+                )
+                approved.raise_for_status()
+
+
+def store_bodies(database_url: str, bodies: dict[str, bytes]) -> None:
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE TABLE IF NOT EXISTS bench_reference_body (name text PRIMARY KEY, body bytea NOT NULL)")
+        )
+        connection.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_reference_body_hit (name text NOT NULL)"))
+        for name, body in bodies.items():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO bench_reference_body (name, body) VALUES (:name, :body) "
+                    "ON CONFLICT (name) DO UPDATE SET body = excluded.body"
+                ),
+                {"name": name, "body": body},
+            )
+    engine.dispose()
+
+
+def start_reference(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "bench" / "reference_app.py"),
+            *("--database-url", database_url, "--port", str(port)),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the reference server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("the reference server did not become ready in time")
+
+
+def median(runs: list[Run], of: str) -> float:
+    return statistics.median(float(getattr(run, of)) for run in runs)
+
+
+def row(name: str, size: int, ours: list[Run], reference: list[Run]) -> str:
+    statuses: dict[int, int] = {}
+    for run in ours:
+        for status, n in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    answers = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
+    reference_errors = sum(run.not_2xx for run in reference)
+    return (
+        f"| `{name}` | {size / 1000:.1f} KB | {median(ours, 'rate'):.1f} | {median(ours, 'p50_ms'):.0f} "
+        f"| {median(ours, 'p99_ms'):.0f} | {sum(run.not_2xx for run in ours)} ({answers}) "
+        f"| {median(reference, 'rate'):.1f} | {median(reference, 'p99_ms'):.0f}"
+        f"{f' ({reference_errors} non-2xx)' if reference_errors else ''} "
+        f"| {median(ours, 'rate') / median(reference, 'rate'):.3f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server URL; a fresh database is created there and dropped afterwards",
+    )
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each run (default 10)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the table shows medians (default 3)")
+    parser.add_argument("--no-cycle", action="store_true", help="measure the three reads only")
+    args = parser.parse_args()
+
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    database_url = create_database(args.postgres)
+    ours = reference = None
+    logs = [Path(tempfile.mkstemp(prefix=f"ct-bench-{side}-", suffix=".log")[1]) for side in ("server", "reference")]
+    scripts = []
+    for text in (WRK_SCRIPT, CYCLE_SCRIPT, REFERENCE_CYCLE_SCRIPT):
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(text)
+        scripts.append(Path(script.name))
+    reads_script, cycle_script, reference_cycle_script = scripts
+    try:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("DB_")},
+            "PYTHONPATH": str(REPO / "backend"),
+            "DATABASE_URL": database_url,
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "METRICS_PUBLIC": "true",  # loopback only: drain() reads the requests in progress
+            # The family's few log-ins come from one address; the load never logs in.
+            "RATE_LIMIT_LOGIN_PER_MINUTE": "1000",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
+            env=env,
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port, reference_port = free_port(), free_port()
+        base, reference_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{reference_port}"
+        ours = start_server(env, port, logs[0])
+        wait_ready(base, ours, logs[0])
+        with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
+            family = seed(api)
+            tokens = {"parent": family.parent, "child": family.child}
+            bodies = {}
+            for _, path, who, name in ENDPOINTS:
+                answer = api.get(path.removeprefix("/api/v1"), headers={"Authorization": tokens[who]})
+                answer.raise_for_status()
+                bodies[name] = answer.content
+        store_bodies(database_url, bodies)
+        reference = start_reference(database_url, reference_port, logs[1])
+
+        def measure_ours(url: str, authorization: str, script: Path, seconds: float) -> Run:
+            drain(base)  # the last run's backlog answered first
+            return wrk(url, authorization, args.connections, seconds, script)
+
+        def measure_reference(url: str, script: Path, seconds: float) -> Run:
+            return wrk(url, "", args.connections, seconds, script)
+
+        def compare(name: str, size: int, measure: tuple[object, ...]) -> str:
+            ours_run, reference_run = measure
+            ours_runs: list[Run] = []
+            reference_runs: list[Run] = []
+            ours_run(2)  # warm-up
+            reference_run(2)
+            for repeat in range(args.repeat):
+                # Turn about: a machine whose load drifts during the run favours neither side.
+                if repeat % 2 == 0:
+                    ours_runs.append(ours_run(args.seconds))
+                    reference_runs.append(reference_run(args.seconds))
+                else:
+                    reference_runs.append(reference_run(args.seconds))
+                    ours_runs.append(ours_run(args.seconds))
+            return row(name, size, ours_runs, reference_runs)
+
+        rows = []
+        for name, path, who, stored in ENDPOINTS:
+            rows.append(
+                compare(
+                    name,
+                    len(bodies[stored]),
+                    (
+                        lambda seconds, path=path, who=who: measure_ours(
+                            base + path, tokens[who], reads_script, seconds
+                        ),
+                        lambda seconds, stored=stored: measure_reference(
+                            f"{reference_base}/ref/{stored}", reads_script, seconds
+                        ),
+                    ),
+                )
+            )
+            print(rows[-1], flush=True)
+        if not args.no_cycle:
+            with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
+                chores, completed, approved = cycle_chores(api, family)
+            store_bodies(database_url, {"complete": completed, "approve": approved})
+
+            def cycle_ours(seconds: float) -> Run:
+                settle_cycle(base, family, chores)
+                return measure_ours(base + "/", family.child, cycle_script, seconds)
+
+            os.environ.update(
+                CYCLE_CHORES=",".join(map(str, chores)),
+                CYCLE_THREADS="2",
+                CYCLE_PARENT=family.parent,
+                CYCLE_CHILD=family.child,
+            )
+            rows.append(
+                compare(
+                    "complete + approve cycle (per request)",
+                    (len(completed) + len(approved)) // 2,
+                    (
+                        cycle_ours,
+                        lambda seconds: measure_reference(reference_base + "/", reference_cycle_script, seconds),
+                    ),
+                )
+            )
+            print(rows[-1], flush=True)
+        print(
+            f"\nPostgreSQL, chores-tracker serve (1 worker, ENVIRONMENT=production) vs bench/reference_app.py, "
+            f"wrk {args.connections} connections x {args.seconds:g} s, median of {args.repeat}"
+        )
+        print(
+            "| endpoint | answer | our req/s | p50 ms | p99 ms | our non-2xx (answers) "
+            "| reference req/s | reference p99 ms | ours/reference |"
+        )
+        print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
+        print("\n".join(rows))
+    finally:
+        for server in (ours, reference):
+            if server is not None:
+                stop_server(server)
+        drop_database(database_url)
+        for script in scripts:
+            script.unlink()
+        print(f"(server logs: {logs[0]}, {logs[1]})")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
