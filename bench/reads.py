@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from pool_load import WRK_SCRIPT, Run, drain, wrk
 PASSWORD = "bench-password-1234"
 CHILDREN = 5
 CHORES = 50
+POOL_LIMIT = 30  # the even-numbered chores below this are pool chores: 15 of them
+APPROVED = 3  # times each child's available chore was done and approved before: the ledger the summary adds up
 CYCLE_CHORES = 48  # recurring without cooldown, the first child's: more than the connections, so one is always free
 DESCRIPTION = "Wipe the counters, load the dishwasher and sweep under the table before dinner."
 
@@ -112,7 +115,8 @@ class Family:
 
 
 def seed(api: httpx.Client) -> Family:
-    """5 children, 50 chores (10 each, recurring without cooldown), half done and waiting for review."""
+    """5 children, 50 chores (recurring, without cooldown): 25 done and waiting for review (5 per
+    child), 15 in the pool, 10 available (2 per child, each done and approved 3 times before)."""
 
     def ok(response: httpx.Response) -> dict:
         if response.status_code >= 300:
@@ -138,6 +142,9 @@ def seed(api: httpx.Client) -> Family:
         kids.append((kid["id"], login(f"bench-kid{n}")))
     for n in range(CHORES):
         kid_id, kid = kids[n % CHILDREN]
+        # Odd: a child's own, done and waiting; even below POOL_LIMIT: the family's pool, which every
+        # child sees; the other even ones: a child's own, available, with approved work behind them.
+        pool = n % 2 == 0 and n < POOL_LIMIT
         chore = ok(
             api.post(
                 "/chores",
@@ -146,8 +153,8 @@ def seed(api: httpx.Client) -> Family:
                     "title": f"Chore number {n + 1}",
                     "description": DESCRIPTION,
                     "reward": "1.50",
-                    "assignment_mode": "single",
-                    "assignee_ids": [kid_id],
+                    "assignment_mode": "unassigned" if pool else "single",
+                    "assignee_ids": [] if pool else [kid_id],
                     "is_recurring": True,
                     "cooldown_days": 0,
                 },
@@ -155,6 +162,14 @@ def seed(api: httpx.Client) -> Family:
         )
         if n % 2 == 1:
             ok(api.post(f"/chores/{chore['id']}/complete", headers={"Authorization": kid}))
+        elif not pool:
+            for _ in range(APPROVED):
+                done = ok(api.post(f"/chores/{chore['id']}/complete", headers={"Authorization": kid}))
+                ok(
+                    api.post(
+                        f"/assignments/{done['assignment']['id']}/approve", headers={"Authorization": parent}, json={}
+                    )
+                )
     return Family(parent, kids[0][1], kids[0][0])
 
 
@@ -331,7 +346,7 @@ def main() -> None:
         def measure_reference(url: str, script: Path, seconds: float) -> Run:
             return wrk(url, "", args.connections, seconds, script)
 
-        def compare(name: str, size: int, measure: tuple[object, ...]) -> str:
+        def compare(name: str, size: int, measure: tuple[Callable[[float], Run], Callable[[float], Run]]) -> str:
             ours_run, reference_run = measure
             ours_runs: list[Run] = []
             reference_runs: list[Run] = []
@@ -375,7 +390,7 @@ def main() -> None:
 
             os.environ.update(
                 CYCLE_CHORES=",".join(map(str, chores)),
-                CYCLE_THREADS="2",
+                CYCLE_THREADS="2",  # pool_load.wrk's -t 2: each thread cycles its own half of the chores
                 CYCLE_PARENT=family.parent,
                 CYCLE_CHILD=family.child,
             )
