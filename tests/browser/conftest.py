@@ -6,55 +6,27 @@ database migrated by `python -m chores_tracker db upgrade`: the same two command
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.serving import CHROMIUM_ARGS, VIEWPORTS, free_port, wait_until_serving
+from tests.browser.serving import CHROMIUM_ARGS, ROOT, VIEWPORTS, served
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("browser-server")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "backend"),
-        "DATABASE_URL": f"sqlite:///{workdir / 'chores.db'}",
+    environment = {
         "ENVIRONMENT": "test",
         "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
         "LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "chores_tracker"]
-    subprocess.run([*command, "db", "upgrade"], env=env, cwd=workdir, check=True, capture_output=True, timeout=120)
-    port = free_port()
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(f"{base_url}/health", process, log_path)
+    with served(workdir, environment, before=[["db", "upgrade"]]) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,8 @@ file in a temporary folder, in development: what a newcomer sees.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,9 +22,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from chores_tracker import demo
-from tests.browser.serving import CHROMIUM_ARGS, VIEWPORTS, free_port, wait_until_serving
+from tests.browser.serving import CHROMIUM_ARGS, ROOT, VIEWPORTS, served
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHILD = "demo-leo"  # ten: a balance, chores to do and one waiting for review
 
@@ -72,39 +69,13 @@ SHOTS = (
 def demo_server() -> Iterator[str]:
     """The app on a new SQLite file with the demo family; yields its base URL."""
     with tempfile.TemporaryDirectory(prefix="chores-demo-") as folder:
-        workdir = Path(folder)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT / "backend"),
-            "DATABASE_URL": f"sqlite:///{workdir / 'chores.db'}",
+        environment = {
             "ENVIRONMENT": "development",
             "SECRET_KEY": "screenshots-secret-key-0123456789abcdef",
             "LOG_LEVEL": "WARNING",
         }
-        command = [sys.executable, "-m", "chores_tracker"]
-        for step in (["db", "upgrade"], ["demo"]):
-            subprocess.run([*command, *step], env=env, cwd=workdir, check=True, capture_output=True, timeout=120)
-        port = free_port()
-        log_path = workdir / "server.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                cwd=workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_serving(f"{base_url}/health", process, log_path)
+        with served(Path(folder), environment, before=[["db", "upgrade"], ["demo"]]) as base_url:
             yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def take(browser: Browser, base_url: str, out_dir: Path) -> dict[str, Path]:
