@@ -38,16 +38,19 @@ CHILDREN = 5
 CHORES = 50
 POOL_LIMIT = 30  # the even-numbered chores below this are pool chores: 15 of them
 APPROVED = 3  # times each child's available chore was done and approved before: the ledger the summary adds up
-CYCLE_CHORES = 48  # recurring without cooldown, the first child's: more than the connections, so one is always free
 DESCRIPTION = "Wipe the counters, load the dishwasher and sweep under the table before dinner."
 
 # The cycle: each answer to a completion queues its assignment for approval; each approval frees its
 # chore for the next completion. Both answers are parsed here, so it does not matter which connection
 # of the thread sent which request. Counts statuses and prints percentiles as WRK_SCRIPT does.
+_OWN_HOOKS = (
+    "function init(args) statuses = {} end\n",
+    "function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end\n",
+)
+if not all(hook in WRK_SCRIPT for hook in _OWN_HOOKS):
+    raise SystemExit("pool_load.WRK_SCRIPT changed: CYCLE_SCRIPT must replace its init and response anew")
 CYCLE_SCRIPT = (
-    WRK_SCRIPT.replace("function init(args) statuses = {} end\n", "").replace(
-        "function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end\n", ""
-    )
+    WRK_SCRIPT.replace(_OWN_HOOKS[0], "").replace(_OWN_HOOKS[1], "")
     + """
 local counter = 0
 function setup(thread)
@@ -70,7 +73,7 @@ function request()
     local headers = {["Authorization"] = os.getenv("CYCLE_PARENT"), ["Content-Type"] = "application/json"}
     return wrk.format("POST", "/api/v1/assignments/" .. table.remove(waiting) .. "/approve", headers, "{}")
   end
-  -- None free (should not happen with more chores than connections): a completion that answers 404.
+  -- None free (cannot happen with more chores than connections): chore 0, an answer 422 counts it.
   local chore = table.remove(free) or "0"
   return wrk.format("POST", "/api/v1/chores/" .. chore .. "/complete", {["Authorization"] = os.getenv("CYCLE_CHILD")})
 end
@@ -173,11 +176,11 @@ def seed(api: httpx.Client) -> Family:
     return Family(parent, kids[0][1], kids[0][0])
 
 
-def cycle_chores(api: httpx.Client, family: Family) -> tuple[list[int], bytes, bytes]:
+def cycle_chores(api: httpx.Client, family: Family, count: int) -> tuple[list[int], bytes, bytes]:
     """The cycle's own chores (made after the reads are measured, which they would change); with the
     answers to one completion and one approval, for the reference to send back."""
     ids = []
-    for n in range(CYCLE_CHORES):
+    for n in range(count):
         answer = api.post(
             "/chores",
             headers={"Authorization": family.parent},
@@ -381,7 +384,8 @@ def main() -> None:
             print(rows[-1], flush=True)
         if not args.no_cycle:
             with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
-                chores, completed, approved = cycle_chores(api, family)
+                # Half as many again as the connections: every thread always has a chore free.
+                chores, completed, approved = cycle_chores(api, family, args.connections * 3 // 2)
             store_bodies(database_url, {"complete": completed, "approve": approved})
 
             def cycle_ours(seconds: float) -> Run:
