@@ -92,7 +92,9 @@ def test_a_revision_whose_parent_is_missing_is_left_to_alembic(scripts):
 def test_the_version_table_reads_as_alembic_reads_it(fresh_database):
     database = fresh_database("sqlite")
     with database.engine.connect() as connection:
-        assert history.version_heads(connection) == () == tuple(MigrationContext.configure(connection).get_current_heads())
+        assert (
+            history.version_heads(connection) == () == tuple(MigrationContext.configure(connection).get_current_heads())
+        )
     upgrade(database.url, "head")
     with database.engine.connect() as connection:
         expected = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
@@ -111,4 +113,3 @@ def test_readiness_and_the_migration_job_at_head_do_not_import_alembic():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "", f"imported at start-up: {result.stdout.strip()}"
-
