@@ -25,11 +25,20 @@ app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on (0.0.0.0 in a container)"),
     port: int = typer.Option(8000, help="port to listen on"),
-    workers: int = typer.Option(1, min=1, help="worker processes"),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        envvar="WEB_CONCURRENCY",
+        show_default=False,
+        help="worker processes (default: WEB_CONCURRENCY, else the cores this process may use; 1 with --reload)",
+    ),
     reload: bool = typer.Option(False, help="restart on code changes (development)"),
 ) -> None:
     """Serve the JSON API, the web app, health and metrics. Does not migrate: run `db upgrade` first."""
     import uvicorn
+
+    if workers is None:
+        workers = 1 if reload else usable_cores()
 
     from chores_tracker.observability.logs import configure_logging
 
@@ -53,6 +62,16 @@ def serve(
         return
     server = uvicorn.Server(uvicorn.Config(app_factory, **options))
     _serve_until_stopped(server)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container's cpuset sets it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this platform
+        return max(1, os.cpu_count() or 1)
 
 
 def _serve_until_stopped(server: uvicorn.Server) -> None:
