@@ -10,7 +10,7 @@ with TEST_REQUIRE_ALL_BACKENDS=1 (as CI sets it) that is an error instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -84,34 +84,65 @@ def database_factory(_databases: dict, tmp_path_factory: pytest.TempPathFactory)
     return lambda backend: _database_for(backend, _databases, tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
-def fresh_app() -> Iterator[Callable[[TestDatabase], FastAPI]]:
-    """Gives the app on an emptied database, as a fresh app starts. Its routes are built once per
-    backend in each test process (that costs more than most tests do); its state is made new each time."""
-    from chores_tracker.app import create_app, install_state
+class AppBuilder:
+    """Apps as `create_app(database.settings(**overrides))` makes them, each built once per test process
+    (building the routes costs more than most tests do) and given new state (`install_state`) whenever
+    a test asks for it again. Within one test, asking twice for the same settings gives two apps, as
+    two processes would be. An app a test added routes to is not given again."""
 
-    built: dict[str, FastAPI] = {}
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, str], FastAPI] = {}
+        self._routes: dict[int, list[object]] = {}
+        self._given: set[int] = set()
+        self._spare: list[FastAPI] = []
 
-    def make(database: TestDatabase) -> FastAPI:
-        clear_all_tables(database.engine)
-        settings = database.settings()
-        application = built.get(database.backend)
+    def __call__(self, database: TestDatabase, **overrides: object) -> FastAPI:
+        from chores_tracker.app import create_app, install_state
+
+        settings = database.settings(**overrides)
+        key = (database.url_string, repr(sorted(overrides.items())))
+        application = self._built.get(key)
+        if application is not None and application.router.routes != self._routes[id(application)]:
+            application.state.engine.dispose()
+            application = None
         if application is None:
-            application = built[database.backend] = create_app(settings)
+            application = self._built[key] = create_app(settings)
+            self._routes[id(application)] = list(application.router.routes)
+        elif id(application) in self._given:
+            application = create_app(settings)
+            self._spare.append(application)
         else:
             install_state(application, settings, application.state.engine)
+        self._given.add(id(application))
         return application
 
-    yield make
-    for application in built.values():
-        application.state.engine.dispose()
+    def end_of_test(self) -> None:
+        for application in [*self._built.values(), *self._spare]:
+            if id(application) in self._given:
+                application.state.engine.dispose()
+        self._given.clear()
+        self._spare.clear()
+
+
+@pytest.fixture(scope="session")
+def _app_builder() -> Iterator[AppBuilder]:
+    builder = AppBuilder()
+    yield builder
+    builder.end_of_test()
 
 
 @pytest.fixture
-def app(database: TestDatabase, fresh_app: Callable[[TestDatabase], FastAPI]) -> Iterator[FastAPI]:
-    application = fresh_app(database)
-    yield application
-    application.state.engine.dispose()
+def build_app(_app_builder: AppBuilder) -> Iterator[AppBuilder]:
+    """build_app(database, **setting_overrides) -> an app as a fresh one starts (tables not emptied)."""
+    yield _app_builder
+    _app_builder.end_of_test()
+
+
+@pytest.fixture
+def app(database: TestDatabase, build_app: AppBuilder) -> FastAPI:
+    """The app on an emptied database, as a fresh app starts."""
+    clear_all_tables(database.engine)
+    return build_app(database)
 
 
 @pytest.fixture

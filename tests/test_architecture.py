@@ -32,6 +32,7 @@ LAYERS = [
         "periods",
         "ratelimit",
         "settings",
+        "timezones",
     },
     {"identity"},
     {"activity"},
@@ -39,7 +40,7 @@ LAYERS = [
     {"ledger"},
     {"chores"},
     {"reports"},
-    {"app", "cli", "__main__", "web", "health", "migrations", "db.models"},
+    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models"},
 ]
 
 

@@ -115,6 +115,8 @@ CASES = [
     Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
+    # The stranger sets its own family's zone.
+    Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
     # chores
     Case(
         "POST",

@@ -166,6 +166,7 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
 
     The test suite builds an app once per database and calls this before each test, because building
     the routes costs more than most tests do."""
+    configure_logging(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -175,7 +176,6 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings)
     engine = make_engine(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,

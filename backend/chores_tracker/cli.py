@@ -30,20 +30,37 @@ def serve(
         min=1,
         envvar="WEB_CONCURRENCY",
         show_default=False,
-        help="worker processes (default: WEB_CONCURRENCY, else the cores this process may use; 1 with --reload)",
+        help="worker processes (default: WEB_CONCURRENCY, else in production the cores this process may use, and 1 otherwise or with --reload)",
     ),
     reload: bool = typer.Option(False, help="restart on code changes (development)"),
+    next_step: str | None = typer.Option(
+        None, help="once it serves, print where to go and this next step (./scripts/run sets it)"
+    ),
+    upgrade_first: bool = typer.Option(
+        False,
+        help="first run `db upgrade` (same runner, lock and exit codes) in this process; serve only if it succeeded",
+    ),
 ) -> None:
-    """Serve the JSON API, the web app, health and metrics. Does not migrate: run `db upgrade` first."""
-    import uvicorn
+    """Serve the JSON API, the web app, health and metrics. The app does not migrate: run `db upgrade`
+    first, or pass --upgrade-first."""
+    if upgrade_first:
+        # The migration step still ends before the app exists; run here, it shares this process's
+        # start-up (Python, pydantic, SQLAlchemy) instead of paying for it twice, which is most of
+        # what ./scripts/run spends before the server answers.
+        from chores_tracker.migrations.commands import upgrade
 
-    if workers is None:
-        workers = 1 if reload else usable_cores()
+        upgrade(revision="head", lock_timeout=None, ddl_lock_timeout=None)
+
+    import uvicorn
 
     from chores_tracker.observability.logs import configure_logging
 
     settings = load_settings_or_exit()
     configure_logging(settings)
+    if workers is None:
+        # In production, a process per core. Elsewhere one: a person running it locally (on SQLite,
+        # with --reload or ./scripts/run's ready line) wants one server, up soonest.
+        workers = usable_cores() if settings.is_production and not reload else 1
     app_factory = "chores_tracker.app:create_app"
     options: dict[str, Any] = dict(
         factory=True,
@@ -60,7 +77,7 @@ def serve(
         # uvicorn's supervisor process runs the workers, and exits 0 once they have stopped.
         uvicorn.run(app_factory, workers=workers, reload=reload, **options)
         return
-    server = uvicorn.Server(uvicorn.Config(app_factory, **options))
+    server = _server(uvicorn.Config(app_factory, **options), next_step)
     _serve_until_stopped(server)
 
 
@@ -72,6 +89,36 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # no affinity on this platform
         return max(1, os.cpu_count() or 1)
+
+
+def browser_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server listening on host:port."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (names "every address" to replace it, binds nothing)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _server(config: uvicorn.Config, next_step: str | None) -> uvicorn.Server:
+    """uvicorn's server; with a next step, it says where to go once it really serves (its port taken,
+    it says nothing more), as the last line a person starting it sees."""
+    import logging
+    import socket
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if next_step and self.started and not self.should_exit:
+                logging.getLogger(__name__).info(
+                    "Chores Tracker is ready: open %s and %s. Ctrl+C stops it.",
+                    browser_url(config.host, config.port),
+                    next_step,
+                )
+
+    return Server(config)
 
 
 def _serve_until_stopped(server: uvicorn.Server) -> None:
@@ -101,6 +148,49 @@ def _serve_until_stopped(server: uvicorn.Server) -> None:
             signal.signal(sig, handler)
     if not server.started:
         raise typer.Exit(STARTUP_FAILURE)
+
+
+@app.command()
+def demo(
+    existing_ok: bool = typer.Option(
+        False, help="when the demo family is already here, print its logins and succeed (./scripts/run --demo)"
+    ),
+) -> None:
+    """Add a demo family (two parents, three children, three weeks of history) and print its logins.
+
+    Refuses in production, and when the demo's usernames are taken: it never touches a family."""
+    from sqlalchemy.exc import DBAPIError
+
+    from chores_tracker import demo as demo_family
+    from chores_tracker.db.engine import make_engine, make_session_factory
+    from chores_tracker.errors import DomainError
+
+    settings = load_settings_or_exit()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                made = demo_family.create_demo_family(session, settings)
+            except demo_family.DemoRefused as refused:
+                if existing_ok and not settings.is_production and demo_family.is_there(session):
+                    typer.echo("The demo family is already here.")
+                    typer.echo(demo_family.logins_text())
+                    return
+                typer.echo(f"No demo family: {refused.message}", err=True)
+                raise typer.Exit(1) from None
+            except DomainError as error:
+                typer.echo(f"No demo family: {error.message}", err=True)
+                raise typer.Exit(1) from None
+            except DBAPIError as error:
+                # Mostly a database never migrated (no tables yet); the driver's first line says which.
+                first_line = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+                typer.echo(f"No demo family: the database refused ({first_line}); run `db upgrade` first", err=True)
+                raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    figures = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in made.counts.items())
+    typer.echo(f"Made {demo_family.FAMILY_NAME}: {figures}.")
+    typer.echo(demo_family.logins_text())
 
 
 def main() -> None:

@@ -6,89 +6,27 @@ database migrated by `python -m chores_tracker db upgrade`: the same two command
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser.serving import CHROMIUM_ARGS, ROOT, VIEWPORTS, served
+
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-VIEWPORTS = {
-    "phone": {
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
-    "desktop": {"viewport": {"width": 1280, "height": 860}},
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path, deadline_seconds: float = 30) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (the test server's http:// URL)
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)  # polling a condition with a deadline, not waiting for a fixed time
-    raise RuntimeError(f"the server did not answer {url} within {deadline_seconds}s:\n{log_path.read_text()}")
 
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("browser-server")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "backend"),
-        "DATABASE_URL": f"sqlite:///{workdir / 'chores.db'}",
+    environment = {
         "ENVIRONMENT": "test",
         "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
         "LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "chores_tracker"]
-    subprocess.run([*command, "db", "upgrade"], env=env, cwd=workdir, check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(f"{base_url}/health", process, log_path)
+    with served(workdir, environment, before=[["db", "upgrade"]]) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -124,8 +62,10 @@ def new_page(browser, server_url: str, viewport: str):
     contexts = []
     problems: list[str] = []
 
-    def open_page():
-        context = browser.new_context(base_url=server_url, **VIEWPORTS[viewport])
+    def open_page(timezone_id: str | None = None):
+        # timezone_id: the zone the browser reports (Intl), as a person's device in that zone would.
+        options = {"timezone_id": timezone_id} if timezone_id else {}
+        context = browser.new_context(base_url=server_url, **VIEWPORTS[viewport], **options)
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
         context.set_default_timeout(10_000)
         contexts.append(context)

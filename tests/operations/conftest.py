@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
@@ -17,31 +17,20 @@ def sqlite_database(database_factory) -> TestDatabase:
     return database_factory("sqlite")
 
 
-def _app_maker(database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
-    from chores_tracker.app import create_app
-
+def _app_maker(database: TestDatabase, build_app: Callable[..., FastAPI]) -> Callable[..., FastAPI]:
     clear_all_tables(database.engine)
-    apps: list[FastAPI] = []
-
-    def make(**settings: object) -> FastAPI:
-        app = create_app(database.settings(**settings))
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.state.engine.dispose()
+    return lambda **settings: build_app(database, **settings)
 
 
 @pytest.fixture
-def make_app(database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
+def make_app(database: TestDatabase, build_app) -> Callable[..., FastAPI]:
     """create_app(settings + overrides) on each backend in turn."""
-    yield from _app_maker(database)
+    return _app_maker(database, build_app)
 
 
 @pytest.fixture
-def make_sqlite_app(sqlite_database: TestDatabase) -> Iterator[Callable[..., FastAPI]]:
-    yield from _app_maker(sqlite_database)
+def make_sqlite_app(sqlite_database: TestDatabase, build_app) -> Callable[..., FastAPI]:
+    return _app_maker(sqlite_database, build_app)
 
 
 def client_from(app: FastAPI, address: str = "127.0.0.1", **kwargs: object) -> TestClient:

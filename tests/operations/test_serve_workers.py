@@ -5,20 +5,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import click
 import pytest
-import typer
 import uvicorn
-from click.testing import CliRunner
+from typer.testing import CliRunner
 
 from chores_tracker import cli
+from chores_tracker.settings import get_settings
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
-    # `main()` adds the `db` group to the same app; until then `serve` is the only command.
-    command = typer.main.get_command(cli.app)
-    arguments = ["serve", *args] if isinstance(command, click.Group) else list(args)
-    return CliRunner().invoke(command, arguments, env=env, catch_exceptions=False)
+    return CliRunner().invoke(cli.app, ["serve", *args], env=env, catch_exceptions=False)
 
 
 @pytest.fixture
@@ -33,19 +29,29 @@ def started(monkeypatch):
     monkeypatch.setattr(cli, "_serve_until_stopped", lambda _server: calls.append(1))
     monkeypatch.setattr("chores_tracker.observability.logs.configure_logging", lambda _settings: None)
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
 
     def serve(*args: str, env: dict[str, str] | None = None) -> int:
+        get_settings.cache_clear()  # each invocation reads its own environment
         result = invoke(*args, env=env)
         assert result.exit_code == 0, result.output
         assert len(calls) == 1
         return calls.pop()
 
-    return serve
+    yield serve
+    get_settings.cache_clear()
 
 
-def test_by_default_one_worker_per_usable_core(started, monkeypatch):
+def test_in_production_one_worker_per_usable_core_by_default(started, monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
     assert started() == 3
+
+
+def test_elsewhere_one_process_by_default(started, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    assert started(env={"ENVIRONMENT": "development"}) == 1
+    assert started(env={"ENVIRONMENT": "development", "WEB_CONCURRENCY": "2"}) == 2
 
 
 def test_web_concurrency_wins_over_the_core_count_and_the_option_over_both(started, monkeypatch):

@@ -199,6 +199,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         "/family/create": (newcomer, "/family/setup", {"name": "Another family"}),
         "/family/join": (newcomer, "/family/setup", {"invite_code": "ABCDEFGH"}),
         "/family/invite-code": (parent, "/family", {"max_uses": "1"}),
+        "/family/timezone": (parent, "/family", {"timezone": "Europe/Paris"}),
         "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
         f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
         "/chores/new": (parent, "/chores/new", chore_form),

@@ -92,11 +92,13 @@ def user_id(app, username: str) -> int:
 
 
 @pytest.fixture
-def app(database_factory, fresh_app):
+def app(database_factory, build_app):
     """Pages on SQLite only: they call the same services the API tests exercise on every backend."""
-    application = fresh_app(database_factory("sqlite"))
-    yield application
-    application.state.engine.dispose()
+    from tests.support.databases import clear_all_tables
+
+    database = database_factory("sqlite")
+    clear_all_tables(database.engine)
+    return build_app(database)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ class ActivityType(str, Enum):
     member_removed = "member_removed"
     ownership_transferred = "ownership_transferred"
     invite_code_created = "invite_code_created"
+    timezone_changed = "timezone_changed"
 
 
 ACTIVITY_DESCRIPTIONS: dict[str, str] = {
@@ -46,6 +47,7 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.member_removed.value: "A parent removed a parent or a child from the family",
     ActivityType.ownership_transferred.value: "The family's owner handed ownership to another parent",
     ActivityType.invite_code_created.value: "A parent made a new invite code (the code itself is not in the feed)",
+    ActivityType.timezone_changed.value: "A parent changed the family's time zone",
 }
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from chores_tracker import timezones
 from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
 
 
@@ -22,5 +23,9 @@ class Family(TimestampMixin, Base):
     # NULL (a family the previous release created) or names someone no longer a parent here. No
     # foreign key: SQLite adds one to an existing table only by rebuilding it (see revision 0008).
     owner_id: Mapped[int | None] = mapped_column(Integer)
+    # An IANA name (timezones.py). The server default covers families the previous release creates.
+    timezone: Mapped[str] = mapped_column(
+        String(timezones.MAX_LENGTH), default=timezones.DEFAULT, server_default=text(f"'{timezones.DEFAULT}'")
+    )
 
     members = relationship("User", back_populates="family", lazy="raise")

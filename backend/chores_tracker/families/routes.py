@@ -12,6 +12,7 @@ from chores_tracker.families.schemas import (
     FamilyJoinOut,
     FamilyMembersOut,
     FamilyOut,
+    FamilyTimezoneIn,
     InviteCodeIn,
     InviteCodeOut,
     MemberOut,
@@ -43,6 +44,7 @@ def _family(family: Family, viewer: User, owner_id: int | None) -> FamilyOut:
         invite_code_expires_at=family.invite_code_expires_at if shown else None,
         invite_code_uses_left=service.invite_code_uses_left(family) if shown else 0,
         owner_id=owner_id,
+        timezone=family.timezone,
         created_at=family.created_at,
         updated_at=family.updated_at,
     )
@@ -63,8 +65,22 @@ def context(user: CurrentUser, session: DbSession) -> FamilyContextOut:
 
 @router.post("/create", response_model=FamilyOut, status_code=status.HTTP_201_CREATED)
 def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> FamilyOut:
-    family = service.create_family(session, parent, data.name, invite_days=settings.invite_code_default_days)
+    """A new family owned by the caller. `timezone` (an IANA name, e.g. America/Chicago; UTC unless
+    given) is the family's zone; 422 for a name that is not a known zone."""
+    family = service.create_family(
+        session, parent, data.name, invite_days=settings.invite_code_default_days, timezone=data.timezone
+    )
     return _family(family, parent, parent.id)
+
+
+@router.put("/timezone", response_model=FamilyOut, summary="Set the family's time zone")
+def set_timezone(data: FamilyTimezoneIn, parent: CurrentParent, session: DbSession) -> FamilyOut:
+    """Any parent of the family sets its IANA time zone (`{"timezone": "America/Chicago"}`): pages
+    show times in it and schedules follow its calendar, daylight saving included; stored times stay
+    UTC. 422 for a name that is not a known zone, 403 for a child, 404 without a family. The change
+    is in the family's activity feed (`timezone_changed`)."""
+    family = service.set_timezone(session, parent, data.timezone)
+    return _family(family, parent, service.owner_of(session, family))
 
 
 @router.post("/join", response_model=FamilyJoinOut)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from chores_tracker import timezones
 from chores_tracker.http import Input, RowId
 
 INVITE_CODE_HELP = (
@@ -27,12 +29,44 @@ class FamilyOut(BaseModel):
         default=None,
         description="The parent who owns the family: only the owner removes a parent or hands ownership over.",
     )
+    timezone: str = Field(
+        default=timezones.DEFAULT,
+        description="The family's IANA time zone: pages show times in it and schedules follow its calendar.",
+    )
     created_at: datetime
     updated_at: datetime
 
 
+TIMEZONE_HELP = "An IANA time zone name, e.g. America/Chicago."
+
+
+def known_timezone(name: str) -> str:
+    if not timezones.is_known(name):
+        raise PydanticCustomError("timezone_unknown", timezones.UNKNOWN, {"name": name})
+    return name
+
+
 class FamilyCreateIn(Input):
     name: str | None = Field(default=None, max_length=120)
+    timezone: str | None = Field(
+        default=None,
+        max_length=timezones.MAX_LENGTH,
+        description=f"{TIMEZONE_HELP} Unless given: {timezones.DEFAULT}.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return None if value is None else known_timezone(value)
+
+
+class FamilyTimezoneIn(Input):
+    timezone: str = Field(min_length=1, max_length=timezones.MAX_LENGTH, description=TIMEZONE_HELP)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return known_timezone(value)
 
 
 class FamilyJoinIn(Input):

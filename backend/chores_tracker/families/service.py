@@ -6,12 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chores_tracker import clock
+from chores_tracker import clock, timezones
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.engine import rows_changed
@@ -59,9 +60,11 @@ def _issue_code(session: Session, family: Family, *, days: int, max_uses: int) -
     family.invite_code_uses = 0
 
 
-def _found_family(session: Session, parent: User, name: str, *, invite_days: int) -> Family:
+def _found_family(
+    session: Session, parent: User, name: str, *, invite_days: int, timezone: str | None = None
+) -> Family:
     """A new family owned by `parent`, its first member, with a code for one more parent."""
-    family = Family(name=name, owner_id=parent.id)
+    family = Family(name=name, owner_id=parent.id, timezone=_checked_timezone(timezone or timezones.DEFAULT))
     _issue_code(session, family, days=invite_days, max_uses=DEFAULT_CODE_USES)
     session.add(family)
     session.flush()
@@ -70,11 +73,14 @@ def _found_family(session: Session, parent: User, name: str, *, invite_days: int
     return family
 
 
-def create_family(session: Session, parent: User, name: str | None, *, invite_days: int) -> Family:
+def create_family(
+    session: Session, parent: User, name: str | None, *, invite_days: int, timezone: str | None = None
+) -> Family:
+    """`timezone`: the creating parent's (their browser's, on the web); UTC when not given."""
     if parent.family_id is not None:
         raise Conflict("you already belong to a family")
     name = (name or "").strip() or f"{parent.username}'s family"
-    family = _found_family(session, parent, name, invite_days=invite_days)
+    family = _found_family(session, parent, name, invite_days=invite_days, timezone=timezone)
     session.commit()
     return family
 
@@ -159,6 +165,42 @@ def regenerate_invite_code(session: Session, parent: User, expires_in_days: int,
         session.rollback()
         raise Conflict("could not create a unique code; try again") from None
     return family
+
+
+def _checked_timezone(name: str) -> str:
+    if not timezones.is_known(name):
+        raise InvalidInput(timezones.UNKNOWN.format(name=name[: timezones.MAX_LENGTH]), field="timezone")
+    return name
+
+
+def set_timezone(session: Session, parent: User, name: str) -> Family:
+    """A parent sets the family's time zone: pages show times in it, schedules follow its calendar."""
+    family = require_family(session, parent)
+    name = _checked_timezone(name)
+    if family.timezone == name:
+        return family
+    family.timezone = name
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.timezone_changed,
+        description=f"{parent.username} set the family's time zone to {name}",
+        note=name,
+    )
+    session.commit()
+    return family
+
+
+def zone_of(family: Family | None) -> ZoneInfo:
+    """The family's time zone, for the calendar arithmetic of schedules and for the pages; UTC
+    without a family. Storage stays UTC: convert to this zone, compute, and convert back."""
+    return timezones.zone(family.timezone if family is not None else None)
+
+
+def zone_for(session: Session, user: User) -> ZoneInfo:
+    """The zone of the user's family (UTC for a parent not in a family yet)."""
+    return zone_of(get_family(session, user))
 
 
 def invite_code_uses_left(family: Family) -> int:

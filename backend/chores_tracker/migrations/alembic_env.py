@@ -9,6 +9,7 @@ half-applied revision, and records each step in the schema history.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,13 +75,15 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 
 _NOW_SPELLINGS = {"now()", "current_timestamp", "current_timestamp()", "(current_timestamp)", "localtimestamp"}
+_PG_CAST = re.compile(r"::[a-z ]+(\(\d+\))?$", re.IGNORECASE)
 _BOOL_SPELLINGS = {"0": "false", "1": "true", "'0'": "false", "'1'": "true", "false": "false", "true": "true"}
 
 
 def _normalize_default(sql: str | None) -> str | None:
     if sql is None:
         return None
-    text = sql.strip().strip("'\"").lower()
+    # PostgreSQL reflects a text default with its cast: 'UTC'::character varying.
+    text = _PG_CAST.sub("", sql.strip()).strip("'\"").lower()
     if text in _NOW_SPELLINGS or text.startswith("current_timestamp"):
         return "now"
     return _BOOL_SPELLINGS.get(text, text)

@@ -8,10 +8,18 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from chores_tracker import timezones
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.families import service as families
-from chores_tracker.families.schemas import DEFAULT_CODE_USES, FamilyCreateIn, FamilyJoinIn, InviteCodeIn, OwnerIn
+from chores_tracker.families.schemas import (
+    DEFAULT_CODE_USES,
+    FamilyCreateIn,
+    FamilyJoinIn,
+    FamilyTimezoneIn,
+    InviteCodeIn,
+    OwnerIn,
+)
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.limits import count_attempt
@@ -20,7 +28,7 @@ from chores_tracker.identity.schemas import ChildCreateIn
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
-from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.rendering import browser_timezone, redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
 router = APIRouter()
@@ -68,7 +76,11 @@ def create_family(
         FamilyCreateIn,
         data,
         lambda wanted: families.create_family(
-            session, parent, wanted.name, invite_days=settings.invite_code_default_days
+            session,
+            parent,
+            wanted.name,
+            invite_days=settings.invite_code_default_days,
+            timezone=browser_timezone(request),
         ),
     )
     if family is not None:
@@ -105,6 +117,8 @@ def _family_page(
     reset_for: int | None = None,
     reset_errors: FormErrors | None = None,
     owner_errors: FormErrors | None = None,
+    timezone_errors: FormErrors | None = None,
+    timezone_form: dict[str, object] | None = None,
     invite_errors: FormErrors | None = None,
     invite_form: dict[str, object] | None = None,
     status_code: int = 200,
@@ -124,9 +138,19 @@ def _family_page(
             "reset_for": reset_for,
             "reset_errors": reset_errors.fields if reset_errors else {},
             "owner_errors": owner_errors.fields if owner_errors else {},
+            "timezone_errors": timezone_errors.fields if timezone_errors else {},
+            "timezone_form": timezone_form or {"timezone": found.family.timezone},
+            "timezone_choices": timezone_choices(found.family.timezone),
         },
         status_code=status_code,
     )
+
+
+def timezone_choices(current: str) -> list[str]:
+    """The zones a parent picks from: every Area/Location name, UTC, and the family's own (which may
+    be an older alias a browser reported, such as Asia/Calcutta)."""
+    names = {name for name in timezones.known_names() if "/" in name and not name.startswith("Etc/")}
+    return sorted(names | {timezones.DEFAULT, current})
 
 
 @router.get("/family")
@@ -152,6 +176,20 @@ def regenerate_invite_code(
         message = f"New invite code: {family.invite_code}. The old one no longer works."
         return redirect("/family#invite", settings, flash=message)
     return _family_page(request, session, parent, invite_errors=errors, invite_form=data, status_code=422)
+
+
+@router.post("/family/timezone")
+def set_timezone(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors, FamilyTimezoneIn, data, lambda wanted: families.set_timezone(session, parent, wanted.timezone)
+    )
+    if family is not None:
+        return redirect("/family#timezone", settings, flash=f"The family's time zone is {family.timezone}.")
+    return _family_page(request, session, parent, timezone_errors=errors, timezone_form=data, status_code=422)
 
 
 @router.post("/family/owner")

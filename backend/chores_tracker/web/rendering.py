@@ -7,16 +7,16 @@ import hashlib
 import hmac
 import json
 import zlib
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from chores_tracker import clock
+from chores_tracker import clock, timezones
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
@@ -24,7 +24,8 @@ from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 FLASH_COOKIE = "ct_flash"
-# Set by static/app.js so dates read in the family's own time zone; UTC without JavaScript.
+# The browser's zone, set URL-encoded by static/app.js: a new family's zone, and the zone of pages
+# shown before there is a family (UTC without JavaScript). A family's pages use the family's zone.
 TIMEZONE_COOKIE = "ct_tz"
 
 environment = jinja2.Environment(
@@ -68,14 +69,8 @@ def plain_amount(value: Decimal | None) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
-def _zone(context: jinja2.runtime.Context) -> ZoneInfo | timezone:
-    name = context.get("timezone_name")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return UTC
+def _zone(context: jinja2.runtime.Context) -> ZoneInfo:
+    return timezones.zone(context.get("timezone_name"))
 
 
 def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
@@ -165,6 +160,16 @@ def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: st
     return response
 
 
+def browser_timezone(request: Request) -> str | None:
+    return timezones.from_browser(request.cookies.get(TIMEZONE_COOKIE))
+
+
+def page_timezone(request: Request) -> str | None:
+    """The family's zone; the browser's where there is no family yet."""
+    family = getattr(request.state, "family", None)
+    return family.timezone if family is not None else browser_timezone(request)
+
+
 def render(
     request: Request,
     template: str,
@@ -182,7 +187,8 @@ def render(
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),
-        "timezone_name": request.cookies.get(TIMEZONE_COOKIE),
+        "timezone_name": page_timezone(request),
+        "browser_timezone": browser_timezone(request),
         "path": request.url.path,
         "currency_symbol": currency_symbol(getattr(settings, "currency", "USD")),
         "errors": {},

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  // Dates on the pages follow the family's own time zone (the server renders UTC otherwise).
+  // The browser's zone: a new family's zone, and the zone of pages before there is a family.
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && document.cookie.indexOf("ct_tz=" + encodeURIComponent(zone)) === -1) {
