@@ -8,7 +8,8 @@ Job (`migrate-entrypoint.sh`) on a database already at head, on SQLite and Postg
 Every case runs once per round, the cases in a new order each round, so that a change in the
 machine's load touches all of them alike; the table shows medians. Two references are timed the
 same way, `python -c pass` and a bare uvicorn app answering 200, so that a loaded machine can still
-be read: quote ratios, not seconds. `--before DIR` runs another checkout's code (its `backend/`
+be read: quote ratios, not seconds. The CPU time the measured processes used (server start-up
+and shutdown included) is shown too; on a busy machine it moves much less than wall time. `--before DIR` runs another checkout's code (its `backend/`
 first on PYTHONPATH, its own migrate-entrypoint.sh) with this interpreter and venv.
 """
 
@@ -18,6 +19,7 @@ import argparse
 import http.client
 import os
 import random
+import resource
 import secrets
 import shutil
 import signal
@@ -69,6 +71,13 @@ class Case:
     name: str
     run: Callable[[], float]
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def children_cpu() -> float:
+    """CPU seconds of the processes waited for so far: unlike wall time, hardly moved by other load."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed_command(command: list[str], env: dict[str, str] | None, cwd: Path) -> float:
@@ -208,7 +217,9 @@ def main() -> None:
         for round_number in range(args.runs):
             random.Random(round_number).shuffle(order)  # noqa: S311 (an order, not a secret)
             for case in order:
+                cpu_before = children_cpu()
                 case.times.append(case.run())
+                case.cpu.append(children_cpu() - cpu_before)
             print(f"round {round_number + 1}/{args.runs} done", file=sys.stderr)
         report(cases, checkouts, args.runs, load_before, os.getloadavg()[0])
     finally:
@@ -223,14 +234,22 @@ def report(cases: list[Case], checkouts: list[Checkout], runs: int, load_before:
     python_pass = medians["reference: python -c pass"]
     cores = len(os.sched_getaffinity(0))
     print(f"\n{runs} rounds, {cores} usable cores, load average {load_before:.1f} before and {load_after:.1f} after")
-    print("| case | median s | min s | x `python -c pass` |" + (" this / before |" if len(checkouts) > 1 else ""))
-    print("|---|---:|---:|---:|" + ("---:|" if len(checkouts) > 1 else ""))
+    cpu = {case.name: statistics.median(case.cpu) for case in cases}
+    compare = len(checkouts) > 1
+    print(
+        "| case | median s | min s | x `python -c pass` | median CPU s |"
+        + (" this / before (wall) | this / before (CPU) |" if compare else "")
+    )
+    print("|---|---:|---:|---:|---:|" + ("---:|---:|" if compare else ""))
     for case in cases:
         median = medians[case.name]
-        line = f"| {case.name} | {median:.3f} | {min(case.times):.3f} | {median / python_pass:.1f} |"
-        if len(checkouts) > 1:
-            before = medians.get(case.name.replace("this:", "before:", 1))
-            line += f" {median / before:.2f} |" if case.name.startswith("this:") and before else " |"
+        line = f"| {case.name} | {median:.3f} | {min(case.times):.3f} | {median / python_pass:.1f} | {cpu[case.name]:.3f} |"
+        if compare:
+            before = case.name.replace("this:", "before:", 1)
+            if case.name.startswith("this:") and before in medians:
+                line += f" {median / medians[before]:.2f} | {cpu[case.name] / cpu[before]:.2f} |"
+            else:
+                line += " | |"
         print(line)
 
 
