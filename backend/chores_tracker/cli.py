@@ -25,7 +25,13 @@ app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on (0.0.0.0 in a container)"),
     port: int = typer.Option(8000, help="port to listen on"),
-    workers: int = typer.Option(1, min=1, help="worker processes"),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        envvar="WEB_CONCURRENCY",
+        show_default=False,
+        help="worker processes (default: WEB_CONCURRENCY, else in production the cores this process may use, and 1 otherwise or with --reload)",
+    ),
     reload: bool = typer.Option(False, help="restart on code changes (development)"),
     next_step: str | None = typer.Option(
         None, help="once it serves, print where to go and this next step (./scripts/run sets it)"
@@ -51,6 +57,10 @@ def serve(
 
     settings = load_settings_or_exit()
     configure_logging(settings)
+    if workers is None:
+        # In production, a process per core. Elsewhere one: a person running it locally (on SQLite,
+        # with --reload or ./scripts/run's ready line) wants one server, up soonest.
+        workers = usable_cores() if settings.is_production and not reload else 1
     app_factory = "chores_tracker.app:create_app"
     options: dict[str, Any] = dict(
         factory=True,
@@ -69,6 +79,16 @@ def serve(
         return
     server = _server(uvicorn.Config(app_factory, **options), next_step)
     _serve_until_stopped(server)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container's cpuset sets it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this platform
+        return max(1, os.cpu_count() or 1)
 
 
 def browser_url(host: str, port: int) -> str:

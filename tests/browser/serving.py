@@ -68,7 +68,7 @@ def served(workdir: Path, environment: dict[str, str], before: list[list[str]]) 
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
             env=env,
             cwd=workdir,
             stdout=log,

@@ -43,7 +43,10 @@ SECRET_TEMPLATE = GITOPS_DIR / "secret.template.yaml"
 ARGOCD_APPLICATION = GITOPS_DIR / "argocd-application.yaml"
 
 # Read by the entrypoints or the migration runner, not by the app's settings.
-ENTRYPOINT_VARIABLES = frozenset({"RUN_MIGRATIONS", "PYTHON", "PORT", "OPEN_FILES_LIMIT", "JOB_NAME"})
+# Read by the entrypoints and the command line, not by the settings objects.
+ENTRYPOINT_VARIABLES = frozenset(
+    {"RUN_MIGRATIONS", "PYTHON", "PORT", "OPEN_FILES_LIMIT", "JOB_NAME", "WEB_CONCURRENCY"}
+)
 
 
 # ---- manifests -------------------------------------------------------------------------------

@@ -352,3 +352,22 @@ def test_the_job_of_an_older_release_leaves_a_newer_schema_alone(fresh_database,
     assert older.returncode == 0, older.describe()
     assert (older.summary["from"], older.summary["to"], older.summary["applied"]) == ("n3w3r", "n3w3r", 0)
     assert version_rows(database.engine) == ["n3w3r"] and "newer" in table_names(database.engine)
+
+
+def test_at_head_the_job_still_takes_the_lock_and_refuses_a_half_applied_revision(fresh_database, scripts, tmp_path):
+    """The Job skips Alembic when the database is at head, not the upgrade's checks under the lock."""
+    database = fresh_database("mysql")
+    head = code_head()
+    failing = scripts.add_revision("f41l5", head, FAILING_HALFWAY, 'op.drop_table("halfway_probe")', message="halfway")
+    env = process_env(database.url, CHORES_TRACKER_ALEMBIC_INI=scripts.ini)
+    assert migrate_entrypoint(env, tmp_path).returncode == ExitCode.MIGRATION_FAILED
+    # This code never had the failed revision: the database is at its head, with a step left open.
+    failing.unlink()
+
+    refused = migrate_entrypoint(env, tmp_path)
+
+    assert refused.returncode == ExitCode.HALF_APPLIED, refused.describe()
+    assert refused.events("migration_plan")[0]["state"] == "at_head"
+    assert refused.events("migration_current")[0]["current"] == [head], "read again under the lock"
+    assert "f41l5" in refused.events("migration_error")[0]["message"]
+    assert (refused.summary["outcome"], refused.summary["from"]) == ("failed", head)

@@ -37,7 +37,10 @@ def serving(database_url: sa.URL, cwd: Path) -> Iterator[tuple[str, Background]]
     port = free_port()
     env = process_env(database_url, READINESS_CACHE_SECONDS=0)
     server = Background(
-        [sys.executable, "-m", "chores_tracker", "serve", "--port", str(port)], env, cwd, f"server-{port}"
+        [sys.executable, "-m", "chores_tracker", "serve", "--port", str(port), "--workers", "1"],
+        env,
+        cwd,
+        f"server-{port}",
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -54,7 +54,14 @@ class Server:
         }
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            # One process: these tests signal and kill the server, and count what one process did.
+            [
+                *(sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1"),
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
             cwd=workdir,  # no stray .env is picked up
             env=env,
             stdout=self._log,

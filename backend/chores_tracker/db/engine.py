@@ -6,10 +6,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import psycopg
-from psycopg.abc import PQGen
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
@@ -19,7 +17,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from chores_tracker.db.urls import normalize_database_url
 
-RV = TypeVar("RV")
+if TYPE_CHECKING:
+    from chores_tracker.db.postgresql import AnswerDeadlineConnection
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -47,37 +46,16 @@ class Timeouts:
         return self.statement + self.network
 
 
-class _AnswerDeadlineConnection(psycopg.Connection[Any]):
-    """A psycopg connection that waits at most `answer_timeout` seconds for the server's answer.
-
-    libpq has no such limit. TCP keepalives and TCP_USER_TIMEOUT end a connection whose peer
-    stopped acknowledging, but a peer that still acknowledges and never answers (a proxy or load
-    balancer whose database went quiet) would hold the request and its connection for good.
-    """
-
-    answer_timeout: float | None = None
-
-    # psycopg names the options (interval, timeout); whichever it passes go on as they are.
-    def wait(self, gen: PQGen[RV], **options: Any) -> RV:  # type: ignore[override]
-        if self.answer_timeout is None or options.get("timeout") is not None:
-            return super().wait(gen, **options)
-        try:
-            return super().wait(gen, **{**options, "timeout": self.answer_timeout})
-        except psycopg.errors._WaitTimeout:  # raised only for a timeout given to wait(): ours
-            # Mid-exchange, the connection cannot be used again; closed, SQLAlchemy discards it.
-            self.close()
-            raise psycopg.OperationalError(
-                f"no answer from the database within {self.answer_timeout:g} seconds"
-            ) from None
-
-
 def _with_answer_deadline(
     seconds: float,
-) -> Callable[[Dialect, ConnectionPoolEntry, list[Any], dict[str, Any]], _AnswerDeadlineConnection]:
+) -> Callable[[Dialect, ConnectionPoolEntry, list[Any], dict[str, Any]], AnswerDeadlineConnection]:
+    # psycopg is loaded only for a PostgreSQL engine: the SQLite and MySQL ones never need it.
+    from chores_tracker.db.postgresql import AnswerDeadlineConnection
+
     def connect(
         _dialect: Dialect, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
-    ) -> _AnswerDeadlineConnection:
-        connection = _AnswerDeadlineConnection.connect(*cargs, **cparams)
+    ) -> AnswerDeadlineConnection:
+        connection = AnswerDeadlineConnection.connect(*cargs, **cparams)
         connection.answer_timeout = seconds
         return connection
 

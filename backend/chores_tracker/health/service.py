@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -72,7 +71,7 @@ class ReadinessProbe:
         return ",".join(self.code.heads) if self.code else None
 
     def _schema_report(self, connection: Connection) -> ReadinessReport:
-        heads = MigrationContext.configure(connection).get_current_heads()
+        heads = history.version_heads(connection)
         if self.code is None:
             return ReadinessReport(False, "schema_unknown", {"current": ",".join(heads) or None, "expected": None})
         state = classify(self.code, heads)

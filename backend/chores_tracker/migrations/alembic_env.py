@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 
-from chores_tracker.db.base import UTCDateTime
-from chores_tracker.db.models import Base
 from chores_tracker.migrations import history
-from chores_tracker.migrations.exit_codes import HalfApplied, MigrationFailed, VerificationFailed
+from chores_tracker.migrations.exit_codes import HalfApplied, MigrationError, MigrationFailed, VerificationFailed
 from chores_tracker.migrations.history import RUNNER_TABLES, HistoryRecorder, HistoryRow
 from chores_tracker.migrations.lock import migration_lock, set_ddl_lock_timeout
 from chores_tracker.migrations.revisions import CodeRevisions, classify
@@ -61,6 +58,8 @@ def database_url(config: Any) -> sa.URL:
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    from chores_tracker.db.base import UTCDateTime
+
     # Revisions stay free of app types: the UTC decorator is stored as a plain DATETIME.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
@@ -105,6 +104,9 @@ def compare_server_default(
 
 
 def configure_kwargs(backend: str) -> dict[str, Any]:
+    # The models are loaded only when Alembic runs: a migration Job at head never needs them.
+    from chores_tracker.db.models import Base
+
     return {
         "target_metadata": Base.metadata,
         "render_as_batch": backend == "sqlite",
@@ -117,6 +119,18 @@ def configure_kwargs(backend: str) -> dict[str, Any]:
 
 
 def run(context: Any) -> None:
+    try:
+        _run(context)
+    except MigrationError as exc:
+        if context.config.attributes.get("database_url") is not None:
+            raise  # the runner's: it logs the error and exits with its code
+        from alembic.util import CommandError
+
+        # Plain `python -m alembic` prints a CommandError as one FAILED line, not a traceback.
+        raise CommandError(str(exc)) from exc
+
+
+def _run(context: Any) -> None:
     from chores_tracker.migrations.log_format import configure_logging_from_settings, logging_configured
 
     config = context.config
@@ -170,7 +184,7 @@ def _setting(config: Any, name: str) -> float:
 
 
 def read_heads(connection: sa.Connection) -> tuple[str, ...]:
-    heads = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+    heads = history.version_heads(connection)
     if connection.in_transaction():
         connection.commit()
     return heads

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from alembic.util import CommandError
-
 
 class ExitCode(IntEnum):
     OK = 0
@@ -29,8 +27,9 @@ class ExitCode(IntEnum):
 RETRYABLE = frozenset({ExitCode.DATABASE_UNREACHABLE, ExitCode.LOCK_TIMEOUT})
 
 
-class MigrationError(CommandError):
-    """A CommandError, so that plain `python -m alembic` prints it as one FAILED line too."""
+class MigrationError(Exception):
+    """A failure with its exit code. Not an Alembic CommandError, so that the migration Job at head
+    never imports Alembic; alembic_env turns it into one for plain `python -m alembic`."""
 
     exit_code = ExitCode.UNEXPECTED
 

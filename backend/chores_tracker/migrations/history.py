@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.runtime.migration import StampStep
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from chores_tracker import __version__, clock
@@ -79,6 +78,15 @@ def ensure_table(connection: sa.Connection) -> None:
 
 def table_exists(connection: sa.Connection) -> bool:
     return sa.inspect(connection).has_table(HISTORY_TABLE)
+
+
+def version_heads(connection: sa.Connection) -> tuple[str, ...]:
+    """The database's revision(s), as Alembic reads its version table, without loading Alembic's
+    runtime (readiness and the migration Job at head need nothing else from it)."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return ()
+    version = sa.table(VERSION_TABLE, sa.column("version_num"))
+    return tuple(sorted(str(value) for value in connection.scalars(sa.select(version.c.version_num))))
 
 
 @dataclass(frozen=True)
@@ -251,6 +259,8 @@ class HistoryRecorder:
         }
 
     def run_step(self, step: Any, kwargs: dict[str, Any]) -> None:
+        from alembic.runtime.migration import StampStep
+
         if isinstance(step, StampStep):
             step.migration_fn(**kwargs)
             return

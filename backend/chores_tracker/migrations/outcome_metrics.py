@@ -7,10 +7,12 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from prometheus_client import CollectorRegistry, Gauge, push_to_gateway, write_to_textfile
+from typing import TYPE_CHECKING
 
 from chores_tracker.observability.logs import mask_secrets
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 log = logging.getLogger("chores_tracker.db.metrics")
 
@@ -29,6 +31,9 @@ class RunOutcome:
 
 
 def registry_for(result: RunOutcome) -> CollectorRegistry:
+    # Loaded only when the metrics go somewhere: most runs export none.
+    from prometheus_client import CollectorRegistry, Gauge
+
     registry = CollectorRegistry()
     Gauge("chores_tracker_migration_success", "1 if the last migration run succeeded, else 0", registry=registry).set(
         1 if result.exit_code == 0 else 0
@@ -59,6 +64,8 @@ def publish(result: RunOutcome, pushgateway_url: str | None, textfile: Path | No
     """Best effort: a metrics problem is logged and never changes the run's exit code."""
     if not pushgateway_url and not textfile:
         return
+    from prometheus_client import push_to_gateway, write_to_textfile
+
     registry = registry_for(result)
     if textfile:
         try:

@@ -8,13 +8,18 @@ That is the normal state for old pods during a rolling update and after rolling 
 
 from __future__ import annotations
 
+import ast
+import configparser
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -137,6 +142,98 @@ def alembic_ini_path() -> Path:
 
 @lru_cache(maxsize=8)
 def load_code_revisions(ini_path: str | None = None) -> CodeRevisions:
-    """The code's revisions, read once per process (they cannot change while it runs)."""
-    config = Config(ini_path or str(alembic_ini_path()))
-    return CodeRevisions.from_script_directory(ScriptDirectory.from_config(config))
+    """The code's revisions, read once per process (they cannot change while it runs).
+
+    Read from the revision files' text: importing Alembic's runtime and every revision module would
+    cost the app and the migration Job a good part of their start-up. Anything the plain reading
+    does not cover (several version locations, dependencies, branch labels, a value that is not a
+    literal) is left to Alembic itself, so the answer is always Alembic's.
+    """
+    ini = ini_path or str(alembic_ini_path())
+    parsed = read_revision_files(Path(ini))
+    return parsed if parsed is not None else load_code_revisions_with_alembic(ini)
+
+
+def load_code_revisions_with_alembic(ini_path: str) -> CodeRevisions:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    return CodeRevisions.from_script_directory(ScriptDirectory.from_config(Config(ini_path)))
+
+
+# Alembic's own rule for which files in the versions directory are revisions.
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+# Options that change where or how Alembic finds revisions: left to Alembic.
+_UNUSUAL_OPTIONS = ("version_locations", "recursive_version_locations", "sourceless")
+
+
+def read_revision_files(ini_path: Path) -> CodeRevisions | None:
+    """The revisions as Alembic would see them, or None when this plain reading cannot be sure."""
+    config = configparser.ConfigParser(defaults={"here": os.path.abspath(ini_path.parent)})
+    if not config.read(ini_path) or not config.has_section("alembic"):
+        return None
+    section = config["alembic"]
+    if any(section.get(option) for option in _UNUSUAL_OPTIONS) or not section.get("script_location"):
+        return None
+    script_location = section["script_location"]
+    if ":" in script_location and not Path(script_location).is_absolute():
+        return None  # a package resource ("package:dir"): Alembic resolves those
+    versions = Path(script_location) / "versions"
+    if not versions.is_dir():
+        return None
+    parents: dict[str, tuple[str, ...]] = {}
+    files: dict[str, Path] = {}
+    messages: dict[str, str] = {}
+    for path in sorted(versions.iterdir()):
+        if not path.is_file() or not _REVISION_FILE.match(path.name):
+            continue
+        script = _read_script(path)
+        if script is None:
+            return None
+        revision, down_revision, doc = script
+        if revision in parents:
+            return None
+        parents[revision] = down_revision
+        files[revision] = path
+        messages[revision] = doc
+    known = set(parents)
+    if any(parent not in known for down in parents.values() for parent in down):
+        return None
+    children = {parent for down in parents.values() for parent in down}
+    heads = tuple(sorted(known - children))
+    return CodeRevisions(heads, parents, files, messages)
+
+
+def _read_script(path: Path) -> tuple[str, tuple[str, ...], str] | None:
+    try:
+        module = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    values: dict[str, object] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        if target.id in ("revision", "down_revision", "branch_labels", "depends_on"):
+            if target.id in values:
+                return None
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                return None
+    revision = values.get("revision")
+    down_revision = values.get("down_revision")
+    if not isinstance(revision, str) or values.get("branch_labels") or values.get("depends_on"):
+        return None
+    if down_revision is not None and not isinstance(down_revision, (str, tuple, list)):
+        return None
+    if isinstance(down_revision, (tuple, list)) and not all(isinstance(item, str) for item in down_revision):
+        return None
+    # Alembic's `doc`: the module docstring, stripped, up to its first blank line.
+    docstring = (ast.get_docstring(module, clean=False) or "").strip()
+    return revision, _as_tuple(down_revision), re.split("\n\n", docstring)[0].strip()

@@ -15,21 +15,23 @@ import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 
 from chores_tracker import __version__, clock
-from chores_tracker.db.models import Base
 from chores_tracker.db.urls import mask_url
-from chores_tracker.migrations import history
-from chores_tracker.migrations.alembic_env import RunReport, compare_server_default, include_object, read_heads
+from chores_tracker.migrations import alembic_env, history
+from chores_tracker.migrations.alembic_env import (
+    RunReport,
+    compare_server_default,
+    half_applied_error,
+    include_object,
+    read_heads,
+)
 from chores_tracker.migrations.exit_codes import RETRYABLE, ExitCode, MigrationError, VerificationFailed
 from chores_tracker.migrations.history import HistoryRow
+from chores_tracker.migrations.lock import migration_lock
 from chores_tracker.migrations.revisions import (
     CodeRevisions,
     SchemaState,
@@ -40,12 +42,20 @@ from chores_tracker.migrations.revisions import (
 from chores_tracker.migrations.runner_identity import current_identity
 from chores_tracker.migrations.wait import connected, wait_for_database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic and the models are imported where they are used: a Job that finds the database at head
+# (most deploys) needs neither, and they are most of its start-up.
+
 log = logging.getLogger("chores_tracker.db.runner")
 
 __all__ = ["alembic_ini_path", "downgrade", "drift", "migrate", "offline_sql", "stamp", "status", "upgrade"]
 
 
 def alembic_config(database_url: sa.URL, *, ini_path: str | Path | None = None, **attributes: Any) -> Config:
+    from alembic.config import Config
+
     config = Config(str(ini_path or alembic_ini_path()))
     config.attributes["database_url"] = database_url
     config.attributes.update({key: value for key, value in attributes.items() if value is not None})
@@ -75,6 +85,8 @@ def _run(
     report: RunReport | None = None,
 ) -> RunReport:
     """Run an Alembic command under the lock; `report` (filled in even when it fails) says what happened."""
+    from alembic import command
+
     report = report if report is not None else RunReport()
     report.operation = operation
     config = alembic_config(
@@ -177,6 +189,11 @@ def status(database_url: sa.URL, ini_path: str | Path | None = None) -> StatusRe
 
 def drift(database_url: sa.URL) -> list[Any]:
     """Differences between the models and the database, as Alembic's autogenerate sees them."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from chores_tracker.db.models import Base
+
     with connect(database_url) as connection:
         context = MigrationContext.configure(
             connection,
@@ -222,6 +239,8 @@ def offline_sql(
         if len(heads) > 1:
             raise VerificationFailed(f"the database has several heads ({','.join(heads)}); pass --from")
         start = heads[0] if heads else "base"
+    from alembic import command
+
     buffer = io.StringIO()
     config = alembic_config(database_url, ini_path=ini_path, quiet_logging=True)
     config.output_buffer = buffer
@@ -305,7 +324,8 @@ def migrate(
             },
         )
         report = RunReport()
-        upgrade(database_url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
+        if not (state.kind == "at_head" and _confirmed_at_head(database_url, code, lock_timeout, report)):
+            upgrade(database_url, "head", lock_timeout=lock_timeout, ddl_lock_timeout=ddl_lock_timeout, report=report)
         with connect(database_url) as connection:
             final = schema_state(connection, code)
         if not final.serves_this_code:
@@ -345,6 +365,37 @@ def migrate(
         metrics_textfile,
     )
     return result
+
+
+def _confirmed_at_head(database_url: sa.URL, code: CodeRevisions, lock_timeout: float, report: RunReport) -> bool:
+    """The upgrade's own steps when there is nothing to apply, without loading Alembic: take the lock,
+    read the revision again under it, refuse a half-applied revision. False when the database is no
+    longer at head under the lock (another runner moved it), and Alembic must then do the upgrade."""
+    # Two connections, as for an upgrade: the lock is held on one of its own.
+    with connected(database_url, pool_size=2, max_overflow=2) as connection:
+        lock = migration_lock(connection.engine)
+        waited_from = time.monotonic()
+        with lock.held(lock_timeout):
+            report.operation = "upgrade"
+            report.lock_wait_seconds = time.monotonic() - waited_from
+            bookkeeping = lock.bookkeeping
+            history.ensure_table(bookkeeping)
+            heads = read_heads(connection)
+            report.heads_at_lock = heads
+            # Said by the same logger as when Alembic runs, so that the Job's log reads the same.
+            alembic_env.log.info(
+                "under the lock the database is at %s; this code's head is %s",
+                ",".join(heads) or "base (empty)",
+                ",".join(code.heads),
+                extra={"fields": {"event": "migration_current", "current": list(heads), "head": list(code.heads)}},
+            )
+            open_rows = history.open_started(bookkeeping)
+            if open_rows:
+                raise half_applied_error(open_rows, connection.dialect.name, heads)
+            if heads != code.heads:
+                return False
+            report.heads_after = heads
+            return True
 
 
 def log_error(exc: BaseException) -> ExitCode:
