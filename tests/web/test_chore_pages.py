@@ -277,3 +277,13 @@ def test_approving_twice_pays_once_and_says_why_the_second_did_nothing(family):
     assert response.url.path == "/approvals"
     assert "Nothing to review" in parent.flash()
     assert parent.api("GET", "/reports/allowance-summary").json()["family_summary"]["total_earned"] == 1
+
+
+def test_a_missing_amount_is_said_in_plain_words(family):
+    """The form's labels replace API field names in a message, never the same word in its sentence."""
+    parent, _, _ = family
+    response = create(parent, title="Lawn", reward_kind="fixed", reward="", assignment_mode="unassigned")
+    assert response.status_code == 422
+    assert field_error(response.text, "reward") == "A fixed reward chore needs a reward (0 or more)."
+    response = create(parent, title="Lawn", reward_kind="range", min_reward="", max_reward="3", assignment_mode="unassigned")
+    assert field_error(response.text, "min_reward") == "A range reward needs “At least”."

@@ -39,8 +39,9 @@ from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
 
-# The chore rules name API fields; the form shows labels.
-LABELS = {"min_reward": "“At least”", "max_reward": "“At most”", "reward_value": "the amount", "reward": "an amount"}
+# The chore rules name API fields; the form shows labels. "reward" is not among them: the rules'
+# sentences use it as a plain word too ("a fixed reward chore needs a reward"), which reads well as it is.
+LABELS = {"min_reward": "“At least”", "max_reward": "“At most”", "reward_value": "the amount"}
 
 MODES = [
     (AssignmentMode.single.value, "One child", "Only this child does it."),
