@@ -285,5 +285,7 @@ def test_a_missing_amount_is_said_in_plain_words(family):
     response = create(parent, title="Lawn", reward_kind="fixed", reward="", assignment_mode="unassigned")
     assert response.status_code == 422
     assert field_error(response.text, "reward") == "A fixed reward chore needs a reward (0 or more)."
-    response = create(parent, title="Lawn", reward_kind="range", min_reward="", max_reward="3", assignment_mode="unassigned")
+    response = create(
+        parent, title="Lawn", reward_kind="range", min_reward="", max_reward="3", assignment_mode="unassigned"
+    )
     assert field_error(response.text, "min_reward") == "A range reward needs “At least”."
