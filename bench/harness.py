@@ -4,6 +4,7 @@ project's own server started as production runs it, waited for, and stopped. Loo
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +18,34 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def production_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The server's environment as production sets it, on the given database: the caller's DB_*
+    settings left out (each bench states its pool), a random secret, metrics readable on loopback (the
+    benches read the requests in progress from them), and room for the seed's few log-ins from one address."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DB_")},
+        "PYTHONPATH": str(REPO / "backend"),
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "METRICS_PUBLIC": "true",
+        "RATE_LIMIT_LOGIN_PER_MINUTE": "1000",
+        **extra,
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    """`chores-tracker db upgrade`, as the migration Job runs it, before the server starts."""
+    subprocess.run(
+        [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def create_database(server_url: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from harness import REPO, create_database, drop_database, free_port, start_server, stop_server, wait_ready
+from harness import (
+    REPO,
+    create_database,
+    drop_database,
+    free_port,
+    migrate,
+    production_env,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 sys.path.insert(0, str(REPO / "backend"))
 
@@ -233,25 +242,8 @@ def bench_backend(label: str, server_url: str, args: argparse.Namespace, script:
     server = None
     log = Path(tempfile.mkstemp(prefix="ct-bench-server-", suffix=".log")[1])
     try:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("DB_")},
-            "PYTHONPATH": str(REPO / "backend"),
-            "DATABASE_URL": database_url,
-            "ENVIRONMENT": "production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "LOG_LEVEL": "ERROR",
-            "METRICS_PUBLIC": "true",  # loopback only: drain() reads the requests in progress
-            # The family's few log-ins come from one address; the load never logs in.
-            "RATE_LIMIT_LOGIN_PER_MINUTE": "1000",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
-            env=env,
-            cwd=REPO,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        env = production_env(database_url, LOG_LEVEL="ERROR")
+        migrate(env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(env, port, log)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,17 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from harness import REPO, create_database, drop_database, free_port, start_server, stop_server, wait_ready
+from harness import (
+    REPO,
+    create_database,
+    drop_database,
+    free_port,
+    migrate,
+    production_env,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 from pool_load import WRK_SCRIPT, Run, drain, wrk
 
 PASSWORD = "bench-password-1234"
@@ -309,24 +318,8 @@ def main() -> None:
         scripts.append(Path(script.name))
     reads_script, cycle_script, reference_cycle_script = scripts
     try:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("DB_")},
-            "PYTHONPATH": str(REPO / "backend"),
-            "DATABASE_URL": database_url,
-            "ENVIRONMENT": "production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "METRICS_PUBLIC": "true",  # loopback only: drain() reads the requests in progress
-            # The family's few log-ins come from one address; the load never logs in.
-            "RATE_LIMIT_LOGIN_PER_MINUTE": "1000",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
-            env=env,
-            cwd=REPO,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        env = production_env(database_url)
+        migrate(env)
         port, reference_port = free_port(), free_port()
         base, reference_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{reference_port}"
         ours = start_server(env, port, logs[0])

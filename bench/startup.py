@@ -163,6 +163,16 @@ def cases_for(checkout: Checkout, workdir: Path) -> list[Case]:
         cases.append(
             Case(f"{checkout.label}: migrate-entrypoint.sh at head, PostgreSQL", migrate(checkout.postgres_url))
         )
+    if (checkout.root / ".venv" / ".chores-tracker-installed").exists():
+        # A newcomer's second start: the checkout's own .venv, installed already, so pip is skipped.
+        def second_run() -> float:
+            port = free_port()
+            env = checkout.env(checkout.sqlite_url, ENVIRONMENT="development", PORT=str(port), HOST="127.0.0.1")
+            elapsed = timed_until_200(["sh", str(checkout.root / "scripts" / "run")], env, workdir, port, "/health")
+            wait_port_free(port)
+            return elapsed
+
+        cases.append(Case(f"{checkout.label}: ./scripts/run, installed -> /health 200", second_run))
     return cases
 
 

@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -190,17 +189,6 @@ def set_timezone(session: Session, parent: User, name: str) -> Family:
     )
     session.commit()
     return family
-
-
-def zone_of(family: Family | None) -> ZoneInfo:
-    """The family's time zone, for the calendar arithmetic of schedules and for the pages; UTC
-    without a family. Storage stays UTC: convert to this zone, compute, and convert back."""
-    return timezones.zone(family.timezone if family is not None else None)
-
-
-def zone_for(session: Session, user: User) -> ZoneInfo:
-    """The zone of the user's family (UTC for a parent not in a family yet)."""
-    return zone_of(get_family(session, user))
 
 
 def invite_code_uses_left(family: Family) -> int:
