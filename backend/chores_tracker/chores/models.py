@@ -9,13 +9,14 @@ conditional updates that make concurrent clicks safe.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -23,9 +24,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
+from chores_tracker import clock
+from chores_tracker.chores.schedule import ScheduleSpec
 from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
 
 
@@ -54,8 +59,44 @@ APPROVED = AssignmentState.approved.value
 POOL = AssignmentMode.unassigned.value
 
 
+class OccurrenceState(str, Enum):
+    """One due date of a chore: upcoming -> due -> (overdue) -> done -> approved, or rejected (due
+    again), skipped (by a parent), missed (not done in time: the penalty, if any, is charged once)."""
+
+    upcoming = "upcoming"
+    due = "due"
+    overdue = "overdue"
+    done = "done"  # waiting for a parent's review
+    approved = "approved"
+    rejected = "rejected"  # sent back: due again
+    skipped = "skipped"
+    missed = "missed"
+
+
+# The states a child can still act on, a parent skip or snooze, and the time step move on.
+OPEN_OCCURRENCE_STATES = (
+    OccurrenceState.upcoming.value,
+    OccurrenceState.due.value,
+    OccurrenceState.overdue.value,
+    OccurrenceState.rejected.value,
+)
+
+
 def _in(column: str, enum: type[Enum]) -> str:
     return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
+
+
+class ScheduleColumn(TypeDecorator[ScheduleSpec]):
+    """A schedule stored as its JSON text (the same text the API takes), read back validated."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: ScheduleSpec | None, dialect: object) -> str | None:
+        return None if value is None else value.model_dump_json(exclude_defaults=True)
+
+    def process_result_value(self, value: str | None, dialect: object) -> ScheduleSpec | None:
+        return None if value is None else ScheduleSpec.model_validate_json(value)
 
 
 class Chore(TimestampMixin, Base):
@@ -78,6 +119,12 @@ class Chore(TimestampMixin, Base):
     # Deleting a chore that has history hides it instead: completions keep pointing at it,
     # and the ledger keeps its own copy of the title and amounts either way.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it is due (chores.schedule). NULL on rows the previous release wrote: such a chore's
+    # schedule is the one its is_recurring and cooldown_days mean (occurrences.schedule_of).
+    schedule: Mapped[ScheduleSpec | None] = mapped_column(ScheduleColumn())
+    # Occurrences are made from this instant on: set when the schedule is set or changed and when
+    # the chore is resumed, so that days before it never fall due (nor are missed).
+    schedule_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="chore", lazy="raise", order_by="Assignment.id", passive_deletes=True
@@ -134,3 +181,61 @@ class Completion(Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reward_cents: Mapped[int | None] = mapped_column(BigInteger)
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class ChoreOccurrence(Base):
+    """One due date of a chore for one lane: a child (a chore each assigned child does) or the
+    chore itself (lane 0: a pool chore, or a rotation whose child is chosen per occurrence).
+
+    The unique (chore, lane, due date) key makes an occurrence impossible to double, whoever makes it
+    (a parent's edit, two time steps at once). Instants are UTC, computed in the family's zone when
+    the row is made; the due date is the family's local date the schedule gave (a snooze moves the
+    instants, never the date, so the key stays)."""
+
+    __tablename__ = "chore_occurrences"
+    __table_args__ = (
+        UniqueConstraint("chore_id", "lane", "due_on", name="uq_chore_occurrences_chore_lane_due_on"),
+        CheckConstraint(_in("state", OccurrenceState), name="state"),
+        Index("ix_chore_occurrences_family_due_on", "family_id", "due_on"),
+        Index("ix_chore_occurrences_state_due_from", "state", "due_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chore_id: Mapped[int] = mapped_column(ForeignKey("chores.id", ondelete="CASCADE"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    lane: Mapped[int] = mapped_column(Integer)  # the child's id, or 0 for the chore's one lane
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    due_from: Mapped[datetime] = mapped_column(UTCDateTime())  # upcoming -> due
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime] = mapped_column(UTCDateTime())  # due_at + grace
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: stays overdue until done
+    state: Mapped[str] = mapped_column(String(16))
+    completion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chore_completions.id", ondelete="SET NULL"), index=True
+    )
+    missed_penalty_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    penalty_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+
+    chore: Mapped[Chore] = relationship(lazy="raise")
+    child = relationship("User", lazy="raise")
+
+
+class ChildPause(Base):
+    """A child away from first_day through last_day (family-local dates, both included): nothing
+    falls due for it and no penalty is charged."""
+
+    __tablename__ = "child_pauses"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="days_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

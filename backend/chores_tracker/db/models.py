@@ -1,10 +1,22 @@
 """Imports every domain's models so that Base.metadata is complete (for Alembic and tests)."""
 
 from chores_tracker.activity.models import Activity
-from chores_tracker.chores.models import Assignment, Chore, Completion
+from chores_tracker.chores.models import Assignment, ChildPause, Chore, ChoreOccurrence, Completion
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.ledger.models import LedgerEntry
 
-__all__ = ["Activity", "Assignment", "AuthSession", "Base", "Chore", "Completion", "Family", "LedgerEntry", "User"]
+__all__ = [
+    "Activity",
+    "Assignment",
+    "AuthSession",
+    "Base",
+    "ChildPause",
+    "Chore",
+    "ChoreOccurrence",
+    "Completion",
+    "Family",
+    "LedgerEntry",
+    "User",
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chores_tracker import clock
@@ -52,6 +52,10 @@ class LedgerEntry(Base):
         ForeignKey("chore_completions.id", ondelete="SET NULL"), unique=True
     )
     note: Mapped[str | None] = mapped_column(String(500))
+    # Unique: a missed occurrence is charged its penalty at most once, whatever runs the time step.
+    # No foreign key (SQLite adds one to an existing table only by rebuilding it); the chores
+    # domain's chore_occurrences.penalty_entry_id points back here.
+    occurrence_id: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
 
     child = relationship("User", foreign_keys=[child_id], lazy="raise")
     author = relationship("User", foreign_keys=[author_id], lazy="raise")
