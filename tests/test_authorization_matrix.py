@@ -34,6 +34,8 @@ class World:
     pending_assignment_id: int
     activity_id: int
     invite_code: str
+    occurrence_id: int
+    pause_id: int
 
 
 def build_world(api: Api) -> World:
@@ -47,6 +49,10 @@ def build_world(api: Api) -> World:
     assignment = complete(api, child, pending["id"])
     bonus = api.post("/adjustments/", owner, json={"child_id": child.id, "amount": 5, "reason": f"{SECRET} bonus"})
     assert bonus.status_code == 201
+    chore(api, owner, title=f"{SECRET} daily", assignee_ids=[child.id], schedule={"kind": "daily", "due_time": "23:59"})
+    occurrence_id = api.get("/occurrences", owner).json()[0]["id"]
+    pause = api.post(f"/children/{child.id}/pauses", owner, json={"first_day": "2030-01-01", "last_day": "2030-01-02"})
+    assert pause.status_code == 201, pause.text
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
     return World(
@@ -60,6 +66,8 @@ def build_world(api: Api) -> World:
         assignment["id"],
         activity_id,
         api.invite_code(owner),
+        occurrence_id,
+        pause.json()["id"],
     )
 
 
@@ -142,6 +150,22 @@ CASES = [
     Case("POST", "/chores/{pending_chore}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
     Case("POST", "/assignments/{assignment}/approve", 401, 403, 200, 404, body=lambda w: {}),
     Case("POST", "/assignments/{assignment}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
+    # schedules
+    Case("GET", "/occurrences", 401, 200, 200, 200),
+    Case("GET", "/occurrences", 401, 200, 200, 404, params={"child_id": "{child}"}),
+    Case("POST", "/occurrences/{occurrence}/skip", 401, 403, 200, 404),
+    Case("POST", "/occurrences/{occurrence}/snooze", 401, 403, 200, 404, body=lambda w: {"days": 1}),
+    Case(
+        "POST",
+        "/children/{child}/pauses",
+        401,
+        403,
+        201,
+        404,
+        body=lambda w: {"first_day": "2031-02-01", "last_day": "2031-02-03"},
+    ),
+    Case("GET", "/children/{child}/pauses", 401, 403, 200, 404),
+    Case("DELETE", "/children/{child}/pauses/{pause}", 401, 403, 204, 404),
     # ledger
     Case(
         "POST",
@@ -181,6 +205,8 @@ def _fill(text: str, w: World) -> str:
         pending_chore=w.pending_chore_id,
         assignment=w.pending_assignment_id,
         activity=w.activity_id,
+        occurrence=w.occurrence_id,
+        pause=w.pause_id,
     )
 
 
@@ -193,6 +219,8 @@ def test_every_api_route_is_in_the_matrix(app):
         "{pending_chore}": "{chore_id}",
         "{assignment}": "{assignment_id}",
         "{activity}": "{activity_id}",
+        "{occurrence}": "{occurrence_id}",
+        "{pause}": "{pause_id}",
     }
 
     def template(path: str) -> str:
@@ -254,6 +282,8 @@ DOC_PLACEHOLDERS = {
     "{owner_id}": "{owner}",
     "{chore_id}": "{chore}",
     "{assignment_id}": "{assignment}",
+    "{occurrence_id}": "{occurrence}",
+    "{pause_id}": "{pause}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 

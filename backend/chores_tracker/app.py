@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chores_tracker import __version__, web
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.admission import AdmissionMiddleware
-from chores_tracker.chores.routes import assignments_router
+from chores_tracker.chores.routes import assignments_router, occurrences_router, pauses_router
 from chores_tracker.chores.routes import router as chores_router
 from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.db.engine import Timeouts, make_engine, make_session_factory
@@ -244,6 +244,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(balances_router)
     api.include_router(chores_router)
     api.include_router(assignments_router)
+    api.include_router(occurrences_router)
+    api.include_router(pauses_router)
     api.include_router(adjustments_router)
     api.include_router(payouts_router)
     api.include_router(activities_router)

@@ -14,6 +14,7 @@ import pytest
 
 from chores_tracker.chores.models import AssignmentMode, AssignmentState
 from chores_tracker.chores.rules import ChoreSpec, apply_spec, merged_spec, spec_of
+from chores_tracker.chores.schedule import ScheduleKind, ScheduleSpec
 from chores_tracker.chores.schemas import ON_THE_ROW, ChoreBase, ChoreCreate, ChoreUpdate, column_of, present_chore
 from chores_tracker.db.models import Assignment, Chore, User  # every model, so that rows can be made
 from chores_tracker.web.chore_pages import _chore_fields, _form_from_chore
@@ -30,6 +31,7 @@ FIXED = {
     "is_recurring": True,
     "assignment_mode": AssignmentMode.multi_independent,
     "assignee_ids": [7, 8],
+    "schedule": ScheduleSpec(kind=ScheduleKind.after_completion, interval=3, due_time="18:00", grace_hours=2),
 }
 RANGE = {
     "title": "Wash the car",

@@ -21,6 +21,7 @@ class ActivityType(str, Enum):
     chore_completed = "chore_completed"
     chore_approved = "chore_approved"
     chore_rejected = "chore_rejected"
+    chore_missed = "chore_missed"
     adjustment_applied = "adjustment_applied"
     payout_recorded = "payout_recorded"
     parent_joined = "parent_joined"
@@ -40,6 +41,7 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.chore_completed.value: "A child marked a chore as done",
     ActivityType.chore_approved.value: "A parent approved a completed chore and the reward was earned",
     ActivityType.chore_rejected.value: "A parent sent a completed chore back, with a reason",
+    ActivityType.chore_missed.value: "A child missed a chore it was due to do (and any missed penalty was charged)",
     ActivityType.adjustment_applied.value: "A parent gave a bonus or a penalty",
     ActivityType.payout_recorded.value: "A parent handed money to a child",
     ActivityType.parent_joined.value: "A parent joined the family with an invite code",

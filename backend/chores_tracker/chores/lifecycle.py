@@ -14,7 +14,7 @@ assignment rows first (in id order) and the chore row after, so they cannot dead
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.chores import feed
+from chores_tracker.chores import feed, occurrences
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
 from chores_tracker.chores.states import effective_state
@@ -101,16 +101,21 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     if still.is_disabled or still.deleted_at is not None:
         session.rollback()
         raise NotFound("chore not found")
-    session.add(
-        Completion(
-            chore_id=chore.id,
-            assignment_id=slot.id,
-            child_id=child.id,
-            family_id=chore.family_id,
-            status=CompletionStatus.pending.value,
-            completed_at=now,
-        )
+    completion = Completion(
+        chore_id=chore.id,
+        assignment_id=slot.id,
+        child_id=child.id,
+        family_id=chore.family_id,
+        status=CompletionStatus.pending.value,
+        completed_at=now,
     )
+    session.add(completion)
+    session.flush()
+    try:
+        occurrences.attach_completion(session, chore, child, completion)
+    except Conflict:
+        session.rollback()
+        raise
     feed.record(
         session,
         chore,
@@ -207,7 +212,6 @@ def approve_assignment(
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
     now = clock.now()
-    available_at = now + timedelta(days=chore.cooldown_days or 0) if chore.is_recurring else None
     _review(
         session,
         slot,
@@ -219,10 +223,19 @@ def approve_assignment(
             "state": APPROVED,
             "approved_at": now,
             "approval_reward_cents": cents,
-            "available_at": available_at,
+            "available_at": None,
         },
         reward_cents=cents,
     )
+    # When it may be done again, by its schedule (after completion: the cooldown, as always).
+    available_at = occurrences.approved(session, chore, completion, now)
+    if available_at is not None:
+        session.execute(
+            update(Assignment)
+            .where(Assignment.id == slot.id)
+            .values(available_at=available_at)
+            .execution_options(synchronize_session=False)
+        )
     entry = ledger.record_earning(
         session,
         family_id=completion.family_id,
@@ -270,6 +283,7 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
         slot_values=slot_values,
         rejection_reason=reason,
     )
+    occurrences.rejected(session, chore, completion)
     feed.record(
         session,
         chore,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from chores_tracker import clock
-from chores_tracker.chores import lifecycle, queries, service
-from chores_tracker.chores.models import AssignmentState, Chore
+from chores_tracker.chores import lifecycle, occurrences, pauses, queries, service
+from chores_tracker.chores.models import AssignmentState, ChildPause, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
@@ -20,9 +21,13 @@ from chores_tracker.chores.schemas import (
     ChoreOut,
     ChoreUpdate,
     CompleteOut,
+    OccurrenceOut,
+    PauseIn,
+    PauseOut,
     PendingApprovalOut,
     RejectIn,
     ReviewOut,
+    SnoozeIn,
     present_assignment,
     present_chore,
 )
@@ -37,6 +42,8 @@ from chores_tracker.money import from_cents
 router = APIRouter(prefix="/chores", tags=["chores"])
 assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
 users_router = APIRouter(prefix="/users", tags=["users"])
+occurrences_router = APIRouter(prefix="/occurrences", tags=["schedules"])
+pauses_router = APIRouter(prefix="/children", tags=["schedules"])
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
@@ -234,3 +241,59 @@ def my_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChor
 def my_family_children(parent: CurrentParent, session: DbSession) -> list[ChildWithChoresOut]:
     """Every child of the family, each with its assignments."""
     return _children_out(queries.children_with_chores(session, parent, whole_family=True))
+
+
+# -- schedules: occurrences and pauses ------------------------------------------------------------
+
+
+@occurrences_router.get("", response_model=list[OccurrenceOut])
+def list_occurrences(
+    user: CurrentUser,
+    session: DbSession,
+    date_from: Annotated[date | None, Query(description="family-local date, YYYY-MM-DD; default today")] = None,
+    date_to: Annotated[
+        date | None, Query(description="family-local date, included; default a week after date_from")
+    ] = None,
+    child_id: Annotated[RowId | None, Query(description="a parent: one child's; a child: its own")] = None,
+) -> list[OccurrenceOut]:
+    """Each due date of the family's chores in the range (at most 93 days), by due time, with its
+    state now and its due time in UTC and in the family's zone. A parent sees the family's, a child
+    its own and the pool's. Occurrences are made up to 28 days ahead."""
+    found = occurrences.list_occurrences(session, user, date_from, date_to, child_id)
+    return [OccurrenceOut.of(view) for view in found]
+
+
+@occurrences_router.post("/{occurrence_id}/skip", response_model=OccurrenceOut)
+def skip_occurrence(occurrence_id: RowId, parent: CurrentParent, session: DbSession) -> OccurrenceOut:
+    """This one time the chore is not due: never overdue or missed, no penalty. 409 once it is done,
+    approved, missed or skipped."""
+    return OccurrenceOut.of(occurrences.skip_occurrence(session, parent, occurrence_id))
+
+
+@occurrences_router.post("/{occurrence_id}/snooze", response_model=OccurrenceOut)
+def snooze_occurrence(occurrence_id: RowId, data: SnoozeIn, parent: CurrentParent, session: DbSession) -> OccurrenceOut:
+    """This one time the chore is due `days` days later, at the same local time. 409 once it is
+    done, approved, missed or skipped."""
+    return OccurrenceOut.of(occurrences.snooze_occurrence(session, parent, occurrence_id, data.days))
+
+
+def _pause_out(pause: ChildPause) -> PauseOut:
+    return PauseOut.model_validate(pause, from_attributes=True)
+
+
+@pauses_router.post("/{child_id}/pauses", response_model=PauseOut, status_code=status.HTTP_201_CREATED)
+def add_pause(child_id: RowId, data: PauseIn, parent: CurrentParent, session: DbSession) -> PauseOut:
+    """The child is away from first_day through last_day (family-local dates): nothing falls due for
+    it and no penalty is charged; a rotation's turns those days go to the other children."""
+    return _pause_out(pauses.add_pause(session, parent, child_id, data.first_day, data.last_day))
+
+
+@pauses_router.get("/{child_id}/pauses", response_model=list[PauseOut])
+def list_pauses(child_id: RowId, parent: CurrentParent, session: DbSession) -> list[PauseOut]:
+    return [_pause_out(pause) for pause in pauses.list_pauses(session, parent, child_id)]
+
+
+@pauses_router.delete("/{child_id}/pauses/{pause_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_pause(child_id: RowId, pause_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    pauses.delete_pause(session, parent, child_id, pause_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chores_tracker.chores.models import POOL, Assignment, AssignmentMode, Chore
+from chores_tracker.chores.schedule import ScheduleKind, ScheduleSpec
 from chores_tracker.chores.schemas import (
     AMOUNTS,
     ON_THE_ROW,
@@ -19,6 +20,7 @@ from chores_tracker.chores.schemas import (
     may_be_null,
     stored_configuration,
 )
+from chores_tracker.chores.states import legacy_fields, legacy_schedule
 from chores_tracker.errors import InvalidInput
 from chores_tracker.identity.models import User
 from chores_tracker.money import to_cents
@@ -43,6 +45,8 @@ def merged_spec(base: ChoreSpec | None, data: ChoreBase) -> ChoreSpec:
     """The sent fields over the current configuration (or over nothing, for a new chore), checked."""
     sent = data.model_fields_set if base is not None else set(ChoreBase.model_fields)
     values = {name: getattr(base, name) for name in ChoreBase.model_fields} if base else {}
+    # A schedule left out or sent as null stays as it is: only a schedule sent changes it.
+    sent = sent - {"schedule"} if data.schedule is None and base is not None else sent
     for name in sent:
         value = getattr(data, name)
         if value is None and name in _NOT_NULLABLE:
@@ -53,7 +57,80 @@ def merged_spec(base: ChoreSpec | None, data: ChoreBase) -> ChoreSpec:
     values["assignee_ids"] = list(dict.fromkeys(values["assignee_ids"]))  # duplicates collapse, order kept
     if values["assignment_mode"] == POOL and "assignee_ids" not in sent:
         values["assignee_ids"] = []  # moving a chore into the pool takes it off its children
-    return _checked(ChoreSpec.model_construct(**values))
+    checked = _checked(ChoreSpec.model_construct(**values))
+    return _with_schedule(checked, base, data)
+
+
+# Kinds whose occurrences repeat on the calendar: the ones a missed penalty can apply to.
+ONE_OFF_KINDS = (ScheduleKind.once, ScheduleKind.after_completion)
+
+
+def _with_schedule(spec: ChoreSpec, base: ChoreSpec | None, data: ChoreBase) -> ChoreSpec:
+    """The schedule and the contract's is_recurring and cooldown_days, made to agree.
+
+    A schedule sent sets them (values sent with it must not contradict it). Without one, a client
+    that knows only those two fields keeps the schedule they mean: a new chore gets "N days after
+    it is done" or "once"; an edit that changes them changes the schedule to match (keeping an
+    after-completion schedule's other settings), and an edit that leaves them as the schedule
+    has them (cooldown 0 or none for a calendar schedule) keeps it."""
+    explicit = data.model_fields_set
+    schedule: ScheduleSpec | None
+    if data.schedule is not None:
+        schedule = data.schedule
+        recurring, cooldown = legacy_fields(schedule)
+        if "is_recurring" in explicit and data.is_recurring is not None and data.is_recurring != recurring:
+            word = "repeats" if recurring else "happens once"
+            raise InvalidInput(f"is_recurring must agree with the schedule, which {word}", field="is_recurring")
+        if (
+            "cooldown_days" in explicit
+            and data.cooldown_days not in (None, cooldown)
+            and not (cooldown is None and data.cooldown_days == 0)
+        ):
+            raise InvalidInput(
+                "cooldown_days must agree with the schedule (the interval of an after_completion schedule)",
+                field="cooldown_days",
+            )
+    else:
+        schedule = base.schedule if base is not None else None
+        if schedule is None or legacy_fields(schedule) != (spec.is_recurring, _cooldown_as_read(schedule, spec)):
+            if schedule is not None and schedule.kind == ScheduleKind.after_completion and spec.is_recurring:
+                schedule = schedule.model_copy(update={"interval": spec.cooldown_days or 0})
+            else:
+                schedule = legacy_schedule(spec.is_recurring, spec.cooldown_days)
+        recurring, cooldown = legacy_fields(schedule)
+    assert schedule is not None
+    _check_schedule_fits(schedule, spec)
+    return spec.model_copy(update={"schedule": schedule, "is_recurring": recurring, "cooldown_days": cooldown})
+
+
+def _cooldown_as_read(schedule: ScheduleSpec, spec: ChoreSpec) -> int | None:
+    """A calendar schedule has no cooldown: a client sending 0 (or nothing) for one changes nothing."""
+    if legacy_fields(schedule)[1] is None and spec.cooldown_days in (0, None):
+        return None
+    return spec.cooldown_days
+
+
+def _check_schedule_fits(schedule: ScheduleSpec, spec: ChoreSpec) -> None:
+    if schedule.rotation.value != "none" and (
+        spec.assignment_mode != AssignmentMode.multi_independent.value or len(spec.assignee_ids) < 2
+    ):
+        raise InvalidInput(
+            "a rotation takes turns between several children: use assignment_mode multi_independent "
+            "with two or more assignee_ids",
+            field="schedule.rotation",
+        )
+    if schedule.missed_penalty_cents:
+        if schedule.kind in ONE_OFF_KINDS:
+            raise InvalidInput(
+                f"a {schedule.kind.value} chore is never missed (it stays overdue until done): "
+                "a missed penalty needs a repeating calendar schedule",
+                field="schedule.missed_penalty_cents",
+            )
+        if spec.assignment_mode == POOL:
+            raise InvalidInput(
+                "a pool chore is nobody's until someone does it: it cannot carry a missed penalty",
+                field="schedule.missed_penalty_cents",
+            )
 
 
 def _checked(spec: ChoreSpec) -> ChoreSpec:

@@ -6,16 +6,19 @@ answer and where each field is stored follow from it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, create_model, field_validator
 from pydantic.fields import FieldInfo
 
-from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore
-from chores_tracker.chores.states import effective_state, is_claimed, next_available_at
+from chores_tracker.chores.models import Assignment, AssignmentMode, AssignmentState, Chore, OccurrenceState
+from chores_tracker.chores.occurrences import MAX_SNOOZE_DAYS, OccurrenceView
+from chores_tracker.chores.schedule import ScheduleSpec, describe
+from chores_tracker.chores.states import effective_state, is_claimed, next_available_at, schedule_of
 from chores_tracker.http import Input, RowId
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -44,6 +47,17 @@ class ChoreBase(Input):
     is_recurring: bool = False
     assignment_mode: AssignmentMode = AssignmentMode.single
     assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
+    schedule: ScheduleSpec | None = Field(
+        default=None,
+        description=(
+            "When it is due, in the family's time zone: kind (once, daily, every_n_days, weekly, "
+            "every_n_weeks, monthly_day, monthly_nth_weekday, monthly_last_day, yearly, after_completion), "
+            "interval, weekdays, day_of_month, nth, month, due_date, due_time (HH:MM), anchor, season, "
+            "lead_time_hours, grace_hours, missed_penalty_cents, rotation. Absent or null: as it is (a new "
+            "chore: as is_recurring and cooldown_days say, 'after_completion' or 'once'). A schedule sets "
+            "is_recurring and cooldown_days to match; sending values that contradict it answers 422."
+        ),
+    )
 
     @field_validator("title", "description")
     @classmethod
@@ -94,6 +108,7 @@ def column_of(name: str) -> str:
 def stored_configuration(chore: Chore) -> dict[str, Any]:
     """The fields the chore's row holds, as the schema has them (amounts from cents)."""
     values = {name: getattr(chore, column_of(name)) for name in ON_THE_ROW}
+    values["schedule"] = schedule_of(chore)  # a chore of the previous release: the one its cooldown means
     return {name: from_cents(value) if name in AMOUNTS else value for name, value in values.items()}
 
 
@@ -158,6 +173,7 @@ class AssignmentOut(BaseModel):
 
 
 class ChoreOut(_ChoreConfigurationOut):
+    schedule_text: str = Field(description="the schedule in plain English: 'Every Mon, Wed and Fri by 6 pm'")
     assignments: list[AssignmentOut]
     creator_id: int | None
     is_disabled: bool
@@ -260,6 +276,7 @@ def present_chore(chore: Chore, viewer: User, now: datetime) -> ChoreOut:
         id=chore.id,
         **stored_configuration(chore),
         assignee_ids=assignee_ids(chore, chore.assignments),
+        schedule_text=describe(schedule_of(chore)),
         assignments=[present_assignment(slot, now) for slot in shown],
         creator_id=chore.creator_id,
         is_disabled=chore.is_disabled,
@@ -267,3 +284,68 @@ def present_chore(chore: Chore, viewer: User, now: datetime) -> ChoreOut:
         updated_at=chore.updated_at,
         next_available_at=min(cooling) if cooling else None,
     )
+
+
+# -- schedules: occurrences and pauses ------------------------------------------------------------
+
+
+def _iso_date(value: object) -> object:
+    """A date is written YYYY-MM-DD: no timestamps, no date and time."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class OccurrenceOut(BaseModel):
+    """One due date of a chore, for one child (or the pool), and its state now."""
+
+    id: int
+    chore_id: int
+    chore_title: str
+    child_id: int | None = Field(description="whose it is; null: a pool chore nobody has done yet")
+    child_name: str | None
+    due_on: date = Field(description="the family-local date it is due on (a snooze keeps it)")
+    due_at: datetime = Field(description="when it is due, UTC: the due time, or the end of the local day")
+    due_at_local: datetime = Field(description="the same instant in the family's time zone, with its offset")
+    timezone: str = Field(description="the family's IANA time zone")
+    has_due_time: bool = Field(description="false: due any time that day (due_at is the day's end)")
+    due_from: datetime = Field(
+        description="UTC: from when it is due (the start of its day, or earlier with a lead time)"
+    )
+    overdue_at: datetime = Field(description="UTC: overdue from then on (due time plus grace)")
+    missed_at: datetime | None = Field(
+        description="UTC: missed then, if still not done (null: it stays overdue until done)"
+    )
+    state: OccurrenceState = Field(
+        description="upcoming, due, overdue, done (waiting for review), approved, rejected (due again), skipped, missed"
+    )
+    missed_penalty: MoneyNumber = Field(description="charged once if it is missed")
+    penalty_charged: bool
+    completion_id: int | None = Field(description="the completion that did it (done, approved, rejected)")
+
+    @classmethod
+    def of(cls, view: OccurrenceView) -> OccurrenceOut:
+        values = {name: getattr(view, name) for name in cls.model_fields if hasattr(view, name)}
+        return cls(**values, missed_penalty=from_cents(view.missed_penalty_cents))
+
+
+class SnoozeIn(Input):
+    days: int = Field(ge=1, le=MAX_SNOOZE_DAYS, description="due this many days later, at the same local time")
+
+
+class PauseIn(Input):
+    first_day: IsoDate = Field(description="the first family-local day away, YYYY-MM-DD")
+    last_day: IsoDate = Field(description="the last day away (included)")
+
+
+class PauseOut(BaseModel):
+    id: int
+    child_id: int
+    first_day: date
+    last_day: date
+    created_at: datetime

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.chores import feed
+from chores_tracker.chores import feed, occurrences
 from chores_tracker.chores.models import AVAILABLE, COMPLETED, POOL, Assignment, AssignmentMode, Chore
 from chores_tracker.chores.queries import family_chores, reload_chore
 from chores_tracker.chores.rules import ChoreSpec, apply_spec, check_assignees, merged_spec, spec_of
@@ -70,11 +70,13 @@ def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
     family = families.require_family(session, parent)
     spec = merged_spec(None, data)
     check_assignees(session, parent, spec.assignee_ids)
-    chore = Chore(family_id=family.id, creator_id=parent.id, is_disabled=False)
+    chore = Chore(family_id=family.id, creator_id=parent.id, is_disabled=False, schedule_start=clock.now())
     apply_spec(chore, spec)
     session.add(chore)
     session.flush()
     session.add_all(_new_slots(chore.id, spec, keep=set()))
+    session.flush()
+    occurrences.ensure_occurrences(session, chore)
     single_child = spec.assignee_ids[0] if spec.assignment_mode == AssignmentMode.single.value else None
     _record(session, parent, chore, ActivityType.chore_created, "created", target_user_id=single_child)
     session.commit()
@@ -83,12 +85,21 @@ def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
 
 def update_chore(session: Session, parent: User, chore_id: int, data: ChoreUpdate) -> Chore:
     chore, slots = _locked_chore(session, parent, chore_id)
+    occurrences.lock_chore(session, chore.id)  # after the assignments, before its occurrences
     chore_before = spec_of(chore, slots)
     spec = merged_spec(chore_before, data)
-    if (spec.assignment_mode, spec.assignee_ids) != (chore_before.assignment_mode, chore_before.assignee_ids):
+    assignees_changed = (spec.assignment_mode, spec.assignee_ids) != (
+        chore_before.assignment_mode,
+        chore_before.assignee_ids,
+    )
+    if assignees_changed:
         check_assignees(session, parent, spec.assignee_ids)
         _reassign(session, chore, slots, spec)
     apply_spec(chore, spec)
+    if assignees_changed or spec.schedule != chore_before.schedule:
+        # Past occurrences stay as they were; the ones to come follow the new schedule.
+        session.flush()
+        occurrences.replan(session, chore)
     _record(session, parent, chore, ActivityType.chore_updated, "changed")
     session.commit()
     return reload_chore(session, chore.id)
@@ -110,12 +121,19 @@ def _reassign(session: Session, chore: Chore, slots: list[Assignment], spec: Cho
 
 
 def set_disabled(session: Session, parent: User, chore_id: int, disabled: bool) -> Chore:
-    chore = _parent_chore(session, parent, chore_id)
+    _parent_chore(session, parent, chore_id)
+    chore = occurrences.lock_chore(session, chore_id) or _parent_chore(session, parent, chore_id)
     if chore.is_disabled != disabled:
         chore.is_disabled = disabled
         if disabled:
+            # Paused: nothing of it falls due, nothing is missed.
+            occurrences.close_open(session, chore.id)
             _record(session, parent, chore, ActivityType.chore_disabled, "paused")
         else:
+            # Resumed: due again from now on, never for the days it was paused.
+            chore.schedule_start = clock.now()
+            session.flush()
+            occurrences.ensure_occurrences(session, chore)
             _record(session, parent, chore, ActivityType.chore_enabled, "resumed")
         session.commit()
     return reload_chore(session, chore.id)
@@ -126,6 +144,8 @@ def delete_chore(session: Session, parent: User, chore_id: int) -> None:
     every amount earned with its own copy of the title."""
     chore, slots = _locked_chore(session, parent, chore_id)
     _refuse_if_waiting(slots)
+    occurrences.lock_chore(session, chore.id)
     chore.deleted_at = clock.now()
+    occurrences.close_open(session, chore.id)
     _record(session, parent, chore, ActivityType.chore_deleted, "deleted")
     session.commit()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from chores_tracker.chores.models import Assignment, AssignmentState
+from chores_tracker.chores.models import Assignment, AssignmentState, Chore
+from chores_tracker.chores.schedule import MAX_INTERVAL_DAYS, ScheduleKind, ScheduleSpec
 
 
 # The filters of a chore list, by the viewer's assignments (a parent's: any); GET /chores says what each means.
@@ -36,3 +37,28 @@ def next_available_at(slot: Assignment, now: datetime) -> datetime | None:
     if slot.state == AssignmentState.approved and slot.available_at is not None and slot.available_at > now:
         return slot.available_at
     return None
+
+
+def schedule_of(chore: Chore) -> ScheduleSpec:
+    """The chore's schedule. A chore the previous release wrote has none stored: its is_recurring and
+    cooldown_days mean "N days after it is done" (recurring) or "once" (a one-off)."""
+    if chore.schedule is not None:
+        return chore.schedule
+    return legacy_schedule(chore.is_recurring, chore.cooldown_days)
+
+
+def legacy_schedule(is_recurring: bool, cooldown_days: int | None) -> ScheduleSpec:
+    if is_recurring:
+        interval = min(max(cooldown_days or 0, 0), MAX_INTERVAL_DAYS)
+        return ScheduleSpec(kind=ScheduleKind.after_completion, interval=interval)
+    return ScheduleSpec(kind=ScheduleKind.once)
+
+
+def legacy_fields(schedule: ScheduleSpec) -> tuple[bool, int | None]:
+    """The contract's is_recurring and cooldown_days for a schedule, as a client that never sends one
+    reads them: a one-off; recurring after N days; or recurring on a calendar (no cooldown)."""
+    if schedule.kind == ScheduleKind.once:
+        return False, None
+    if schedule.kind == ScheduleKind.after_completion:
+        return True, schedule.interval
+    return True, None

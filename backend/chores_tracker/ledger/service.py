@@ -137,6 +137,37 @@ def record_earning(
     return entry
 
 
+def record_missed_penalty(
+    session: Session,
+    *,
+    family_id: int,
+    child_id: int,
+    amount_cents: int,
+    occurrence_id: int,
+    chore_id: int,
+    chore_title: str,
+    note: str,
+) -> LedgerEntry:
+    """Adds a missed chore's penalty (an adjustment of minus amount_cents, by no parent) to the
+    caller's transaction. occurrence_id is unique in the ledger: a missed occurrence is charged once."""
+    if amount_cents <= 0:
+        raise InvalidInput("a penalty is a positive amount", field="missed_penalty_cents")
+    entry = LedgerEntry(
+        family_id=family_id,
+        child_id=child_id,
+        kind=EntryKind.adjustment.value,
+        amount_cents=-amount_cents,
+        author_id=None,
+        created_at=clock.now(),
+        chore_id=chore_id,
+        chore_title=chore_title,
+        occurrence_id=occurrence_id,
+        note=note[:500],
+    )
+    session.add(entry)
+    return entry
+
+
 def _record_parent_entry(
     session: Session,
     parent: User,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import suppress
 from decimal import Decimal
 from enum import Enum
 from functools import partial
 from typing import Any, get_origin
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -94,12 +97,18 @@ def _shown(value: object) -> object:
         return value.value
     if isinstance(value, list):
         return [str(item) for item in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump_json(exclude_defaults=True)  # the schedule: its JSON, as the API takes it
     return str(value)
 
 
 def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, str]]:
     """The form's inputs as the chores schema's fields, and where each field's errors belong."""
     fields = {name: _read(info, data.get(name)) for name, info in ChoreBase.model_fields.items()}
+    if isinstance(fields.get("schedule"), str):
+        # A schedule comes as its JSON text (the API's shape); text that is not JSON is refused by the schema.
+        with suppress(ValueError):
+            fields["schedule"] = json.loads(str(fields["schedule"]))
     fields["is_range_reward"] = data.get("reward_kind") == "range"
     for name, (choice, chosen) in _READ_WHEN.items():
         if fields[choice] is not chosen:

@@ -1,0 +1,203 @@
+"""The time step: occurrences move on with the clock. No HTTP.
+
+`run_time_step(session_factory, now)` is the one entry point, for `chores-tracker tick`, the serve
+process's periodic task (TIME_STEP_INTERVAL_SECONDS) and any other worker. Each run:
+
+1. makes the occurrences each active calendar schedule has up to the horizon (occurrences.
+   ensure_occurrences), each chore in its own transaction under the chore row's lock, so that two
+   runners never double one (the unique key is the last guard);
+2. moves upcoming -> due (due_from passed), and due/rejected -> overdue (due time + grace passed);
+3. marks each overdue occurrence whose missed_at has passed as missed, one conditional UPDATE per
+   occurrence (`... WHERE state = 'overdue'`): of two runners only one changes the row, and that
+   one charges the penalty in the same transaction (ledger_entries.occurrence_id is unique: a
+   penalty cannot be written twice whatever happens). A child paused that day, or no longer
+   active, is not charged: the occurrence is skipped instead.
+
+Idempotent: running it again at the same instant changes nothing. A run missed for a day loses
+nothing: the next one makes the days it did not make and moves every state the clock has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from chores_tracker import clock
+from chores_tracker.activity import service as activity
+from chores_tracker.activity.models import ActivityType
+from chores_tracker.chores import occurrences
+from chores_tracker.chores.models import Chore, ChoreOccurrence
+from chores_tracker.chores.states import schedule_of
+from chores_tracker.db.engine import rows_changed
+from chores_tracker.identity.models import User
+from chores_tracker.ledger import service as ledger
+from chores_tracker.money import from_cents
+
+
+@dataclass
+class TimeStepSummary:
+    """What one run did."""
+
+    now: datetime
+    made: int = 0  # occurrences made
+    due: int = 0  # upcoming -> due
+    overdue: int = 0  # due or rejected -> overdue
+    missed: int = 0  # overdue -> missed
+    skipped: int = 0  # overdue, but the child was paused or has left: skipped, not charged
+    penalties: int = 0
+    penalty_cents: int = 0
+    chores_failed: list[int] = field(default_factory=list)  # left for the next run (another runner held them)
+
+    def as_text(self) -> str:
+        return (
+            f"made {self.made}, due {self.due}, overdue {self.overdue}, missed {self.missed} "
+            f"({self.penalties} penalties, {from_cents(self.penalty_cents)}), skipped {self.skipped}"
+        )
+
+
+def run_time_step(session_factory: sessionmaker[Session], now: datetime | None = None) -> TimeStepSummary:
+    now = (now or clock.now()).replace(microsecond=0)
+    summary = TimeStepSummary(now=now)
+    with clock.told(now):
+        _make(session_factory, now, summary)
+        _move(session_factory, now, summary)
+        _miss(session_factory, now, summary)
+    return summary
+
+
+def _make(session_factory: sessionmaker[Session], now: datetime, summary: TimeStepSummary) -> None:
+    with session_factory() as session:
+        chore_ids = list(
+            session.scalars(
+                select(Chore.id).where(Chore.is_disabled.is_(False), Chore.deleted_at.is_(None)).order_by(Chore.id)
+            )
+        )
+    for chore_id in chore_ids:
+        with session_factory() as session:
+            try:
+                chore = session.scalar(select(Chore).where(Chore.id == chore_id))
+                if chore is None or not occurrences.is_calendar(schedule_of(chore)):
+                    continue
+                chore = occurrences.lock_chore(session, chore_id)
+                if chore is None:
+                    continue
+                summary.made += occurrences.ensure_occurrences(session, chore, now)
+                session.commit()
+            except IntegrityError:
+                # Another runner made them first (the unique key held): nothing is lost.
+                session.rollback()
+                summary.chores_failed.append(chore_id)
+
+
+def _move(session_factory: sessionmaker[Session], now: datetime, summary: TimeStepSummary) -> None:
+    with session_factory() as session:
+        due = session.execute(
+            update(ChoreOccurrence)
+            .where(ChoreOccurrence.state == occurrences.UPCOMING, ChoreOccurrence.due_from <= now)
+            .values(state=occurrences.DUE, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        overdue = session.execute(
+            update(ChoreOccurrence)
+            .where(
+                ChoreOccurrence.state.in_([occurrences.DUE, occurrences.REJECTED]),
+                ChoreOccurrence.overdue_at <= now,
+            )
+            .values(state=occurrences.OVERDUE, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        summary.due += rows_changed(due)
+        summary.overdue += rows_changed(overdue)
+
+
+def _miss(session_factory: sessionmaker[Session], now: datetime, summary: TimeStepSummary) -> None:
+    with session_factory() as session:
+        candidates = list(
+            session.scalars(
+                select(ChoreOccurrence.id)
+                .where(
+                    ChoreOccurrence.state == occurrences.OVERDUE,
+                    ChoreOccurrence.missed_at.is_not(None),
+                    ChoreOccurrence.missed_at <= now,
+                )
+                .order_by(ChoreOccurrence.id)
+            )
+        )
+    for occurrence_id in candidates:
+        with session_factory() as session:
+            try:
+                _miss_one(session, occurrence_id, now, summary)
+            except IntegrityError:
+                session.rollback()  # charged already (the unique occurrence_id): once is once
+
+
+def _miss_one(session: Session, occurrence_id: int, now: datetime, summary: TimeStepSummary) -> None:
+    row = session.get(ChoreOccurrence, occurrence_id)
+    if row is None:
+        return
+    child = session.get(User, row.child_id) if row.child_id is not None else None
+    excused = child is not None and (
+        not child.is_active
+        or child.family_id != row.family_id
+        or occurrences.is_paused_on(session, child.id, row.due_on)
+    )
+    state = occurrences.SKIPPED if excused else occurrences.MISSED
+    moved = session.execute(
+        update(ChoreOccurrence)
+        .where(ChoreOccurrence.id == occurrence_id, ChoreOccurrence.state == occurrences.OVERDUE)
+        .values(state=state, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(moved) != 1:
+        session.rollback()  # another runner (or a child, or a parent) got there first
+        return
+    charged = 0
+    if state == occurrences.MISSED and child is not None and row.missed_penalty_cents > 0:
+        chore = session.get(Chore, row.chore_id)
+        title = chore.title if chore is not None else "a chore"
+        local = row.due_at.astimezone(occurrences.family_zone(session, row.family_id))
+        note = f"missed {title!r}, due {local:%a %d %b %H:%M}"
+        entry = ledger.record_missed_penalty(
+            session,
+            family_id=row.family_id,
+            child_id=child.id,
+            amount_cents=row.missed_penalty_cents,
+            occurrence_id=row.id,
+            chore_id=row.chore_id,
+            chore_title=title,
+            note=note,
+        )
+        session.flush()
+        session.execute(
+            update(ChoreOccurrence)
+            .where(ChoreOccurrence.id == occurrence_id)
+            .values(penalty_entry_id=entry.id)
+            .execution_options(synchronize_session=False)
+        )
+        activity.record(
+            session,
+            family_id=row.family_id,
+            actor=child,
+            activity_type=ActivityType.chore_missed,
+            description=f"{child.username} {note}: a penalty of {from_cents(row.missed_penalty_cents)}",
+            target_user_id=child.id,
+            chore_id=row.chore_id,
+            chore_title=title,
+            amount_cents=-row.missed_penalty_cents,
+            note=note,
+            ledger_entry=entry,
+        )
+        charged = row.missed_penalty_cents
+    session.commit()
+    if state == occurrences.MISSED:
+        summary.missed += 1
+    else:
+        summary.skipped += 1
+    if charged:
+        summary.penalties += 1
+        summary.penalty_cents += charged
