@@ -285,7 +285,8 @@ def ensure_occurrences(session: Session, chore: Chore, now: datetime | None = No
     for lane in lanes:
         last = last_by_lane.get(lane.lane)
         previous = _previous_child(session, chore.id) if lane.lane == 0 and spec.rotation != Rotation.none else None
-        have_future = False
+        # The lane's last occurrence is to come: the horizon alone decides how far to go.
+        have_future = last is not None and last >= local_date(now, zone)
         for day in due_dates(spec, max(first_day, last + timedelta(days=1)) if last else first_day, end_day):
             item = occurrence(spec, day, zone)
             if item.due_at <= start:
@@ -300,6 +301,8 @@ def ensure_occurrences(session: Session, chore: Chore, now: datetime | None = No
             elif _is_paused(pauses, child, day):
                 state = SKIPPED
             session.add(_new_row(chore, spec, item, zone, lane.lane, child, state))
+            if spec.rotation == Rotation.least_done:
+                session.flush()  # the next turn counts this one
             added += 1
             have_future = have_future or item.due_at > now
     if added:
