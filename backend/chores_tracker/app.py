@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -25,6 +26,7 @@ from chores_tracker.admission import AdmissionMiddleware
 from chores_tracker.chores.routes import assignments_router, occurrences_router, pauses_router
 from chores_tracker.chores.routes import router as chores_router
 from chores_tracker.chores.routes import users_router as children_chores_router
+from chores_tracker.chores.timestep import run_time_step
 from chores_tracker.db.engine import Timeouts, make_engine, make_session_factory
 from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.families.routes import router as families_router
@@ -174,6 +176,19 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
     operations.install_state(app, settings)
 
 
+async def _time_steps(app: FastAPI, interval: int) -> None:
+    """The time step in the serve process (TIME_STEP_INTERVAL_SECONDS, as ./scripts/run sets it): at
+    start, then every `interval` seconds, in a worker thread. A failed step is logged; the next one
+    catches up."""
+    while True:
+        try:
+            summary = await anyio.to_thread.run_sync(run_time_step, app.state.session_factory)
+            log.info("time step: %s", summary.as_text())
+        except Exception:
+            log.exception("the time step failed; the next one catches up")
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(
@@ -193,7 +208,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # An admitted request must never wait for a worker thread; anyio's default (40) could cap a larger pool.
         threads = anyio.to_thread.current_default_thread_limiter()
         threads.total_tokens = max(threads.total_tokens, database_permits + SPARE_THREADS)
+        stepping = None
+        if settings.time_step_interval_seconds:
+            stepping = asyncio.create_task(_time_steps(app, settings.time_step_interval_seconds))
         yield
+        if stepping is not None:
+            stepping.cancel()
+            with suppress(asyncio.CancelledError):
+                await stepping
         engine.dispose()
 
     app = FastAPI(

@@ -193,6 +193,44 @@ def demo(
     typer.echo(demo_family.logins_text())
 
 
+@app.command()
+def tick(
+    every: int = typer.Option(
+        0, min=0, help="run again every this many seconds until stopped (docker compose); 0: once (a CronJob)"
+    ),
+) -> None:
+    """Run the time step: make the occurrences schedules have, move them due, overdue and missed,
+    charge missed penalties (once, however many run at once). Safe to run often and concurrently;
+    a run missed for a day is caught up by the next one."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    from chores_tracker.chores.timestep import run_time_step
+    from chores_tracker.db.engine import make_engine, make_session_factory
+    from chores_tracker.observability.logs import configure_logging
+
+    settings = load_settings_or_exit()
+    configure_logging(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        while True:
+            try:
+                summary = run_time_step(make_session_factory(engine))
+            except DBAPIError as error:
+                first_line = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+                typer.echo(f"Time step failed: the database refused ({first_line})", err=True)
+                if not every:
+                    raise typer.Exit(1) from None
+            else:
+                typer.echo(f"Time step at {summary.now.isoformat()}: {summary.as_text()}.")
+            if not every:
+                return
+            time.sleep(every)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     from chores_tracker.migrations.commands import db_app
 

@@ -126,6 +126,9 @@ class Settings(CommonSettings):
     # How long `serve` lets in-flight requests finish after SIGTERM (with any preStop pause, keep
     # it below the orchestrator's grace period: Kubernetes' terminationGracePeriodSeconds).
     shutdown_grace_seconds: int = Field(default=25, ge=1)
+    # Seconds between time steps run inside `serve` (occurrences due, overdue, missed; penalties).
+    # 0: never; production runs `chores-tracker tick` as a CronJob instead, ./scripts/run sets 60.
+    time_step_interval_seconds: int = Field(default=0, ge=0, le=86400)
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod

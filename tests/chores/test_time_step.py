@@ -237,3 +237,53 @@ def test_concurrent_runs_charge_each_missed_penalty_once(server_app):
 
 def _days(from_day: date, count: int) -> list[date]:
     return [from_day + timedelta(days=n) for n in range(count)]
+
+
+# -- who runs it: the tick command, and the serve process when told to ----------------------------
+
+
+def test_the_tick_command_runs_the_step_once_and_says_what_it_did(app, api: Api, database, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.migrations.helpers import process_env
+
+    home = family(api, kids=1)
+    # Made two days ago: yesterday's is missed by now, and the day before's too.
+    made_at = clock.now() - timedelta(days=2)
+    chore_id = make_chore(app, home.parent, made_at, assignee_ids=[home.kids[0].id], schedule=DAILY_6PM_FINE)
+    command = [sys.executable, "-m", "chores_tracker", "tick"]
+    first = subprocess.run(
+        command, env=process_env(database.url_string), cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Time step at" in first.stdout and "penalties" in first.stdout
+    missed = [day for day, (state, _) in states(app, chore_id).items() if state == "missed"]
+    assert len(missed) >= 1 and len(penalties(app, home.kids[0])) == len(missed)
+    second = subprocess.run(
+        command, env=process_env(database.url_string), cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert second.returncode == 0 and "missed 0 (0 penalties" in second.stdout
+    assert len(penalties(app, home.kids[0])) == len(missed)
+
+
+def test_serve_runs_the_step_itself_when_told_to(database, build_app):
+    from fastapi.testclient import TestClient
+
+    from tests.migrations.helpers import poll_until
+
+    clear_all_tables(database.engine)
+    stepping = build_app(database, time_step_interval_seconds=3600)
+    quiet = build_app(database)
+    with TestClient(quiet) as client:
+        api = Api(client)
+        home = family(api, kids=1)
+        made_at = clock.now() - timedelta(days=2)
+        chore_id = make_chore(quiet, home.parent, made_at, assignee_ids=[home.kids[0].id], schedule=DAILY_6PM_FINE)
+        assert "missed" not in {state for state, _ in states(quiet, chore_id).values()}  # nobody stepped
+    with TestClient(stepping):  # starting it runs a first step at once, then one an hour
+        poll_until(
+            lambda: "missed" in {state for state, _ in states(stepping, chore_id).values()},
+            timeout=30,
+            what="the serve process's time step",
+        )

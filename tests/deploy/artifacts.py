@@ -88,12 +88,20 @@ def gitops_manifest_files() -> list[Path]:
     return sorted(GITOPS_DIR.glob("*.yaml"))
 
 
+def pod_template(workload: dict) -> dict:
+    """A workload's pod template: a Deployment's or a Job's, or the one a CronJob's Jobs get."""
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]
+
+
 def pod_spec(workload: dict) -> dict:
-    return workload["spec"]["template"]["spec"]
+    return pod_template(workload)["spec"]
 
 
 def pod_labels(workload: dict) -> dict:
-    return workload["spec"]["template"]["metadata"].get("labels", {})
+    return pod_template(workload)["metadata"].get("labels", {})
 
 
 def only_container(workload: dict) -> dict:

@@ -14,7 +14,15 @@ def compose() -> dict:
 
 
 def test_the_file_is_valid_compose_and_the_invalid_is_rejected(compose):
-    assert a.validate_compose(compose) == ["mysql", "migrate", "api", "postgres", "migrate-postgres", "api-postgres"]
+    assert a.validate_compose(compose) == [
+        "mysql",
+        "migrate",
+        "api",
+        "tick",
+        "postgres",
+        "migrate-postgres",
+        "api-postgres",
+    ]
     broken = a.load_compose()
     broken["services"]["api"]["depends_on"]["migrate"]["condition"] = "service_finished"
     with pytest.raises(ValueError):
@@ -52,7 +60,7 @@ def test_the_api_keeps_the_image_entrypoint_and_the_legacy_switch(compose):
 
 def test_every_app_service_builds_the_runtime_stage_of_the_dockerfile(compose):
     stages = {s.name for s in a.dockerfile_stages()}
-    for name in ("migrate", "api", "migrate-postgres", "api-postgres"):
+    for name in ("migrate", "api", "tick", "migrate-postgres", "api-postgres"):
         build = compose["services"][name]["build"]
         assert (a.REPO / build["context"] / build.get("dockerfile", "Dockerfile")).resolve() == a.DOCKERFILE
         assert build["target"] == "runtime" in stages
@@ -60,7 +68,7 @@ def test_every_app_service_builds_the_runtime_stage_of_the_dockerfile(compose):
 
 def test_every_variable_compose_sets_for_the_app_is_a_setting_it_reads(compose):
     known = a.settings_variables() | a.ENTRYPOINT_VARIABLES
-    for name in ("migrate", "api", "migrate-postgres", "api-postgres"):
+    for name in ("migrate", "api", "tick", "migrate-postgres", "api-postgres"):
         environment = a.compose_environment(compose["services"][name])
         assert not set(environment) - known, f"{name}: set but never read: {sorted(set(environment) - known)}"
         assert {"DATABASE_URL", "SECRET_KEY"} <= set(environment)
@@ -102,3 +110,12 @@ def test_the_guides_exec_commands_run_in_the_api_container(compose):
     assert a.image_environment(a.final_stage())["PATH"].startswith("/opt/venv/bin:")
     assert a.image_path_to_repo("/app/backend/alembic.ini").is_file()
     assert "DATABASE_URL" in a.compose_environment(compose["services"]["api"])
+
+
+def test_the_time_step_runs_every_minute_after_the_migration_through_the_image_entrypoint(compose):
+    tick = compose["services"]["tick"]
+    assert "entrypoint" not in tick, "the image's entrypoint waits for the database first"
+    assert tick["command"] == ["python", "-m", "chores_tracker", "tick", "--every", "60"]
+    assert tick["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert tick["restart"] == "unless-stopped"
+    assert "ports" not in tick

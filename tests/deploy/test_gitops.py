@@ -14,7 +14,8 @@ from tests.deploy import artifacts as a
 
 # The oldest Kubernetes release still commonly run, and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.33", "1.37")
-KUBERNETES_KINDS = {"ConfigMap", "Secret", "Job", "Deployment", "Service", "PodDisruptionBudget"}
+KUBERNETES_KINDS = {"ConfigMap", "Secret", "Job", "CronJob", "Deployment", "Service", "PodDisruptionBudget"}
+TIMESTEP_NAME = "chores-tracker-timestep"
 
 
 def rendered() -> list[dict]:
@@ -27,6 +28,10 @@ def job() -> dict:
 
 def deployment() -> dict:
     return a.find(rendered(), "Deployment", a.DEPLOYMENT_NAME)
+
+
+def timestep() -> dict:
+    return a.find(rendered(), "CronJob", TIMESTEP_NAME)
 
 
 def with_secret(documents: list[dict]) -> list[dict]:
@@ -50,7 +55,7 @@ def test_every_template_and_the_rendered_kustomization_validate_strictly(version
         except kubernetes_validate.ValidationError as exc:
             pytest.fail(f"{source}: {document['kind']}/{document['metadata']['name']}: {exc.message}")
         checked += 1
-    assert checked >= 11
+    assert checked >= 13
 
 
 def test_the_strict_schema_rejects_a_misspelled_field():
@@ -93,6 +98,24 @@ def test_configuration_is_wave_0_the_job_a_wave_1_presync_hook_the_deployment_wa
     }
     assert _annotations(deployment())["argocd.argoproj.io/sync-wave"] == "2"
     assert "argocd.argoproj.io/hook" not in _annotations(deployment())
+    # The time step's CronJob: its own wave after the Deployment's, kept in sync (not a hook).
+    assert _annotations(timestep()) == {"argocd.argoproj.io/sync-wave": "3"}
+
+
+def test_the_time_step_runs_one_at_a_time_with_the_apps_image_and_configuration():
+    cronjob = timestep()
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    container = a.only_container(cronjob)
+    assert container["image"] == a.only_container(deployment())["image"]
+    assert a.environment_sources(container) == a.environment_sources(a.only_container(deployment()))
+    # Through the image's entrypoint (it waits for the database, never migrates here), the CLI's tick, once.
+    assert "command" not in container and container["args"] == ["python", "-m", "chores_tracker", "tick"]
+    assert a.pod_spec(cronjob)["restartPolicy"] == "OnFailure"
+    job_spec = cronjob["spec"]["jobTemplate"]["spec"]
+    assert job_spec["activeDeadlineSeconds"] <= 5 * 60  # a run ends before the next is due
+    # The serving pods never step themselves: the CronJob does.
+    environment = a.container_environment(a.only_container(deployment()), with_secret(rendered()))
+    assert environment["TIME_STEP_INTERVAL_SECONDS"] == "0"
 
 
 def test_the_job_retries_within_a_deadline_and_is_kept_a_day():
@@ -209,7 +232,9 @@ def test_the_pod_can_shut_down_gracefully_within_its_grace_period():
     )
 
 
-@pytest.mark.parametrize("kind_name", [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME)])
+@pytest.mark.parametrize(
+    "kind_name", [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME), ("CronJob", TIMESTEP_NAME)]
+)
 def test_pods_are_hardened(kind_name):
     workload = a.find(rendered(), *kind_name)
     pod = a.pod_spec(workload)
@@ -233,6 +258,7 @@ def test_the_service_and_the_pdb_select_the_backend_pods_and_never_the_migration
     pdb = a.find(rendered(), "PodDisruptionBudget", a.DEPLOYMENT_NAME)
     for selector in (service["spec"]["selector"], pdb["spec"]["selector"], deployment()["spec"]["selector"]):
         assert a.selector_matches(selector, a.pod_labels(deployment()))
+        assert not a.selector_matches(selector, a.pod_labels(timestep()))
         assert not a.selector_matches(selector, a.pod_labels(job()))
     assert service["spec"]["ports"][0]["targetPort"] == "http"
     assert pdb["spec"]["minAvailable"] == 1 < deployment()["spec"]["replicas"]
