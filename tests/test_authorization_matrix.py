@@ -36,6 +36,8 @@ class World:
     invite_code: str
     occurrence_id: int
     pause_id: int
+    feed_id: int
+    feed_token: str
 
 
 def build_world(api: Api) -> World:
@@ -53,6 +55,8 @@ def build_world(api: Api) -> World:
     occurrence_id = api.get("/occurrences", owner).json()[0]["id"]
     pause = api.post(f"/children/{child.id}/pauses", owner, json={"first_day": "2030-01-01", "last_day": "2030-01-02"})
     assert pause.status_code == 201, pause.text
+    calendar_feed = api.post("/calendar/feeds", owner, json={"child_id": child.id})
+    assert calendar_feed.status_code == 201, calendar_feed.text
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
     return World(
@@ -68,6 +72,8 @@ def build_world(api: Api) -> World:
         api.invite_code(owner),
         occurrence_id,
         pause.json()["id"],
+        calendar_feed.json()["id"],
+        calendar_feed.json()["token"],
     )
 
 
@@ -166,6 +172,11 @@ CASES = [
     ),
     Case("GET", "/children/{child}/pauses", 401, 403, 200, 404),
     Case("DELETE", "/children/{child}/pauses/{pause}", 401, 403, 204, 404),
+    # The stranger makes and lists its own family's feeds.
+    Case("POST", "/calendar/feeds", 401, 403, 201, 201, body=lambda w: {}),
+    Case("POST", "/calendar/feeds", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id}),
+    Case("GET", "/calendar/feeds", 401, 403, 200, 200),
+    Case("DELETE", "/calendar/feeds/{feed}", 401, 403, 204, 404),
     # ledger
     Case(
         "POST",
@@ -207,12 +218,15 @@ def _fill(text: str, w: World) -> str:
         activity=w.activity_id,
         occurrence=w.occurrence_id,
         pause=w.pause_id,
+        feed=w.feed_id,
     )
 
 
 def test_every_api_route_is_in_the_matrix(app):
     api_routes = {(method, path.removeprefix("/api/v1")) for method, path in routes(app) if path.startswith("/api/v1/")}
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
+    # A calendar feed's URL is its own key (tests/chores/test_calendar.py): whoever holds it reads it.
+    public.add(("GET", "/calendar/{token}.ics"))
     placeholders = {
         "{child}": "{child_id}",
         "{chore}": "{chore_id}",
@@ -221,6 +235,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{activity}": "{activity_id}",
         "{occurrence}": "{occurrence_id}",
         "{pause}": "{pause_id}",
+        "{feed}": "{feed_id}",
     }
 
     def template(path: str) -> str:
@@ -284,6 +299,7 @@ DOC_PLACEHOLDERS = {
     "{assignment_id}": "{assignment}",
     "{occurrence_id}": "{occurrence}",
     "{pause_id}": "{pause}",
+    "{feed_id}": "{feed}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chores_tracker import __version__, web
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.admission import AdmissionMiddleware
-from chores_tracker.chores.routes import assignments_router, occurrences_router, pauses_router
+from chores_tracker.chores.routes import assignments_router, calendar_router, occurrences_router, pauses_router
 from chores_tracker.chores.routes import router as chores_router
 from chores_tracker.chores.routes import users_router as children_chores_router
 from chores_tracker.chores.timestep import run_time_step
@@ -268,6 +268,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(assignments_router)
     api.include_router(occurrences_router)
     api.include_router(pauses_router)
+    api.include_router(calendar_router)
     api.include_router(adjustments_router)
     api.include_router(payouts_router)
     api.include_router(activities_router)

@@ -569,6 +569,10 @@ def list_occurrences(
         elif child_id != viewer.id:
             raise NotFound("child not found")
         where.append(ChoreOccurrence.child_id == child_id)
+    return _query(session, family, where, now)
+
+
+def _query(session: Session, family: Family, where: list[ColumnElement[bool]], now: datetime) -> list[OccurrenceView]:
     rows = list(
         session.scalars(
             select(ChoreOccurrence)
@@ -580,6 +584,22 @@ def list_occurrences(
         )
     )
     return _views(session, rows, family, now)
+
+
+def feed_occurrences(
+    session: Session, family: Family, date_from: date, date_to: date, child_id: int | None, now: datetime
+) -> list[OccurrenceView]:
+    """A calendar feed's occurrences: the family's active chores', or one child's."""
+    where = [
+        Chore.family_id == family.id,
+        Chore.deleted_at.is_(None),
+        Chore.is_disabled.is_(False),
+        ChoreOccurrence.due_on >= date_from,
+        ChoreOccurrence.due_on <= date_to,
+    ]
+    if child_id is not None:
+        where.append(ChoreOccurrence.child_id == child_id)
+    return _query(session, family, where, now)
 
 
 @dataclass(frozen=True)

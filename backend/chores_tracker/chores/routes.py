@@ -5,22 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from chores_tracker import clock
-from chores_tracker.chores import lifecycle, occurrences, pauses, queries, service
+from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, service
 from chores_tracker.chores.models import AssignmentState, ChildPause, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     AssigneeOut,
     AvailableItemOut,
     AvailableOut,
+    CalendarFeedIn,
+    CalendarFeedOut,
     ChildChoreOut,
     ChildWithChoresOut,
     ChoreCreate,
     ChoreOut,
     ChoreUpdate,
     CompleteOut,
+    NewCalendarFeedOut,
     OccurrenceOut,
     PauseIn,
     PauseOut,
@@ -38,12 +41,14 @@ from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUse
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
+from chores_tracker.paths import API_PREFIX
 
 router = APIRouter(prefix="/chores", tags=["chores"])
 assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 occurrences_router = APIRouter(prefix="/occurrences", tags=["schedules"])
 pauses_router = APIRouter(prefix="/children", tags=["schedules"])
+calendar_router = APIRouter(prefix="/calendar", tags=["schedules"])
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
@@ -297,3 +302,49 @@ def list_pauses(child_id: RowId, parent: CurrentParent, session: DbSession) -> l
 def delete_pause(child_id: RowId, pause_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
     pauses.delete_pause(session, parent, child_id, pause_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- calendar feeds -------------------------------------------------------------------------------
+
+
+@calendar_router.post("/feeds", response_model=NewCalendarFeedOut, status_code=status.HTTP_201_CREATED)
+def make_calendar_feed(data: CalendarFeedIn, parent: CurrentParent, session: DbSession) -> NewCalendarFeedOut:
+    """A new private feed URL for the family's occurrences (or one child's); it replaces the one
+    made before for the same family or child, which stops working. The token is shown only here."""
+    feed, token = calendar.make_feed(session, parent, data.child_id)
+    return NewCalendarFeedOut(
+        id=feed.id,
+        child_id=feed.child_id,
+        created_at=feed.created_at,
+        token=token,
+        path=f"{API_PREFIX}/calendar/{token}.ics",
+    )
+
+
+@calendar_router.get("/feeds", response_model=list[CalendarFeedOut])
+def list_calendar_feeds(parent: CurrentParent, session: DbSession) -> list[CalendarFeedOut]:
+    """The family's live feeds (their tokens are never shown again)."""
+    return [CalendarFeedOut.model_validate(feed, from_attributes=True) for feed in calendar.list_feeds(session, parent)]
+
+
+@calendar_router.delete("/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_calendar_feed(feed_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    """The feed's URL stops working at once."""
+    calendar.revoke_feed(session, parent, feed_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@calendar_router.get(
+    "/{token}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "an iCalendar (RFC 5545) feed"}},
+)
+def calendar_feed(token: Annotated[str, Path(min_length=20, max_length=100)], session: DbSession) -> Response:
+    """The feed's occurrences (a week back through four weeks ahead) in the family's time zone, for
+    calendar apps: no log-in, the URL's token is the key. Unknown or revoked: 404."""
+    body = calendar.feed_ics(session, token)
+    return Response(
+        content=body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )

@@ -349,3 +349,18 @@ class PauseOut(BaseModel):
     first_day: date
     last_day: date
     created_at: datetime
+
+
+class CalendarFeedIn(Input):
+    child_id: RowId | None = Field(default=None, description="one child's feed; absent or null: the family's")
+
+
+class CalendarFeedOut(BaseModel):
+    id: int
+    child_id: int | None = Field(description="null: the family's feed (every child's occurrences)")
+    created_at: datetime
+
+
+class NewCalendarFeedOut(CalendarFeedOut):
+    token: str = Field(description="the feed's secret, shown only now")
+    path: str = Field(description="where calendar apps subscribe, under this server: /api/v1/calendar/<token>.ics")

@@ -1,7 +1,14 @@
 """Imports every domain's models so that Base.metadata is complete (for Alembic and tests)."""
 
 from chores_tracker.activity.models import Activity
-from chores_tracker.chores.models import Assignment, ChildPause, Chore, ChoreOccurrence, Completion
+from chores_tracker.chores.models import (
+    Assignment,
+    CalendarFeed,
+    ChildPause,
+    Chore,
+    ChoreOccurrence,
+    Completion,
+)
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
@@ -12,6 +19,7 @@ __all__ = [
     "Assignment",
     "AuthSession",
     "Base",
+    "CalendarFeed",
     "ChildPause",
     "Chore",
     "ChoreOccurrence",
