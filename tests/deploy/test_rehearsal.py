@@ -90,7 +90,7 @@ def in_sync_order(documents: list[dict]) -> list[dict]:
         phase = 0 if annotations.get("argocd.argoproj.io/hook") == "PreSync" else 1
         return phase, int(annotations.get("argocd.argoproj.io/sync-wave", "0"))
 
-    workloads = [d for d in documents if d["kind"] in ("Job", "Deployment")]
+    workloads = [d for d in documents if d["kind"] in ("Job", "Deployment", "CronJob")]
     return sorted(workloads, key=phase_and_wave)
 
 
@@ -271,8 +271,9 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
     assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [
         ("Job", a.JOB_NAME),
         ("Deployment", a.DEPLOYMENT_NAME),
+        ("CronJob", "chores-tracker-timestep"),
     ]
-    job, deployment = ordered
+    job, deployment, timestep = ordered
     final = a.final_stage()
     entrypoint, cmd = a.image_setting(final, "ENTRYPOINT"), a.image_setting(final, "CMD")
 
@@ -300,6 +301,15 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
     assert httpx.get(server.base_url + "/health", timeout=5).status_code == 200
     parent = sign_up_and_log_in(server.base_url)
     assert_logged_in_requests_work(server.base_url, parent)
+
+    # Wave 3: the time step's CronJob, one run of its Job's container, beside the serving pod.
+    tick = a.only_container(timestep)
+    tick_environment = process_environment(filled_environment(tick, documents, database), a.REPO / "backend", tmp_path)
+    deadline = timestep["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]
+    for _ in range(2):  # again at once: nothing left to do, nothing done twice
+        ran = run_job(translate(a.effective_command(tick, entrypoint, cmd), a.REPO), tick_environment, a.REPO, deadline)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert "Time step at" in ran.stdout
 
     # The kubelet's SIGTERM reaches the server itself (the entrypoint exec'd it) and it stops cleanly.
     grace = a.pod_spec(deployment)["terminationGracePeriodSeconds"]
@@ -357,7 +367,7 @@ def _git(*args: str, check: bool = True) -> str:
     return subprocess.run(["git", "-C", str(a.REPO), *args], capture_output=True, text=True, check=check).stdout.strip()
 
 
-def releases_around_an_expand_only_revision(workdir: Path) -> tuple[Release, Release]:
+def releases_around_an_expand_only_revision(workdir: Path, revision: str | None = None) -> tuple[Release, Release]:
     """(previous, next): the release before an expand-only revision and the release that brings it.
 
     When this checkout's head revision is expand-only and came after the first commit, that is the
@@ -366,7 +376,7 @@ def releases_around_an_expand_only_revision(workdir: Path) -> tuple[Release, Rel
     release and the next one is this checkout plus one more expand-only revision (a nullable column).
     """
     script = _scripts(a.REPO / "backend")
-    head = script.get_revision(script.get_current_head())
+    head = script.get_revision(revision or script.get_current_head())
     if getattr(head.module, "CONTRACT", None) is False:
         relative = Path(head.path).resolve().relative_to(a.REPO).as_posix()
         added = _git("log", "--diff-filter=A", "--format=%H", "-1", "--", relative)
@@ -400,6 +410,28 @@ def releases_around_an_expand_only_revision(workdir: Path) -> tuple[Release, Rel
 
 def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_schema(database, tmp_path, servers):
     previous, following = releases_around_an_expand_only_revision(tmp_path)
+    rolling_update(previous, following, database, tmp_path, servers)
+
+
+def test_the_release_before_schedules_keeps_doing_chores_on_their_schema(database, tmp_path, servers):
+    """Issue 11's expand (0014 on): the release from before schedules existed keeps creating,
+    completing and approving recurring chores while the schema grows, and the new release reads
+    them as the after-completion schedules they are."""
+    previous, following = releases_around_an_expand_only_revision(tmp_path, "0014")
+    if following.root != a.REPO:
+        pytest.skip("revision 0014 came with the repository's first commit: no release before it to rehearse")
+    rolling_update(previous, following, database, tmp_path, servers, with_chores=True)
+
+
+def rolling_update(
+    previous: Release,
+    following: Release,
+    database: TestDatabase,
+    tmp_path: Path,
+    servers: list,
+    *,
+    with_chores: bool = False,
+) -> None:
     previous_head = _scripts(previous.backend).get_current_head()
     following_scripts = _scripts(following.backend)
     target = following_scripts.get_current_head()
@@ -409,7 +441,7 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     )
 
     documents = manifests()
-    job, deployment = in_sync_order(documents)
+    job, deployment, _timestep = in_sync_order(documents)
     final = a.final_stage()
     entrypoint, cmd = a.image_setting(final, "ENTRYPOINT"), a.image_setting(final, "CMD")
     grace = a.pod_spec(deployment)["terminationGracePeriodSeconds"]
@@ -439,6 +471,7 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     old = start(previous, "previous")
     first = sign_up_and_log_in(old.base_url)
     assert_logged_in_requests_work(old.base_url, first)
+    before = assert_chores_work(old.base_url, first) if with_chores else None
 
     # The next release's Job (wave 1) expands the schema while the previous release keeps serving.
     job_container = a.only_container(job)
@@ -457,6 +490,7 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     assert_logged_in_requests_work(old.base_url, first, create_family=False)
     second = sign_up_and_log_in(old.base_url)
     assert_logged_in_requests_work(old.base_url, second)
+    during = assert_chores_work(old.base_url, second) if with_chores else None
 
     # Wave 2: a new pod comes up beside the old one (maxSurge 1); then the old one goes.
     new = start(following, "next")
@@ -464,9 +498,50 @@ def test_a_rolling_update_keeps_the_previous_release_serving_on_the_expanded_sch
     with httpx.Client(base_url=new.base_url, timeout=10) as client:
         again = Parent(first.username, log_in(client, first.username))
     assert_logged_in_requests_work(new.base_url, again, create_family=False)
+    if with_chores:
+        # What the previous release made, before and during the upgrade, reads as its cooldown means.
+        for parent, chore_id in ((again, before), (second, during)):
+            chore = _get(new.base_url, parent, f"/api/v1/chores/{chore_id}")
+            assert (chore["is_recurring"], chore["cooldown_days"]) == (True, 1)
+            assert (chore["schedule"]["kind"], chore["schedule"]["interval"]) == ("after_completion", 1)
+            assert chore["assignments"][0]["is_approved"] is True
+        assert_chores_work(new.base_url, again, create_child=False)
     old.stop(grace)
     assert_logged_in_requests_work(new.base_url, second, create_family=False)
     new.stop(grace)
+
+
+def _get(base_url: str, parent: Parent, path: str) -> dict:
+    with httpx.Client(base_url=base_url, timeout=10, headers={"Authorization": f"Bearer {parent.token}"}) as client:
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def assert_chores_work(base_url: str, parent: Parent, *, create_child: bool = True) -> int:
+    """A recurring chore as a client of the contract makes it, done by a child and approved."""
+    headers = {"Authorization": f"Bearer {parent.token}"}
+    kid_name = f"kid{parent.username}"
+    with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
+        if create_child:
+            kid = client.post("/api/v1/users/", json={"username": kid_name, "password": PASSWORD, "is_parent": False})
+            assert kid.status_code == 201, kid.text
+        kid_id = next(
+            c["id"] for c in client.get("/api/v1/users/my-family-children").json() if c["username"] == kid_name
+        )
+        chore = client.post(
+            "/api/v1/chores",
+            json={"title": "Dishes", "reward": 1, "assignee_ids": [kid_id], "is_recurring": True, "cooldown_days": 1},
+        )
+        assert chore.status_code == 201, chore.text
+        chore_id = chore.json()["id"]
+        kid_token = log_in(client, kid_name)
+        done = client.post(f"/api/v1/chores/{chore_id}/complete", headers={"Authorization": f"Bearer {kid_token}"})
+        assert done.status_code == 200, done.text
+        approved = client.post(f"/api/v1/assignments/{done.json()['assignment']['id']}/approve", json={})
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["assignment"]["next_available_at"] is not None
+        return int(chore_id)
 
 
 # ---- docker compose ----------------------------------------------------------------------------------

@@ -16,10 +16,16 @@ class Scene:
     kid: Person
     chore_id: int  # a range chore (1 to 2000) the kid has done, waiting for approval
     assignment_id: int
+    occurrence_id: int  # an upcoming occurrence of a daily chore of the kid's
     bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
 
     def url(self, field: BodyField) -> str:
-        return field.url(child_id=self.kid.id, chore_id=self.chore_id, assignment_id=self.assignment_id)
+        return field.url(
+            child_id=self.kid.id,
+            chore_id=self.chore_id,
+            assignment_id=self.assignment_id,
+            occurrence_id=self.occurrence_id,
+        )
 
 
 def scene(api: Api) -> Scene:
@@ -31,6 +37,11 @@ def scene(api: Api) -> Scene:
     ).json()  # fmt: skip
     assignment = complete(api, kid, chore["id"])["id"]
     api.post("/adjustments/", parent, json={"child_id": kid.id, "amount": 5000, "reason": "savings"})
+    api.post(
+        "/chores", parent, json={"title": "Bed", "reward": 1, "assignee_ids": [kid.id],
+                                 "schedule": {"kind": "daily", "due_time": "23:59"}},
+    )  # fmt: skip
+    occurrence_id = api.get("/occurrences", parent).json()[0]["id"]
     heir = api.second_parent(parent)
     bodies = {
         ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
@@ -50,5 +61,8 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/assignments/{assignment_id}/reject"): {"rejection_reason": "more leaves"},
         ("POST", "/api/v1/adjustments/"): {"child_id": kid.id, "amount": 1, "reason": "kind to the cat"},
         ("POST", "/api/v1/payouts/"): {"child_id": kid.id, "amount": 1, "note": "pocket money"},
+        ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
+        ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
+        ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
     }
-    return Scene(parent, kid, chore["id"], assignment, bodies)
+    return Scene(parent, kid, chore["id"], assignment, occurrence_id, bodies)
