@@ -287,3 +287,42 @@ def test_serve_runs_the_step_itself_when_told_to(database, build_app):
             timeout=30,
             what="the serve process's time step",
         )
+
+
+def test_a_family_that_changes_its_zone_gets_what_is_not_yet_due_timed_again_in_the_new_one(app, api: Api):
+    from zoneinfo import ZoneInfo
+
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    chore_id = make_chore(
+        app, home.parent, MONDAY, assignee_ids=[kid.id], schedule={"kind": "daily", "due_time": "18:00"}
+    )
+    with app.state.session_factory() as session:
+        first = session.scalar(
+            select(ChoreOccurrence).where(
+                ChoreOccurrence.chore_id == chore_id, ChoreOccurrence.due_on == date(2027, 1, 6)
+            )
+        )
+        assert first is not None and first.due_at == datetime(2027, 1, 6, 18, 0, tzinfo=UTC)
+    assert api.put("/families/timezone", home.parent, json={"timezone": "America/Chicago"}).status_code == 200
+    with app.state.session_factory() as session, clock.told(MONDAY):
+        snoozed = session.scalar(
+            select(ChoreOccurrence.id).where(
+                ChoreOccurrence.chore_id == chore_id, ChoreOccurrence.due_on == date(2027, 1, 8)
+            )
+        )
+        from chores_tracker.chores import occurrences
+
+        occurrences.snooze_occurrence(session, session.get(User, home.parent.id), snoozed, 1)
+    stepped = tick(app, MONDAY + timedelta(hours=1))
+    assert stepped.retimed > 20
+    chicago = ZoneInfo("America/Chicago")
+    with app.state.session_factory() as session:
+        rows = {
+            row.due_on: row
+            for row in session.scalars(select(ChoreOccurrence).where(ChoreOccurrence.chore_id == chore_id))
+        }
+    assert rows[date(2027, 1, 6)].due_at == datetime(2027, 1, 6, 18, 0, tzinfo=chicago)
+    assert rows[date(2027, 1, 8)].due_at == datetime(2027, 1, 9, 18, 0, tzinfo=chicago)  # still snoozed a day
+    assert {row.timezone for row in rows.values() if row.state == "upcoming"} == {"America/Chicago"}
+    assert tick(app, MONDAY + timedelta(hours=1)).retimed == 0

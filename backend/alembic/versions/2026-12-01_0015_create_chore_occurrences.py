@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("completion_id", sa.Integer(), nullable=True),
         sa.Column("missed_penalty_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column("timezone", sa.String(length=64), server_default=sa.text("'UTC'"), nullable=False),
+        sa.Column("snoozed_days", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("penalty_entry_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),

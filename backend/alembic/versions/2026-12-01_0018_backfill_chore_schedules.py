@@ -5,8 +5,9 @@ Every existing recurring chore becomes an "after completion" schedule with its c
 Every open assignment of a recurring chore gets its occurrence: one waiting for review is "done"
 (with its completion), one cooling down is "upcoming" (due from the end of its cooldown), one
 available now is "due". Dates are the UTC date of those instants: every family from before
-revision 0013 is in UTC, and an after-completion occurrence of a family that has changed its
-zone since is only dated by a few hours apart (it is never missed, and carries no penalty).
+revision 0013 is in UTC. Each row says so (chore_occurrences.timezone keeps its default 'UTC'):
+for a family that has changed its zone since, the time step times the ones not yet due again in
+the family's zone (occurrences.retime).
 Balances, histories and pending approvals are untouched: only chores.schedule,
 chores.schedule_start and chore_occurrences are written. Chores the previous release writes
 during the rollout keep NULL here and are read the same way by the code (occurrences.schedule_of).

@@ -215,6 +215,10 @@ class ChoreOccurrence(Base):
         ForeignKey("chore_completions.id", ondelete="SET NULL"), index=True
     )
     missed_penalty_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    # The zone its instants were computed in (a family that changes zone gets them re-timed by the
+    # time step), and how many days a parent has snoozed it.
+    timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
+    snoozed_days: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     penalty_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("ledger_entries.id", ondelete="SET NULL"), index=True
     )

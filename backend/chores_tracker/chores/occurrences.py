@@ -241,6 +241,7 @@ def _new_row(
         missed_at=_missed_at(spec, item, zone),
         state=state,
         missed_penalty_cents=spec.missed_penalty_cents,
+        timezone=zone.key,
         created_at=now,
         updated_at=now,
     )
@@ -316,6 +317,55 @@ def _previous_child(session: Session, chore_id: int) -> int | None:
         .where(ChoreOccurrence.chore_id == chore_id, ChoreOccurrence.lane == 0, ChoreOccurrence.child_id.is_not(None))
         .order_by(ChoreOccurrence.due_on.desc())
         .limit(1)
+    )
+
+
+def retime(session: Session, chore: Chore, now: datetime | None = None) -> int:
+    """After the family changed its zone: the chore's occurrences not yet due (upcoming, or due but
+    not yet overdue) that were timed in another zone are timed again in the family's, on the same
+    local dates (and snoozes). Returns how many; the caller holds the chore's lock and commits."""
+    now = now or clock.now()
+    zone = family_zone(session, chore.family_id)
+    rows = list(
+        session.scalars(
+            select(ChoreOccurrence).where(
+                ChoreOccurrence.chore_id == chore.id,
+                ChoreOccurrence.timezone != zone.key,
+                ChoreOccurrence.state.in_([UPCOMING, DUE, REJECTED]),
+                ChoreOccurrence.overdue_at > now,
+            )
+        )
+    )
+    spec = schedule_of(chore)
+    for row in rows:
+        item = occurrence(spec, row.due_on + timedelta(days=row.snoozed_days), zone)
+        starts = due_from(item, zone)
+        if spec.kind == ScheduleKind.after_completion:
+            starts = min(row.due_from, item.due_at)  # due from its cooldown's end, an instant in any zone
+        row.due_from, row.due_at, row.overdue_at = starts, item.due_at, item.overdue_after
+        missed = _missed_at(spec, item, zone)
+        row.missed_at = missed
+        row.timezone = zone.key
+        row.updated_at = now
+        if row.state == DUE and starts > now:
+            row.state = UPCOMING
+    if rows:
+        session.flush()
+    return len(rows)
+
+
+def needs_retime(session: Session, chore: Chore, zone: ZoneInfo) -> bool:
+    return (
+        session.scalar(
+            select(ChoreOccurrence.id)
+            .where(
+                ChoreOccurrence.chore_id == chore.id,
+                ChoreOccurrence.timezone != zone.key,
+                ChoreOccurrence.state.in_([UPCOMING, DUE, REJECTED]),
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -671,8 +721,8 @@ def snooze_occurrence(session: Session, parent: User, occurrence_id: int, days: 
     row = _parents_occurrence(session, parent, occurrence_id)
     spec = schedule_of(row.chore)
     zone = family_zone(session, row.family_id)
-    later_day = local_date(row.due_at - timedelta(seconds=1) if spec.due_time is None else row.due_at, zone)
-    item = occurrence(spec, later_day + timedelta(days=days), zone)
+    snoozed = row.snoozed_days + days
+    item = occurrence(spec, row.due_on + timedelta(days=snoozed), zone)
     missed = _missed_at(spec, item, zone)
     moved = session.execute(
         update(ChoreOccurrence)
@@ -683,6 +733,8 @@ def snooze_occurrence(session: Session, parent: User, occurrence_id: int, days: 
             due_at=item.due_at,
             overdue_at=item.overdue_after,
             missed_at=max(missed, item.overdue_after) if missed is not None else None,
+            snoozed_days=snoozed,
+            timezone=zone.key,
             updated_at=clock.now(),
         )
         .execution_options(synchronize_session=False)

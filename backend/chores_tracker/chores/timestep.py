@@ -44,6 +44,7 @@ class TimeStepSummary:
 
     now: datetime
     made: int = 0  # occurrences made
+    retimed: int = 0  # timed again in the family's new zone
     due: int = 0  # upcoming -> due
     overdue: int = 0  # due or rejected -> overdue
     missed: int = 0  # overdue -> missed
@@ -54,7 +55,7 @@ class TimeStepSummary:
 
     def as_text(self) -> str:
         return (
-            f"made {self.made}, due {self.due}, overdue {self.overdue}, missed {self.missed} "
+            f"made {self.made}, retimed {self.retimed}, due {self.due}, overdue {self.overdue}, missed {self.missed} "
             f"({self.penalties} penalties, {from_cents(self.penalty_cents)}), skipped {self.skipped}"
         )
 
@@ -80,11 +81,16 @@ def _make(session_factory: sessionmaker[Session], now: datetime, summary: TimeSt
         with session_factory() as session:
             try:
                 chore = session.scalar(select(Chore).where(Chore.id == chore_id))
-                if chore is None or not occurrences.is_calendar(schedule_of(chore)):
+                if chore is None:
+                    continue
+                zone = occurrences.family_zone(session, chore.family_id)
+                calendar = occurrences.is_calendar(schedule_of(chore))
+                if not calendar and not occurrences.needs_retime(session, chore, zone):
                     continue
                 chore = occurrences.lock_chore(session, chore_id)
                 if chore is None:
                     continue
+                summary.retimed += occurrences.retime(session, chore, now)
                 summary.made += occurrences.ensure_occurrences(session, chore, now)
                 session.commit()
             except IntegrityError:
