@@ -204,7 +204,8 @@ def start_job(
 
 
 def finish_job(workload: dict, name: str, process: subprocess.Popen, started: float) -> JobRun:
-    deadline = workload["spec"]["activeDeadlineSeconds"]
+    spec = workload["spec"]["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else workload["spec"]
+    deadline = spec["activeDeadlineSeconds"]
     try:
         output, _ = process.communicate(timeout=max(1.0, started + deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
@@ -398,7 +399,7 @@ def loaded_from_byte_code(logs: str) -> int:
 
 def test_the_job_and_the_deployment_start_without_compiling_any_module(database, names, say):  # noqa: F811 (the fixture imported above)
     documents = manifests()
-    job, deployment = in_sync_order(documents)
+    job, deployment, _timestep = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)
 
     environment = pod_environment(job, documents, database, secret_key, JOB_POD_FIELDS)
@@ -443,8 +444,9 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
     assert [(w["kind"], w["metadata"]["name"]) for w in ordered] == [
         ("Job", a.JOB_NAME),
         ("Deployment", a.DEPLOYMENT_NAME),
+        ("CronJob", "chores-tracker-timestep"),
     ]
-    job, deployment = ordered
+    job, deployment, timestep = ordered
     secret_key = secrets.token_urlsafe(48)
 
     # Wave 1: the migration Job, on an empty database.
@@ -472,6 +474,13 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
     assert again.summary()["applied"] == 0 and again.summary()["to"] == code_head()
     assert pod.status(READY_PATH) == 200
     say(f"Job again: exit 0 in {again.seconds:.1f}s, applied nothing")
+
+    # Wave 3: one run of the time step CronJob's Job, beside the serving pod; again at once does nothing twice.
+    for _ in range(2):
+        tick = run_job(timestep, IMAGE, pod_environment(timestep, documents, database, secret_key), names)
+        assert tick.returncode == 0, tick.logs
+        assert "Time step at" in tick.logs
+    say(f"CronJob chores-tracker-timestep (wave 3): two runs, exit 0, last in {tick.seconds:.1f}s")
 
     exit_code = pod.stop()
     assert exit_code == 0, pod.logs()
@@ -509,7 +518,7 @@ def next_image(tmp_path) -> Iterator[str]:
 def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, next_image, names, say):  # noqa: F811 (the fixture imported above)
     # names after next_image: its containers, and their volumes, are removed before that image.
     documents = manifests()
-    job, deployment = in_sync_order(documents)
+    job, deployment, _timestep = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)
 
     def job_environment() -> dict[str, str]:
