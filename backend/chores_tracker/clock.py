@@ -8,8 +8,8 @@ expiry, a session's end, a cooldown's end, a report period's bounds).
 For tests of the served app only: `follow_file(path)` (the setting TEST_CLOCK_FILE, refused with
 ENVIRONMENT=production) makes now() the instant written in that file (ISO 8601 with its offset,
 e.g. `2027-01-04T23:30:00+00:00`), so a test can set the clock of a server or a `chores-tracker
-tick` it runs as a subprocess. The file is read again only when it changes (its mtime and size),
-and until it exists the real clock runs. Without the setting now() only checks one variable.
+tick` it runs as a subprocess. The file is read again only when it changes (its inode, mtime or
+size: write a new file and rename it over the old one), and until it exists the real clock runs. Without the setting now() only checks one variable.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 _told: ContextVar[datetime | None] = ContextVar("chores_tracker_clock_told", default=None)
 # Test-only (TEST_CLOCK_FILE): the file holding the instant now() answers, and its last reading.
 _file: Path | None = None
-_read: tuple[tuple[int, int], datetime] | None = None
+_read: tuple[tuple[int, int, int], datetime] | None = None
 
 
 def now() -> datetime:
@@ -50,7 +50,7 @@ def _from_file(path: Path) -> datetime | None:
         stat = path.stat()
     except FileNotFoundError:
         return None
-    version = (stat.st_mtime_ns, stat.st_size)
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     if _read is not None and _read[0] == version:
         return _read[1]
     instant = datetime.fromisoformat(path.read_text().strip())

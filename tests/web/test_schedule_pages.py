@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chores_tracker import clock
 from chores_tracker.chores.schedule import local_date
+from tests.support.clock_file import write_instant
 from tests.web.conftest import field_error, user_id
 
 
@@ -291,3 +293,143 @@ def test_the_new_form_starts_the_day_counts_today_in_the_familys_zone(family):
     parent, *_ = family
     page = parent.get("/chores/new").text
     assert re.search(rf'name="schedule_anchor" type="date"\s*value="{chicago_today().isoformat()}"', page)
+
+
+# -- the child's day and the parent's week, at set instants (TEST_CLOCK_FILE's clock) -------------
+
+MONDAY_10AM = datetime(2027, 1, 4, 10, 0, tzinfo=CHICAGO)  # 16:00 UTC
+
+
+@pytest.fixture
+def set_clock(app, tmp_path):
+    """The app's clock at the instants a test writes (after the app is built: building resets it)."""
+    path = tmp_path / "now"
+    clock.follow_file(path)
+    yield lambda instant: write_instant(path, instant)
+    clock.follow_file(None)
+
+
+@pytest.fixture
+def rotation(set_clock, family):
+    """At 10:00 on Monday 4 Jan 2027 in Chicago: Trash every Mon, Wed and Fri by 6 pm, taking turns."""
+    parent, _children, (ada, ben), _names = family
+    response = create(
+        parent,
+        assignment_mode="multi_independent",
+        multi_assignees=[str(ada), str(ben)],
+        schedule_kind="weekly",
+        schedule_weekdays=["0", "2", "4"],
+        schedule_due_time="18:00",
+        schedule_rotation="round_robin",
+    )
+    assert response.url.path == "/chores", response.text
+    return family
+
+
+def sections(html: str) -> dict[str, str]:
+    """The child's home, by section: its heading's id and its text (tags dropped)."""
+    parts = re.split(r'<h2 id="([a-z]+)-title">', html)
+    return {
+        name: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+        for name, body in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+@pytest.fixture(autouse=False)
+def monday(set_clock):
+    set_clock(MONDAY_10AM)
+
+
+def test_a_child_sees_today_overdue_and_coming_up_at_the_familys_local_time(monday, set_clock, rotation):
+    parent, (ada, ben), _ids, _names = rotation
+    first = sections(ada.get("/").text)
+    # Monday is Ada's turn: due by 6:00 pm Chicago (00:00 UTC on Tuesday), with its Done button.
+    assert "Trash By 6:00 pm" in first["today"] and "Done : Trash" in first["today"]
+    assert "Trash" not in first["todo"]  # not listed twice
+    assert "Fri 8 Jan, by 6:00 pm" in first["coming"] and "Wed 6 Jan" not in first["coming"]
+    assert "12:00 am" not in ada.page.text and "overdue" not in first
+    other = sections(ben.get("/").text)
+    assert "Nothing on the calendar for today" in other["today"] and "Trash" not in other["todo"]
+    assert "Wed 6 Jan, by 6:00 pm" in other["coming"] and "Done" not in other["coming"]
+
+    # Tuesday morning: Monday's is overdue for Ada (still hers to do); Wednesday's is Ben's, later.
+    set_clock(datetime(2027, 1, 5, 9, 0, tzinfo=CHICAGO))
+    late = sections(ada.get("/").text)
+    assert "Trash Was due Yesterday, 6:00 pm" in late["overdue"] and "Done : Trash" in late["overdue"]
+    tomorrow = sections(ben.get("/").text)
+    assert "Trash Tomorrow, by 6:00 pm" in tomorrow["coming"] and "Trash" not in tomorrow["todo"]
+    refused = ben.submit(f"/chores/{api_chore(parent, 'Trash')['id']}/complete")
+    assert "it is not your turn" in refused.text
+    ada.submit(f"/chores/{api_chore(parent, 'Trash')['id']}/complete")
+    done = sections(ada.get("/").text)
+    assert "overdue" not in done and "Trash" in done["waiting"]
+
+
+def occurrence_ids(parent, day: str) -> dict[int | None, int]:
+    found = parent.api("GET", "/occurrences", params={"date_from": day, "date_to": day}).json()
+    return {item["child_id"]: item["id"] for item in found}
+
+
+def test_a_parents_week_shows_each_day_per_child_and_skips_snoozes_and_pauses(monday, rotation):
+    parent, _children, (ada, ben), (ada_name, ben_name) = rotation
+    page = parent.get("/week?start=2027-01-04")
+    assert page.status_code == 200 and "Week of Mon 4 Jan 2027" in page.text
+
+    def day(on: str) -> str:
+        body = parent.page.text.split(f'id="day-{on}"', 1)[1].split("</section>", 1)[0]
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+    assert re.search(rf"{ada_name} Trash 6:00 pm due Skip", day("2027-01-04"))
+    assert re.search(rf"{ben_name} Trash 6:00 pm upcoming", day("2027-01-06"))
+    assert re.search(rf"{ada_name} Trash 6:00 pm upcoming", day("2027-01-08"))
+    assert f"{ben_name} Nothing due" in day("2027-01-04") and "Trash" not in day("2027-01-05")
+
+    wednesday = occurrence_ids(parent, "2027-01-06")[ben]
+    page = parent.submit(f"/week/occurrences/{wednesday}/skip", {"start": "2027-01-04"})
+    assert page.url.path == "/week" and "Skipped “Trash” for" in parent.flash()
+    assert re.search(rf"{ben_name} Trash 6:00 pm skipped", day("2027-01-06"))
+    again = parent.submit(f"/week/occurrences/{wednesday}/skip", {"start": "2027-01-04"})
+    assert "skipped" in parent.flash() and again.url.path == "/week"
+
+    friday = occurrence_ids(parent, "2027-01-08")[ada]
+    parent.submit(f"/week/occurrences/{friday}/snooze", {"start": "2027-01-04", "days": "2"})
+    assert "now due Sun 10 Jan" in parent.flash()
+    assert re.search(rf"{ada_name} Trash 6:00 pm \(Sun 10 Jan\) upcoming", day("2027-01-08"))
+
+    # Ada is away on Monday 11 Jan: her turn that day goes to Ben.
+    parent.get("/week?start=2027-01-11")
+    page = parent.submit(
+        "/week/pauses",
+        {"start": "2027-01-11", "child_id": str(ada), "first_day": "2027-01-11", "last_day": "2027-01-11"},
+    )
+    assert page.url.path == "/week" and "is paused from Mon 11 Jan to Mon 11 Jan" in parent.flash()
+    monday_next = day("2027-01-11")
+    assert f"{ada_name} Paused Nothing due" in monday_next and re.search(
+        rf"{ben_name} Trash 6:00 pm upcoming", monday_next
+    )
+
+
+@pytest.mark.parametrize(
+    ("inputs", "field", "words"),
+    [
+        ({"first_day": "2027-01-12", "last_day": "2027-01-11"}, "last_day", "must not be before"),
+        ({"first_day": "someday", "last_day": "2027-01-11"}, "first_day", "Enter a date"),
+        ({"first_day": "2027-01-11", "last_day": "2028-06-11"}, "last_day", "at most"),
+        ({"child_id": "", "first_day": "2027-01-11", "last_day": "2027-01-11"}, "child_id", "Choose a child"),
+        ({"child_id": "999999", "first_day": "2027-01-11", "last_day": "2027-01-11"}, "child_id", "Choose a child"),
+    ],
+)
+def test_a_pause_that_makes_no_sense_is_shown_again_with_the_error_at_its_input(monday, family, inputs, field, words):
+    parent, _children, (ada, _ben), _names = family
+    parent.get("/week")
+    page = parent.submit("/week/pauses", {"child_id": str(ada), **inputs})
+    assert page.status_code == 422
+    assert words in (field_error(page.text, field) or ""), re.findall(r'id="(f-[a-z_]+)-error">([^<]*)<', page.text)
+
+
+def test_a_week_that_is_not_a_date_is_a_clear_422_and_a_child_may_not_see_the_week(monday, family):
+    parent, (ada, _ben), _ids, _names = family
+    page = parent.get("/week?start=next-monday")
+    assert page.status_code == 422 and "Enter a date" in field_error(page.text, "start")
+    assert ada.get("/week").status_code == 403
+    assert parent.get("/week").status_code == 200 and "Week of Mon 4 Jan 2027" in parent.page.text

@@ -538,6 +538,7 @@ class OccurrenceView:
     missed_at: datetime | None
     state: str  # as of now (state_now)
     has_due_time: bool
+    on_calendar: bool  # a calendar schedule's (not "N days after it is done")
     missed_penalty_cents: int
     penalty_charged: bool
     completion_id: int | None
@@ -566,6 +567,7 @@ def _views(session: Session, rows: list[ChoreOccurrence], family: Family, now: d
             missed_at=row.missed_at,
             state=state_now(row, now),
             has_due_time=schedule_of(row.chore).due_time is not None,
+            on_calendar=is_calendar(schedule_of(row.chore)),
             missed_penalty_cents=row.missed_penalty_cents,
             penalty_charged=row.penalty_entry_id is not None,
             completion_id=row.completion_id,

@@ -104,6 +104,15 @@ def moment(context: jinja2.runtime.Context, value: datetime | None) -> str:
     return f"{day(context, value)}, {_local(context, value):%H:%M}"
 
 
+@jinja2.pass_context
+def clock_time(context: jinja2.runtime.Context, value: datetime | None) -> str:
+    """A time of day in the page's zone, as people say it: '6:00 pm', '7:30 am'."""
+    if value is None:
+        return ""
+    local = _local(context, value)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
 def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value is not None else ""
 
@@ -119,6 +128,7 @@ environment.filters.update(
     plain_amount=plain_amount,
     day=day,
     moment=moment,
+    clock_time=clock_time,
     iso=iso,
     palette_index=palette_index,
 )
