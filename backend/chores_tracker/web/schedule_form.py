@@ -38,7 +38,7 @@ KINDS = [
 ]
 ROTATIONS = [
     (Rotation.none.value, "Each of them, every time", "Each child does it and is paid for it."),
-    (Rotation.round_robin.value, "Taking turns", "One child each time, in the order below."),
+    (Rotation.round_robin.value, "Taking turns", "A single child each time, in the order below."),
     (Rotation.least_done.value, "Whoever has done it least", "Then the order below breaks ties."),
     (Rotation.random.value, "A child picked at random", "Fair over time, never the same plan twice."),
 ]
