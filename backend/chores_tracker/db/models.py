@@ -13,6 +13,7 @@ from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.ledger.models import LedgerEntry
+from chores_tracker.notifications.models import Notification
 
 __all__ = [
     "Activity",
@@ -26,5 +27,6 @@ __all__ = [
     "Completion",
     "Family",
     "LedgerEntry",
+    "Notification",
     "User",
 ]
