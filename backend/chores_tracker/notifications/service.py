@@ -35,7 +35,7 @@ def enqueue(
         return
     wanted: list[ColumnElement[bool]] = []
     if who in (Audience.parents, Audience.both):
-        wanted.append(User.is_parent)
+        wanted.append(User.is_parent.is_(True))
     if who in (Audience.child, Audience.both) and child_id is not None:
         wanted.append(User.id == child_id)
     if not wanted:
