@@ -37,6 +37,7 @@ from chores_tracker.http import LONE_SURROGATE, ErrorHandler
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
+from chores_tracker.notifications.routes import router as notifications_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
@@ -272,6 +273,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(adjustments_router)
     api.include_router(payouts_router)
     api.include_router(activities_router)
+    api.include_router(notifications_router)
     api.include_router(reports_router)
     api.include_router(statistics_router)
     api.include_router(readiness_router)

@@ -129,6 +129,8 @@ class Settings(CommonSettings):
     # Seconds between time steps run inside `serve` (occurrences due, overdue, missed; penalties).
     # 0: never; production runs `chores-tracker tick` as a CronJob instead, ./scripts/run sets 60.
     time_step_interval_seconds: int = Field(default=0, ge=0, le=86400)
+    # How often an open page asks for the unread notification count (its badge, the centre's list).
+    notification_poll_seconds: float = Field(default=15, ge=0.2, le=3600)
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod
