@@ -42,7 +42,7 @@ LAYERS = [
     {"ledger"},
     {"chores"},
     {"reports"},
-    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models"},
+    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models", "worker"},
 ]
 
 

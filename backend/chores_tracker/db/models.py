@@ -13,7 +13,7 @@ from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.ledger.models import LedgerEntry
-from chores_tracker.notifications.models import Notification
+from chores_tracker.notifications.models import Notification, NotificationChannel, NotificationDelivery
 
 __all__ = [
     "Activity",
@@ -28,5 +28,7 @@ __all__ = [
     "Family",
     "LedgerEntry",
     "Notification",
+    "NotificationChannel",
+    "NotificationDelivery",
     "User",
 ]
