@@ -194,6 +194,8 @@ def render(
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
         "pending_count": getattr(request.state, "pending_count", 0),
+        "unread_count": getattr(request.state, "unread_count", 0),
+        "notification_poll_seconds": getattr(settings, "notification_poll_seconds", 15),
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),
