@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from chores_tracker.db.engine import close_session
 from chores_tracker.settings import Settings
 
-
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in a worker thread, and
 # each such hop cost more than the work it carried (see bench/README.md, reads.py).
 
