@@ -11,6 +11,7 @@ disabled and deleted chores, a calendar schedule with a due time and a season, t
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from fastapi.encoders import jsonable_encoder
 from pydantic import TypeAdapter
@@ -176,3 +177,23 @@ def test_a_child_sees_its_own_assignment_and_the_free_pool_in_the_lean_list(api,
 def test_the_lean_lists_of_a_user_without_a_family_are_empty(api):
     loner = api.parent(with_family=False)
     assert api.get("/chores/pending-approval", loner).json() == []
+
+
+def test_the_allowance_summary_is_written_as_fastapi_wrote_it(api, app):
+    from chores_tracker.periods import Period
+    from chores_tracker.reports import service
+    from chores_tracker.reports.schemas import AllowanceSummaryOut
+
+    home = varied_family(api, app)
+    adjusted = api.post(
+        "/adjustments/", home.parent, json={"child_id": home.kids[1].id, "amount": "-0.25", "reason": "Lost the key"}
+    )
+    assert adjusted.status_code == 201, adjusted.text
+    for params in ({}, {"child_id": home.kids[0].id}, {"date_from": "2026-01-01"}):
+        answer = api.get("/reports/allowance-summary", home.parent, params=params)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+        with app.state.session_factory() as session:
+            parent = session.get(User, home.parent.id)
+            period = Period.from_bounds(date(2026, 1, 1), None) if "date_from" in params else Period()
+            expected = service.allowance_summary(session, parent, period, params.get("child_id"))
+        assert answer.content == fastapi_bytes(AllowanceSummaryOut, expected)
