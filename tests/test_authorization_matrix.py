@@ -38,6 +38,7 @@ class World:
     pause_id: int
     feed_id: int
     feed_token: str
+    notification_id: int  # the child's (the bonus)
 
 
 def build_world(api: Api) -> World:
@@ -59,6 +60,8 @@ def build_world(api: Api) -> World:
     assert calendar_feed.status_code == 201, calendar_feed.text
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
+    told = api.get("/notifications", child).json()["notifications"]
+    notification_id = next(n["id"] for n in told if n["event"] == "adjustment_applied")
     return World(
         owner,
         parent,
@@ -74,6 +77,7 @@ def build_world(api: Api) -> World:
         pause.json()["id"],
         calendar_feed.json()["id"],
         calendar_feed.json()["token"],
+        notification_id,
     )
 
 
@@ -118,6 +122,11 @@ CASES = [
     Case("GET", "/users/my-family-children", 401, 403, 200, 200),
     Case("GET", "/users/allowance-summary", 401, 403, 200, 200),
     Case("POST", "/users/logout", 401, 204, 204, 204),
+    # The stranger changes its own name.
+    Case("PATCH", "/users/me", 401, 200, 200, 200, body=lambda w: {"display_name": "Sunny", "avatar": "🦊"}),
+    Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
+    Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
+    Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
     # families
     Case("GET", "/families/context", 401, 200, 200, 200),
     Case("POST", "/families/create", 401, 403, 409, 409, body=lambda w: {"name": "Another"}),
@@ -196,6 +205,11 @@ CASES = [
     Case("GET", "/activities/summary", 401, 200, 200, 200),
     Case("GET", "/activities/types", 401, 200, 200, 200),
     Case("GET", "/activities/{activity}", 401, 200, 200, 404),
+    # notifications: each member's own (the one marked read is the child's)
+    Case("GET", "/notifications", 401, 200, 200, 200),
+    Case("GET", "/notifications/unread-count", 401, 200, 200, 200),
+    Case("POST", "/notifications/read-all", 401, 200, 200, 200),
+    Case("POST", "/notifications/{notification}/read", 401, 200, 404, 404),
     # reports
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
@@ -219,6 +233,7 @@ def _fill(text: str, w: World) -> str:
         occurrence=w.occurrence_id,
         pause=w.pause_id,
         feed=w.feed_id,
+        notification=w.notification_id,
     )
 
 
@@ -236,6 +251,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{occurrence}": "{occurrence_id}",
         "{pause}": "{pause_id}",
         "{feed}": "{feed_id}",
+        "{notification}": "{notification_id}",
     }
 
     def template(path: str) -> str:
@@ -301,7 +317,7 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
 }
-_CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
+_CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,25 @@ class Settings(CommonSettings):
     # Tests only: a file holding the instant the app's clock answers (clock.follow_file), so a
     # browser test can set the served app's time. Refused in production.
     test_clock_file: Path | None = None
+    # How often an open page asks for the unread notification count (its badge, the centre's list).
+    notification_poll_seconds: float = Field(default=15, ge=0.2, le=3600)
+    # The Fernet key (urlsafe base64 of 32 bytes) that encrypts notification channel URLs at rest;
+    # empty: one derived from SECRET_KEY. Changing it makes stored channel URLs unreadable.
+    notification_key: str = ""
+    # The worker (`chores-tracker worker`): tries per delivery before it is a dead letter, the wait
+    # before the first retry (doubling each time, at most 6 hours), how long a claim lasts before
+    # another worker may take the delivery again (a worker killed mid-delivery), how often it looks
+    # for work, and how often it runs the time step (0: never).
+    notification_max_attempts: int = Field(default=8, ge=1, le=100)
+    notification_backoff_seconds: float = Field(default=30, ge=0, le=86400)
+    notification_lease_seconds: float = Field(default=120, ge=1, le=86400)
+    worker_poll_seconds: float = Field(default=2, ge=0.05, le=3600)
+    worker_time_step_seconds: int = Field(default=60, ge=0, le=86400)
+    # The worker's Prometheus metrics on this port (0: none).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Seconds between delivery rounds run inside `serve` (./scripts/run sets 5); 0: never (production
+    # runs `chores-tracker worker` as its own Deployment).
+    notification_worker_interval_seconds: float = Field(default=0, ge=0, le=86400)
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod

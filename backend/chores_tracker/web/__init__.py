@@ -13,6 +13,7 @@ from chores_tracker.web import (
     family_pages,
     home_pages,
     money_pages,
+    notification_pages,
     report_pages,
     week_pages,
 )
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
         activity_pages,
         report_pages,
         week_pages,
+        notification_pages,
     ):
         pages.include_router(module.router)
     app.include_router(pages)

@@ -232,7 +232,7 @@ def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> R
             "active": [c for c in found if not c.is_disabled],
             "paused": [c for c in found if c.is_disabled],
             "modes": {value: label for value, label, _ in MODES},
-            "children": {c.id: c.username for c in identity.list_children(session, parent, whole_family=True)},
+            "children": {c.id: c.name for c in identity.list_children(session, parent, whole_family=True)},
         },
     )
 
@@ -386,7 +386,7 @@ def approve(
         return _already_reviewed(settings, exc)
     if result is None:
         return _after_review(request, session, parent, assignment_id, errors, data)
-    child = result.assignment.assignee.username if result.assignment.assignee else "The child"
+    child = result.assignment.assignee.name if result.assignment.assignee else "The child"
     amount = _money(request, result.assignment.approval_reward_cents)
     return redirect("/approvals", settings, flash=f"Approved “{result.chore.title}”: {child} earned {amount}.")
 

@@ -17,6 +17,7 @@ from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from chores_tracker import clock, timezones
+from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
@@ -117,9 +118,26 @@ def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def palette_index(name: str) -> int:
-    """A stable colour for a person's avatar."""
-    return zlib.crc32(name.lower().encode()) % 6
+def shown_name(someone: object) -> str:
+    """What a page calls a person (a user, a report row, or a bare name): the display name, else the username."""
+    if isinstance(someone, str):
+        return someone
+    return str(getattr(someone, "display_name", None) or getattr(someone, "username", ""))
+
+
+def palette_index(someone: object) -> int:
+    """A person's avatar colour: the chosen one, else a stable one from the username (or a bare name)."""
+    if isinstance(someone, str):
+        return zlib.crc32(someone.lower().encode()) % len(avatars.COLOURS)
+    return avatars.colour_index(str(getattr(someone, "username", "")), getattr(someone, "avatar", None))
+
+
+def avatar_text(someone: object) -> str:
+    """What an avatar shows: the person's emoji, else the first letter of their shown name."""
+    chosen = None if isinstance(someone, str) else getattr(someone, "avatar", None)
+    if isinstance(chosen, str) and avatars.is_emoji(chosen):
+        return chosen
+    return shown_name(someone)[:1].upper()
 
 
 environment.filters.update(
@@ -131,6 +149,8 @@ environment.filters.update(
     clock_time=clock_time,
     iso=iso,
     palette_index=palette_index,
+    shown_name=shown_name,
+    avatar_text=avatar_text,
 )
 
 
@@ -194,6 +214,8 @@ def render(
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
         "pending_count": getattr(request.state, "pending_count", 0),
+        "unread_count": getattr(request.state, "unread_count", 0),
+        "notification_poll_seconds": getattr(settings, "notification_poll_seconds", 15),
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),
