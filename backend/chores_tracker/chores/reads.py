@@ -23,6 +23,7 @@ from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, POOL, A
 from chores_tracker.chores.queries import MAX_LIST
 from chores_tracker.chores.schedule import ScheduleSpec, describe
 from chores_tracker.chores.states import legacy_schedule
+from chores_tracker.chores.turns import current_turns
 from chores_tracker.identity.models import User
 
 Json = dict[str, Any]
@@ -153,6 +154,12 @@ class _Chore:
     def is_pool(self) -> bool:
         return bool(self.row[9] == POOL)
 
+    @property
+    def rotates(self) -> bool:
+        """A rotation (turns.is_rotation): only the child whose turn it is may do it now."""
+        text = self.row[10]
+        return not self.is_pool and text is not None and _stored_schedule(text)[0].get("rotation", "none") != "none"
+
     def json(self, viewer: User, now: datetime) -> Json:
         """schemas.ChoreOut, as present_chore fills it for this viewer."""
         r = self.row
@@ -208,13 +215,18 @@ def _family_chores(viewer: User) -> Sequence[Any]:
 
 
 def available_for_child(session: Session, child: User) -> Json:
-    """schemas.AvailableOut: the child's own assignments it may do now, and the free pool chores."""
+    """schemas.AvailableOut: the child's own assignments it may do now (a rotation's only on its
+    turn), and the free pool chores."""
     if child.family_id is None:
         return {"assigned": [], "pool": [], "total_count": 0}
     now = clock.now()
     assigned: list[Json] = []
     pool: list[Json] = []
-    for chore in _load(session, *_family_chores(child), Chore.is_disabled.is_(False)):
+    chores = _load(session, *_family_chores(child), Chore.is_disabled.is_(False))
+    turns = current_turns(session, [chore.id for chore in chores if chore.rotates], now)
+    for chore in chores:
+        if chore.rotates and turns.get(chore.id) != child.id:
+            continue  # not this child's turn
         if chore.is_pool:
             if len(pool) < MAX_LIST and any(slot.state_at(now) == AVAILABLE for slot in chore.slots):
                 pool.append({"chore": chore.json(child, now), "assignment": None, "assignment_id": None})
