@@ -65,8 +65,10 @@ Sender = Callable[[str, Message], None]
 
 
 def apprise_sender(url: str, message: Message) -> None:
+    """Any Apprise URL (an `email:` channel is first turned into one by make_sender)."""
     import apprise
 
+    channels.quiet_apprise()
     if url.startswith(("json://", "jsons://")):
         # Apprise's JSON webhook sends `+Name=value` query items as headers.
         url += ("&" if "?" in url else "?") + f"+Idempotency-Key={message.idempotency_key}"
@@ -75,6 +77,19 @@ def apprise_sender(url: str, message: Message) -> None:
         raise DeliveryFailed("the channel URL is not one Apprise knows")
     if not sender.notify(title=message.title, body=message.body):
         raise DeliveryFailed("the channel refused the message or could not be reached")
+
+
+def make_sender(settings: Settings) -> Sender:
+    """Apprise for every channel; an `email:` channel through the SMTP_* settings."""
+
+    def send(url: str, message: Message) -> None:
+        if url.startswith(channels.EMAIL):
+            if not settings.smtp_host:
+                raise DeliveryFailed("email needs the SMTP_HOST setting")
+            url = channels.email_url(settings, url.removeprefix(channels.EMAIL))
+        apprise_sender(url, message)
+
+    return send
 
 
 @dataclass
@@ -248,9 +263,10 @@ def settle(
 
 
 def run_round(
-    session_factory: sessionmaker[Session], settings: Settings, sender: Sender = apprise_sender, *, batch: int = 20
+    session_factory: sessionmaker[Session], settings: Settings, sender: Sender | None = None, *, batch: int = 20
 ) -> Round:
     """One pass: dispatch what is new, then deliver what is due (one batch of each)."""
+    sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
         result.dispatched = fan_out(session)

@@ -10,10 +10,15 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.errors import NotFound
+from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.notifications.events import Audience, audience
-from chores_tracker.notifications.models import Notification
+from chores_tracker.notifications.models import (
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+)
 
 MAX_PAGE = 100
 
@@ -126,3 +131,44 @@ def mark_all_read(session: Session, user: User) -> int:
     )
     session.commit()
     return rows_changed(marked)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: NotificationDelivery
+    notification: Notification
+    channel_name: str
+
+
+def deliveries(session: Session, parent: User, *, state: str = "dead", limit: int = 50) -> list[DeliveryRow]:
+    """The family's deliveries in one state (by default the dead letters), newest first: a parent's view."""
+    rows = session.execute(
+        select(NotificationDelivery, Notification, NotificationChannel.name)
+        .join(Notification, Notification.id == NotificationDelivery.notification_id)
+        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .where(NotificationDelivery.family_id == parent.family_id, NotificationDelivery.state == state)
+        .order_by(NotificationDelivery.id.desc())
+        .limit(max(1, min(limit, MAX_PAGE)))
+    ).all()
+    return [DeliveryRow(delivery, notification, name) for delivery, notification, name in rows]
+
+
+def retry(session: Session, parent: User, delivery_id: int) -> None:
+    """A dead letter tried again from the start (after the channel was mended)."""
+    found = session.scalar(
+        select(NotificationDelivery.id).where(
+            NotificationDelivery.id == delivery_id, NotificationDelivery.family_id == parent.family_id
+        )
+    )
+    if found is None:
+        raise NotFound("delivery not found")
+    moved = session.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.id == delivery_id, NotificationDelivery.state == DeliveryState.dead.value)
+        .values(state=DeliveryState.pending.value, attempts=0, next_attempt_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(moved) != 1:
+        session.rollback()
+        raise Conflict("only a dead letter can be tried again")
+    session.commit()
