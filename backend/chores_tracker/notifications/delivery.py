@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.notifications import channels
+from chores_tracker.identity.models import User
+from chores_tracker.notifications import channels, links
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -163,6 +164,24 @@ class Claimed:
     message: Message
 
 
+def _action_links(settings: Settings, notification: Notification, token_version: int) -> str:
+    """A chore waiting for review: signed links to approve or send it back (with PUBLIC_URL set)."""
+    if not settings.public_url or notification.completion_id is None or notification.event != "chore_completed":
+        return ""
+    base = settings.public_url.rstrip("/")
+    made = {
+        action: links.path(
+            settings,
+            parent_id=notification.recipient_id,
+            token_version=token_version,
+            completion_id=notification.completion_id,
+            action=action,
+        )
+        for action in links.Action
+    }
+    return f"\n\nApprove: {base}{made[links.Action.approve]}\nSend back: {base}{made[links.Action.reject]}"
+
+
 def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str, list[Claimed]]:
     now = clock.now()
     due = or_(
@@ -202,9 +221,10 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
         .execution_options(synchronize_session=False)
     )
     rows = session.execute(
-        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted)
+        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted, User.token_version)
         .join(Notification, Notification.id == NotificationDelivery.notification_id)
         .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .join(User, User.id == Notification.recipient_id)
         .where(NotificationDelivery.id.in_(ids), NotificationDelivery.claim_token == token)
         .order_by(NotificationDelivery.id)
     ).all()
@@ -215,12 +235,12 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
             channels.decrypt(settings, encrypted),
             Message(
                 title=EVENT_LABELS.get(notification.event, "Chores Tracker"),
-                body=notification.text,
+                body=notification.text + _action_links(settings, notification, version),
                 event=notification.event,
                 idempotency_key=delivery.idempotency_key,
             ),
         )
-        for delivery, notification, encrypted in rows
+        for delivery, notification, encrypted, version in rows
     ]
     session.commit()
     return token, claimed

@@ -32,6 +32,7 @@ def enqueue(
     text: str,
     child_id: int | None = None,
     chore_id: int | None = None,
+    completion_id: int | None = None,
 ) -> None:
     """One row per recipient, in the caller's transaction, in one INSERT ... SELECT over the family's
     users (the statement count does not grow with the family). Nobody is told of what they did."""
@@ -53,11 +54,22 @@ def enqueue(
         literal(child_id).label("child_id"),
         literal(chore_id).label("chore_id"),
         literal(text[:500]).label("text"),
+        literal(completion_id).label("completion_id"),
         literal(clock.now(), UTCDateTime()).label("created_at"),
     ).where(User.family_id == family_id, User.is_active, User.id != actor_id, or_(*wanted))
     session.execute(
         insert(Notification).from_select(
-            ["family_id", "recipient_id", "event", "actor_id", "child_id", "chore_id", "text", "created_at"],
+            [
+                "family_id",
+                "recipient_id",
+                "event",
+                "actor_id",
+                "child_id",
+                "chore_id",
+                "text",
+                "completion_id",
+                "created_at",
+            ],
             recipients,
         )
     )
