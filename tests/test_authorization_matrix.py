@@ -148,6 +148,11 @@ CASES = [
     Case("GET", "/users/my-family-children", 401, 403, 200, 200),
     Case("GET", "/users/allowance-summary", 401, 403, 200, 200),
     Case("POST", "/users/logout", 401, 204, 204, 204),
+    # The stranger changes its own name.
+    Case("PATCH", "/users/me", 401, 200, 200, 200, body=lambda w: {"display_name": "Sunny", "avatar": "🦊"}),
+    Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
+    Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
+    Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
     # families
     Case("GET", "/families/context", 401, 200, 200, 200),
     Case("POST", "/families/create", 401, 403, 409, 409, body=lambda w: {"name": "Another"}),
@@ -356,7 +361,7 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
 }
-_CALL = re.compile(r"`(GET|POST|PUT|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
+_CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chores_tracker import __version__, web
+from chores_tracker import __version__, clock, web
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.admission import AdmissionMiddleware
 from chores_tracker.chores.routes import assignments_router, calendar_router, occurrences_router, pauses_router
@@ -206,6 +206,7 @@ async def _deliveries(app: FastAPI, interval: float) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    clock.follow_file(settings.test_clock_file)  # None but in tests: the real clock
     engine = make_engine(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,

@@ -206,12 +206,14 @@ def tick(
 
     from sqlalchemy.exc import DBAPIError
 
+    from chores_tracker import clock
     from chores_tracker.chores.timestep import run_time_step
     from chores_tracker.db.engine import make_engine, make_session_factory
     from chores_tracker.observability.logs import configure_logging
 
     settings = load_settings_or_exit()
     configure_logging(settings)
+    clock.follow_file(settings.test_clock_file)  # None but in tests: the real clock
     engine = make_engine(settings.resolved_database_url)
     try:
         while True:

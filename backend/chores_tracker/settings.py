@@ -129,6 +129,9 @@ class Settings(CommonSettings):
     # Seconds between time steps run inside `serve` (occurrences due, overdue, missed; penalties).
     # 0: never; production runs `chores-tracker tick` as a CronJob instead, ./scripts/run sets 60.
     time_step_interval_seconds: int = Field(default=0, ge=0, le=86400)
+    # Tests only: a file holding the instant the app's clock answers (clock.follow_file), so a
+    # browser test can set the served app's time. Refused in production.
+    test_clock_file: Path | None = None
     # How often an open page asks for the unread notification count (its badge, the centre's list).
     notification_poll_seconds: float = Field(default=15, ge=0.2, le=3600)
     # The Fernet key (urlsafe base64 of 32 bytes) that encrypts notification channel URLs at rest;
@@ -176,6 +179,8 @@ class Settings(CommonSettings):
                     "SECRET_KEY must be set to a random value of at least 32 characters in production "
                     "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
+        if self.environment is Environment.production and self.test_clock_file is not None:
+            raise ValueError("TEST_CLOCK_FILE sets the clock for tests: production refuses it")
         if self.signup_mode is SignupMode.codes and not self.registration_codes:
             raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
         return self

@@ -48,6 +48,8 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
         ("POST", "/api/v1/users/"): {"username": unique("kid"), "password": PASSWORD, "is_parent": False},
         ("POST", "/api/v1/users/children/{child_id}/reset-password"): "another-password",
+        ("PATCH", "/api/v1/users/me"): {"display_name": "Dad", "avatar": "blue"},
+        ("PATCH", "/api/v1/users/children/{child_id}"): {"display_name": "Kiddo", "avatar": "🐙"},
         ("POST", "/api/v1/families/create"): {"name": "Another family", "timezone": "Europe/Paris"},
         ("POST", "/api/v1/families/join"): {"invite_code": api.invite_code(parent)},
         ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3, "max_uses": 2},

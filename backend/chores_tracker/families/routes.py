@@ -22,7 +22,7 @@ from chores_tracker.http import RowId
 from chores_tracker.identity.deps import CurrentParent, CurrentUser
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
-from chores_tracker.identity.schemas import ChildCreateIn, UserOut
+from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn, UserOut
 from chores_tracker.ratelimit.service import JOIN
 
 router = APIRouter(prefix="/families", tags=["families"])
@@ -144,3 +144,32 @@ def transfer_ownership(data: OwnerIn, parent: CurrentParent, session: DbSession)
 def create_child(data: ChildCreateIn, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> UserOut:
     """A parent creates a child account; the child joins the parent's family."""
     return UserOut.model_validate(service.add_child(session, settings, parent, data))
+
+
+@users_router.patch("/me", response_model=UserOut, summary="Change your display name or avatar")
+def change_own_profile(data: ProfileIn, user: CurrentUser, session: DbSession) -> UserOut:
+    """The caller's display name (what the family sees instead of the username, which stays for
+    signing in) and avatar (a colour name or one emoji). A field left out stays; null or "" clears
+    it. 422 for an avatar that is neither. In the family's feed as `profile_changed`."""
+    return UserOut.model_validate(service.change_profile(session, user, data))
+
+
+@users_router.patch("/children/{child_id}", response_model=UserOut, summary="Rename a child or change its avatar")
+def change_child_profile(child_id: RowId, data: ProfileIn, parent: CurrentParent, session: DbSession) -> UserOut:
+    """Any parent of the family sets a child's display name and avatar, as `PATCH /users/me` does
+    for the caller (404 for a child of another family). In the family's feed as `profile_changed`."""
+    return UserOut.model_validate(service.change_profile(session, parent, data, child_id))
+
+
+@users_router.post("/children/{child_id}/deactivate", response_model=UserOut, summary="Deactivate a child")
+def deactivate_child(child_id: RowId, parent: CurrentParent, session: DbSession) -> UserOut:
+    """The child stays in the family with all its history (chores, money, feed) but can no longer
+    sign in, and every session of it ends at once; it gets no new chores and misses none. Doing it
+    again changes nothing. `POST /users/children/{child_id}/reactivate` undoes it."""
+    return UserOut.model_validate(service.set_child_active(session, parent, child_id, active=False))
+
+
+@users_router.post("/children/{child_id}/reactivate", response_model=UserOut, summary="Let a child sign in again")
+def reactivate_child(child_id: RowId, parent: CurrentParent, session: DbSession) -> UserOut:
+    """A deactivated child of the family may sign in again (with its password as it was)."""
+    return UserOut.model_validate(service.set_child_active(session, parent, child_id, active=True))

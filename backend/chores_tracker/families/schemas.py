@@ -97,6 +97,9 @@ class MemberOut(BaseModel):
     is_parent: bool
     is_active: bool
     parent_id: int | None = None
+    display_name: str | None = Field(default=None, description="The name the family sees; null: none chosen.")
+    name: str = Field(default="", description="What pages show: the display name, or the username without one.")
+    avatar: str | None = Field(default=None, description="A colour name or one emoji; null: the default.")
     joined_at: datetime | None = None
     is_owner: bool = Field(default=False, description="Whether this member owns the family.")
 

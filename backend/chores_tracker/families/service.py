@@ -20,7 +20,7 @@ from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import DEFAULT_CODE_USES
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
-from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
 from chores_tracker.settings import Settings
 
 # No 0/O or 1/I: codes are read aloud and typed on phones.
@@ -94,7 +94,7 @@ def add_child(session: Session, settings: Settings, parent: User, data: ChildCre
         family_id=family_id,
         actor=parent,
         activity_type=ActivityType.child_added,
-        description=f"{parent.username} added {data.username} to the family",
+        description=f"{parent.name} added {data.display_name or data.username} to the family",
     )
     return identity.create_child(session, settings, parent, data, family_id=family_id)
 
@@ -274,6 +274,64 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     )
     session.commit()
     return member
+
+
+def change_profile(session: Session, actor: User, data: ProfileIn, child_id: int | None = None) -> User:
+    """The actor's own display name and avatar, or (a parent) a child's of the family. Only the
+    fields `data` was given change; the change is in the family's feed."""
+    person = actor if child_id is None else identity.child_of_family(session, actor, child_id)
+    changes = {name: getattr(data, name) for name in ("display_name", "avatar") if name in data.model_fields_set}
+    changes = {name: value for name, value in changes.items() if getattr(person, name) != value}
+    if not changes:
+        return person
+    before = person.name
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if person.family_id is not None:
+        what = f"is now called {person.name}" if person.name != before else "has a new avatar"
+        activity.record(
+            session,
+            family_id=person.family_id,
+            actor=actor,
+            activity_type=ActivityType.profile_changed,
+            description=f"{before} {what}",
+            target_user_id=person.id,
+            note=person.name,
+        )
+    session.commit()
+    return person
+
+
+def set_child_active(session: Session, parent: User, child_id: int, *, active: bool) -> User:
+    """A parent deactivates a child of the family (it stays in the family with its history, can no
+    longer sign in, and every session of it ends at once) or lets it sign in again. One conditional
+    UPDATE from the other state: doing it twice changes nothing the second time."""
+    family = require_family(session, parent)
+    child = identity.child_of_family(session, parent, child_id)
+    # Sessions end: every token carries the token_version a deactivation bumps.
+    values: dict[str, object] = {"is_active": active}
+    if not active:
+        values["token_version"] = User.token_version + 1
+    changed = rows_changed(
+        session.execute(
+            update(User)
+            .where(User.id == child.id, User.family_id == family.id, User.is_active.is_(not active))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if changed:
+        activity.record(
+            session,
+            family_id=family.id,
+            actor=parent,
+            activity_type=ActivityType.child_reactivated if active else ActivityType.child_deactivated,
+            description=f"{parent.name} {'reactivated' if active else 'deactivated'} {child.name}",
+            target_user_id=child.id,
+        )
+    session.commit()
+    session.refresh(child)
+    return child
 
 
 def transfer_ownership(session: Session, owner: User, user_id: int) -> Family:

@@ -25,8 +25,17 @@ class User(TimestampMixin, Base):
     family_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped when the password changes: tokens carry it, so older tokens stop working.
     token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # What the family sees (pages, the device picker) instead of the server-wide username; None: the username.
+    display_name: Mapped[str | None] = mapped_column(String(40))
+    # A colour name (avatars.COLOURS) or one emoji; None: a colour chosen from the username.
+    avatar: Mapped[str | None] = mapped_column(String(32))
 
     family = relationship("Family", back_populates="members", lazy="raise")
+
+    @property
+    def name(self) -> str:
+        """The name pages show: the display name, or the username when none was chosen."""
+        return self.display_name or self.username
 
 
 class AuthSession(Base):

@@ -3,7 +3,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from chores_tracker.http import Input
+from chores_tracker.identity.avatars import AVATAR_HELP, DISPLAY_NAME_MAX, check_avatar, check_display_name
 from chores_tracker.identity.usernames import check_username
+
+NAME_HELP = f"The name the family sees instead of the username (at most {DISPLAY_NAME_MAX} characters); empty for none."
 
 
 class UserOut(BaseModel):
@@ -15,6 +18,19 @@ class UserOut(BaseModel):
     is_active: bool
     is_parent: bool
     parent_id: int | None = None
+    display_name: str | None = Field(default=None, description="The name the family sees; null: none chosen.")
+    name: str = Field(default="", description="What pages show: the display name, or the username without one.")
+    avatar: str | None = Field(default=None, description=f"The avatar: {AVATAR_HELP}")
+
+
+class ProfileIn(Input):
+    """A person's display name and avatar. A field left out stays as it is; null or "" clears it."""
+
+    display_name: str | None = Field(default=None, max_length=200, description=NAME_HELP)
+    avatar: str | None = Field(default=None, max_length=64, description=AVATAR_HELP)
+
+    _display_name = field_validator("display_name")(classmethod(lambda cls, v: check_display_name(v)))
+    _avatar = field_validator("avatar")(classmethod(lambda cls, v: check_avatar(v)))
 
 
 class RegisterIn(Input):
@@ -37,8 +53,12 @@ class ChildCreateIn(Input):
     password: str = Field(max_length=256)
     is_parent: bool = False
     email: EmailStr | None = None
+    display_name: str | None = Field(default=None, max_length=200, description=NAME_HELP)
+    avatar: str | None = Field(default=None, max_length=64, description=AVATAR_HELP)
 
     _username = field_validator("username")(classmethod(lambda cls, v: check_username(v)))
+    _display_name = field_validator("display_name")(classmethod(lambda cls, v: check_display_name(v)))
+    _avatar = field_validator("avatar")(classmethod(lambda cls, v: check_avatar(v)))
 
 
 class LoginIn(Input):

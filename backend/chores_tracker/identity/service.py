@@ -109,7 +109,14 @@ def create_child(session: Session, settings: Settings, parent: User, data: Child
     """The child account of a form check_new_child accepted, in the parent's family: families.add_child
     does both, and finds the family in between."""
     child = _new_user(
-        settings, data, is_parent=False, parent_id=parent.id, family_id=family_id, family_joined_at=clock.now()
+        settings,
+        data,
+        is_parent=False,
+        parent_id=parent.id,
+        family_id=family_id,
+        family_joined_at=clock.now(),
+        display_name=data.display_name,
+        avatar=data.avatar,
     )
     return _commit_new_user(session, child)
 

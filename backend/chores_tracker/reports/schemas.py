@@ -26,6 +26,8 @@ class FamilySummaryOut(BaseModel):
 class ChildSummaryOut(BaseModel):
     id: int
     username: str
+    display_name: str | None = Field(default=None, description="The name the family sees; null: none chosen.")
+    avatar: str | None = Field(default=None, description="A colour name or one emoji; null: the default.")
     completed_chores: int = Field(description="chores approved in the period")
     total_earned: MoneyNumber
     total_adjustments: MoneyNumber

@@ -81,6 +81,8 @@ def allowance_summary(
             ChildSummaryOut(
                 id=child.id,
                 username=child.username,
+                display_name=child.display_name,
+                avatar=child.avatar,
                 completed_chores=t.earned_count,
                 total_earned=t.total_earned,
                 total_adjustments=t.adjustments,

@@ -16,6 +16,7 @@ from chores_tracker.web import (
     money_pages,
     notification_pages,
     report_pages,
+    week_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
 from chores_tracker.web.rendering import STATIC_DIR
@@ -31,8 +32,9 @@ def install(app: FastAPI) -> None:
         chore_pages,
         money_pages,
         activity_pages,
-        notification_pages,
         report_pages,
+        week_pages,
+        notification_pages,
         action_pages,
     ):
         pages.include_router(module.router)

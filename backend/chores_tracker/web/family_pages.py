@@ -22,9 +22,10 @@ from chores_tracker.families.schemas import (
 )
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity.avatars import COLOURS
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
-from chores_tracker.identity.schemas import ChildCreateIn
+from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
@@ -32,6 +33,9 @@ from chores_tracker.web.rendering import browser_timezone, redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
 router = APIRouter()
+
+# The avatars a parent picks from on the page (the API takes any one emoji).
+AVATAR_EMOJI = ("🦊", "🐼", "🐯", "🐸", "🦄", "🐙", "🦖", "🐝", "🌟", "🚀", "⚽", "🎨")
 
 # The API's limit (the reset endpoint takes at most as much as sign-up does).
 PASSWORD_MAX = max_length(ChildCreateIn, "password")
@@ -121,6 +125,9 @@ def _family_page(
     timezone_form: dict[str, object] | None = None,
     invite_errors: FormErrors | None = None,
     invite_form: dict[str, object] | None = None,
+    profile_for: int | None = None,
+    profile_errors: FormErrors | None = None,
+    profile_form: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     found = families.members(session, parent)
@@ -141,6 +148,11 @@ def _family_page(
             "timezone_errors": timezone_errors.fields if timezone_errors else {},
             "timezone_form": timezone_form or {"timezone": found.family.timezone},
             "timezone_choices": timezone_choices(found.family.timezone),
+            "profile_for": profile_for,
+            "profile_errors": profile_errors.fields if profile_errors else {},
+            "profile_form": profile_form or {},
+            "avatar_colours": COLOURS,
+            "avatar_emoji": AVATAR_EMOJI,
         },
         status_code=status_code,
     )
@@ -207,7 +219,7 @@ def transfer_ownership(
     )
     if family is not None:
         heir = session.get_one(User, family.owner_id)
-        return redirect("/family#parents", settings, flash=f"{heir.username} owns the family now.")
+        return redirect("/family#parents", settings, flash=f"{heir.name} owns the family now.")
     return _family_page(request, session, parent, owner_errors=errors, status_code=422)
 
 
@@ -220,10 +232,8 @@ def add_child(
     errors = FormErrors()
     child = apply_form(errors, ChildCreateIn, data, partial(families.add_child, session, settings, parent))
     if child is not None:
-        return redirect(
-            "/family#children", settings, flash=f"{child.username} can now log in with the password you chose."
-        )
-    form = {"username": data.get("username", "")}
+        return redirect("/family#children", settings, flash=f"{child.name} can now log in with the password you chose.")
+    form = {name: data.get(name, "") for name in ("username", "display_name", "avatar")}
     return _family_page(request, session, parent, errors=errors, form=form, status_code=422)
 
 
@@ -252,5 +262,49 @@ def reset_child_password(
                 raise  # an unknown child: the page's 404
             errors.from_domain(exc)
         else:
-            return redirect("/family#children", settings, flash=f"{child.username}'s password is changed.")
+            return redirect("/family#children", settings, flash=f"{child.name}'s password is changed.")
     return _family_page(request, session, parent, reset_for=child_id, reset_errors=errors, status_code=422)
+
+
+@router.post("/family/children/{child_id}/profile")
+def change_child_profile(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    data = {name: submitted.values().get(name, "") for name in ("display_name", "avatar")}
+    errors = FormErrors()
+    child = apply_form(
+        errors,
+        ProfileIn,
+        data,
+        lambda wanted: families.change_profile(session, parent, wanted, child_id),
+        refusals=InvalidInput,  # an unknown child: the page's 404
+    )
+    if child is not None:
+        return redirect("/family#children", settings, flash=f"Saved: {child.name}.")
+    return _family_page(
+        request, session, parent, profile_for=child_id, profile_errors=errors, profile_form=data, status_code=422
+    )
+
+
+@router.post("/family/children/{child_id}/deactivate")
+def deactivate_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    child = families.set_child_active(session, parent, child_id, active=False)
+    return redirect("/family#children", settings, flash=f"{child.name} can no longer sign in; their history stays.")
+
+
+@router.post("/family/children/{child_id}/reactivate")
+def reactivate_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    child = families.set_child_active(session, parent, child_id, active=True)
+    return redirect("/family#children", settings, flash=f"{child.name} can sign in again.")
+
+
+@router.post("/family/children/{child_id}/remove")
+def remove_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    child = identity.child_of_family(session, parent, child_id)  # a parent is not removed from here
+    families.remove_member(session, parent, child.id)
+    return redirect("/family#children", settings, flash=f"{child.name} is no longer in the family.")

@@ -68,7 +68,7 @@ def _child_page(
         request,
         "child_money.html",
         {
-            "title": child.username,
+            "title": child.name,
             "child": child,
             "totals": chores.child_totals(session, child),
             "history": _history(session, parent, child.id),
@@ -109,7 +109,7 @@ def add_adjustment(
             given = ledger.amount_of(entry)
             what = "bonus" if given > 0 else "penalty"
             shown = format_money(abs(given), settings)
-            return redirect(f"/children/{child.id}", settings, flash=f"{child.username} got a {what} of {shown}.")
+            return redirect(f"/children/{child.id}", settings, flash=f"{child.name} got a {what} of {shown}.")
     return _child_page(
         request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422
     )
@@ -132,7 +132,7 @@ def add_payout(
     entry = apply_form(errors, PayoutCreate, fields, record, capitalize=False)  # “ada is owed …”
     if entry is not None:
         shown = format_money(ledger.amount_of(entry), settings)
-        return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.username} {shown}.")
+        return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.name} {shown}.")
     return _child_page(request, session, parent, child.id, which="payout", errors=errors, form=data, status_code=422)
 
 

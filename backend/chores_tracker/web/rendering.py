@@ -17,6 +17,7 @@ from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from chores_tracker import clock, timezones
+from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
@@ -104,13 +105,39 @@ def moment(context: jinja2.runtime.Context, value: datetime | None) -> str:
     return f"{day(context, value)}, {_local(context, value):%H:%M}"
 
 
+@jinja2.pass_context
+def clock_time(context: jinja2.runtime.Context, value: datetime | None) -> str:
+    """A time of day in the page's zone, as people say it: '6:00 pm', '7:30 am'."""
+    if value is None:
+        return ""
+    local = _local(context, value)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
 def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def palette_index(name: str) -> int:
-    """A stable colour for a person's avatar."""
-    return zlib.crc32(name.lower().encode()) % 6
+def shown_name(someone: object) -> str:
+    """What a page calls a person (a user, a report row, or a bare name): the display name, else the username."""
+    if isinstance(someone, str):
+        return someone
+    return str(getattr(someone, "display_name", None) or getattr(someone, "username", ""))
+
+
+def palette_index(someone: object) -> int:
+    """A person's avatar colour: the chosen one, else a stable one from the username (or a bare name)."""
+    if isinstance(someone, str):
+        return zlib.crc32(someone.lower().encode()) % len(avatars.COLOURS)
+    return avatars.colour_index(str(getattr(someone, "username", "")), getattr(someone, "avatar", None))
+
+
+def avatar_text(someone: object) -> str:
+    """What an avatar shows: the person's emoji, else the first letter of their shown name."""
+    chosen = None if isinstance(someone, str) else getattr(someone, "avatar", None)
+    if isinstance(chosen, str) and avatars.is_emoji(chosen):
+        return chosen
+    return shown_name(someone)[:1].upper()
 
 
 environment.filters.update(
@@ -119,8 +146,11 @@ environment.filters.update(
     plain_amount=plain_amount,
     day=day,
     moment=moment,
+    clock_time=clock_time,
     iso=iso,
     palette_index=palette_index,
+    shown_name=shown_name,
+    avatar_text=avatar_text,
 )
 
 
