@@ -39,6 +39,8 @@ class World:
     feed_id: int
     feed_token: str
     notification_id: int  # the child's (the bonus)
+    channel_id: int  # the child's
+    delivery_id: int  # to the child's channel, a dead letter
 
 
 def build_world(api: Api) -> World:
@@ -62,6 +64,11 @@ def build_world(api: Api) -> World:
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
     told = api.get("/notifications", child).json()["notifications"]
     notification_id = next(n["id"] for n in told if n["event"] == "adjustment_applied")
+    channel = api.post(
+        "/notifications/channels", child, json={"name": f"{SECRET} phone", "url": "json://127.0.0.1:9/x"}
+    )
+    assert channel.status_code == 201, channel.text
+    delivery_id = dead_letter(api)
     return World(
         owner,
         parent,
@@ -78,7 +85,26 @@ def build_world(api: Api) -> World:
         calendar_feed.json()["id"],
         calendar_feed.json()["token"],
         notification_id,
+        channel.json()["id"],
+        delivery_id,
     )
+
+
+def dead_letter(api: Api) -> int:
+    """The worker's fan-out of what is waiting, and one of the deliveries made a dead letter."""
+    from sqlalchemy import select, update
+
+    from chores_tracker.notifications.delivery import fan_out
+    from chores_tracker.notifications.models import NotificationDelivery
+
+    factory = api.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        fan_out(session)
+    with factory() as session:
+        newest = session.scalar(select(NotificationDelivery.id).order_by(NotificationDelivery.id.desc()).limit(1))
+        session.execute(update(NotificationDelivery).where(NotificationDelivery.id == newest).values(state="dead"))
+        session.commit()
+        return newest
 
 
 @dataclass(frozen=True)
@@ -210,6 +236,20 @@ CASES = [
     Case("GET", "/notifications/unread-count", 401, 200, 200, 200),
     Case("POST", "/notifications/read-all", 401, 200, 200, 200),
     Case("POST", "/notifications/{notification}/read", 401, 200, 404, 404),
+    Case("GET", "/notifications/events", 401, 200, 200, 200),
+    Case("GET", "/notifications/channels", 401, 200, 200, 200),
+    Case(
+        "POST",
+        "/notifications/channels",
+        401,
+        201,
+        201,
+        201,
+        body=lambda w: {"name": "hook", "url": "json://127.0.0.1:9/y", "events": ["chore_completed"]},
+    ),
+    Case("DELETE", "/notifications/channels/{channel}", 401, 204, 404, 404),
+    Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
+    Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
     # reports
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
@@ -234,6 +274,8 @@ def _fill(text: str, w: World) -> str:
         pause=w.pause_id,
         feed=w.feed_id,
         notification=w.notification_id,
+        channel=w.channel_id,
+        delivery=w.delivery_id,
     )
 
 
@@ -252,6 +294,8 @@ def test_every_api_route_is_in_the_matrix(app):
         "{pause}": "{pause_id}",
         "{feed}": "{feed_id}",
         "{notification}": "{notification_id}",
+        "{channel}": "{channel_id}",
+        "{delivery}": "{delivery_id}",
     }
 
     def template(path: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -151,6 +151,19 @@ class Settings(CommonSettings):
     # Seconds between delivery rounds run inside `serve` (./scripts/run sets 5); 0: never (production
     # runs `chores-tracker worker` as its own Deployment).
     notification_worker_interval_seconds: float = Field(default=0, ge=0, le=86400)
+    # The address members reach the app at (e.g. https://chores.example.com): messages carry
+    # links to it (approve or send back from the message). Empty: messages carry no links.
+    public_url: str = ""
+    # How long a signed approve or send-back link works.
+    action_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    # Email channels (`email:someone@example.com`) go through this SMTP server: only these settings,
+    # nothing in the channel. SMTP_SECURITY: starttls, ssl (implicit TLS) or none (a local relay).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod

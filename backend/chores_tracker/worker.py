@@ -46,7 +46,7 @@ class Worker:
         self,
         session_factory: sessionmaker[Session],
         settings: Settings,
-        sender: delivery.Sender = delivery.apprise_sender,
+        sender: delivery.Sender | None = None,
         *,
         time_step: Callable[[sessionmaker[Session]], object] = run_time_step,
     ) -> None:

@@ -153,3 +153,19 @@ def test_a_worker_that_died_holding_a_claim_leaves_it_to_another_after_the_lease
     first, second = receiver.wait_for(2)
     assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
     assert deliveries(app) == [("delivered", 2, None)]
+
+
+def test_with_a_public_url_a_chore_waiting_carries_signed_links_that_open_a_confirmation(api, app, receiver):
+    from chores_tracker.notifications.delivery import run_round
+
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    add_json_channel(app, home.parent.id, receiver)
+    complete(api, kid, chore(api, home.parent, title="Rinse the bikes", assignee_ids=[kid.id])["id"])
+    settings = settings_of(app, public_url="https://chores.example.com/")
+    assert run_round(app.state.session_factory, settings).delivered == 1
+    text = receiver.wait_for(1)[0].json()["message"]
+    approve = next(line for line in text.splitlines() if line.startswith("Approve: "))
+    assert approve.startswith("Approve: https://chores.example.com/act/") and "Send back: https://" in text
+    page = api.client.get(approve.removeprefix("Approve: https://chores.example.com"))
+    assert page.status_code == 200 and "Approve “Rinse the bikes”?" in page.text

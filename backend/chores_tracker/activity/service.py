@@ -30,6 +30,7 @@ def record(
     amount_cents: int | None = None,
     note: str | None = None,
     ledger_entry: object | None = None,
+    completion_id: int | None = None,
 ) -> Activity:
     """Adds the feed row to the caller's transaction; the caller commits it with the change itself.
     The notifications the change is worth (notifications.events) go into the same transaction here,
@@ -56,6 +57,7 @@ def record(
         text=activity.description,
         child_id=target_user_id,
         chore_id=chore_id,
+        completion_id=completion_id,
     )
     return activity
 

@@ -123,6 +123,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         activity_type=ActivityType.chore_completed,
         description=f"{child.username} completed {chore.title!r}",
         target_user_id=child.id,
+        completion_id=completion.id,
     )
     session.commit()
     metrics.record_chore_completed()

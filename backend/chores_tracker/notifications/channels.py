@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from urllib.parse import urlsplit
+import logging
+from urllib.parse import quote, urlencode, urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
@@ -18,6 +19,12 @@ from chores_tracker.identity.models import User
 from chores_tracker.notifications.events import AUDIENCES
 from chores_tracker.notifications.models import NotificationChannel
 from chores_tracker.settings import Settings
+
+
+def quiet_apprise() -> None:
+    """Apprise logs the URLs it loads and sends to (partly masked); a channel's URL holds secrets,
+    so its logger says nothing. What went wrong is recorded on the delivery, in our own words."""
+    logging.getLogger("apprise").setLevel(logging.CRITICAL + 1)
 
 
 def fernet(settings: Settings) -> Fernet:
@@ -46,6 +53,9 @@ def masked(url: str | None) -> str:
     """What a channel's URL may show: its scheme and host, nothing that could be a secret."""
     if not url:
         return "(unreadable: NOTIFICATION_KEY changed)"
+    if url.startswith(EMAIL):
+        _, _, domain = url.partition("@")
+        return f"email:…@{domain}"
     parts = urlsplit(url)
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}/…" if host else f"{parts.scheme}://…"
@@ -64,14 +74,37 @@ def wants(channel: NotificationChannel, event: str) -> bool:
     return channel.enabled and (channel.events is None or event in channel.events.split(","))
 
 
+EMAIL = "email:"
+
+
+def email_url(settings: Settings, address: str) -> str:
+    """The Apprise URL that mails `address` through the SMTP_* settings."""
+    auth = f"{quote(settings.smtp_username, safe='')}:{quote(settings.smtp_password, safe='')}@"
+    mode = {"starttls": "starttls", "ssl": "ssl", "none": "insecure"}[settings.smtp_security]
+    sender = settings.smtp_from or f"chores-tracker@{settings.smtp_host}"
+    query = urlencode({"smtp": settings.smtp_host, "from": sender, "to": address, "mode": mode})
+    host = f"{settings.smtp_host}:{settings.smtp_port}"
+    return f"mailtos://{auth if settings.smtp_username else ''}{host}?{query}"
+
+
 def add_channel(
     session: Session, settings: Settings, user: User, *, name: str, url: str, events: list[str] | None = None
 ) -> NotificationChannel:
     import apprise
+    from email_validator import EmailNotValidError, validate_email
+
+    quiet_apprise()
 
     if user.family_id is None:
         raise NotFound("join or create a family first")
-    if apprise.Apprise.instantiate(url) is None:
+    if url.startswith(EMAIL):
+        if not settings.smtp_host:
+            raise InvalidInput("email needs the server's SMTP_HOST setting; ask whoever runs it", field="url")
+        try:
+            validate_email(url.removeprefix(EMAIL), check_deliverability=False)
+        except EmailNotValidError:
+            raise InvalidInput("not an email address: email:someone@example.com", field="url") from None
+    elif apprise.Apprise.instantiate(url) is None:
         raise InvalidInput("not a channel URL Apprise knows (e.g. ntfy://, json://, mailto://)", field="url")
     channel = NotificationChannel(
         family_id=user.family_id,

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.notifications import channels
+from chores_tracker.identity.models import User
+from chores_tracker.notifications import channels, links
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -65,8 +66,10 @@ Sender = Callable[[str, Message], None]
 
 
 def apprise_sender(url: str, message: Message) -> None:
+    """Any Apprise URL (an `email:` channel is first turned into one by make_sender)."""
     import apprise
 
+    channels.quiet_apprise()
     if url.startswith(("json://", "jsons://")):
         # Apprise's JSON webhook sends `+Name=value` query items as headers.
         url += ("&" if "?" in url else "?") + f"+Idempotency-Key={message.idempotency_key}"
@@ -75,6 +78,19 @@ def apprise_sender(url: str, message: Message) -> None:
         raise DeliveryFailed("the channel URL is not one Apprise knows")
     if not sender.notify(title=message.title, body=message.body):
         raise DeliveryFailed("the channel refused the message or could not be reached")
+
+
+def make_sender(settings: Settings) -> Sender:
+    """Apprise for every channel; an `email:` channel through the SMTP_* settings."""
+
+    def send(url: str, message: Message) -> None:
+        if url.startswith(channels.EMAIL):
+            if not settings.smtp_host:
+                raise DeliveryFailed("email needs the SMTP_HOST setting")
+            url = channels.email_url(settings, url.removeprefix(channels.EMAIL))
+        apprise_sender(url, message)
+
+    return send
 
 
 @dataclass
@@ -148,6 +164,24 @@ class Claimed:
     message: Message
 
 
+def _action_links(settings: Settings, notification: Notification, token_version: int) -> str:
+    """A chore waiting for review: signed links to approve or send it back (with PUBLIC_URL set)."""
+    if not settings.public_url or notification.completion_id is None or notification.event != "chore_completed":
+        return ""
+    base = settings.public_url.rstrip("/")
+    made = {
+        action: links.path(
+            settings,
+            parent_id=notification.recipient_id,
+            token_version=token_version,
+            completion_id=notification.completion_id,
+            action=action,
+        )
+        for action in links.Action
+    }
+    return f"\n\nApprove: {base}{made[links.Action.approve]}\nSend back: {base}{made[links.Action.reject]}"
+
+
 def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str, list[Claimed]]:
     now = clock.now()
     due = or_(
@@ -187,9 +221,10 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
         .execution_options(synchronize_session=False)
     )
     rows = session.execute(
-        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted)
+        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted, User.token_version)
         .join(Notification, Notification.id == NotificationDelivery.notification_id)
         .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .join(User, User.id == Notification.recipient_id)
         .where(NotificationDelivery.id.in_(ids), NotificationDelivery.claim_token == token)
         .order_by(NotificationDelivery.id)
     ).all()
@@ -200,12 +235,12 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
             channels.decrypt(settings, encrypted),
             Message(
                 title=EVENT_LABELS.get(notification.event, "Chores Tracker"),
-                body=notification.text,
+                body=notification.text + _action_links(settings, notification, version),
                 event=notification.event,
                 idempotency_key=delivery.idempotency_key,
             ),
         )
-        for delivery, notification, encrypted in rows
+        for delivery, notification, encrypted, version in rows
     ]
     session.commit()
     return token, claimed
@@ -248,9 +283,10 @@ def settle(
 
 
 def run_round(
-    session_factory: sessionmaker[Session], settings: Settings, sender: Sender = apprise_sender, *, batch: int = 20
+    session_factory: sessionmaker[Session], settings: Settings, sender: Sender | None = None, *, batch: int = 20
 ) -> Round:
     """One pass: dispatch what is new, then deliver what is due (one batch of each)."""
+    sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
         result.dispatched = fan_out(session)

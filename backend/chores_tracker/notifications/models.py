@@ -34,6 +34,8 @@ class Notification(Base):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     chore_id: Mapped[int | None] = mapped_column(ForeignKey("chores.id", ondelete="SET NULL"), index=True)
     text: Mapped[str] = mapped_column(String(500))
+    # The completion waiting for review (chore_completed): its message carries signed links to act on it.
+    completion_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
+from chores_tracker.http import Input
 from chores_tracker.notifications.models import Notification
 
 
@@ -44,3 +46,45 @@ def present(row: Notification) -> NotificationOut:
         created_at=row.created_at,
         read_at=row.read_at,
     )
+
+
+class ChannelIn(Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="what the member calls it: 'my phone', 'family Discord'"
+    )
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+        description=(
+            "an Apprise URL (ntfy://topic, json://host/path, tgram://bot/chat, discord://..., mailto://...), or "
+            "email:someone@example.com to be mailed through the server's SMTP_* settings. Stored encrypted, "
+            "never shown again in full"
+        )
+    )
+    events: list[str] | None = Field(
+        default=None, max_length=20, description="the events it wants (GET /notifications/events); null: all"
+    )
+
+
+class ChannelOut(BaseModel):
+    id: int
+    name: str
+    url: str = Field(description="masked: the scheme and the host only")
+    events: list[str] | None
+    enabled: bool
+    created_at: datetime
+
+
+class EventsOut(BaseModel):
+    events: dict[str, str]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    notification_id: int
+    recipient_id: int
+    channel_name: str
+    event: str
+    text: str
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime

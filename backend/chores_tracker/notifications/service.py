@@ -10,10 +10,15 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.errors import NotFound
+from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.notifications.events import Audience, audience
-from chores_tracker.notifications.models import Notification
+from chores_tracker.notifications.models import (
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+)
 
 MAX_PAGE = 100
 
@@ -27,6 +32,7 @@ def enqueue(
     text: str,
     child_id: int | None = None,
     chore_id: int | None = None,
+    completion_id: int | None = None,
 ) -> None:
     """One row per recipient, in the caller's transaction, in one INSERT ... SELECT over the family's
     users (the statement count does not grow with the family). Nobody is told of what they did."""
@@ -48,11 +54,22 @@ def enqueue(
         literal(child_id).label("child_id"),
         literal(chore_id).label("chore_id"),
         literal(text[:500]).label("text"),
+        literal(completion_id).label("completion_id"),
         literal(clock.now(), UTCDateTime()).label("created_at"),
     ).where(User.family_id == family_id, User.is_active, User.id != actor_id, or_(*wanted))
     session.execute(
         insert(Notification).from_select(
-            ["family_id", "recipient_id", "event", "actor_id", "child_id", "chore_id", "text", "created_at"],
+            [
+                "family_id",
+                "recipient_id",
+                "event",
+                "actor_id",
+                "child_id",
+                "chore_id",
+                "text",
+                "completion_id",
+                "created_at",
+            ],
             recipients,
         )
     )
@@ -126,3 +143,44 @@ def mark_all_read(session: Session, user: User) -> int:
     )
     session.commit()
     return rows_changed(marked)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: NotificationDelivery
+    notification: Notification
+    channel_name: str
+
+
+def deliveries(session: Session, parent: User, *, state: str = "dead", limit: int = 50) -> list[DeliveryRow]:
+    """The family's deliveries in one state (by default the dead letters), newest first: a parent's view."""
+    rows = session.execute(
+        select(NotificationDelivery, Notification, NotificationChannel.name)
+        .join(Notification, Notification.id == NotificationDelivery.notification_id)
+        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .where(NotificationDelivery.family_id == parent.family_id, NotificationDelivery.state == state)
+        .order_by(NotificationDelivery.id.desc())
+        .limit(max(1, min(limit, MAX_PAGE)))
+    ).all()
+    return [DeliveryRow(delivery, notification, name) for delivery, notification, name in rows]
+
+
+def retry(session: Session, parent: User, delivery_id: int) -> None:
+    """A dead letter tried again from the start (after the channel was mended)."""
+    found = session.scalar(
+        select(NotificationDelivery.id).where(
+            NotificationDelivery.id == delivery_id, NotificationDelivery.family_id == parent.family_id
+        )
+    )
+    if found is None:
+        raise NotFound("delivery not found")
+    moved = session.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.id == delivery_id, NotificationDelivery.state == DeliveryState.dead.value)
+        .values(state=DeliveryState.pending.value, attempts=0, next_attempt_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(moved) != 1:
+        session.rollback()
+        raise Conflict("only a dead letter can be tried again")
+    session.commit()

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from chores_tracker.paths import STATIC_PATH
 from chores_tracker.web import (
     account_pages,
+    action_pages,
     activity_pages,
     chore_pages,
     family_pages,
@@ -34,6 +35,7 @@ def install(app: FastAPI) -> None:
         report_pages,
         week_pages,
         notification_pages,
+        action_pages,
     ):
         pages.include_router(module.router)
     app.include_router(pages)
