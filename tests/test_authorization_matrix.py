@@ -38,6 +38,7 @@ class World:
     pause_id: int
     feed_id: int
     feed_token: str
+    bonus_id: int
 
 
 def build_world(api: Api) -> World:
@@ -50,7 +51,7 @@ def build_world(api: Api) -> World:
     pending = chore(api, owner, title=f"{SECRET} pending", assignee_ids=[child.id])
     assignment = complete(api, child, pending["id"])
     bonus = api.post("/adjustments/", owner, json={"child_id": child.id, "amount": 5, "reason": f"{SECRET} bonus"})
-    assert bonus.status_code == 201
+    assert bonus.status_code == 201, bonus.text
     chore(api, owner, title=f"{SECRET} daily", assignee_ids=[child.id], schedule={"kind": "daily", "due_time": "23:59"})
     occurrence_id = api.get("/occurrences", owner).json()[0]["id"]
     pause = api.post(f"/children/{child.id}/pauses", owner, json={"first_day": "2030-01-01", "last_day": "2030-01-02"})
@@ -74,6 +75,7 @@ def build_world(api: Api) -> World:
         pause.json()["id"],
         calendar_feed.json()["id"],
         calendar_feed.json()["token"],
+        bonus.json()["id"],
     )
 
 
@@ -155,6 +157,7 @@ CASES = [
     Case("PUT", "/chores/{chore}", 401, 403, 200, 404, body=lambda w: {"description": "new words"}),
     Case("DELETE", "/chores/{chore}", 401, 403, 204, 404),
     Case("POST", "/chores/{chore}/complete", 401, 200, 403, 403),
+    Case("POST", "/chores/{pending_chore}/take-back", 401, 200, 403, 403),
     Case("POST", "/chores/{chore}/disable", 401, 403, 200, 404),
     Case("POST", "/chores/{chore}/enable", 401, 403, 200, 404),
     Case("POST", "/chores/{pending_chore}/approve", 401, 403, 200, 404, body=lambda w: {}),
@@ -196,6 +199,8 @@ CASES = [
     Case("GET", "/adjustments/total/{child}", 401, 403, 200, 404),
     Case("POST", "/payouts/", 401, 403, 201, 404, body=lambda w: {"child_id": w.child.id, "amount": "1.00"}),
     Case("GET", "/payouts/child/{child}", 401, 403, 200, 404),
+    Case("GET", "/ledger/child/{child}", 401, 403, 200, 404),
+    Case("POST", "/ledger/entries/{bonus}/reverse", 401, 403, 201, 404, body=lambda w: {"reason": "oops"}),
     # activity
     Case("GET", "/activities/recent", 401, 200, 200, 200),
     Case("GET", "/activities/summary", 401, 200, 200, 200),
@@ -224,6 +229,7 @@ def _fill(text: str, w: World) -> str:
         occurrence=w.occurrence_id,
         pause=w.pause_id,
         feed=w.feed_id,
+        bonus=w.bonus_id,
     )
 
 
@@ -241,6 +247,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{occurrence}": "{occurrence_id}",
         "{pause}": "{pause_id}",
         "{feed}": "{feed_id}",
+        "{bonus}": "{entry_id}",
     }
 
     def template(path: str) -> str:
@@ -305,6 +312,8 @@ DOC_PLACEHOLDERS = {
     "{occurrence_id}": "{occurrence}",
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
+    "{entry_id}": "{bonus}",
+    "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 

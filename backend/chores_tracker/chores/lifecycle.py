@@ -130,6 +130,75 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     return LifecycleResult(chore, slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
 
 
+TAKEN_BACK = "taken back by the child before review"
+
+
+def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
+    """A child takes back its "done" while it waits for review: the assignment is available again
+    (a pool's, for any child), the completion is closed unpaid (status rejected, reviewed by the
+    child itself, reason TAKEN_BACK: no row is deleted) and its occurrence is open again. The same
+    conditional updates as a review (assignment first, then completion), so of a take-back and an
+    approval at the same moment exactly one happens; the other answers 409."""
+    chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
+    if chore is None:
+        raise NotFound("chore not found")
+    slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, Assignment.assignee_id == child.id))
+    completion = (
+        session.scalar(
+            select(Completion).where(
+                Completion.assignment_id == slot.id,
+                Completion.child_id == child.id,
+                Completion.status == CompletionStatus.pending.value,
+            )
+        )
+        if slot is not None
+        else None
+    )
+    if slot is None or completion is None:
+        raise Conflict("nothing to take back: this chore is not waiting for review")
+    now = clock.now()
+    slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None}
+    if chore.is_pool:
+        slot_values["assignee_id"] = None  # back to the pool, for any child
+    moved = session.execute(
+        update(Assignment)
+        .where(Assignment.id == slot.id, Assignment.state == COMPLETED, Assignment.assignee_id == child.id)
+        .values(**slot_values)
+        .execution_options(synchronize_session=False)
+    )
+    closed = rows_changed(moved) == 1 and (
+        rows_changed(
+            session.execute(
+                update(Completion)
+                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
+                .values(
+                    status=CompletionStatus.rejected.value,
+                    reviewed_at=now,
+                    reviewer_id=child.id,
+                    rejection_reason=TAKEN_BACK,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
+    if not closed:
+        session.rollback()
+        raise Conflict("too late to take it back: a parent has just reviewed it")
+    occurrences.taken_back(session, chore, completion, now)
+    feed.record(
+        session,
+        chore,
+        actor=child,
+        activity_type=ActivityType.chore_taken_back,
+        description=f"{child.name} took back {chore.title!r}: not done after all",
+        target_user_id=child.id,
+    )
+    session.commit()
+    chore = reload_chore(session, chore.id)
+    return LifecycleResult(chore, slot_in(chore, slot.id), f"Taken back: {chore.title!r} is yours to do again.")
+
+
 def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion]:
     """The family's assignment (with its chore) and its completion waiting for review."""
     slot = session.scalar(

@@ -171,6 +171,21 @@ def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> 
     )
 
 
+@router.post("/{chore_id}/take-back", response_model=CompleteOut, summary="Take back a 'done' waiting for review")
+def take_back(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
+    """The child takes back its "done" (an accidental tap) while it still waits for review: the
+    chore is the child's to do again (a pool chore: anyone's), nothing was paid, and the feed says
+    so (`chore_taken_back`). 409 when nothing waits for review, or when a parent reviewed it first
+    (of a take-back and an approval at the same moment, exactly one happens)."""
+    result = lifecycle.take_back(session, child, chore_id)
+    now = clock.now()
+    return CompleteOut(
+        chore=present_chore(result.chore, child, now),
+        assignment=present_assignment(result.assignment, now),
+        message=result.message,
+    )
+
+
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
 def disable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
     return present_chore(service.set_disabled(session, parent, chore_id, True), parent, clock.now())
