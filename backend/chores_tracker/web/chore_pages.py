@@ -374,3 +374,14 @@ def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: Se
             raise
         return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
     return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")
+
+
+@router.post("/chores/{chore_id}/take-back")
+def take_back(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+    try:
+        result = lifecycle.take_back(session, child, chore_id)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
+    return redirect("/", settings, flash=f"Taken back: “{result.chore.title}” is on your list again.")
