@@ -164,6 +164,8 @@ CASES = [
     Case("POST", "/chores/{pending_chore}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
     Case("POST", "/assignments/{assignment}/approve", 401, 403, 200, 404, body=lambda w: {}),
     Case("POST", "/assignments/{assignment}/reject", 401, 403, 200, 404, body=lambda w: {"rejection_reason": "again"}),
+    # The stranger approves its own family's (none); never this family's.
+    Case("POST", "/assignments/approve-many", 401, 403, 200, 200, body=lambda w: {}),
     # schedules
     Case("GET", "/occurrences", 401, 200, 200, 200),
     Case("GET", "/occurrences", 401, 200, 200, 404, params={"child_id": "{child}"}),

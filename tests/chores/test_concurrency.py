@@ -256,3 +256,28 @@ def test_parents_reversing_the_same_payout_at_once_reverse_it_once(server_app, s
     assert _count(server_app, LedgerEntry, LedgerEntry.reverses_id.is_not(None)) == ROUNDS
     assert api.get("/users/me/balance", kid).json()["balance"] == 30
     assert any(raced), "the calls never overlapped; the test did not race"
+
+
+def test_approve_all_racing_single_approvals_pays_each_completion_once(server_app, server_api):
+    from chores_tracker.ledger.models import LedgerEntry
+
+    api = server_api
+    mum = api.parent()
+    dad = api.second_parent(mum)
+    kid = api.child(mum)
+    raced, total = [], 0
+    for n in range(ROUNDS):
+        slots = [
+            complete(api, kid, chore(api, mum, title=f"Tidy {n}.{i}", reward="0.75", assignee_ids=[kid.id])["id"])["id"]
+            for i in range(4)
+        ]
+        total += len(slots)
+        calls = [("POST", "/assignments/approve-many", mum, {}), ("POST", "/assignments/approve-many", dad, {})]
+        calls += [("POST", f"/assignments/{slot}/approve", dad if i % 2 else mum, {}) for i, slot in enumerate(slots)]
+        outcomes = race(server_app, calls)
+        assert all(o.status in (200, 409) for o in outcomes), outcomes
+        raced.append(overlapped(outcomes))
+        assert api.get("/chores/pending-approval", mum).json() == []
+    assert _count(server_app, LedgerEntry, LedgerEntry.child_id == kid.id) == total
+    assert api.get("/users/me/balance", kid).json()["balance"] == 0.75 * total
+    assert any(raced), "the calls never overlapped; the test did not race"

@@ -63,6 +63,7 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/chores/{chore_id}/reject"): {"rejection_reason": "more leaves"},
         ("POST", "/api/v1/assignments/{assignment_id}/approve"): {"reward_value": 1},
         ("POST", "/api/v1/assignments/{assignment_id}/reject"): {"rejection_reason": "more leaves"},
+        ("POST", "/api/v1/assignments/approve-many"): {"assignment_ids": [assignment]},
         ("POST", "/api/v1/adjustments/"): {"child_id": kid.id, "amount": 1, "reason": "kind to the cat"},
         ("POST", "/api/v1/payouts/"): {"child_id": kid.id, "amount": 1, "note": "pocket money"},
         ("POST", "/api/v1/ledger/entries/{entry_id}/reverse"): {"reason": "a mistake"},

@@ -13,9 +13,11 @@ assignment rows first (in id order) and the chore row after, so they cannot dead
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +27,19 @@ from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores import feed, occurrences
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
-from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
+from chores_tracker.chores.queries import (
+    MAX_LIST,
+    available_now,
+    family_chores,
+    get_chore,
+    pending_approvals,
+    reload_chore,
+    slot_in,
+    visible_chores,
+)
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents, to_cents
@@ -387,3 +398,47 @@ def approve_chore(
 
 def reject_chore(session: Session, parent: User, chore_id: int, reason: str) -> LifecycleResult:
     return reject_assignment(session, parent, _single_pending_slot(session, parent, chore_id), reason)
+
+
+ShownT = TypeVar("ShownT")
+
+
+@dataclass(frozen=True)
+class BulkReview(Generic[ShownT]):
+    """What approving several at once did: each approval on its own, in its own transaction, as
+    the caller's `present` showed it right after it (a later rollback expires the rows it read)."""
+
+    approved: list[ShownT]
+    skipped: list[tuple[int, str]]  # (assignment id, why)
+    total_cents: int
+
+
+def approve_many(
+    session: Session,
+    parent: User,
+    assignment_ids: list[int] | None,
+    present: Callable[[LifecycleResult], ShownT],
+) -> BulkReview[ShownT]:
+    """A parent approves the given assignments, or every one waiting for review in the family (None),
+    each at its fixed reward. Each is approve_assignment on its own: the same conditional updates and
+    the ledger's unique completion_id, so an assignment another parent (or a child's take-back, or
+    the same parent's other tab) got to first is skipped with the reason, and none is paid twice.
+    A range chore needs its amount: it is skipped, to be approved on its own."""
+    if assignment_ids is None:
+        assignment_ids = [item.assignment.id for item in pending_approvals(session, parent, limit=MAX_LIST)]
+    approved: list[ShownT] = []
+    skipped: list[tuple[int, str]] = []
+    total = 0
+    for assignment_id in dict.fromkeys(assignment_ids):  # in the order given, each once
+        try:
+            result = approve_assignment(session, parent, assignment_id)
+        except DomainError as exc:
+            session.rollback()
+            reason = exc.message
+            if isinstance(exc, InvalidInput) and exc.field == "reward_value":
+                reason = "a range chore: approve it on its own with the amount"
+            skipped.append((assignment_id, reason))
+            continue
+        total += result.assignment.approval_reward_cents or 0
+        approved.append(present(result))
+    return BulkReview(approved, skipped, total)
