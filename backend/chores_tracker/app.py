@@ -35,6 +35,7 @@ from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.http import LONE_SURROGATE, ErrorHandler
 from chores_tracker.identity.routes import router as users_router
+from chores_tracker.ledger.routes import entries_router as ledger_entries_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.notifications.delivery import run_round
@@ -289,6 +290,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(calendar_router)
     api.include_router(adjustments_router)
     api.include_router(payouts_router)
+    api.include_router(ledger_entries_router)
     api.include_router(activities_router)
     api.include_router(notifications_router)
     api.include_router(reports_router)

@@ -102,6 +102,8 @@ class Settings(CommonSettings):
     registration_codes: Annotated[list[str], NoDecode] = Field(default_factory=list)
     password_min_length: int = Field(default=8, ge=4)
     invite_code_default_days: int = Field(default=7, ge=1, le=365)
+    # How long a parent may reverse an approval, a bonus, a penalty or a payout (a compensating entry).
+    reversal_window_hours: int = Field(default=72, ge=1, le=24 * 365)
     # ISO 4217 code the API reports amounts in (families keep one currency).
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 

@@ -206,3 +206,78 @@ def test_a_pool_claim_and_a_chore_deletion_at_once_leave_no_orphan(server_app, s
         assert (completed, deleted) in {(200, 409), (404, 204)}
         pending = _count(server_app, Completion, Completion.chore_id == pool["id"])
         assert pending == (1 if completed == 200 else 0)
+
+
+def test_a_child_taking_back_while_a_parent_approves_is_one_or_the_other(server_app, server_api):
+    """Undo and approval at the same moment: exactly one happens, and the money agrees with it."""
+    from chores_tracker.chores.models import Completion
+    from chores_tracker.ledger.models import LedgerEntry
+
+    api = server_api
+    mum = api.parent()
+    kid = api.child(mum)
+    raced, approved = [], 0
+    for n in range(ROUNDS * 2):
+        item = chore(api, mum, title=f"Socks {n}", reward="1.50", assignee_ids=[kid.id])
+        assignment = complete(api, kid, item["id"])
+        outcomes = race(
+            server_app,
+            [
+                ("POST", f"/chores/{item['id']}/take-back", kid, None),
+                ("POST", f"/assignments/{assignment['id']}/approve", mum, {}),
+            ],
+        )
+        assert statuses(outcomes) == Counter({200: 1, 409: 1}), outcomes
+        approved += outcomes[1].status == 200
+        raced.append(overlapped(outcomes))
+    earnings = _count(server_app, LedgerEntry, LedgerEntry.child_id == kid.id)
+    assert earnings == approved
+    assert _count(server_app, Completion, Completion.child_id == kid.id, Completion.status == "approved") == approved
+    assert _count(server_app, Completion, Completion.child_id == kid.id, Completion.status == "pending") == 0
+    assert api.get("/users/me/balance", kid).json()["balance"] == 1.5 * approved
+    assert any(raced), "the calls never overlapped; the test did not race"
+
+
+def test_parents_reversing_the_same_payout_at_once_reverse_it_once(server_app, server_api):
+    from chores_tracker.ledger.models import LedgerEntry
+
+    api = server_api
+    mum = api.parent()
+    dad = api.second_parent(mum)
+    kid = api.child(mum)
+    api.post("/adjustments/", mum, json={"child_id": kid.id, "amount": "30.00", "reason": "birthday"})
+    raced = []
+    for _ in range(ROUNDS):
+        payout = api.post("/payouts/", mum, json={"child_id": kid.id, "amount": "2.00"}).json()
+        path = f"/ledger/entries/{payout['id']}/reverse"
+        outcomes = race(server_app, [("POST", path, mum, {}), ("POST", path, dad, {}), ("POST", path, dad, {})])
+        assert statuses(outcomes) == Counter({201: 1, 409: 2})
+        raced.append(overlapped(outcomes))
+    assert _count(server_app, LedgerEntry, LedgerEntry.reverses_id.is_not(None)) == ROUNDS
+    assert api.get("/users/me/balance", kid).json()["balance"] == 30
+    assert any(raced), "the calls never overlapped; the test did not race"
+
+
+def test_approve_all_racing_single_approvals_pays_each_completion_once(server_app, server_api):
+    from chores_tracker.ledger.models import LedgerEntry
+
+    api = server_api
+    mum = api.parent()
+    dad = api.second_parent(mum)
+    kid = api.child(mum)
+    raced, total = [], 0
+    for n in range(ROUNDS):
+        slots = [
+            complete(api, kid, chore(api, mum, title=f"Tidy {n}.{i}", reward="0.75", assignee_ids=[kid.id])["id"])["id"]
+            for i in range(4)
+        ]
+        total += len(slots)
+        calls = [("POST", "/assignments/approve-many", mum, {}), ("POST", "/assignments/approve-many", dad, {})]
+        calls += [("POST", f"/assignments/{slot}/approve", dad if i % 2 else mum, {}) for i, slot in enumerate(slots)]
+        outcomes = race(server_app, calls)
+        assert all(o.status in (200, 409) for o in outcomes), outcomes
+        raced.append(overlapped(outcomes))
+        assert api.get("/chores/pending-approval", mum).json() == []
+    assert _count(server_app, LedgerEntry, LedgerEntry.child_id == kid.id) == total
+    assert api.get("/users/me/balance", kid).json()["balance"] == 0.75 * total
+    assert any(raced), "the calls never overlapped; the test did not race"

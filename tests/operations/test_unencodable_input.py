@@ -202,6 +202,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         "/family/timezone": (parent, "/family", {"timezone": "Europe/Paris"}),
         "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
         f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
+        f"/family/children/{kid}/profile": (parent, "/family", {"display_name": "Kiddo", "avatar": "🦊"}),
         "/chores/new": (parent, "/chores/new", chore_form),
         f"/chores/{chore}/edit": (parent, f"/chores/{chore}/edit", chore_form),
         f"/approvals/{assignment}/approve": (parent, "/approvals", {"reward_value": "1.50"}),

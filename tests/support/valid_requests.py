@@ -17,6 +17,7 @@ class Scene:
     chore_id: int  # a range chore (1 to 2000) the kid has done, waiting for approval
     assignment_id: int
     occurrence_id: int  # an upcoming occurrence of a daily chore of the kid's
+    entry_id: int  # a bonus of the kid's, which a parent may reverse
     bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
 
     def url(self, field: BodyField) -> str:
@@ -25,6 +26,7 @@ class Scene:
             chore_id=self.chore_id,
             assignment_id=self.assignment_id,
             occurrence_id=self.occurrence_id,
+            entry_id=self.entry_id,
         )
 
 
@@ -36,7 +38,7 @@ def scene(api: Api) -> Scene:
                                  "assignee_ids": [kid.id]},
     ).json()  # fmt: skip
     assignment = complete(api, kid, chore["id"])["id"]
-    api.post("/adjustments/", parent, json={"child_id": kid.id, "amount": 5000, "reason": "savings"})
+    savings = api.post("/adjustments/", parent, json={"child_id": kid.id, "amount": 5000, "reason": "savings"})
     api.post(
         "/chores", parent, json={"title": "Bed", "reward": 1, "assignee_ids": [kid.id],
                                  "schedule": {"kind": "daily", "due_time": "23:59"}},
@@ -61,8 +63,10 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/chores/{chore_id}/reject"): {"rejection_reason": "more leaves"},
         ("POST", "/api/v1/assignments/{assignment_id}/approve"): {"reward_value": 1},
         ("POST", "/api/v1/assignments/{assignment_id}/reject"): {"rejection_reason": "more leaves"},
+        ("POST", "/api/v1/assignments/approve-many"): {"assignment_ids": [assignment]},
         ("POST", "/api/v1/adjustments/"): {"child_id": kid.id, "amount": 1, "reason": "kind to the cat"},
         ("POST", "/api/v1/payouts/"): {"child_id": kid.id, "amount": 1, "note": "pocket money"},
+        ("POST", "/api/v1/ledger/entries/{entry_id}/reverse"): {"reason": "a mistake"},
         ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
         ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
         ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
@@ -72,4 +76,4 @@ def scene(api: Api) -> Scene:
             "events": ["chore_completed"],
         },
     }
-    return Scene(parent, kid, chore["id"], assignment, occurrence_id, bodies)
+    return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], bodies)

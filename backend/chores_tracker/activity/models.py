@@ -33,6 +33,8 @@ class ActivityType(str, Enum):
     profile_changed = "profile_changed"
     child_deactivated = "child_deactivated"
     child_reactivated = "child_reactivated"
+    chore_taken_back = "chore_taken_back"
+    entry_reversed = "entry_reversed"
 
 
 ACTIVITY_DESCRIPTIONS: dict[str, str] = {
@@ -56,6 +58,8 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.profile_changed.value: "Someone's display name or avatar changed (a parent's own, or a child's by a parent)",
     ActivityType.child_deactivated.value: "A parent deactivated a child: history kept, it can no longer sign in",
     ActivityType.child_reactivated.value: "A parent let a deactivated child sign in again",
+    ActivityType.chore_taken_back.value: "A child took back a 'done' that was waiting for review",
+    ActivityType.entry_reversed.value: "A parent reversed an approval, a bonus, a penalty or a payout (a compensating entry)",
 }
 
 

@@ -13,9 +13,11 @@ assignment rows first (in id order) and the chore row after, so they cannot dead
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +27,19 @@ from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.chores import feed, occurrences
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
-from chores_tracker.chores.queries import available_now, family_chores, get_chore, reload_chore, slot_in, visible_chores
+from chores_tracker.chores.queries import (
+    MAX_LIST,
+    available_now,
+    family_chores,
+    get_chore,
+    pending_approvals,
+    reload_chore,
+    slot_in,
+    visible_chores,
+)
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents, to_cents
@@ -129,6 +140,75 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     metrics.record_chore_completed()
     chore = reload_chore(session, chore.id)
     return LifecycleResult(chore, slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
+
+
+TAKEN_BACK = "taken back by the child before review"
+
+
+def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
+    """A child takes back its "done" while it waits for review: the assignment is available again
+    (a pool's, for any child), the completion is closed unpaid (status rejected, reviewed by the
+    child itself, reason TAKEN_BACK: no row is deleted) and its occurrence is open again. The same
+    conditional updates as a review (assignment first, then completion), so of a take-back and an
+    approval at the same moment exactly one happens; the other answers 409."""
+    chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
+    if chore is None:
+        raise NotFound("chore not found")
+    slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, Assignment.assignee_id == child.id))
+    completion = (
+        session.scalar(
+            select(Completion).where(
+                Completion.assignment_id == slot.id,
+                Completion.child_id == child.id,
+                Completion.status == CompletionStatus.pending.value,
+            )
+        )
+        if slot is not None
+        else None
+    )
+    if slot is None or completion is None:
+        raise Conflict("nothing to take back: this chore is not waiting for review")
+    now = clock.now()
+    slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None}
+    if chore.is_pool:
+        slot_values["assignee_id"] = None  # back to the pool, for any child
+    moved = session.execute(
+        update(Assignment)
+        .where(Assignment.id == slot.id, Assignment.state == COMPLETED, Assignment.assignee_id == child.id)
+        .values(**slot_values)
+        .execution_options(synchronize_session=False)
+    )
+    closed = rows_changed(moved) == 1 and (
+        rows_changed(
+            session.execute(
+                update(Completion)
+                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
+                .values(
+                    status=CompletionStatus.rejected.value,
+                    reviewed_at=now,
+                    reviewer_id=child.id,
+                    rejection_reason=TAKEN_BACK,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
+    if not closed:
+        session.rollback()
+        raise Conflict("too late to take it back: a parent has just reviewed it")
+    occurrences.taken_back(session, chore, completion, now)
+    feed.record(
+        session,
+        chore,
+        actor=child,
+        activity_type=ActivityType.chore_taken_back,
+        description=f"{child.name} took back {chore.title!r}: not done after all",
+        target_user_id=child.id,
+    )
+    session.commit()
+    chore = reload_chore(session, chore.id)
+    return LifecycleResult(chore, slot_in(chore, slot.id), f"Taken back: {chore.title!r} is yours to do again.")
 
 
 def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion]:
@@ -319,3 +399,47 @@ def approve_chore(
 
 def reject_chore(session: Session, parent: User, chore_id: int, reason: str) -> LifecycleResult:
     return reject_assignment(session, parent, _single_pending_slot(session, parent, chore_id), reason)
+
+
+ShownT = TypeVar("ShownT")
+
+
+@dataclass(frozen=True)
+class BulkReview(Generic[ShownT]):
+    """What approving several at once did: each approval on its own, in its own transaction, as
+    the caller's `present` showed it right after it (a later rollback expires the rows it read)."""
+
+    approved: list[ShownT]
+    skipped: list[tuple[int, str]]  # (assignment id, why)
+    total_cents: int
+
+
+def approve_many(
+    session: Session,
+    parent: User,
+    assignment_ids: list[int] | None,
+    present: Callable[[LifecycleResult], ShownT],
+) -> BulkReview[ShownT]:
+    """A parent approves the given assignments, or every one waiting for review in the family (None),
+    each at its fixed reward. Each is approve_assignment on its own: the same conditional updates and
+    the ledger's unique completion_id, so an assignment another parent (or a child's take-back, or
+    the same parent's other tab) got to first is skipped with the reason, and none is paid twice.
+    A range chore needs its amount: it is skipped, to be approved on its own."""
+    if assignment_ids is None:
+        assignment_ids = [item.assignment.id for item in pending_approvals(session, parent, limit=MAX_LIST)]
+    approved: list[ShownT] = []
+    skipped: list[tuple[int, str]] = []
+    total = 0
+    for assignment_id in dict.fromkeys(assignment_ids):  # in the order given, each once
+        try:
+            result = approve_assignment(session, parent, assignment_id)
+        except DomainError as exc:
+            session.rollback()
+            reason = exc.message
+            if isinstance(exc, InvalidInput) and exc.field == "reward_value":
+                reason = "a range chore: approve it on its own with the amount"
+            skipped.append((assignment_id, reason))
+            continue
+        total += result.assignment.approval_reward_cents or 0
+        approved.append(present(result))
+    return BulkReview(approved, skipped, total)

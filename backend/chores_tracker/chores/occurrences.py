@@ -508,6 +508,19 @@ def _next_after_completion(
     session.add(row)
 
 
+def taken_back(session: Session, chore: Chore, completion: Completion, now: datetime) -> None:
+    """The child took its completion back: the occurrence is open again, in the state its instants
+    give now (upcoming, due or overdue; a pool's, for any child). The caller commits."""
+    row = _of_completion(session, completion.id)
+    if row is None:
+        return
+    row.state = UPCOMING if now < row.due_from else DUE if now < row.overdue_at else OVERDUE
+    row.completion_id = None
+    row.updated_at = now
+    if chore.assignment_mode == POOL:
+        row.child_id = None
+
+
 def rejected(session: Session, chore: Chore, completion: Completion) -> None:
     """The completion's occurrence is due again (a pool's, for any child). The caller commits."""
     row = _of_completion(session, completion.id)

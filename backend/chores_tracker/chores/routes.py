@@ -12,6 +12,8 @@ from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, quer
 from chores_tracker.chores.models import AssignmentState, ChildPause, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
+    ApproveManyIn,
+    ApproveManyOut,
     AvailableOut,
     CalendarFeedIn,
     CalendarFeedOut,
@@ -28,6 +30,7 @@ from chores_tracker.chores.schemas import (
     PendingApprovalOut,
     RejectIn,
     ReviewOut,
+    SkippedOut,
     SnoozeIn,
     present_assignment,
     present_chore,
@@ -148,6 +151,21 @@ def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> 
     )
 
 
+@router.post("/{chore_id}/take-back", response_model=CompleteOut, summary="Take back a 'done' waiting for review")
+def take_back(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
+    """The child takes back its "done" (an accidental tap) while it still waits for review: the
+    chore is the child's to do again (a pool chore: anyone's), nothing was paid, and the feed says
+    so (`chore_taken_back`). 409 when nothing waits for review, or when a parent reviewed it first
+    (of a take-back and an approval at the same moment, exactly one happens)."""
+    result = lifecycle.take_back(session, child, chore_id)
+    now = clock.now()
+    return CompleteOut(
+        chore=present_chore(result.chore, child, now),
+        assignment=present_assignment(result.assignment, now),
+        message=result.message,
+    )
+
+
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
 def disable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> ChoreOut:
     return present_chore(service.set_disabled(session, parent, chore_id, True), parent, clock.now())
@@ -182,6 +200,22 @@ def approve_assignment(
     A recurring chore is available again `cooldown_days` after this moment."""
     result = lifecycle.approve_assignment(session, parent, assignment_id, data.reward_value if data else None)
     return _review_out(result, parent)
+
+
+@assignments_router.post("/approve-many", response_model=ApproveManyOut, summary="Approve several, or all, at once")
+def approve_many(parent: CurrentParent, session: DbSession, data: ApproveManyIn | None = None) -> ApproveManyOut:
+    """Approves `assignment_ids` (or, without them, every completion waiting for review in the
+    family), each at its fixed reward and each on its own, as `POST /assignments/{id}/approve`
+    would: one that was reviewed meanwhile (by another parent, or taken back by its child), a range
+    chore (it needs its amount) or one not found is skipped with the reason. Each is paid at most
+    once, however many approvals run at the same moment."""
+    wanted = data.assignment_ids if data else None
+    result = lifecycle.approve_many(session, parent, wanted, lambda item: _review_out(item, parent))
+    return ApproveManyOut(
+        approved=result.approved,
+        skipped=[SkippedOut(assignment_id=i, reason=why) for i, why in result.skipped],
+        total_approved=from_cents(result.total_cents) or 0,
+    )
 
 
 @assignments_router.post("/{assignment_id}/reject", response_model=ReviewOut)

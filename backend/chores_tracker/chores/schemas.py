@@ -225,6 +225,27 @@ class ReviewOut(BaseModel):
     message: str
 
 
+class ApproveManyIn(Input):
+    assignment_ids: list[RowId] | None = Field(
+        default=None,
+        max_length=500,
+        description="The assignments to approve, each at its fixed reward; left out or null: every one waiting for review.",
+    )
+
+
+class SkippedOut(BaseModel):
+    assignment_id: int
+    reason: str
+
+
+class ApproveManyOut(BaseModel):
+    approved: list[ReviewOut] = Field(description="each approval, as POST /assignments/{id}/approve answers it")
+    skipped: list[SkippedOut] = Field(
+        description="not approved, with why: reviewed already (by another parent, or taken back), a range chore (it needs its amount), not found"
+    )
+    total_approved: MoneyNumber = Field(description="what the approvals earned, together")
+
+
 class ChildChoreOut(BaseModel):
     id: int = Field(description="the assignment's id")
     chore_id: int

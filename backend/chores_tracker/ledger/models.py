@@ -56,6 +56,9 @@ class LedgerEntry(Base):
     # No foreign key (SQLite adds one to an existing table only by rebuilding it); the chores
     # domain's chore_occurrences.penalty_entry_id points back here.
     occurrence_id: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    # The entry this one compensates (a parent's reversal: an adjustment of the opposite effect).
+    # Unique: an entry is reversed at most once. No foreign key, as for occurrence_id.
+    reverses_id: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
 
     child = relationship("User", foreign_keys=[child_id], lazy="raise")
     author = relationship("User", foreign_keys=[author_id], lazy="raise")

@@ -87,3 +87,35 @@ class AllowanceRowOut(BaseModel):
     total_adjustments: MoneyNumber
     paid_out: MoneyNumber
     balance_due: MoneyNumber
+
+
+class ReverseIn(Input):
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Why (shown in the feed); a plain description of the reversal unless given.",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+
+class LedgerEntryOut(BaseModel):
+    id: int
+    child_id: int
+    kind: str = Field(description="chore_earning, adjustment (a bonus, a penalty, or a reversal) or payout")
+    amount: MoneyString = Field(description="the entry's amount as stored: a payout's is positive")
+    balance_effect: MoneyString = Field(description="what it did to the balance: a payout's is negative")
+    note: str | None
+    chore_id: int | None
+    chore_title: str | None
+    author_id: int | None = Field(description="the parent who made it; null for the time step's penalties")
+    created_at: datetime
+    reverses_id: int | None = Field(description="for a reversal: the entry it compensates")
+    reversed_by_id: int | None = Field(description="the reversal of this entry, once it has one")
+    reversible_until: datetime | None = Field(
+        description="until when a parent may reverse it (REVERSAL_WINDOW_HOURS after it); null: never (a reversal, or 0)"
+    )
+    can_reverse: bool = Field(description="whether a parent may reverse it now")

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.errors import InvalidInput
+from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
@@ -178,8 +179,12 @@ def _record_parent_entry(
     note: str | None,
     activity_type: ActivityType,
     description: str,
+    reverses_id: int | None = None,
+    chore_id: int | None = None,
+    chore_title: str | None = None,
 ) -> LedgerEntry:
-    """A parent's entry for a child (an adjustment or a payout) and its feed row, committed together."""
+    """A parent's entry for a child (an adjustment or a payout) and its feed row, committed together
+    (a reversal names the entry it compensates and that entry's chore)."""
     entry = LedgerEntry(
         family_id=child.family_id,
         child_id=child.id,
@@ -188,6 +193,9 @@ def _record_parent_entry(
         author_id=parent.id,
         created_at=clock.now(),
         note=note,
+        reverses_id=reverses_id,
+        chore_id=chore_id,
+        chore_title=chore_title,
     )
     session.add(entry)
     activity.record(
@@ -200,6 +208,8 @@ def _record_parent_entry(
         amount_cents=cents,
         note=note,
         ledger_entry=entry,
+        chore_id=chore_id,
+        chore_title=chore_title,
     )
     session.commit()
     return entry
@@ -287,3 +297,98 @@ def list_payouts(
 
 def amount_of(entry: LedgerEntry) -> Decimal:
     return from_cents(entry.amount_cents) or Decimal(0)
+
+
+# -- reversals: a parent undoes an approval, a bonus, a penalty or a payout ---------------------------
+
+REVERSIBLE = {
+    EntryKind.chore_earning.value: "approval",
+    EntryKind.adjustment.value: "adjustment",
+    EntryKind.payout.value: "payout",
+}
+
+
+def balance_effect(entry: LedgerEntry) -> int:
+    """What the entry did to the child's balance, in cents (a payout lowers it)."""
+    return -entry.amount_cents if entry.kind == EntryKind.payout.value else entry.amount_cents
+
+
+def reversible_until(entry: LedgerEntry, window: timedelta) -> datetime | None:
+    """Until when a parent may reverse the entry; None for a reversal or an entry of 0."""
+    if entry.reverses_id is not None or entry.amount_cents == 0:
+        return None
+    return entry.created_at + window
+
+
+def reversals_of(session: Session, entry_ids: Iterable[int]) -> dict[int, int]:
+    """For each of the entries that has been reversed: the id of its reversal."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(LedgerEntry.reverses_id, LedgerEntry.id).where(LedgerEntry.reverses_id.in_(ids))
+    ).all()
+    return {int(reversed_id): int(reversal_id) for reversed_id, reversal_id in rows if reversed_id is not None}
+
+
+def reverse_entry(
+    session: Session, parent: User, entry_id: int, *, window: timedelta, reason: str | None = None
+) -> LedgerEntry:
+    """A parent reverses an approval's earning, a bonus, a penalty or a payout of the family, within
+    `window` of it: a new adjustment of the opposite effect on the balance that names it
+    (`reverses_id`), with its own feed row. The entry itself is never changed. The unique
+    reverses_id makes the reversal happen once, however many parents press "Undo" at once."""
+    entry = session.get(LedgerEntry, entry_id)
+    if entry is None or parent.family_id is None or entry.family_id != parent.family_id:
+        raise NotFound("entry not found")
+    child = identity.child_of_family(session, parent, entry.child_id)
+    until = reversible_until(entry, window)
+    if entry.reverses_id is not None:
+        raise Conflict("this is a reversal already; make a new bonus or penalty instead")
+    if until is None:
+        raise Conflict("nothing to reverse: this entry is of 0")
+    if clock.now() > until:
+        raise Conflict(f"too late: an entry can be reversed within {_hours(window)} of it")
+    if reversals_of(session, [entry.id]):
+        raise Conflict("this entry has already been reversed")
+    cents = -balance_effect(entry)
+    what = REVERSIBLE[entry.kind]
+    if entry.kind == EntryKind.adjustment.value:
+        what = "bonus" if entry.amount_cents > 0 else "penalty"
+    about = f" for {entry.chore_title!r}" if entry.chore_title else ""
+    try:
+        return _record_parent_entry(
+            session,
+            parent,
+            child,
+            kind=EntryKind.adjustment,
+            cents=cents,
+            note=reason or f"reverses the {what}{about} of {from_cents_or_zero(abs(entry.amount_cents)):.2f}",
+            activity_type=ActivityType.entry_reversed,
+            description=f"{parent.name} reversed the {what}{about} for {child.name}: {from_cents_or_zero(cents):+.2f}",
+            reverses_id=entry.id,
+            chore_id=entry.chore_id,
+            chore_title=entry.chore_title,
+        )
+    except IntegrityError:
+        session.rollback()  # another parent reversed it in the meantime: once is once
+        raise Conflict("this entry has already been reversed") from None
+
+
+def _hours(window: timedelta) -> str:
+    hours = int(window.total_seconds() // 3600)
+    return f"{hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"{hours} hours"
+
+
+def child_entries(session: Session, parent: User, child_id: int, *, skip: int, limit: int) -> list[LedgerEntry]:
+    """Every entry of the child's, newest first: earnings, adjustments (reversals too), payouts."""
+    child = identity.child_of_family(session, parent, child_id)
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.child_id == child.id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .offset(max(skip, 0))
+            .limit(max(1, min(limit, MAX_PAGE)))
+        )
+    )

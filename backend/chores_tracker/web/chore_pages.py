@@ -362,6 +362,28 @@ def _already_reviewed(settings: Settings, exc: Conflict) -> Response:
     return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
 
 
+@router.post("/approvals/approve-many")
+def approve_many(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    """ "Approve all" approves what the page showed (not what arrived since); "Approve ticked", the ticked ones."""
+    data = submitted.values(lists=("assignment_ids", "shown_ids"))
+    field = "shown_ids" if data.get("which") == "all" else "assignment_ids"
+    raw = data.get(field)
+    ids = [
+        int(value)
+        for value in (raw if isinstance(raw, list) else [])
+        if value.isascii() and value.isdigit() and len(value) < 10
+    ]
+    if not ids:
+        return redirect("/approvals", settings, flash="Tick the chores to approve first.", kind="error")
+    result = lifecycle.approve_many(session, parent, ids, lambda item: item.chore.title)
+    message = f"Approved {len(result.approved)}: {_money(request, result.total_cents)} earned."
+    if result.skipped:
+        message += f" {len(result.skipped)} not approved: {sentence(result.skipped[0][1])}"
+    return redirect("/approvals", settings, flash=message, kind="success" if result.approved else "error")
+
+
 @router.post("/approvals/{assignment_id}/approve")
 def approve(
     request: Request,
@@ -435,3 +457,14 @@ def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: Se
             raise
         return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
     return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")
+
+
+@router.post("/chores/{chore_id}/take-back")
+def take_back(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+    try:
+        result = lifecycle.take_back(session, child, chore_id)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
+    return redirect("/", settings, flash=f"Taken back: “{result.chore.title}” is on your list again.")

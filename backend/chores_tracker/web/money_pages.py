@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -9,17 +10,20 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.chores import queries as chores
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.errors import Conflict
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
-from chores_tracker.reports import service as reports
+from chores_tracker.money import from_cents_or_zero
+from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm
+from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.rendering import format_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -28,28 +32,29 @@ router = APIRouter()
 HISTORY_LENGTH = 50
 
 
-def _history(session: Session, parent: User, child_id: int) -> list[dict[str, Any]]:
-    """Earnings, bonuses, penalties and payouts in one timeline, newest first."""
-    rows: list[dict[str, Any]] = [
-        {
-            "date": item.date,
-            "kind": item.type,
-            "amount": item.amount,
-            "text": item.chore_title or item.reason or item.description,
-        }
-        for item in reports.reward_history(session, parent, child_id, limit=HISTORY_LENGTH)
-    ]
-    rows += [
-        {
-            "date": entry.created_at,
-            "kind": "payout",
-            "amount": -ledger.amount_of(entry),
-            "text": entry.note or "Paid out",
-        }
-        for entry in ledger.list_payouts(session, parent, child_id, limit=HISTORY_LENGTH)
-    ]
-    rows.sort(key=lambda row: row["date"], reverse=True)
-    return rows[:HISTORY_LENGTH]
+def _history(session: Session, parent: User, child_id: int, settings: Settings) -> list[dict[str, Any]]:
+    """Earnings, bonuses, penalties, payouts and reversals in one timeline, newest first, each with
+    whether a parent may still reverse it."""
+    window = timedelta(hours=settings.reversal_window_hours)
+    now = clock.now()
+    entries = ledger.child_entries(session, parent, child_id, skip=0, limit=HISTORY_LENGTH)
+    reversed_by = ledger.reversals_of(session, [entry.id for entry in entries])
+    rows = []
+    for entry in entries:
+        until = ledger.reversible_until(entry, window)
+        rows.append(
+            {
+                "id": entry.id,
+                "date": entry.created_at,
+                "kind": "reversal" if entry.reverses_id is not None else entry.kind,
+                "amount": from_cents_or_zero(ledger.balance_effect(entry)),
+                "text": entry.chore_title or entry.note or ("Paid out" if entry.kind == "payout" else ""),
+                "note": entry.note,
+                "reversed": entry.id in reversed_by,
+                "can_reverse": until is not None and entry.id not in reversed_by and now <= until,
+            }
+        )
+    return rows
 
 
 def _child_page(
@@ -57,6 +62,7 @@ def _child_page(
     session: Session,
     parent: User,
     child_id: int,
+    settings: Settings,
     *,
     which: str | None = None,
     errors: FormErrors | None = None,
@@ -71,7 +77,7 @@ def _child_page(
             "title": child.name,
             "child": child,
             "totals": chores.child_totals(session, child),
-            "history": _history(session, parent, child.id),
+            "history": _history(session, parent, child.id, settings),
             "which": which,
             "errors": errors.fields if errors else {},
             "form": form or {},
@@ -81,8 +87,10 @@ def _child_page(
 
 
 @router.get("/children/{child_id}")
-def child_page(request: Request, child_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
-    return _child_page(request, session, parent, child_id)
+def child_page(
+    request: Request, child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    return _child_page(request, session, parent, child_id, settings)
 
 
 @router.post("/children/{child_id}/adjustments")
@@ -111,7 +119,7 @@ def add_adjustment(
             shown = format_money(abs(given), settings)
             return redirect(f"/children/{child.id}", settings, flash=f"{child.name} got a {what} of {shown}.")
     return _child_page(
-        request, session, parent, child.id, which="adjustment", errors=errors, form=data, status_code=422
+        request, session, parent, child.id, settings, which="adjustment", errors=errors, form=data, status_code=422
     )
 
 
@@ -133,7 +141,23 @@ def add_payout(
     if entry is not None:
         shown = format_money(ledger.amount_of(entry), settings)
         return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.name} {shown}.")
-    return _child_page(request, session, parent, child.id, which="payout", errors=errors, form=data, status_code=422)
+    return _child_page(
+        request, session, parent, child.id, settings, which="payout", errors=errors, form=data, status_code=422
+    )
+
+
+@router.post("/children/{child_id}/entries/{entry_id}/reverse")
+def reverse_entry(
+    child_id: RowId, entry_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    window = timedelta(hours=settings.reversal_window_hours)
+    try:
+        reversal = ledger.reverse_entry(session, parent, entry_id, window=window)
+    except Conflict as exc:
+        return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
+    shown = format_money(ledger.amount_of(reversal), settings)
+    return redirect(f"/children/{child.id}", settings, flash=f"Reversed: {shown} for {child.name}.")
 
 
 @router.get("/me/money")
