@@ -7,7 +7,8 @@ anything bumps, just before it commits, the revision of every family it touched:
 the rows it added, changed or deleted (any row with a family_id, the family's own row, and a user's
 family before and after a move), and the family of the request's caller (note_family: the API's
 and the pages' authentication note it), which covers conditional UPDATEs and DELETEs that name no
-family. The bump is the transaction's last statement, so the family's row is the last lock it takes.
+family; a mutating request's session counts as writing from the start (deps.get_db). The bump is
+the transaction's last statement, so the family's row is the last lock it takes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def note_family(session: Session, family_id: int | None) -> None:
     """The family a request speaks for (its caller's): bumped if the transaction writes anything."""
     if family_id is not None:
         session.info.setdefault(_FAMILIES, set()).add(family_id)
+
+
+def mark_writing(session: Session) -> None:
+    """The request changes something (POST, PUT, PATCH, DELETE): its commit bumps the noted families
+    even when no row turned out different (enabling an enabled chore), so that every mutating route
+    bumps, whatever it does inside."""
+    session.info[_WROTE] = True
 
 
 def note_revision(session: Session, revision: int | None) -> None:
