@@ -194,7 +194,8 @@ class _Chore:
 
 def _load(session: Session, *conditions: Any) -> list[_Chore]:
     chores: list[_Chore] = []
-    for result_row in session.execute(_ROWS.where(*conditions)):
+    # On the session's connection: a Core select needs none of the ORM's execution machinery.
+    for result_row in session.connection().execute(_ROWS.where(*conditions)):
         row = tuple(result_row)
         if not chores or chores[-1].id != row[0]:
             chores.append(_Chore(row))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, column, event, inspect, select, table, update
+from sqlalchemy import BigInteger, Integer, bindparam, column, event, inspect, select, table, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.elements import TextClause
 
@@ -27,6 +27,9 @@ _FAMILIES = "chores_tracker.families"  # session.info: ids of the families this 
 _WROTE = "chores_tracker.wrote"  # session.info: the transaction wrote something
 _REVISION = "chores_tracker.family_revision"  # session.info: the caller's family revision, as authentication read it
 _WRITES = ("insert", "update", "delete", "replace")
+
+
+_REVISION_OF = select(FAMILIES.c.revision).where(FAMILIES.c.id == bindparam("family_id"))
 
 
 def note_family(session: Session, family_id: int | None) -> None:
@@ -54,7 +57,7 @@ def noted_revision(session: Session) -> int | None:
 
 def family_revision(session: Session, family_id: int) -> int | None:
     """The family's revision now (one lookup by primary key); None when there is no such family."""
-    value = session.execute(select(FAMILIES.c.revision).where(FAMILIES.c.id == family_id)).scalar_one_or_none()
+    value = session.connection().execute(_REVISION_OF, {"family_id": family_id}).scalar_one_or_none()
     return None if value is None else int(value)
 
 
