@@ -35,6 +35,7 @@ from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.http import LONE_SURROGATE, ErrorHandler
 from chores_tracker.identity.routes import router as users_router
+from chores_tracker.identity.sessions import TokenCache
 from chores_tracker.ledger.routes import entries_router as ledger_entries_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
@@ -175,6 +176,7 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
     operations.install_state(app, settings)
 

@@ -108,6 +108,8 @@ class Settings(CommonSettings):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
     readiness_cache_seconds: float = Field(default=5, ge=0)
+    # How long a token's user is remembered at most (each use checked against the family's revision); 0: never.
+    token_cache_seconds: float = Field(default=30, ge=0)
 
     metrics_token: str | None = None
     metrics_public: bool = False

@@ -6,7 +6,7 @@ notification (read_at) and the outbox the worker delivers from (dispatched_at). 
 the release before ignores it.
 
 Revision ID: 0030
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-02 01:30:00+00:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

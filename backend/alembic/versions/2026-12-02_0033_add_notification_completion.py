@@ -5,7 +5,7 @@ approve and send-back links bound to that completion. Nullable, no foreign key (
 an existing table only by rebuilding it): the release before ignores it.
 
 Revision ID: 0033
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-02 02:15:00+00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0033"
-down_revision: str | Sequence[str] | None = "0040"
+down_revision: str | Sequence[str] | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

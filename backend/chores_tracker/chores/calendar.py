@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
@@ -33,6 +33,9 @@ from chores_tracker.families.models import Family
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODUCT = "-//Chores Tracker//Schedules//EN"
 
@@ -115,6 +118,8 @@ def revoke_feed(session: Session, parent: User, feed_id: int) -> None:
 
 
 def _event(view: OccurrenceView, *, with_child: bool, now: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"occurrence-{view.id}@chores-tracker")
     event.add("dtstamp", now)
@@ -144,6 +149,8 @@ def feed_ics(session: Session, token: str, now: datetime | None = None) -> bytes
     views = feed_occurrences(
         session, family, today - timedelta(days=7), today + timedelta(days=HORIZON_DAYS), feed.child_id, now
     )
+    from icalendar import Calendar  # only here: importing it is a good part of the app's start-up
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")

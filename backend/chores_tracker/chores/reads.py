@@ -201,7 +201,8 @@ class _Chore:
 
 def _load(session: Session, *conditions: Any) -> list[_Chore]:
     chores: list[_Chore] = []
-    for result_row in session.execute(_ROWS.where(*conditions)):
+    # On the session's connection: a Core select needs none of the ORM's execution machinery.
+    for result_row in session.connection().execute(_ROWS.where(*conditions)):
         row = tuple(result_row)
         if not chores or chores[-1].id != row[0]:
             chores.append(_Chore(row))
@@ -214,11 +215,19 @@ def _family_chores(viewer: User) -> Sequence[Any]:
     return (Chore.family_id == viewer.family_id, Chore.deleted_at.is_(None))
 
 
-def available_for_child(session: Session, child: User) -> Json:
+def changes_by_itself(chores: list[_Chore], now: datetime) -> datetime | None:
+    """The first moment an answer made of these chores changes with no write: a cooldown's end."""
+    return min(
+        (moment for chore in chores for slot in chore.slots if (moment := slot.cooling_until(now))), default=None
+    )
+
+
+def available_for_child(session: Session, child: User) -> tuple[Json, datetime | None]:
     """schemas.AvailableOut: the child's own assignments it may do now (a rotation's only on its
-    turn), and the free pool chores."""
+    turn), and the free pool chores;
+    and when that changes by itself (changes_by_itself)."""
     if child.family_id is None:
-        return {"assigned": [], "pool": [], "total_count": 0}
+        return {"assigned": [], "pool": [], "total_count": 0}, None
     now = clock.now()
     assigned: list[Json] = []
     pool: list[Json] = []
@@ -235,13 +244,18 @@ def available_for_child(session: Session, child: User) -> Json:
         if mine and len(assigned) < MAX_LIST:
             shown = chore.json(child, now)
             assigned.extend({"chore": shown, "assignment": slot.json(now), "assignment_id": slot.id} for slot in mine)
-    return {"assigned": assigned, "pool": pool, "total_count": len(assigned) + len(pool)}
+    return {"assigned": assigned, "pool": pool, "total_count": len(assigned) + len(pool)}, changes_by_itself(
+        chores, now
+    )
 
 
-def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: int = MAX_LIST) -> list[Json]:
-    """schemas.PendingApprovalOut[]: completions waiting for review in the family, oldest first."""
+def pending_approvals(
+    session: Session, parent: User, *, skip: int = 0, limit: int = MAX_LIST
+) -> tuple[list[Json], datetime | None]:
+    """schemas.PendingApprovalOut[]: completions waiting for review in the family, oldest first; and
+    when that changes by itself (changes_by_itself)."""
     if parent.family_id is None:
-        return []
+        return [], None
     now = clock.now()
     waiting_chores = select(Assignment.chore_id).where(Assignment.state == COMPLETED)
     chores = _load(session, *_family_chores(parent), Chore.id.in_(waiting_chores))
@@ -252,7 +266,7 @@ def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: i
     )
     waiting = waiting[max(skip, 0) : max(skip, 0) + max(1, min(limit, MAX_LIST))]
     shown: dict[int, Json] = {}
-    return [
+    answer = [
         {
             "assignment": slot.json(now),
             "assignment_id": slot.id,
@@ -262,3 +276,4 @@ def pending_approvals(session: Session, parent: User, *, skip: int = 0, limit: i
         }
         for slot, chore in waiting
     ]
+    return answer, changes_by_itself(chores, now)

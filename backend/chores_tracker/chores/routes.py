@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from chores_tracker import clock
 from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, reads, service
@@ -36,8 +36,9 @@ from chores_tracker.chores.schemas import (
     present_chore,
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID, OrjsonResponse, RowId
+from chores_tracker.http import MAX_ROW_ID, Conditional, OrjsonResponse, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -90,19 +91,32 @@ def list_chores(
     return _chores(found, user)
 
 
-@router.get("/available", response_model=AvailableOut)
-def available(child: CurrentChild, session: DbSession) -> Response:
-    """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
+available_doc = "What the child may do now: its own assignments, and the family's pool chores nobody holds."
+pending_doc = "Completions waiting for review in the family, oldest first."
+_CONDITIONAL = (
+    " Carries an ETag: sent back in If-None-Match, it is answered 304 with no body while the answer is the same."
+)
+
+
+@router.get("/available", response_model=AvailableOut, description=f"{available_doc}{_CONDITIONAL}")
+def available(request: Request, child: CurrentChild, session: DbSession) -> Response:
     # The lean read path (chores.reads): the same answer as AvailableOut, without the ORM or pydantic.
-    return OrjsonResponse(reads.available_for_child(session, child))
+    conditional = Conditional(request, noted_revision(session), child.id)
+    if etag := conditional.fresh(clock.now()):
+        return conditional.not_modified(etag)
+    answer, until = reads.available_for_child(session, child)
+    return conditional.tag(OrjsonResponse(answer), until)
 
 
-@router.get("/pending-approval", response_model=list[PendingApprovalOut])
+@router.get("/pending-approval", response_model=list[PendingApprovalOut], description=f"{pending_doc}{_CONDITIONAL}")
 def pending_approval(
-    parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
+    request: Request, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
 ) -> Response:
-    """Completions waiting for review in the family, oldest first."""
-    return OrjsonResponse(reads.pending_approvals(session, parent, skip=skip, limit=limit))
+    conditional = Conditional(request, noted_revision(session), parent.id)
+    if etag := conditional.fresh(clock.now()):
+        return conditional.not_modified(etag)
+    answer, until = reads.pending_approvals(session, parent, skip=skip, limit=limit)
+    return conditional.tag(OrjsonResponse(answer), until)
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])

@@ -19,7 +19,7 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
-    user = user_for_token(session, settings, token)
+    user = user_for_token(session, settings, token, request.app.state.token_cache)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id

@@ -46,6 +46,7 @@ class TokenClaims(NamedTuple):
     token_version: int
     # None in tokens issued by the release before server-side sessions (see identity.sessions).
     session_id: str | None
+    expires_at: int = 0  # Unix time
 
 
 def create_access_token(user_id: int, token_version: int, session_id: str, settings: Settings) -> str:
@@ -73,6 +74,6 @@ def decode_access_token(token: str, settings: Settings) -> TokenClaims | None:
         )
         if clock.now().timestamp() > int(payload["exp"]):
             return None
-        return TokenClaims(int(payload["sub"]), int(payload.get("ver", 0)), payload.get("sid"))
+        return TokenClaims(int(payload["sub"]), int(payload.get("ver", 0)), payload.get("sid"), int(payload["exp"]))
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
