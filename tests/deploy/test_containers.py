@@ -399,7 +399,7 @@ def loaded_from_byte_code(logs: str) -> int:
 
 def test_the_job_and_the_deployment_start_without_compiling_any_module(database, names, say):  # noqa: F811 (the fixture imported above)
     documents = manifests()
-    job, deployment, _timestep = in_sync_order(documents)
+    job, deployment, *_later_waves = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)
 
     environment = pod_environment(job, documents, database, secret_key, JOB_POD_FIELDS)
@@ -445,8 +445,9 @@ def test_a_release_runs_the_job_then_the_deployment_then_the_job_again_as_a_no_o
         ("Job", a.JOB_NAME),
         ("Deployment", a.DEPLOYMENT_NAME),
         ("CronJob", "chores-tracker-timestep"),
+        ("Deployment", "chores-tracker-worker"),
     ]
-    job, deployment, timestep = ordered
+    job, deployment, timestep, _worker = ordered
     secret_key = secrets.token_urlsafe(48)
 
     # Wave 1: the migration Job, on an empty database.
@@ -518,7 +519,7 @@ def next_image(tmp_path) -> Iterator[str]:
 def test_the_previous_release_keeps_serving_while_the_next_ones_job_migrates(database, next_image, names, say):  # noqa: F811 (the fixture imported above)
     # names after next_image: its containers, and their volumes, are removed before that image.
     documents = manifests()
-    job, deployment, _timestep = in_sync_order(documents)
+    job, deployment, *_later_waves = in_sync_order(documents)
     secret_key = secrets.token_urlsafe(48)
 
     def job_environment() -> dict[str, str]:

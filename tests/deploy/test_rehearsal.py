@@ -169,17 +169,18 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text()
 
-    def ready_status(self) -> int | None:
+    def ready_status(self, path: str = READY_PATH) -> int | None:
         try:
-            return httpx.get(self.base_url + READY_PATH, timeout=2).status_code
+            return httpx.get(self.base_url + path, timeout=2).status_code
         except httpx.TransportError:
             return None
 
-    def wait_until_ready(self, within: float = 60) -> None:
+    def wait_until_ready(self, within: float = 60, path: str = READY_PATH) -> None:
+        """Until `path` (the readiness probe's; a worker's metrics for its startup probe) answers 200."""
         deadline = time.monotonic() + within
         status = None
         while time.monotonic() < deadline:
-            status = self.ready_status()
+            status = self.ready_status(path)
             if status == 200:
                 return
             try:
@@ -272,8 +273,9 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
         ("Job", a.JOB_NAME),
         ("Deployment", a.DEPLOYMENT_NAME),
         ("CronJob", "chores-tracker-timestep"),
+        ("Deployment", "chores-tracker-worker"),
     ]
-    job, deployment, timestep = ordered
+    job, deployment, timestep, worker = ordered
     final = a.final_stage()
     entrypoint, cmd = a.image_setting(final, "ENTRYPOINT"), a.image_setting(final, "CMD")
 
@@ -310,6 +312,21 @@ def test_a_release_runs_the_job_then_serves_in_wave_order(database, tmp_path, se
         ran = run_job(translate(a.effective_command(tick, entrypoint, cmd), a.REPO), tick_environment, a.REPO, deadline)
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert "Time step at" in ran.stdout
+
+    # Wave 4: the notification worker's Deployment: its startup probe (metrics) answers, and SIGTERM
+    # lets it finish its round and exit.
+    worker_container = a.only_container(worker)
+    worker_port = free_port()
+    worker_environment = process_environment(
+        filled_environment(worker_container, documents, database, WORKER_METRICS_PORT=str(worker_port)),
+        a.REPO / "backend",
+        tmp_path,
+    )
+    worker_argv = translate(a.effective_command(worker_container, entrypoint, cmd), a.REPO)
+    delivering = Server.start(worker_argv, worker_environment, a.REPO, worker_port, tmp_path / "worker.log")
+    servers.append(delivering)
+    delivering.wait_until_ready(path="/")
+    delivering.stop(a.pod_spec(worker)["terminationGracePeriodSeconds"])
 
     # The kubelet's SIGTERM reaches the server itself (the entrypoint exec'd it) and it stops cleanly.
     grace = a.pod_spec(deployment)["terminationGracePeriodSeconds"]
@@ -441,7 +458,7 @@ def rolling_update(
     )
 
     documents = manifests()
-    job, deployment, _timestep = in_sync_order(documents)
+    job, deployment, *_later_waves = in_sync_order(documents)
     final = a.final_stage()
     entrypoint, cmd = a.image_setting(final, "ENTRYPOINT"), a.image_setting(final, "CMD")
     grace = a.pod_spec(deployment)["terminationGracePeriodSeconds"]
