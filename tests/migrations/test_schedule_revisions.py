@@ -27,6 +27,15 @@ def _table(connection: sa.Connection, name: str) -> sa.Table:
     return sa.Table(name, sa.MetaData(), autoload_with=connection)
 
 
+# Columns later revisions add (nullable, or with a default): the previous release's rows are
+# compared without them.
+LATER_COLUMNS = {"ledger_entries": {"occurrence_id", "reverses_id"}, "users": {"display_name", "avatar"}}
+
+
+def _old_columns(table: sa.Table) -> list[sa.Column]:
+    return [column for column in table.columns if column.name not in LATER_COLUMNS.get(table.name, set())]
+
+
 def seed(connection: sa.Connection) -> None:
     def add(name: str, rows: list[dict]) -> None:
         table = _table(connection, name)
@@ -269,9 +278,12 @@ def seed(connection: sa.Connection) -> None:
 def snapshot(connection: sa.Connection) -> dict:
     """Every row of the history tables, and the ledger's rows as the previous release knows them."""
     tables = {name: _table(connection, name) for name in HISTORY_TABLES}
-    found = {name: sorted(map(tuple, connection.execute(sa.select(table)).all())) for name, table in tables.items()}
+    found = {
+        name: sorted(map(tuple, connection.execute(sa.select(*_old_columns(table))).all()))
+        for name, table in tables.items()
+    }
     ledger = _table(connection, "ledger_entries")
-    old_columns = [column for column in ledger.columns if column.name != "occurrence_id"]
+    old_columns = _old_columns(ledger)
     found["ledger_entries"] = sorted(map(tuple, connection.execute(sa.select(*old_columns)).all()))
     signed = sa.case((ledger.c.kind == "payout", -ledger.c.amount_cents), else_=ledger.c.amount_cents)
     found["balances"] = dict(
