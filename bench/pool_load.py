@@ -184,7 +184,9 @@ class Run:
         return sum(n for status, n in self.statuses.items() if not 200 <= status < 300) + self.socket_errors
 
 
-def wrk(url: str, authorization: str, connections: int, seconds: float, script: Path) -> Run:
+def wrk(
+    url: str, authorization: str, connections: int, seconds: float, script: Path, headers: tuple[str, ...] = ()
+) -> Run:
     command = [
         "wrk",
         "-t",
@@ -199,6 +201,7 @@ def wrk(url: str, authorization: str, connections: int, seconds: float, script: 
         str(script),
         "-H",
         f"Authorization: {authorization}",
+        *(arg for header in headers for arg in ("-H", header)),
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout

@@ -278,7 +278,16 @@ def median(runs: list[Run], of: str) -> float:
     return statistics.median(float(getattr(run, of)) for run in runs)
 
 
-def row(name: str, size: int, ours: list[Run], reference: list[Run]) -> str:
+def unexpected(runs: list[Run], expected: int) -> int:
+    if expected == 200:
+        return sum(run.not_2xx for run in runs)
+    return sum(n for run in runs for status, n in run.statuses.items() if status != expected) + sum(
+        run.socket_errors for run in runs
+    )
+
+
+def row(name: str, size: int, ours: list[Run], reference: list[Run], expected: int = 200) -> str:
+    """`expected`: the status every answer of ours should have (304 for the revalidations); others count."""
     statuses: dict[int, int] = {}
     for run in ours:
         for status, n in run.statuses.items():
@@ -287,7 +296,7 @@ def row(name: str, size: int, ours: list[Run], reference: list[Run]) -> str:
     reference_errors = sum(run.not_2xx for run in reference)
     return (
         f"| `{name}` | {size / 1000:.1f} KB | {median(ours, 'rate'):.1f} | {median(ours, 'p50_ms'):.0f} "
-        f"| {median(ours, 'p99_ms'):.0f} | {sum(run.not_2xx for run in ours)} ({answers}) "
+        f"| {median(ours, 'p99_ms'):.0f} | {unexpected(ours, expected)} ({answers}) "
         f"| {median(reference, 'rate'):.1f} | {median(reference, 'p99_ms'):.0f}"
         f"{f' ({reference_errors} non-2xx)' if reference_errors else ''} "
         f"| {median(ours, 'rate') / median(reference, 'rate'):.3f} |"
@@ -304,7 +313,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--seconds", type=float, default=10, help="duration of each run (default 10)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per side; the table shows medians (default 3)")
-    parser.add_argument("--no-cycle", action="store_true", help="measure the three reads only")
+    parser.add_argument("--no-cycle", action="store_true", help="leave out the complete-then-approve cycle")
+    parser.add_argument(
+        "--no-conditional", action="store_true", help="leave out the reads revalidated with If-None-Match (304)"
+    )
     args = parser.parse_args()
 
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
@@ -328,21 +340,27 @@ def main() -> None:
             family = seed(api)
             tokens = {"parent": family.parent, "child": family.child}
             bodies = {}
+            etags: dict[str, str] = {}
             for _, path, who, name in ENDPOINTS:
                 answer = api.get(path.removeprefix("/api/v1"), headers={"Authorization": tokens[who]})
                 answer.raise_for_status()
                 bodies[name] = answer.content
+                etags[name] = answer.headers.get("etag", "")
         store_bodies(database_url, bodies)
         reference = start_reference(database_url, reference_port, logs[1])
 
-        def measure_ours(url: str, authorization: str, script: Path, seconds: float) -> Run:
+        def measure_ours(
+            url: str, authorization: str, script: Path, seconds: float, headers: tuple[str, ...] = ()
+        ) -> Run:
             drain(base)  # the last run's backlog answered first
-            return wrk(url, authorization, args.connections, seconds, script)
+            return wrk(url, authorization, args.connections, seconds, script, headers)
 
         def measure_reference(url: str, script: Path, seconds: float) -> Run:
             return wrk(url, "", args.connections, seconds, script)
 
-        def compare(name: str, size: int, measure: tuple[Callable[[float], Run], Callable[[float], Run]]) -> str:
+        def compare(
+            name: str, size: int, measure: tuple[Callable[[float], Run], Callable[[float], Run]], expected: int = 200
+        ) -> str:
             ours_run, reference_run = measure
             ours_runs: list[Run] = []
             reference_runs: list[Run] = []
@@ -356,7 +374,7 @@ def main() -> None:
                 else:
                     reference_runs.append(reference_run(args.seconds))
                     ours_runs.append(ours_run(args.seconds))
-            return row(name, size, ours_runs, reference_runs)
+            return row(name, size, ours_runs, reference_runs, expected)
 
         rows = []
         for name, path, who, stored in ENDPOINTS:
@@ -375,6 +393,26 @@ def main() -> None:
                 )
             )
             print(rows[-1], flush=True)
+        if not args.no_conditional:
+            # The same reads by a client that kept the last answer: If-None-Match with its ETag, answered
+            # 304 with no body. Against the reference's full answer: what a revalidating client costs us.
+            for name, path, who, stored in ENDPOINTS:
+                rows.append(
+                    compare(
+                        f"{name.split(' (')[0]} revalidated, 304 ({who})",
+                        0,
+                        (
+                            lambda seconds, path=path, who=who, stored=stored: measure_ours(
+                                base + path, tokens[who], reads_script, seconds, (f"If-None-Match: {etags[stored]}",)
+                            ),
+                            lambda seconds, stored=stored: measure_reference(
+                                f"{reference_base}/ref/{stored}", reads_script, seconds
+                            ),
+                        ),
+                        expected=304,
+                    )
+                )
+                print(rows[-1], flush=True)
         if not args.no_cycle:
             with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
                 # Half as many again as the connections: every thread always has a chore free.

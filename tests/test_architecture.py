@@ -13,7 +13,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "backend" / "chores_tracker"
 
-# Lowest first. The activity feed sits right above identity: every other domain writes its rows
+# Lowest first. Notifications sit right above identity, under the activity feed that writes them.
+# The activity feed sits right above them: every other domain writes its rows
 # in the same transaction as its change (families too: joins, removals, invite codes, children).
 # The infrastructure sits with the app, above every domain: the migration tool (and readiness,
 # which asks it) reads every domain's tables through db.models.
@@ -35,12 +36,13 @@ LAYERS = [
         "timezones",
     },
     {"identity"},
+    {"notifications"},
     {"activity"},
     {"families"},
     {"ledger"},
     {"chores"},
     {"reports"},
-    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models"},
+    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models", "worker"},
 ]
 
 
@@ -98,6 +100,6 @@ def test_an_import_inside_a_function_counts_as_much_as_one_at_the_top():
 
 
 def test_the_domains_follow_one_order_above_the_shared_modules_and_below_the_app():
-    domains = ["identity", "activity", "families", "ledger", "chores", "reports"]
-    assert [layer_of(domain) for domain in domains] == list(range(1, 7))
+    domains = ["identity", "notifications", "activity", "families", "ledger", "chores", "reports"]
+    assert [layer_of(domain) for domain in domains] == list(range(1, 8))
     assert layer_of("deps") < layer_of("identity") and layer_of("reports") < layer_of("web") == layer_of("migrations")

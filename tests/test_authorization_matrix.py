@@ -38,6 +38,9 @@ class World:
     pause_id: int
     feed_id: int
     feed_token: str
+    notification_id: int  # the child's (the bonus)
+    channel_id: int  # the child's
+    delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
 
 
@@ -60,6 +63,13 @@ def build_world(api: Api) -> World:
     assert calendar_feed.status_code == 201, calendar_feed.text
     feed = api.get("/activities/recent", child).json()["activities"]
     activity_id = next(a["id"] for a in feed if a["activity_type"] == "chore_completed")
+    told = api.get("/notifications", child).json()["notifications"]
+    notification_id = next(n["id"] for n in told if n["event"] == "adjustment_applied")
+    channel = api.post(
+        "/notifications/channels", child, json={"name": f"{SECRET} phone", "url": "json://127.0.0.1:9/x"}
+    )
+    assert channel.status_code == 201, channel.text
+    delivery_id = dead_letter(api)
     return World(
         owner,
         parent,
@@ -75,8 +85,28 @@ def build_world(api: Api) -> World:
         pause.json()["id"],
         calendar_feed.json()["id"],
         calendar_feed.json()["token"],
+        notification_id,
+        channel.json()["id"],
+        delivery_id,
         bonus.json()["id"],
     )
+
+
+def dead_letter(api: Api) -> int:
+    """The worker's fan-out of what is waiting, and one of the deliveries made a dead letter."""
+    from sqlalchemy import select, update
+
+    from chores_tracker.notifications.delivery import fan_out
+    from chores_tracker.notifications.models import NotificationDelivery
+
+    factory = api.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        fan_out(session)
+    with factory() as session:
+        newest = session.scalar(select(NotificationDelivery.id).order_by(NotificationDelivery.id.desc()).limit(1))
+        session.execute(update(NotificationDelivery).where(NotificationDelivery.id == newest).values(state="dead"))
+        session.commit()
+        return newest
 
 
 @dataclass(frozen=True)
@@ -208,6 +238,25 @@ CASES = [
     Case("GET", "/activities/summary", 401, 200, 200, 200),
     Case("GET", "/activities/types", 401, 200, 200, 200),
     Case("GET", "/activities/{activity}", 401, 200, 200, 404),
+    # notifications: each member's own (the one marked read is the child's)
+    Case("GET", "/notifications", 401, 200, 200, 200),
+    Case("GET", "/notifications/unread-count", 401, 200, 200, 200),
+    Case("POST", "/notifications/read-all", 401, 200, 200, 200),
+    Case("POST", "/notifications/{notification}/read", 401, 200, 404, 404),
+    Case("GET", "/notifications/events", 401, 200, 200, 200),
+    Case("GET", "/notifications/channels", 401, 200, 200, 200),
+    Case(
+        "POST",
+        "/notifications/channels",
+        401,
+        201,
+        201,
+        201,
+        body=lambda w: {"name": "hook", "url": "json://127.0.0.1:9/y", "events": ["chore_completed"]},
+    ),
+    Case("DELETE", "/notifications/channels/{channel}", 401, 204, 404, 404),
+    Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
+    Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
     # reports
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
@@ -231,6 +280,9 @@ def _fill(text: str, w: World) -> str:
         occurrence=w.occurrence_id,
         pause=w.pause_id,
         feed=w.feed_id,
+        notification=w.notification_id,
+        channel=w.channel_id,
+        delivery=w.delivery_id,
         bonus=w.bonus_id,
     )
 
@@ -249,6 +301,9 @@ def test_every_api_route_is_in_the_matrix(app):
         "{occurrence}": "{occurrence_id}",
         "{pause}": "{pause_id}",
         "{feed}": "{feed_id}",
+        "{notification}": "{notification_id}",
+        "{channel}": "{channel_id}",
+        "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
     }
 

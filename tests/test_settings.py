@@ -43,6 +43,12 @@ def test_production_accepts_a_long_random_secret_key():
     assert make(environment="production", secret_key="x" * 48).is_production
 
 
+def test_production_refuses_a_test_clock_file(tmp_path):
+    assert make(test_clock_file=tmp_path / "now").test_clock_file == tmp_path / "now"
+    with pytest.raises(ValidationError, match="TEST_CLOCK_FILE"):
+        make(environment="production", secret_key="x" * 48, test_clock_file=tmp_path / "now")
+
+
 def test_codes_mode_without_codes_is_refused():
     with pytest.raises(ValidationError, match="REGISTRATION_CODES"):
         make(signup_mode="codes")

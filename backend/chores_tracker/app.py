@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chores_tracker import __version__, web
+from chores_tracker import __version__, clock, web
 from chores_tracker.activity.routes import router as activities_router
 from chores_tracker.admission import AdmissionMiddleware
 from chores_tracker.chores.routes import assignments_router, calendar_router, occurrences_router, pauses_router
@@ -35,9 +35,12 @@ from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.http import LONE_SURROGATE, ErrorHandler
 from chores_tracker.identity.routes import router as users_router
+from chores_tracker.identity.sessions import TokenCache
 from chores_tracker.ledger.routes import entries_router as ledger_entries_router
 from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
+from chores_tracker.notifications.delivery import run_round
+from chores_tracker.notifications.routes import router as notifications_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
@@ -173,6 +176,7 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
     operations.install_state(app, settings)
 
@@ -190,8 +194,22 @@ async def _time_steps(app: FastAPI, interval: int) -> None:
         await asyncio.sleep(interval)
 
 
+async def _deliveries(app: FastAPI, interval: float) -> None:
+    """The notification worker's rounds in the serve process (NOTIFICATION_WORKER_INTERVAL_SECONDS,
+    as ./scripts/run sets it): the single-machine default, where no `chores-tracker worker` runs."""
+    while True:
+        try:
+            result = await anyio.to_thread.run_sync(run_round, app.state.session_factory, app.state.settings)
+            if result.dispatched or result.delivered or result.failed:
+                log.info("notifications: %s", result.as_text())
+        except Exception:
+            log.exception("a notification round failed; the next one tries again")
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    clock.follow_file(settings.test_clock_file)  # None but in tests: the real clock
     engine = make_engine(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
@@ -209,14 +227,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # An admitted request must never wait for a worker thread; anyio's default (40) could cap a larger pool.
         threads = anyio.to_thread.current_default_thread_limiter()
         threads.total_tokens = max(threads.total_tokens, database_permits + SPARE_THREADS)
-        stepping = None
+        background = []
         if settings.time_step_interval_seconds:
-            stepping = asyncio.create_task(_time_steps(app, settings.time_step_interval_seconds))
+            background.append(asyncio.create_task(_time_steps(app, settings.time_step_interval_seconds)))
+        if settings.notification_worker_interval_seconds:
+            background.append(asyncio.create_task(_deliveries(app, settings.notification_worker_interval_seconds)))
         yield
-        if stepping is not None:
-            stepping.cancel()
+        for task in background:
+            task.cancel()
             with suppress(asyncio.CancelledError):
-                await stepping
+                await task
         engine.dispose()
 
     app = FastAPI(
@@ -274,6 +294,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(payouts_router)
     api.include_router(ledger_entries_router)
     api.include_router(activities_router)
+    api.include_router(notifications_router)
     api.include_router(reports_router)
     api.include_router(statistics_router)
     api.include_router(readiness_router)

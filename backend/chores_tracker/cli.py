@@ -206,12 +206,14 @@ def tick(
 
     from sqlalchemy.exc import DBAPIError
 
+    from chores_tracker import clock
     from chores_tracker.chores.timestep import run_time_step
     from chores_tracker.db.engine import make_engine, make_session_factory
     from chores_tracker.observability.logs import configure_logging
 
     settings = load_settings_or_exit()
     configure_logging(settings)
+    clock.follow_file(settings.test_clock_file)  # None but in tests: the real clock
     engine = make_engine(settings.resolved_database_url)
     try:
         while True:
@@ -227,6 +229,31 @@ def tick(
             if not every:
                 return
             time.sleep(every)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, help="one round of deliveries (and the time step), then exit"),
+) -> None:
+    """Deliver the notification outbox to the members' channels (retries with backoff, dead letters),
+    and run the time step every WORKER_TIME_STEP_SECONDS. Several may run at once on PostgreSQL and
+    MariaDB/MySQL; one on SQLite. Stops cleanly on SIGTERM."""
+    from chores_tracker.db.engine import make_engine, make_session_factory
+    from chores_tracker.observability.logs import configure_logging
+    from chores_tracker.worker import Worker, run_worker
+
+    settings = load_settings_or_exit()
+    configure_logging(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if once:
+            process = Worker(make_session_factory(engine), settings)
+            process.maybe_time_step()
+            typer.echo(f"Notifications: {process.one_round().as_text()}.")
+        else:
+            run_worker(make_session_factory(engine), settings)
     finally:
         engine.dispose()
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import math
 import re
+import zlib
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
+import orjson
 from annotated_types import Ge, Le
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -103,3 +106,60 @@ RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 # A handler of one class of errors. Starlette calls it only with that class, so each handler names
 # its own (Any here): typed as taking any Exception (as Starlette does), no handler of one class would fit.
 ErrorHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+class OrjsonResponse(Response):
+    """JSON made by orjson from plain dicts and lists (the lean read paths), with the bytes FastAPI's
+    own answers have: compact, UTF-8, an aware UTC instant written with "Z" as pydantic writes it."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+
+
+# "<family revision>-<user id>-<crc32 of the query string>-<Unix time the answer changes by itself, or 0>"
+_OUR_ETAG = re.compile(r'^(?:W/)?"([0-9]+)-([0-9]+)-([0-9a-f]{8})-([0-9]+)"$')
+# Kept by the client, revalidated each time; never by a shared cache.
+REVALIDATE = "private, no-cache"
+
+
+class Conditional:
+    """Conditional requests on a read whose answer is a function of the caller's family revision
+    (db.revisions), the caller, the query string and, for lists of chores cooling down, the time.
+
+    `fresh()` finds the client's copy (If-None-Match) that is still the answer, `not_modified()`
+    answers 304 for it, `tag()` puts the ETag on a new answer. No revision (a caller without a
+    family): no ETag, never fresh."""
+
+    def __init__(self, request: Request, revision: int | None, user_id: int) -> None:
+        self.request = request
+        self.revision = revision
+        self.user_id = user_id
+        self.query = f"{zlib.crc32(request.url.query.encode()):08x}"
+
+    def fresh(self, now: datetime) -> str | None:
+        """The client's ETag that still names the answer, or None."""
+        if self.revision is None:
+            return None
+        for candidate in self.request.headers.get("if-none-match", "").split(","):
+            match = _OUR_ETAG.match(candidate.strip())
+            if match is None:
+                continue
+            revision, user_id, query, until = match.groups()
+            if (int(revision), int(user_id), query) == (self.revision, self.user_id, self.query) and (
+                until == "0" or now.timestamp() < int(until)
+            ):
+                return candidate.strip().removeprefix("W/")
+        return None
+
+    @staticmethod
+    def not_modified(etag: str) -> Response:
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": REVALIDATE})
+
+    def tag(self, response: Response, until: datetime | None = None) -> Response:
+        if self.revision is not None:
+            expires = math.ceil(until.timestamp()) if until else 0
+            response.headers["ETag"] = f'"{self.revision}-{self.user_id}-{self.query}-{expires}"'
+            response.headers["Cache-Control"] = REVALIDATE
+        return response

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -108,6 +108,8 @@ class Settings(CommonSettings):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
     readiness_cache_seconds: float = Field(default=5, ge=0)
+    # How long a token's user is remembered at most (each use checked against the family's revision); 0: never.
+    token_cache_seconds: float = Field(default=30, ge=0)
 
     metrics_token: str | None = None
     metrics_public: bool = False
@@ -131,6 +133,41 @@ class Settings(CommonSettings):
     # Seconds between time steps run inside `serve` (occurrences due, overdue, missed; penalties).
     # 0: never; production runs `chores-tracker tick` as a CronJob instead, ./scripts/run sets 60.
     time_step_interval_seconds: int = Field(default=0, ge=0, le=86400)
+    # Tests only: a file holding the instant the app's clock answers (clock.follow_file), so a
+    # browser test can set the served app's time. Refused in production.
+    test_clock_file: Path | None = None
+    # How often an open page asks for the unread notification count (its badge, the centre's list).
+    notification_poll_seconds: float = Field(default=15, ge=0.2, le=3600)
+    # The Fernet key (urlsafe base64 of 32 bytes) that encrypts notification channel URLs at rest;
+    # empty: one derived from SECRET_KEY. Changing it makes stored channel URLs unreadable.
+    notification_key: str = ""
+    # The worker (`chores-tracker worker`): tries per delivery before it is a dead letter, the wait
+    # before the first retry (doubling each time, at most 6 hours), how long a claim lasts before
+    # another worker may take the delivery again (a worker killed mid-delivery), how often it looks
+    # for work, and how often it runs the time step (0: never).
+    notification_max_attempts: int = Field(default=8, ge=1, le=100)
+    notification_backoff_seconds: float = Field(default=30, ge=0, le=86400)
+    notification_lease_seconds: float = Field(default=120, ge=1, le=86400)
+    worker_poll_seconds: float = Field(default=2, ge=0.05, le=3600)
+    worker_time_step_seconds: int = Field(default=60, ge=0, le=86400)
+    # The worker's Prometheus metrics on this port (0: none).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Seconds between delivery rounds run inside `serve` (./scripts/run sets 5); 0: never (production
+    # runs `chores-tracker worker` as its own Deployment).
+    notification_worker_interval_seconds: float = Field(default=0, ge=0, le=86400)
+    # The address members reach the app at (e.g. https://chores.example.com): messages carry
+    # links to it (approve or send back from the message). Empty: messages carry no links.
+    public_url: str = ""
+    # How long a signed approve or send-back link works.
+    action_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    # Email channels (`email:someone@example.com`) go through this SMTP server: only these settings,
+    # nothing in the channel. SMTP_SECURITY: starttls, ssl (implicit TLS) or none (a local relay).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod
@@ -146,6 +183,8 @@ class Settings(CommonSettings):
                     "SECRET_KEY must be set to a random value of at least 32 characters in production "
                     "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
+        if self.environment is Environment.production and self.test_clock_file is not None:
+            raise ValueError("TEST_CLOCK_FILE sets the clock for tests: production refuses it")
         if self.signup_mode is SignupMode.codes and not self.registration_codes:
             raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
         return self

@@ -24,6 +24,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ENVIRONMENT": "test",
         "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
         "LOG_LEVEL": "WARNING",
+        # The notification bell asks often, so a page shows what happened within a test's patience.
+        "NOTIFICATION_POLL_SECONDS": "0.5",
     }
     with served(workdir, environment, before=[["db", "upgrade"]]) as base_url:
         yield base_url

@@ -51,16 +51,27 @@ def wait_until_serving(url: str, process: Popen, log_path: Path, deadline_second
     raise RuntimeError(f"the server did not answer {url} within {deadline_seconds}s:\n{log_path.read_text()}")
 
 
-@contextmanager
-def served(workdir: Path, environment: dict[str, str], before: list[list[str]]) -> Iterator[str]:
-    """`python -m chores_tracker` as a family runs it, on an SQLite file in `workdir`: each of the
-    `before` commands (e.g. ["db", "upgrade"]), then `serve` on a free port; yields its base URL."""
-    env = {
+def _environment(workdir: Path, environment: dict[str, str]) -> dict[str, str]:
+    return {
         **os.environ,
         "PYTHONPATH": str(ROOT / "backend"),
         "DATABASE_URL": f"sqlite:///{workdir / 'chores.db'}",
         **environment,
     }
+
+
+def run_command(workdir: Path, environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m chores_tracker <args>` on the served app's database and settings (e.g. "tick")."""
+    env = _environment(workdir, environment)
+    command = [sys.executable, "-m", "chores_tracker", *args]
+    return subprocess.run(command, env=env, cwd=workdir, check=True, capture_output=True, text=True, timeout=120)
+
+
+@contextmanager
+def served(workdir: Path, environment: dict[str, str], before: list[list[str]]) -> Iterator[str]:
+    """`python -m chores_tracker` as a family runs it, on an SQLite file in `workdir`: each of the
+    `before` commands (e.g. ["db", "upgrade"]), then `serve` on a free port; yields its base URL."""
+    env = _environment(workdir, environment)
     command = [sys.executable, "-m", "chores_tracker"]
     for step in before:
         subprocess.run([*command, *step], env=env, cwd=workdir, check=True, capture_output=True, timeout=120)

@@ -63,8 +63,8 @@ def new_chore(
     for child in children:
         page.get_by_role("radiogroup" if mode == "One child" else "group", name=group).get_by_label(child).check()
     if repeat_days is not None:
-        page.get_by_label("Yes, it repeats").check()
-        page.get_by_label("Days before it comes back").fill(str(repeat_days))
+        page.get_by_label("How often").select_option("after_completion")
+        page.get_by_label("How many days after it is done?").fill(str(repeat_days))
     if shot:
         shot(page, "new-chore")
     page.get_by_role("button", name="Create chore").click()

@@ -4,11 +4,12 @@ revoking a URL kills it at once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from chores_tracker.chores.models import CalendarFeed
 from tests.support.api import Api
 from tests.support.family import chore, family
 
@@ -86,3 +87,36 @@ def test_only_a_parent_of_the_family_makes_or_ends_a_feed(api):
     made = feed(api, home.parent)
     assert api.delete(f"/calendar/feeds/{made['id']}", other.parent).status_code == 404
     assert api.client.get("/api/v1/calendar/" + "x" * 43 + ".ics").status_code == 404
+
+
+def test_a_feed_ends_when_the_parent_who_made_it_or_the_child_it_shows_is_removed(app, api):
+    owner = api.parent()
+    second = api.second_parent(owner)
+    first, other = api.child(owner), api.child(owner)
+    for kid in (first, other):
+        chore(api, owner, title=f"For {kid.username}", assignee_ids=[kid.id], schedule={"kind": "daily"})
+    by_second = feed(api, second)  # the family's, made by the parent about to leave
+    of_first = feed(api, owner, child_id=first.id)
+    of_other = feed(api, owner, child_id=other.id)
+    for made in (by_second, of_first, of_other):
+        assert events(fetch(api, made))
+
+    assert api.delete(f"/families/members/{second.id}", owner).status_code == 204
+    assert fetch(api, by_second).status_code == 404
+    assert api.delete(f"/families/members/{first.id}", owner).status_code == 204
+    assert fetch(api, of_first).status_code == 404
+    # Neither is listed any more; the feed of the child still in the family goes on.
+    assert [item["id"] for item in api.get("/calendar/feeds", owner).json()] == [of_other["id"]]
+    assert {str(event["summary"]) for event in events(fetch(api, of_other))} == {f"For {other.username}"}
+
+    # A parent who leaves and joins again (here a minute after the feed was made; the clock has
+    # whole seconds) does not bring back the feeds made before.
+    with app.state.session_factory() as session:
+        made = session.get(CalendarFeed, by_second["id"])
+        made.created_at -= timedelta(minutes=1)
+        session.commit()
+    response = api.client.post(
+        "/api/v1/families/join", json={"invite_code": api.invite_code(owner)}, headers=second.headers
+    )
+    assert response.status_code == 200, response.text
+    assert fetch(api, by_second).status_code == 404

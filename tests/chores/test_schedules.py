@@ -117,6 +117,49 @@ def test_a_parent_skips_or_snoozes_one_occurrence_and_a_child_may_not(api):
     assert api.post(f"/occurrences/{second['id']}/skip", stranger).status_code == 404
 
 
+def test_a_rotation_chore_is_listed_only_to_the_child_whose_turn_it_is(api):
+    home = family(api, kids=2)
+    first, second = home.kids
+    made = chore(
+        api,
+        home.parent,
+        assignment_mode="multi_independent",
+        assignee_ids=[first.id, second.id],
+        schedule={"kind": "daily", "rotation": "round_robin"},  # date-only: today's is due at midnight
+    )
+    turns = occurrences_of(api, home.parent, date_to=str(today() + timedelta(1)))
+    assert [(o["due_on"], o["child_id"]) for o in turns] == [
+        (str(today()), first.id),
+        (str(today() + timedelta(1)), second.id),
+    ]
+
+    def listed(kid) -> list[int]:
+        response = api.get("/chores/available", kid)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert set(answer) == {"assigned", "pool", "total_count"}  # the contract's shape
+        return [item["chore"]["id"] for item in answer["assigned"]]
+
+    # Today is the first child's turn: the chore is listed to it, not to the second child.
+    assert listed(first) == [made["id"]] and listed(second) == []
+    refused = api.post(f"/chores/{made['id']}/complete", second)
+    assert refused.status_code == 409 and "it is not your turn" in refused.text
+    assert occurrences_of(api, home.parent, date_to=str(today()))[0]["state"] in ("due", "upcoming")
+
+    assignment = complete(api, first, made["id"])
+    approve(api, home.parent, assignment["id"])
+    # Today's is done: the next turn is tomorrow's, the second child's (who may do it early).
+    assert listed(first) == [] and listed(second) == [made["id"]]
+    refused = api.post(f"/chores/{made['id']}/complete", first)
+    assert refused.status_code == 409
+    complete(api, second, made["id"])
+    states = {
+        o["due_on"]: (o["state"], o["child_id"])
+        for o in occurrences_of(api, home.parent, date_to=str(today() + timedelta(1)))
+    }
+    assert states == {str(today()): ("approved", first.id), str(today() + timedelta(1)): ("done", second.id)}
+
+
 def test_editing_a_schedule_keeps_what_happened_and_replans_what_is_to_come(api):
     home = family(api, kids=1)
     kid = home.kids[0]

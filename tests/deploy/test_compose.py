@@ -19,6 +19,7 @@ def test_the_file_is_valid_compose_and_the_invalid_is_rejected(compose):
         "migrate",
         "api",
         "tick",
+        "worker",
         "postgres",
         "migrate-postgres",
         "api-postgres",
@@ -60,7 +61,7 @@ def test_the_api_keeps_the_image_entrypoint_and_the_legacy_switch(compose):
 
 def test_every_app_service_builds_the_runtime_stage_of_the_dockerfile(compose):
     stages = {s.name for s in a.dockerfile_stages()}
-    for name in ("migrate", "api", "tick", "migrate-postgres", "api-postgres"):
+    for name in ("migrate", "api", "tick", "worker", "migrate-postgres", "api-postgres"):
         build = compose["services"][name]["build"]
         assert (a.REPO / build["context"] / build.get("dockerfile", "Dockerfile")).resolve() == a.DOCKERFILE
         assert build["target"] == "runtime" in stages
@@ -68,7 +69,7 @@ def test_every_app_service_builds_the_runtime_stage_of_the_dockerfile(compose):
 
 def test_every_variable_compose_sets_for_the_app_is_a_setting_it_reads(compose):
     known = a.settings_variables() | a.ENTRYPOINT_VARIABLES
-    for name in ("migrate", "api", "tick", "migrate-postgres", "api-postgres"):
+    for name in ("migrate", "api", "tick", "worker", "migrate-postgres", "api-postgres"):
         environment = a.compose_environment(compose["services"][name])
         assert not set(environment) - known, f"{name}: set but never read: {sorted(set(environment) - known)}"
         assert {"DATABASE_URL", "SECRET_KEY"} <= set(environment)
@@ -119,3 +120,13 @@ def test_the_time_step_runs_every_minute_after_the_migration_through_the_image_e
     assert tick["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert tick["restart"] == "unless-stopped"
     assert "ports" not in tick
+
+
+def test_the_notification_worker_runs_after_the_migration_through_the_image_entrypoint(compose):
+    worker = compose["services"]["worker"]
+    assert "entrypoint" not in worker, "the image's entrypoint waits for the database first"
+    assert worker["command"] == ["python", "-m", "chores_tracker", "worker"]
+    assert worker["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert worker["restart"] == "unless-stopped" and "ports" not in worker
+    # The tick service steps time; the worker only delivers.
+    assert worker["environment"]["WORKER_TIME_STEP_SECONDS"] == "0"

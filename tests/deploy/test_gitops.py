@@ -16,6 +16,7 @@ from tests.deploy import artifacts as a
 KUBERNETES_VERSIONS = ("1.33", "1.37")
 KUBERNETES_KINDS = {"ConfigMap", "Secret", "Job", "CronJob", "Deployment", "Service", "PodDisruptionBudget"}
 TIMESTEP_NAME = "chores-tracker-timestep"
+WORKER_NAME = "chores-tracker-worker"
 
 
 def rendered() -> list[dict]:
@@ -32,6 +33,10 @@ def deployment() -> dict:
 
 def timestep() -> dict:
     return a.find(rendered(), "CronJob", TIMESTEP_NAME)
+
+
+def worker() -> dict:
+    return a.find(rendered(), "Deployment", WORKER_NAME)
 
 
 def with_secret(documents: list[dict]) -> list[dict]:
@@ -100,6 +105,8 @@ def test_configuration_is_wave_0_the_job_a_wave_1_presync_hook_the_deployment_wa
     assert "argocd.argoproj.io/hook" not in _annotations(deployment())
     # The time step's CronJob: its own wave after the Deployment's, kept in sync (not a hook).
     assert _annotations(timestep()) == {"argocd.argoproj.io/sync-wave": "3"}
+    # The notification worker: a wave of its own, once the new code serves.
+    assert _annotations(worker()) == {"argocd.argoproj.io/sync-wave": "4"}
 
 
 def test_the_time_step_runs_one_at_a_time_with_the_apps_image_and_configuration():
@@ -171,6 +178,27 @@ def test_the_image_is_pinned_by_the_kustomization_never_latest():
         assert ":" in raw_image and not raw_image.endswith(":latest"), f"{name}: {raw_image} means :latest"
 
 
+def test_the_worker_delivers_with_the_apps_image_and_configuration_and_its_metrics_keep_it_alive():
+    from chores_tracker.settings import Settings
+
+    container = a.only_container(worker())
+    app_container = a.only_container(deployment())
+    assert container["image"] == app_container["image"]
+    assert a.environment_sources(container) == a.environment_sources(app_container)
+    # Through the image's entrypoint (it waits for the database, never migrates here), the CLI's worker.
+    assert "command" not in container and container["args"] == ["python", "-m", "chores_tracker", "worker"]
+    environment = a.container_environment(container, with_secret(rendered()))
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    assert ports == {"metrics": int(environment["WORKER_METRICS_PORT"])}
+    assert container["livenessProbe"]["httpGet"]["port"] == "metrics"
+    assert worker()["spec"]["replicas"] >= 2, "several workers share the outbox (SKIP LOCKED)"
+    # The serving pods never deliver themselves: the worker does.
+    served = a.container_environment(app_container, with_secret(rendered()))
+    assert served["NOTIFICATION_WORKER_INTERVAL_SECONDS"] == "0"
+    values = {key.lower(): value for key, value in environment.items()} | {"secret_key": "x" * 48}
+    assert Settings(_env_file=None, **values).worker_metrics_port == 9100
+
+
 # ---- the deployment ----------------------------------------------------------------------------
 
 
@@ -233,7 +261,8 @@ def test_the_pod_can_shut_down_gracefully_within_its_grace_period():
 
 
 @pytest.mark.parametrize(
-    "kind_name", [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME), ("CronJob", TIMESTEP_NAME)]
+    "kind_name",
+    [("Deployment", a.DEPLOYMENT_NAME), ("Job", a.JOB_NAME), ("CronJob", TIMESTEP_NAME), ("Deployment", WORKER_NAME)],
 )
 def test_pods_are_hardened(kind_name):
     workload = a.find(rendered(), *kind_name)
@@ -259,6 +288,7 @@ def test_the_service_and_the_pdb_select_the_backend_pods_and_never_the_migration
     for selector in (service["spec"]["selector"], pdb["spec"]["selector"], deployment()["spec"]["selector"]):
         assert a.selector_matches(selector, a.pod_labels(deployment()))
         assert not a.selector_matches(selector, a.pod_labels(timestep()))
+        assert not a.selector_matches(selector, a.pod_labels(worker()))
         assert not a.selector_matches(selector, a.pod_labels(job()))
     assert service["spec"]["ports"][0]["targetPort"] == "http"
     assert pdb["spec"]["minAvailable"] == 1 < deployment()["spec"]["replicas"]
@@ -288,7 +318,7 @@ def test_creating_the_job_by_hand_from_the_kustomization_picks_only_the_job():
 
 def test_every_variable_the_templates_set_is_a_setting_the_app_reads():
     known = a.settings_variables() | a.ENTRYPOINT_VARIABLES
-    for workload in (job(), deployment()):
+    for workload in (job(), deployment(), worker()):
         unknown = a.variables_set(a.only_container(workload), with_secret(rendered())) - known
         assert not unknown, f"{workload['kind']}: set but never read: {sorted(unknown)}"
 

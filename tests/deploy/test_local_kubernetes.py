@@ -124,7 +124,7 @@ def test_tilt_live_updates_code_into_the_images_layout():
     assert {"requirements.lock", "Dockerfile", "docker-entrypoint.sh", "migrate-entrypoint.sh"} <= set(fallback)
 
 
-def test_tilt_applies_k8s_dev_and_orders_database_then_job_then_backend(documents):
+def test_tilt_applies_k8s_dev_and_orders_database_then_job_then_backend_and_worker(documents):
     assert tilt_calls("k8s_yaml") == [(["k8s-dev.yaml"], {})]
     resources = {}
     for args, kwargs in tilt_calls("k8s_resource"):
@@ -135,6 +135,10 @@ def test_tilt_applies_k8s_dev_and_orders_database_then_job_then_backend(document
     assert resources[a.JOB_NAME]["resource_deps"] == ["mysql"]
     assert resources[a.DEPLOYMENT_NAME]["resource_deps"] == [a.JOB_NAME]
     assert resources[a.DEPLOYMENT_NAME]["port_forwards"] == ["8000:8000"]
+    assert resources["chores-tracker-worker"]["resource_deps"] == [a.JOB_NAME]
+    worker = a.only_container(a.find(documents, "Deployment", "chores-tracker-worker"))
+    assert worker["args"] == ["chores-tracker", "worker"]
+    assert worker["image"] == a.only_container(a.find(documents, "Deployment", a.DEPLOYMENT_NAME))["image"]
 
 
 def test_tilt_object_selectors_name_objects_that_exist(documents):

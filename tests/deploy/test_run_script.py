@@ -215,3 +215,12 @@ def test_upgrade_first_serves_nothing_when_the_upgrade_fails(tmp_path):
     assert process.wait(timeout=120) == ExitCode.DATABASE_UNREACHABLE
     output = log.read_text()
     assert "cannot connect" in output and "app created" not in output and "Uvicorn running" not in output
+
+
+def test_the_single_machine_server_steps_time_and_delivers_notifications_itself(checkout):
+    serve = checkout / ".venv" / "bin" / "chores-tracker"
+    serve.write_text(
+        '#!/bin/sh\necho "steps=$TIME_STEP_INTERVAL_SECONDS delivers=$NOTIFICATION_WORKER_INTERVAL_SECONDS" >>"$CALLS"\n'
+    )
+    assert "steps=60 delivers=5" in run(checkout)
+    assert "steps=60 delivers=0" in run(checkout, NOTIFICATION_WORKER_INTERVAL_SECONDS="0")

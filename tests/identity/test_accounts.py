@@ -16,6 +16,10 @@ def test_a_parent_signs_up_with_a_form_and_gets_a_user(api):
         "is_active": True,
         "is_parent": True,
         "parent_id": None,
+        # Additions to the contract's fields: no display name or avatar yet, so the name shown is the username.
+        "display_name": None,
+        "avatar": None,
+        "name": "alice",
     }
     assert "password" not in response.text
 

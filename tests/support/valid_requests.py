@@ -70,5 +70,10 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
         ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
         ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
+        ("POST", "/api/v1/notifications/channels"): {
+            "name": "phone",
+            "url": "json://127.0.0.1:9/hook",
+            "events": ["chore_completed"],
+        },
     }
     return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], bodies)

@@ -5,7 +5,7 @@ emoji). Both nullable: the previous release writes users without them, and pages
 username and a colour chosen from it, as before.
 
 Revision ID: 0040
-Revises: 0019
+Revises: 0032
 Create Date: 2026-12-02 01:30:00+00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0040"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ A chore whose completions are approved at once, at the fixed reward. Not null wi
 default of false: the previous release inserts chores without it, and they are reviewed as before.
 
 Revision ID: 0042
-Revises: 0041
+Revises: 0033
 Create Date: 2026-12-02 02:20:00+00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0042"
-down_revision: str | Sequence[str] | None = "0041"
+down_revision: str | Sequence[str] | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,6 +12,7 @@ from chores_tracker import clock
 from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
 from chores_tracker.errors import NotFound
 from chores_tracker.identity.models import User
+from chores_tracker.notifications import service as notifications
 
 MAX_PAGE = 100
 
@@ -29,8 +30,11 @@ def record(
     amount_cents: int | None = None,
     note: str | None = None,
     ledger_entry: object | None = None,
+    completion_id: int | None = None,
 ) -> Activity:
-    """Adds the feed row to the caller's transaction; the caller commits it with the change itself."""
+    """Adds the feed row to the caller's transaction; the caller commits it with the change itself.
+    The notifications the change is worth (notifications.events) go into the same transaction here,
+    so no service can forget them and a change rolled back tells nobody."""
     activity = Activity(
         family_id=family_id,
         user_id=actor.id,
@@ -45,6 +49,16 @@ def record(
         ledger_entry=ledger_entry,
     )
     session.add(activity)
+    notifications.enqueue(
+        session,
+        family_id=family_id,
+        event=activity_type.value,
+        actor_id=actor.id,
+        text=activity.description,
+        child_id=target_user_id,
+        chore_id=chore_id,
+        completion_id=completion_id,
+    )
     return activity
 
 

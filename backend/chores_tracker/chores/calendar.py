@@ -4,6 +4,10 @@ iCalendar (RFC 5545, with the icalendar library), in the family's zone. No HTTP.
 - `make_feed(session, parent, child_id=None)` -> (CalendarFeed, token): a new URL for the family
   (child_id None) or one child; it replaces (revokes) the one before. The token is shown only now.
 - `list_feeds(session, parent)` -> [CalendarFeed]: the family's live feeds (no tokens).
+- A feed ends with the membership it rests on: once the parent who made it, or the child it shows,
+  is removed from the family, it is neither listed nor served (checked as it is read, so no
+  background job is needed; rejoining later does not bring it back: the member must have been in
+  the family since before the feed was made).
 - `revoke_feed(session, parent, feed_id)`: the URL stops working at once.
 - `feed_ics(session, token, now=None)` -> bytes: the feed, from a week back through the occurrences
   made ahead (occurrences.HORIZON_DAYS); a skipped occurrence is left out. Unknown or revoked
@@ -15,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from chores_tracker import clock, timezones
 from chores_tracker.chores.models import CalendarFeed
@@ -30,6 +34,9 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 PRODUCT = "-//Chores Tracker//Schedules//EN"
 
 
@@ -40,6 +47,28 @@ def _hash(token: str) -> str:
 def _live(family_id: int, child_id: int | None) -> list[ColumnElement[bool]]:
     whose = CalendarFeed.child_id.is_(None) if child_id is None else CalendarFeed.child_id == child_id
     return [CalendarFeed.family_id == family_id, whose, CalendarFeed.revoked_at.is_(None)]
+
+
+def _member_since_made(user_id: QueryableAttribute[int | None]) -> ColumnElement[bool]:
+    """The user is in the feed's family, and has been since before the feed was made."""
+    member = aliased(User)
+    return exists(
+        select(member.id).where(
+            member.id == user_id,
+            member.family_id == CalendarFeed.family_id,
+            or_(member.family_joined_at.is_(None), member.family_joined_at <= CalendarFeed.created_at),
+        )
+    )
+
+
+def _serving() -> ColumnElement[bool]:
+    """A feed that works: not revoked, its maker still a parent of the family, and its child (if
+    it shows one) still a child of it."""
+    return and_(
+        CalendarFeed.revoked_at.is_(None),
+        _member_since_made(CalendarFeed.created_by),
+        or_(CalendarFeed.child_id.is_(None), _member_since_made(CalendarFeed.child_id)),
+    )
 
 
 def make_feed(session: Session, parent: User, child_id: int | None = None) -> tuple[CalendarFeed, str]:
@@ -66,9 +95,7 @@ def make_feed(session: Session, parent: User, child_id: int | None = None) -> tu
 def list_feeds(session: Session, parent: User) -> list[CalendarFeed]:
     return list(
         session.scalars(
-            select(CalendarFeed)
-            .where(CalendarFeed.family_id == parent.family_id, CalendarFeed.revoked_at.is_(None))
-            .order_by(CalendarFeed.id)
+            select(CalendarFeed).where(CalendarFeed.family_id == parent.family_id, _serving()).order_by(CalendarFeed.id)
         )
     )
 
@@ -91,6 +118,8 @@ def revoke_feed(session: Session, parent: User, feed_id: int) -> None:
 
 
 def _event(view: OccurrenceView, *, with_child: bool, now: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"occurrence-{view.id}@chores-tracker")
     event.add("dtstamp", now)
@@ -111,9 +140,7 @@ def _event(view: OccurrenceView, *, with_child: bool, now: datetime) -> Event:
 
 def feed_ics(session: Session, token: str, now: datetime | None = None) -> bytes:
     now = now or clock.now()
-    feed = session.scalar(
-        select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token), CalendarFeed.revoked_at.is_(None))
-    )
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token), _serving()))
     family = session.get(Family, feed.family_id) if feed is not None else None
     if feed is None or family is None:
         raise NotFound("calendar feed not found")
@@ -122,6 +149,8 @@ def feed_ics(session: Session, token: str, now: datetime | None = None) -> bytes
     views = feed_occurrences(
         session, family, today - timedelta(days=7), today + timedelta(days=HORIZON_DAYS), feed.child_id, now
     )
+    from icalendar import Calendar  # only here: importing it is a good part of the app's start-up
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")

@@ -135,6 +135,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         activity_type=ActivityType.chore_completed,
         description=f"{child.username} completed {chore.title!r}",
         target_user_id=child.id,
+        completion_id=completion.id,
     )
     auto_cents = _approve_automatically(session, chore, slot, completion, child, now)
     session.commit()

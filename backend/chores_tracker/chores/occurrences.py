@@ -62,6 +62,7 @@ from chores_tracker.chores.schedule import (
     occurrence,
 )
 from chores_tracker.chores.states import schedule_of
+from chores_tracker.chores.turns import is_rotation
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
@@ -428,30 +429,33 @@ def _lane_of(chore: Chore, spec: ScheduleSpec, child_id: int) -> int:
 
 def attach_completion(session: Session, chore: Chore, child: User, completion: Completion) -> None:
     """A child's completion counts for the earliest open occurrence of its lane (one not yet due
-    too: done early). A rotation's occurrence counts only for the child whose turn it is: with none
-    open for this child, Conflict. A chore without an open occurrence (a one-off without a due
+    too: done early). A rotation's counts only for the child whose turn it is (turns.py): another
+    child gets Conflict. A chore without an open occurrence (a one-off without a due
     date, a chore of the previous release) is completed without one. The caller commits."""
     spec = schedule_of(chore)
     lane = _lane_of(chore, spec, child.id)
-    whose = [ChoreOccurrence.child_id == child.id] if spec.rotation != Rotation.none else []
-    found = session.scalar(
-        select(ChoreOccurrence.id)
+    rotation = is_rotation(chore)
+    # A rotation's turn is its earliest open occurrence not yet past its missed_at (turns.py).
+    current = [or_(ChoreOccurrence.missed_at.is_(None), ChoreOccurrence.missed_at > clock.now())] if rotation else []
+    found = session.execute(
+        select(ChoreOccurrence.id, ChoreOccurrence.child_id)
         .where(
             ChoreOccurrence.chore_id == chore.id,
             ChoreOccurrence.lane == lane,
             ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
-            *whose,
+            *current,
         )
         .order_by(ChoreOccurrence.due_on)
         .limit(1)
-    )
+    ).first()
+    if rotation and (found is None or found.child_id != child.id):
+        raise Conflict("it is not your turn for this chore")
     if found is None:
-        if spec.rotation != Rotation.none:
-            raise Conflict("it is not your turn for this chore")
         return
+    whose = [ChoreOccurrence.child_id == child.id] if rotation else []
     moved = session.execute(
         update(ChoreOccurrence)
-        .where(ChoreOccurrence.id == found, ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES))
+        .where(ChoreOccurrence.id == found.id, ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES), *whose)
         .values(state=DONE, completion_id=completion.id, child_id=child.id, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
@@ -547,6 +551,7 @@ class OccurrenceView:
     missed_at: datetime | None
     state: str  # as of now (state_now)
     has_due_time: bool
+    on_calendar: bool  # a calendar schedule's (not "N days after it is done")
     missed_penalty_cents: int
     penalty_charged: bool
     completion_id: int | None
@@ -575,6 +580,7 @@ def _views(session: Session, rows: list[ChoreOccurrence], family: Family, now: d
             missed_at=row.missed_at,
             state=state_now(row, now),
             has_due_time=schedule_of(row.chore).due_time is not None,
+            on_calendar=is_calendar(schedule_of(row.chore)),
             missed_penalty_cents=row.missed_penalty_cents,
             penalty_charged=row.penalty_entry_id is not None,
             completion_id=row.completion_id,

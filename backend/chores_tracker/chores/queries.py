@@ -27,6 +27,7 @@ from chores_tracker.chores.models import (
     CompletionStatus,
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.chores.turns import current_turns, is_rotation
 from chores_tracker.errors import NotFound
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
@@ -147,7 +148,8 @@ class AvailableChores:
 
 
 def available_for_child(session: Session, child: User) -> AvailableChores:
-    """What the child may do now: its own available assignments, and the free pool chores."""
+    """What the child may do now: its own available assignments (a rotation's only on the child's
+    turn), and the free pool chores."""
     now = clock.now()
     active = and_(family_chores(child), Chore.is_disabled.is_(False))
     assigned = load_chores(
@@ -157,11 +159,15 @@ def available_for_child(session: Session, child: User) -> AvailableChores:
         ),
     )
     pool = load_chores(session, and_(active, Chore.assignment_mode == POOL, _slot_exists(available_now(now))))
+    # A rotation chore is the child's to do only when it is the child's turn.
+    turns = current_turns(session, [chore.id for chore in assigned if is_rotation(chore)], now)
     pairs = [
         (chore, slot)
         for chore in assigned
         for slot in chore.assignments
-        if slot.assignee_id == child.id and effective_state(slot, now) == AVAILABLE
+        if slot.assignee_id == child.id
+        and effective_state(slot, now) == AVAILABLE
+        and (not is_rotation(chore) or turns.get(chore.id) == child.id)
     ]
     return AvailableChores(assigned=pairs, pool=pool)
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from chores_tracker import clock
-from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, service
+from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, reads, service
 from chores_tracker.chores.models import AssignmentState, ChildPause, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     ApproveManyIn,
     ApproveManyOut,
-    AssigneeOut,
-    AvailableItemOut,
     AvailableOut,
     CalendarFeedIn,
     CalendarFeedOut,
@@ -38,8 +36,9 @@ from chores_tracker.chores.schemas import (
     present_chore,
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
+from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.http import MAX_ROW_ID, Conditional, OrjsonResponse, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -92,40 +91,32 @@ def list_chores(
     return _chores(found, user)
 
 
-@router.get("/available", response_model=AvailableOut)
-def available(child: CurrentChild, session: DbSession) -> AvailableOut:
-    """What the child may do now: its own assignments, and the family's pool chores nobody holds."""
-    found = queries.available_for_child(session, child)
-    now = clock.now()
-    assigned = [
-        AvailableItemOut(
-            chore=present_chore(chore, child, now), assignment=present_assignment(slot, now), assignment_id=slot.id
-        )
-        for chore, slot in found.assigned
-    ]
-    pool = [
-        AvailableItemOut(chore=present_chore(chore, child, now), assignment=None, assignment_id=None)
-        for chore in found.pool
-    ]
-    return AvailableOut(assigned=assigned, pool=pool, total_count=len(assigned) + len(pool))
+available_doc = "What the child may do now: its own assignments, and the family's pool chores nobody holds."
+pending_doc = "Completions waiting for review in the family, oldest first."
+_CONDITIONAL = (
+    " Carries an ETag: sent back in If-None-Match, it is answered 304 with no body while the answer is the same."
+)
 
 
-@router.get("/pending-approval", response_model=list[PendingApprovalOut])
+@router.get("/available", response_model=AvailableOut, description=f"{available_doc}{_CONDITIONAL}")
+def available(request: Request, child: CurrentChild, session: DbSession) -> Response:
+    # The lean read path (chores.reads): the same answer as AvailableOut, without the ORM or pydantic.
+    conditional = Conditional(request, noted_revision(session), child.id)
+    if etag := conditional.fresh(clock.now()):
+        return conditional.not_modified(etag)
+    answer, until = reads.available_for_child(session, child)
+    return conditional.tag(OrjsonResponse(answer), until)
+
+
+@router.get("/pending-approval", response_model=list[PendingApprovalOut], description=f"{pending_doc}{_CONDITIONAL}")
 def pending_approval(
-    parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
-) -> list[PendingApprovalOut]:
-    """Completions waiting for review in the family, oldest first."""
-    now = clock.now()
-    return [
-        PendingApprovalOut(
-            assignment=present_assignment(item.assignment, now),
-            assignment_id=item.assignment.id,
-            chore=present_chore(item.chore, parent, now),
-            assignee=AssigneeOut(id=item.assignment.assignee.id, username=item.assignment.assignee.username),
-            assignee_name=item.assignment.assignee.username,
-        )
-        for item in queries.pending_approvals(session, parent, skip=skip, limit=limit)
-    ]
+    request: Request, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
+) -> Response:
+    conditional = Conditional(request, noted_revision(session), parent.id)
+    if etag := conditional.fresh(clock.now()):
+        return conditional.not_modified(etag)
+    answer, until = reads.pending_approvals(session, parent, skip=skip, limit=limit)
+    return conditional.tag(OrjsonResponse(answer), until)
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])

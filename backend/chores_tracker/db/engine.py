@@ -143,7 +143,13 @@ def make_engine(
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    """Sessions for the app, the CLI and the time step alike; each bumps the revision of every family
+    it writes to (db.revisions)."""
+    from chores_tracker.db import revisions
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    revisions.watch(factory)
+    return factory
 
 
 def close_session(session: Session) -> None:

@@ -13,6 +13,7 @@ from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.ledger.models import LedgerEntry
+from chores_tracker.notifications.models import Notification, NotificationChannel, NotificationDelivery
 
 __all__ = [
     "Activity",
@@ -26,5 +27,8 @@ __all__ = [
     "Completion",
     "Family",
     "LedgerEntry",
+    "Notification",
+    "NotificationChannel",
+    "NotificationDelivery",
     "User",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, text
+from sqlalchemy import BigInteger, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chores_tracker import timezones
@@ -27,5 +27,8 @@ class Family(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(
         String(timezones.MAX_LENGTH), default=timezones.DEFAULT, server_default=text(f"'{timezones.DEFAULT}'")
     )
+    # Bumped by every write to the family, in its transaction (db.revisions): the answers' ETags
+    # carry it. Written only by that UPDATE; the server default covers families the release before makes.
+    revision: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
     members = relationship("User", back_populates="family", lazy="raise")

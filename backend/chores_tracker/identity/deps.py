@@ -19,7 +19,7 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
-    user = user_for_token(session, settings, token)
+    user = user_for_token(session, settings, token, request.app.state.token_cache)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id
@@ -29,13 +29,14 @@ def get_current_user(request: Request, session: DbSession, settings: SettingsDep
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_current_parent(user: CurrentUser) -> User:
+# No I/O: run on the event loop, not in a worker thread (chores_tracker.deps says why).
+async def get_current_parent(user: CurrentUser) -> User:
     if not user.is_parent:
         raise Forbidden("only a parent may do this")
     return user
 
 
-def get_current_child(user: CurrentUser) -> User:
+async def get_current_child(user: CurrentUser) -> User:
     if user.is_parent:
         raise Forbidden("only a child may do this")
     return user

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from chores_tracker import clock
 from chores_tracker.chores import queries as chores
+from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyStatsOut
-from chores_tracker.http import RowId
+from chores_tracker.http import Conditional, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.ledger.schemas import AllowanceRowOut, BalanceOut
 from chores_tracker.periods import Period, PeriodBound
@@ -40,15 +42,22 @@ DateTo = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
 
 @router.get("/allowance-summary", response_model=AllowanceSummaryOut)
 def allowance_summary(
+    request: Request,
     parent: CurrentParent,
     session: DbSession,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     child_id: RowId | None = None,
-) -> AllowanceSummaryOut:
+) -> Response:
     """Per child and for the family: approved chores, earnings, adjustments and payouts within the
-    period; `balance_due` is what is owed at the period's end (now, when open)."""
-    return service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
+    period; `balance_due` is what is owed at the period's end (now, when open). Carries an ETag: sent
+    back in If-None-Match, it is answered 304 with no body while the answer is the same."""
+    conditional = Conditional(request, noted_revision(session), parent.id)
+    if etag := conditional.fresh(clock.now()):
+        return conditional.not_modified(etag)
+    summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
+    # Written by pydantic straight to JSON: FastAPI would validate our own answer again first.
+    return conditional.tag(Response(summary.model_dump_json(), media_type="application/json"))
 
 
 @router.get("/export/allowance-summary", response_model=ExportOut)

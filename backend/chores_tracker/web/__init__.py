@@ -8,12 +8,15 @@ from fastapi.staticfiles import StaticFiles
 from chores_tracker.paths import STATIC_PATH
 from chores_tracker.web import (
     account_pages,
+    action_pages,
     activity_pages,
     chore_pages,
     family_pages,
     home_pages,
     money_pages,
+    notification_pages,
     report_pages,
+    week_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
 from chores_tracker.web.rendering import STATIC_DIR
@@ -22,7 +25,18 @@ from chores_tracker.web.rendering import STATIC_DIR
 def install(app: FastAPI) -> None:
     """Mount the pages and their static files (their error handlers: web.errors.error_handlers)."""
     pages = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-    for module in (home_pages, account_pages, family_pages, chore_pages, money_pages, activity_pages, report_pages):
+    for module in (
+        home_pages,
+        account_pages,
+        family_pages,
+        chore_pages,
+        money_pages,
+        activity_pages,
+        report_pages,
+        week_pages,
+        notification_pages,
+        action_pages,
+    ):
         pages.include_router(module.router)
     app.include_router(pages)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")

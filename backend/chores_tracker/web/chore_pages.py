@@ -15,10 +15,11 @@ from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import clock
+from chores_tracker import clock, timezones
 from chores_tracker.chores import lifecycle, queries
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode, Chore
+from chores_tracker.chores.schedule import ScheduleSpec, local_date
 from chores_tracker.chores.schemas import (
     ApproveIn,
     ChoreBase,
@@ -28,6 +29,7 @@ from chores_tracker.chores.schemas import (
     may_be_null,
     present_chore,
 )
+from chores_tracker.chores.states import schedule_of
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict, DomainError, InvalidInput
 from chores_tracker.http import RowId
@@ -35,9 +37,10 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.settings import Settings
+from chores_tracker.web import schedule_form
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
-from chores_tracker.web.rendering import format_money, plain_amount, redirect, render
+from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.rendering import format_money, page_timezone, plain_amount, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -69,6 +72,7 @@ _READ_WHEN = {
 # Inputs that may be sent more than once: a group of checkboxes.
 _LISTS = (
     "multi_assignees",
+    *schedule_form.LISTS,
     *(name for name, info in ChoreBase.model_fields.items() if get_origin(info.annotation) is list),
 )
 
@@ -119,12 +123,25 @@ def _chore_fields(data: dict[str, Any]) -> tuple[dict[str, object], dict[str, st
         fields["assignee_ids"] = [single] if single else []
         where = "single_assignee"
     elif mode == AssignmentMode.multi_independent.value:
-        fields["assignee_ids"] = list(data.get("multi_assignees") or [])
+        picked: list[object] = list(data.get("multi_assignees") or [])
+        # In the order of their turns (a rotation goes round in the order children are assigned).
+        fields["assignee_ids"] = sorted(picked, key=lambda child: _turn(data.get(f"turn_{child}")))
         where = "multi_assignees"
     else:
         fields["assignee_ids"] = []
         where = "assignment_mode"
-    return fields, {"assignee_ids": where, "is_range_reward": "reward_kind"}
+    where_errors = {"assignee_ids": where, "is_range_reward": "reward_kind"}
+    if "schedule_kind" in data:
+        # The schedule picker says when it is due; is_recurring and cooldown_days follow from it.
+        fields["schedule"], schedule_where = schedule_form.schedule_from_form(data)
+        where_errors.update(schedule_where)
+        del fields["is_recurring"], fields["cooldown_days"]
+    return fields, where_errors
+
+
+def _turn(value: object) -> int:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 4 else 1000
 
 
 def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
@@ -134,6 +151,9 @@ def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
     form["reward_kind"] = "range" if chore.is_range_reward else "fixed"
     form["single_assignee"] = form["assignee_ids"][0] if form["assignee_ids"] else ""
     form["multi_assignees"] = form["assignee_ids"]
+    form.update(schedule_form.form_from_schedule(schedule_of(chore)))
+    order = sorted(chore.assignments, key=lambda slot: slot.id)
+    form.update({f"turn_{slot.assignee_id}": str(turn) for turn, slot in enumerate(order, start=1)})
     return form
 
 
@@ -146,8 +166,14 @@ def _chore_form_page(
     form: dict[str, object] | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
+    schedule_text: str | None = None,
 ) -> Response:
     children = identity.list_children(session, parent, whole_family=True)
+    if form is None:
+        today = local_date(clock.now(), timezones.zone(page_timezone(request)))
+        form = {"reward_kind": "fixed", "assignment_mode": "single", **schedule_form.new_form_defaults(today)}
+    if schedule_text is None and chore is not None and not errors:
+        schedule_text = schedule_form.read_back(schedule_of(chore))
     return render(
         request,
         "chore_form.html",
@@ -156,10 +182,41 @@ def _chore_form_page(
             "chore": chore,
             "children": [child for child in children if child.is_active],
             "modes": MODES,
-            "form": form if form is not None else {"reward_kind": "fixed", "assignment_mode": "single"},
+            "form": form,
             "errors": errors.fields if errors else {},
+            "schedule_text": schedule_text,
+            "schedule_kinds": schedule_form.KINDS,
+            "rotations": schedule_form.ROTATIONS,
+            "weekdays": schedule_form.WEEKDAYS,
+            "nths": schedule_form.NTHS,
+            "months": schedule_form.MONTHS,
         },
         status_code=status_code,
+    )
+
+
+def _checked_form(data: dict[str, object]) -> tuple[dict[str, object], dict[str, str], FormErrors]:
+    """The form's fields for the chores schema, where their errors go, and what the page itself
+    refuses before the schema sees it (a missed penalty that is not an amount)."""
+    fields, where = _chore_fields(data)
+    errors = FormErrors()
+    if "schedule_kind" in data and schedule_form.penalty_cents(data) is None:
+        errors.add(schedule_form.PENALTY_INPUT, schedule_form.PENALTY_MESSAGE)
+    return fields, where, errors
+
+
+def _preview(
+    request: Request, session: Session, parent: User, data: dict[str, object], chore: Chore | None = None
+) -> Response:
+    """ "Read it back": the schedule as the API would take it, in its plain words, nothing saved."""
+    fields, where, errors = _checked_form(data)
+    schedule = fields.get("schedule")
+    wanted = schedule if isinstance(schedule, dict) else {}
+    spec = validate(ScheduleSpec, wanted, errors, **where) if not errors else None
+    text = schedule_form.read_back(spec) if spec is not None else None
+    status_code = 200 if spec is not None else 422
+    return _chore_form_page(
+        request, session, parent, chore=chore, form=data, errors=errors, status_code=status_code, schedule_text=text
     )
 
 
@@ -190,12 +247,14 @@ def create_chore(
     request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
     data = submitted.values(lists=_LISTS)
-    fields, where = _chore_fields(data)
-    errors = FormErrors()
+    if data.get("action") == "preview":
+        return _preview(request, session, parent, data)
+    fields, where, errors = _checked_form(data)
     create = partial(chores.create_chore, session, parent)
-    chore = apply_form(errors, ChoreCreate, fields, create, rename=where, words=LABELS)
+    chore = apply_form(errors, ChoreCreate, fields, create, rename=where, words=LABELS) if not errors else None
     if chore is not None:
-        return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children.")
+        when = schedule_form.read_back(schedule_of(chore))
+        return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children: {when}.")
     return _chore_form_page(request, session, parent, form=data, errors=errors, status_code=422)
 
 
@@ -216,12 +275,14 @@ def update_chore(
 ) -> Response:
     chore = queries.get_chore(session, parent, chore_id)
     data = submitted.values(lists=_LISTS)
-    fields, where = _chore_fields(data)
-    errors = FormErrors()
+    if data.get("action") == "preview":
+        return _preview(request, session, parent, data, chore)
+    fields, where, errors = _checked_form(data)
     update = partial(chores.update_chore, session, parent, chore_id)
-    saved = apply_form(errors, ChoreUpdate, fields, update, rename=where, words=LABELS)
+    saved = apply_form(errors, ChoreUpdate, fields, update, rename=where, words=LABELS) if not errors else None
     if saved is not None:
-        return redirect("/chores", settings, flash=f"“{saved.title}” is saved.")
+        when = schedule_form.read_back(schedule_of(saved))
+        return redirect("/chores", settings, flash=f"“{saved.title}” is saved: {when}.")
     return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
 
 

@@ -21,6 +21,7 @@ _FRIENDLY = {
     "missing": "This field is required.",
     "string_too_short": "This field is required.",
     "int_parsing": "Enter a whole number.",
+    "int_type": "Enter a whole number.",
     "amount_format": "Enter an amount like 2.50: digits, and at most two decimals.",
     "value_error": None,  # the validator's own words
 }

@@ -1,4 +1,4 @@
-"""The home page: a parent's dashboard, or a child's three lists."""
+"""The home page: a parent's dashboard, or a child's day (overdue, today, coming up) and lists."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from chores_tracker import clock
 from chores_tracker.activity import service as activity
-from chores_tracker.chores import queries
+from chores_tracker.chores import occurrences, queries
 from chores_tracker.chores.schemas import present_assignment, present_chore
 from chores_tracker.chores.states import ChoreStatus
 from chores_tracker.deps import DbSession, SettingsDep
@@ -53,10 +53,24 @@ def _dashboard(request: Request, parent: User, session: Session) -> Response:
 def _child_home(request: Request, child: User, session: Session) -> Response:
     now = clock.now()
     available = queries.available_for_child(session, child)
+    doable = {chore.id for chore, _slot in available.assigned} | {chore.id for chore in available.pool}
+    # The calendar's view, in the family's zone: what is overdue, due today, and coming up. A chore
+    # with a Done button there is not listed again under "To do now".
+    whole = occurrences.agenda(session, child, now)
+    day = occurrences.Agenda(
+        *([view for view in views if view.on_calendar] for views in (whole.today, whole.overdue, whole.coming_up))
+    )
+    dated = [view for view in (*day.overdue, *day.today) if view.chore_id in doable and view.state != "done"]
+    shown = {view.chore_id for view in dated}
     to_do = [
         {"chore": present_chore(chore, child, now), "assignment": present_assignment(slot, now), "pool": False}
         for chore, slot in available.assigned
-    ] + [{"chore": present_chore(chore, child, now), "assignment": None, "pool": True} for chore in available.pool]
+        if chore.id not in shown
+    ] + [
+        {"chore": present_chore(chore, child, now), "assignment": None, "pool": True}
+        for chore in available.pool
+        if chore.id not in shown
+    ]
     waiting = [
         present_chore(chore, child, now)
         for chore in queries.list_chores(session, child, status=ChoreStatus.pending_approval)
@@ -76,6 +90,10 @@ def _child_home(request: Request, child: User, session: Session) -> Response:
         {
             "title": "My chores",
             "to_do": to_do,
+            "overdue": day.overdue,
+            "today": day.today,
+            "coming_up": day.coming_up,
+            "doable": doable,
             "waiting": waiting,
             "later": later,
             "totals": queries.child_totals(session, child),

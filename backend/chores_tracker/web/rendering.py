@@ -105,6 +105,15 @@ def moment(context: jinja2.runtime.Context, value: datetime | None) -> str:
     return f"{day(context, value)}, {_local(context, value):%H:%M}"
 
 
+@jinja2.pass_context
+def clock_time(context: jinja2.runtime.Context, value: datetime | None) -> str:
+    """A time of day in the page's zone, as people say it: '6:00 pm', '7:30 am'."""
+    if value is None:
+        return ""
+    local = _local(context, value)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
 def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value is not None else ""
 
@@ -137,6 +146,7 @@ environment.filters.update(
     plain_amount=plain_amount,
     day=day,
     moment=moment,
+    clock_time=clock_time,
     iso=iso,
     palette_index=palette_index,
     shown_name=shown_name,
@@ -204,6 +214,8 @@ def render(
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
         "pending_count": getattr(request.state, "pending_count", 0),
+        "unread_count": getattr(request.state, "unread_count", 0),
+        "notification_poll_seconds": getattr(settings, "notification_poll_seconds", 15),
         "flash": flash,
         "csrf_field": CSRF_FIELD,
         "csrf_token": token_for(request, settings),

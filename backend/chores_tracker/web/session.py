@@ -19,6 +19,7 @@ from chores_tracker.errors import Forbidden
 from chores_tracker.families import service as families
 from chores_tracker.identity import sessions
 from chores_tracker.identity.models import User
+from chores_tracker.notifications import service as notifications
 from chores_tracker.settings import Settings
 
 SESSION_COOKIE = "ct_session"
@@ -70,6 +71,8 @@ def optional_user(request: Request, session: DbSession, settings: SettingsDep) -
     if user is not None:
         request.state.user_id = user.id
         request.state.family = families.get_family(session, user)
+        # The bell in the header shows the unread notifications on every page.
+        request.state.unread_count = notifications.unread_count(session, user)
     return user
 
 

@@ -26,6 +26,47 @@
     });
   });
 
+  // The bell's unread count, asked again every few seconds while the page is visible; on the
+  // notification centre a new count brings the list up to date too. No reload, no server push.
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector("[data-unread-url]");
+    if (!bell || !window.fetch) return;
+    var badge = bell.querySelector("[data-unread-count]");
+    var list = document.querySelector("[data-notification-list]");
+    var seconds = Math.max(parseFloat(bell.getAttribute("data-poll-seconds")) || 15, 0.2);
+    var shown = badge ? parseInt(badge.textContent, 10) || 0 : 0;
+    function show(count) {
+      if (!badge) return;
+      badge.firstChild.nodeValue = String(count);
+      badge.hidden = count === 0;
+    }
+    function refreshList() {
+      return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-notification-list]");
+          if (fresh) list.innerHTML = fresh.innerHTML;
+        });
+    }
+    function ask() {
+      if (document.hidden) return schedule();
+      fetch(bell.getAttribute("data-unread-url"), { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (!body || typeof body.unread_count !== "number") return;
+          var changed = body.unread_count !== shown;
+          shown = body.unread_count;
+          show(shown);
+          if (changed && list) return refreshList();
+        })
+        .catch(function () { /* offline for a moment: ask again later */ })
+        .then(schedule);
+    }
+    function schedule() { window.setTimeout(ask, seconds * 1000); }
+    schedule();
+  });
+
   // A last question before deleting something.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute("data-confirm");

@@ -1,0 +1,338 @@
+"""Delivering the outbox: what `chores-tracker worker` (and `serve`, when told to) runs. No HTTP.
+
+Two steps, each its own short transaction:
+
+1. fan_out: notifications not yet dispatched become one delivery per channel of the recipient's
+   that wants the event (idempotency key: the notification, which has one recipient, and the
+   channel; unique), and are marked dispatched.
+2. deliver_due: deliveries whose time has come (pending, or claimed by a worker whose lease ran
+   out) are claimed (state `sending`, a claim token, a lease, one more attempt), committed, then
+   sent outside any transaction; the outcome is written only if the claim is still ours.
+
+Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL and MariaDB/MySQL, so any
+number of workers share the work without waiting on each other or taking the same row; SQLite has
+one writer at a time and no such clause, so it is meant for one worker.
+
+At most once per recipient and channel is what the idempotency key guarantees of the rows; what a
+receiver sees is at least once: a worker killed after the receiver took a message but before it
+wrote `delivered` leaves the claim to run out, and another worker sends it again. So duplicates
+are bounded by the attempts (NOTIFICATION_MAX_ATTEMPTS), and in practice one per crash; the
+`Idempotency-Key` header (JSON webhooks) lets a receiver drop them.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from chores_tracker import clock
+from chores_tracker.db.engine import rows_changed
+from chores_tracker.identity.models import User
+from chores_tracker.notifications import channels, links
+from chores_tracker.notifications.events import EVENT_LABELS
+from chores_tracker.notifications.models import (
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+)
+from chores_tracker.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    event: str
+    idempotency_key: str
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the message; the text says why, without the channel's URL."""
+
+
+# A sender takes the channel's (decrypted) URL and the message, and raises DeliveryFailed.
+Sender = Callable[[str, Message], None]
+
+
+def apprise_sender(url: str, message: Message) -> None:
+    """Any Apprise URL (an `email:` channel is first turned into one by make_sender)."""
+    import apprise
+
+    channels.quiet_apprise()
+    if url.startswith(("json://", "jsons://")):
+        # Apprise's JSON webhook sends `+Name=value` query items as headers.
+        url += ("&" if "?" in url else "?") + f"+Idempotency-Key={message.idempotency_key}"
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        raise DeliveryFailed("the channel URL is not one Apprise knows")
+    if not sender.notify(title=message.title, body=message.body):
+        raise DeliveryFailed("the channel refused the message or could not be reached")
+
+
+def make_sender(settings: Settings) -> Sender:
+    """Apprise for every channel; an `email:` channel through the SMTP_* settings."""
+
+    def send(url: str, message: Message) -> None:
+        if url.startswith(channels.EMAIL):
+            if not settings.smtp_host:
+                raise DeliveryFailed("email needs the SMTP_HOST setting")
+            url = channels.email_url(settings, url.removeprefix(channels.EMAIL))
+        apprise_sender(url, message)
+
+    return send
+
+
+@dataclass
+class Round:
+    dispatched: int = 0
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        return f"{self.dispatched} dispatched, {self.delivered} delivered, {self.failed} failed, {self.dead} dead"
+
+
+def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # any Select
+    if session.get_bind().dialect.name == "sqlite":
+        return statement
+    return statement.with_for_update(skip_locked=True)
+
+
+def fan_out(session: Session, *, batch: int = 100) -> int:
+    now = clock.now()
+    found = list(
+        session.scalars(
+            _locking(
+                session,
+                select(Notification).where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(batch),
+            )
+        )
+    )
+    if not found:
+        session.rollback()
+        return 0
+    recipients = {n.recipient_id for n in found}
+    by_user: dict[int, list[NotificationChannel]] = {}
+    for channel in session.scalars(
+        select(NotificationChannel).where(NotificationChannel.user_id.in_(recipients), NotificationChannel.enabled)
+    ):
+        by_user.setdefault(channel.user_id, []).append(channel)
+    for notification in found:
+        for channel in by_user.get(notification.recipient_id, []):
+            if channel.family_id != notification.family_id or not channels.wants(channel, notification.event):
+                continue
+            session.add(
+                NotificationDelivery(
+                    notification_id=notification.id,
+                    channel_id=channel.id,
+                    family_id=notification.family_id,
+                    idempotency_key=f"n{notification.id}-c{channel.id}",
+                    state=DeliveryState.pending.value,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    session.execute(
+        update(Notification)
+        .where(Notification.id.in_([n.id for n in found]))
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return len(found)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    attempts: int
+    url: str | None
+    message: Message
+
+
+def _action_links(settings: Settings, notification: Notification, token_version: int) -> str:
+    """A chore waiting for review: signed links to approve or send it back (with PUBLIC_URL set)."""
+    if not settings.public_url or notification.completion_id is None or notification.event != "chore_completed":
+        return ""
+    base = settings.public_url.rstrip("/")
+    made = {
+        action: links.path(
+            settings,
+            parent_id=notification.recipient_id,
+            token_version=token_version,
+            completion_id=notification.completion_id,
+            action=action,
+        )
+        for action in links.Action
+    }
+    return f"\n\nApprove: {base}{made[links.Action.approve]}\nSend back: {base}{made[links.Action.reject]}"
+
+
+def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str, list[Claimed]]:
+    now = clock.now()
+    due = or_(
+        and_(
+            NotificationDelivery.state == DeliveryState.pending.value,
+            NotificationDelivery.next_attempt_at <= now,
+        ),
+        and_(
+            NotificationDelivery.state == DeliveryState.sending.value,
+            NotificationDelivery.claimed_until < now,
+        ),
+    )
+    ids = list(
+        session.scalars(
+            _locking(
+                session,
+                select(NotificationDelivery.id)
+                .where(due)
+                .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id)
+                .limit(batch),
+            )
+        )
+    )
+    token = secrets.token_hex(16)
+    if not ids:
+        session.rollback()
+        return token, []
+    session.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.id.in_(ids), due)
+        .values(
+            state=DeliveryState.sending.value,
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=settings.notification_lease_seconds),
+            attempts=NotificationDelivery.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(
+        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted, User.token_version)
+        .join(Notification, Notification.id == NotificationDelivery.notification_id)
+        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .join(User, User.id == Notification.recipient_id)
+        .where(NotificationDelivery.id.in_(ids), NotificationDelivery.claim_token == token)
+        .order_by(NotificationDelivery.id)
+    ).all()
+    claimed = [
+        Claimed(
+            delivery.id,
+            delivery.attempts,
+            channels.decrypt(settings, encrypted),
+            Message(
+                title=EVENT_LABELS.get(notification.event, "Chores Tracker"),
+                body=notification.text + _action_links(settings, notification, version),
+                event=notification.event,
+                idempotency_key=delivery.idempotency_key,
+            ),
+        )
+        for delivery, notification, encrypted, version in rows
+    ]
+    session.commit()
+    return token, claimed
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    seconds = settings.notification_backoff_seconds * (2 ** max(attempts - 1, 0))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def settle(
+    session: Session, settings: Settings, token: str, item: Claimed, error: str | None, now: datetime
+) -> str | None:
+    """Writes the outcome if the claim is still ours; the state written, or None when it was not."""
+    mine = and_(
+        NotificationDelivery.id == item.delivery_id,
+        NotificationDelivery.claim_token == token,
+        NotificationDelivery.state == DeliveryState.sending.value,
+    )
+    if error is None:
+        values: dict[str, object] = {"state": DeliveryState.delivered.value, "delivered_at": now, "last_error": None}
+    elif item.attempts >= settings.notification_max_attempts:
+        values = {"state": DeliveryState.dead.value, "last_error": error[:500]}
+    else:
+        values = {
+            "state": DeliveryState.pending.value,
+            "next_attempt_at": now + backoff(settings, item.attempts),
+            "last_error": error[:500],
+        }
+    changed = rows_changed(
+        session.execute(
+            update(NotificationDelivery)
+            .where(mine)
+            .values(claimed_until=None, claim_token=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.commit()
+    return str(values["state"]) if changed == 1 else None
+
+
+def run_round(
+    session_factory: sessionmaker[Session], settings: Settings, sender: Sender | None = None, *, batch: int = 20
+) -> Round:
+    """One pass: dispatch what is new, then deliver what is due (one batch of each)."""
+    sender = sender or make_sender(settings)
+    result = Round()
+    with session_factory() as session:
+        result.dispatched = fan_out(session)
+    with session_factory() as session:
+        token, claimed = claim(session, settings, batch=batch)
+    for item in claimed:
+        error: str | None = None
+        if item.url is None:
+            error = "the channel's URL cannot be read (NOTIFICATION_KEY changed)"
+        else:
+            try:
+                sender(item.url, item.message)
+            except DeliveryFailed as exc:
+                error = str(exc)
+            except Exception as exc:  # a sender's bug must not stop the worker; the URL is not logged
+                error = f"the sender failed: {type(exc).__name__}"
+        with session_factory() as session:
+            outcome = settle(session, settings, token, item, error, clock.now())
+        if outcome == DeliveryState.delivered.value:
+            result.delivered += 1
+        elif outcome == DeliveryState.dead.value:
+            result.dead += 1
+            result.failed += 1
+        elif outcome == DeliveryState.pending.value:
+            result.failed += 1
+        if error:
+            result.errors.append(error)
+            log.warning("delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, error)
+    return result
+
+
+@dataclass(frozen=True)
+class QueueState:
+    depth: int  # notifications not yet dispatched and deliveries not yet delivered or dead
+    oldest_age_seconds: float  # the oldest of them, 0 when there is none
+
+
+def queue_state(session: Session) -> QueueState:
+    now = clock.now()
+    waiting = NotificationDelivery.state.in_([DeliveryState.pending.value, DeliveryState.sending.value])
+    deliveries, oldest_delivery = session.execute(
+        select(func.count(), func.min(NotificationDelivery.created_at)).where(waiting)
+    ).one()
+    notifications, oldest_notification = session.execute(
+        select(func.count(), func.min(Notification.created_at)).where(Notification.dispatched_at.is_(None))
+    ).one()
+    oldest = [when for when in (oldest_delivery, oldest_notification) if when is not None]
+    age = (now - min(oldest)).total_seconds() if oldest else 0.0
+    return QueueState((deliveries or 0) + (notifications or 0), max(age, 0.0))

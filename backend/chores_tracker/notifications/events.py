@@ -1,0 +1,35 @@
+"""Which changes are worth telling, and to whom. Pure rules: no database, no HTTP."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Audience(str, Enum):
+    parents = "parents"  # the family's active parents
+    child = "child"  # the child the change is about
+    both = "both"
+
+
+# Keyed by the activity type's value (activity sits above this domain, so its enum is not imported).
+AUDIENCES: dict[str, Audience] = {
+    "chore_completed": Audience.parents,  # a chore done and waiting for review
+    "chore_approved": Audience.child,
+    "chore_rejected": Audience.child,  # sent back, with the reason
+    "chore_missed": Audience.both,  # missed, with its penalty
+    "adjustment_applied": Audience.child,  # a bonus or a penalty
+    "payout_recorded": Audience.child,
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "chore_completed": "A chore is done and waits for review",
+    "chore_approved": "A chore was approved",
+    "chore_rejected": "A chore was sent back",
+    "chore_missed": "A chore was missed",
+    "adjustment_applied": "A bonus or a penalty",
+    "payout_recorded": "A payout",
+}
+
+
+def audience(event: str) -> Audience | None:
+    return AUDIENCES.get(event)

@@ -1,0 +1,130 @@
+"""The in-app notification centre: what the caller was told, how much is unread, marking read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.identity.deps import CurrentParent, CurrentUser
+from chores_tracker.notifications import channels, service
+from chores_tracker.notifications.events import EVENT_LABELS
+from chores_tracker.notifications.models import DeliveryState, NotificationChannel
+from chores_tracker.notifications.schemas import (
+    ChannelIn,
+    ChannelOut,
+    DeliveryOut,
+    EventsOut,
+    MarkedReadOut,
+    NotificationOut,
+    NotificationPageOut,
+    UnreadCountOut,
+    present,
+)
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+@router.get("", response_model=NotificationPageOut)
+def list_notifications(
+    user: CurrentUser,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+    unread_only: bool = False,
+) -> NotificationPageOut:
+    """The caller's own notifications in its family, newest first, with the unread count."""
+    page = service.recent(session, user, limit=limit, offset=offset, unread_only=unread_only)
+    return NotificationPageOut(
+        notifications=[present(n) for n in page.notifications],
+        total_count=page.total_count,
+        unread_count=page.unread_count,
+        has_more=page.has_more,
+    )
+
+
+@router.get("/unread-count", response_model=UnreadCountOut)
+def unread_count(user: CurrentUser, session: DbSession) -> UnreadCountOut:
+    """Cheap enough to poll: one indexed count."""
+    return UnreadCountOut(unread_count=service.unread_count(session, user))
+
+
+@router.post("/read-all", response_model=MarkedReadOut)
+def mark_all_read(user: CurrentUser, session: DbSession) -> MarkedReadOut:
+    return MarkedReadOut(marked=service.mark_all_read(session, user))
+
+
+@router.post("/{notification_id}/read", response_model=NotificationOut)
+def mark_read(notification_id: RowId, user: CurrentUser, session: DbSession) -> NotificationOut:
+    return present(service.mark_read(session, user, notification_id))
+
+
+@router.get("/events", response_model=EventsOut)
+def events(_user: CurrentUser) -> EventsOut:
+    """The events a member can be told of, and what each means."""
+    return EventsOut(events=dict(EVENT_LABELS))
+
+
+def _channel_out(channel: NotificationChannel, settings: SettingsDep) -> ChannelOut:
+    return ChannelOut(
+        id=channel.id,
+        name=channel.name,
+        url=channels.masked(channels.decrypt(settings, channel.url_encrypted)),
+        events=channel.events.split(",") if channel.events else None,
+        enabled=channel.enabled,
+        created_at=channel.created_at,
+    )
+
+
+@router.get("/channels", response_model=list[ChannelOut])
+def list_channels(user: CurrentUser, session: DbSession, settings: SettingsDep) -> list[ChannelOut]:
+    """The caller's own channels (their URLs masked)."""
+    return [_channel_out(channel, settings) for channel in channels.channels_of(session, user)]
+
+
+@router.post("/channels", response_model=ChannelOut, status_code=status.HTTP_201_CREATED)
+def add_channel(data: ChannelIn, user: CurrentUser, session: DbSession, settings: SettingsDep) -> ChannelOut:
+    """A channel of the caller's: the worker delivers the chosen events to it."""
+    made = channels.add_channel(session, settings, user, name=data.name, url=data.url, events=data.events)
+    return _channel_out(made, settings)
+
+
+@router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_channel(channel_id: RowId, user: CurrentUser, session: DbSession) -> Response:
+    channels.remove_channel(session, user, channel_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    parent: CurrentParent,
+    session: DbSession,
+    state: DeliveryState = DeliveryState.dead,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+) -> list[DeliveryOut]:
+    """The family's deliveries in one state, newest first; by default the dead letters (given up
+    after NOTIFICATION_MAX_ATTEMPTS tries), with the last error."""
+    return [
+        DeliveryOut(
+            id=row.delivery.id,
+            notification_id=row.notification.id,
+            recipient_id=row.notification.recipient_id,
+            channel_name=row.channel_name,
+            event=row.notification.event,
+            text=row.notification.text,
+            state=row.delivery.state,
+            attempts=row.delivery.attempts,
+            last_error=row.delivery.last_error,
+            created_at=row.delivery.created_at,
+        )
+        for row in service.deliveries(session, parent, state=state.value, limit=limit)
+    ]
+
+
+@router.post("/deliveries/{delivery_id}/retry", status_code=status.HTTP_204_NO_CONTENT)
+def retry_delivery(delivery_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    """A dead letter is tried again from its first attempt (409 if it is not dead)."""
+    service.retry(session, parent, delivery_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from chores_tracker.http import Input
+from chores_tracker.notifications.models import Notification
+
+
+class NotificationOut(BaseModel):
+    id: int
+    event: str
+    text: str
+    actor_id: int | None = None
+    child_id: int | None = None
+    chore_id: int | None = None
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class NotificationPageOut(BaseModel):
+    notifications: list[NotificationOut]
+    total_count: int
+    unread_count: int
+    has_more: bool
+
+
+class UnreadCountOut(BaseModel):
+    unread_count: int
+
+
+class MarkedReadOut(BaseModel):
+    marked: int
+
+
+def present(row: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=row.id,
+        event=row.event,
+        text=row.text,
+        actor_id=row.actor_id,
+        child_id=row.child_id,
+        chore_id=row.chore_id,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
+
+
+class ChannelIn(Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="what the member calls it: 'my phone', 'family Discord'"
+    )
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+        description=(
+            "an Apprise URL (ntfy://topic, json://host/path, tgram://bot/chat, discord://..., mailto://...), or "
+            "email:someone@example.com to be mailed through the server's SMTP_* settings. Stored encrypted, "
+            "never shown again in full"
+        )
+    )
+    events: list[str] | None = Field(
+        default=None, max_length=20, description="the events it wants (GET /notifications/events); null: all"
+    )
+
+
+class ChannelOut(BaseModel):
+    id: int
+    name: str
+    url: str = Field(description="masked: the scheme and the host only")
+    events: list[str] | None
+    enabled: bool
+    created_at: datetime
+
+
+class EventsOut(BaseModel):
+    events: dict[str, str]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    notification_id: int
+    recipient_id: int
+    channel_name: str
+    event: str
+    text: str
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime

@@ -1,0 +1,186 @@
+"""Notifications: written by activity.record inside the change's transaction, read and marked here. No HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from chores_tracker import clock
+from chores_tracker.db.base import UTCDateTime
+from chores_tracker.db.engine import rows_changed
+from chores_tracker.errors import Conflict, NotFound
+from chores_tracker.identity.models import User
+from chores_tracker.notifications.events import Audience, audience
+from chores_tracker.notifications.models import (
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+)
+
+MAX_PAGE = 100
+
+
+def enqueue(
+    session: Session,
+    *,
+    family_id: int,
+    event: str,
+    actor_id: int,
+    text: str,
+    child_id: int | None = None,
+    chore_id: int | None = None,
+    completion_id: int | None = None,
+) -> None:
+    """One row per recipient, in the caller's transaction, in one INSERT ... SELECT over the family's
+    users (the statement count does not grow with the family). Nobody is told of what they did."""
+    who = audience(event)
+    if who is None:
+        return
+    wanted: list[ColumnElement[bool]] = []
+    if who in (Audience.parents, Audience.both):
+        wanted.append(User.is_parent.is_(True))
+    if who in (Audience.child, Audience.both) and child_id is not None:
+        wanted.append(User.id == child_id)
+    if not wanted:
+        return
+    recipients = select(
+        literal(family_id).label("family_id"),
+        User.id,
+        literal(event).label("event"),
+        literal(actor_id).label("actor_id"),
+        literal(child_id).label("child_id"),
+        literal(chore_id).label("chore_id"),
+        literal(text[:500]).label("text"),
+        literal(completion_id).label("completion_id"),
+        literal(clock.now(), UTCDateTime()).label("created_at"),
+    ).where(User.family_id == family_id, User.is_active, User.id != actor_id, or_(*wanted))
+    session.execute(
+        insert(Notification).from_select(
+            [
+                "family_id",
+                "recipient_id",
+                "event",
+                "actor_id",
+                "child_id",
+                "chore_id",
+                "text",
+                "completion_id",
+                "created_at",
+            ],
+            recipients,
+        )
+    )
+
+
+def _mine(user: User) -> ColumnElement[bool]:
+    # A member who left (or was removed) keeps nothing of the family's notifications.
+    return and_(Notification.recipient_id == user.id, Notification.family_id == user.family_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    notifications: list[Notification]
+    total_count: int
+    unread_count: int
+    has_more: bool
+
+
+def unread_count(session: Session, user: User) -> int:
+    if user.family_id is None:
+        return 0
+    return session.scalar(select(func.count()).where(_mine(user), Notification.read_at.is_(None))) or 0
+
+
+def recent(session: Session, user: User, *, limit: int = 20, offset: int = 0, unread_only: bool = False) -> Page:
+    if user.family_id is None:
+        return Page([], 0, 0, False)
+    limit = max(1, min(limit, MAX_PAGE))
+    condition = _mine(user)
+    if unread_only:
+        condition = and_(condition, Notification.read_at.is_(None))
+    total, read = session.execute(select(func.count(), func.count(Notification.read_at)).where(condition)).one()
+    unread = (total or 0) - (read or 0)
+    rows = list(
+        session.scalars(
+            select(Notification)
+            .where(condition)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    return Page(rows, total or 0, unread, offset + len(rows) < (total or 0))
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    """Marks one read (again is fine: the first time stays)."""
+    found = session.scalar(select(Notification).where(Notification.id == notification_id, _mine(user)))
+    if found is None:
+        raise NotFound("notification not found")
+    if found.read_at is None:
+        session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.read_at.is_(None))
+            .values(read_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        session.refresh(found)
+    return found
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    if user.family_id is None:
+        return 0
+    marked = session.execute(
+        update(Notification)
+        .where(_mine(user), Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return rows_changed(marked)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: NotificationDelivery
+    notification: Notification
+    channel_name: str
+
+
+def deliveries(session: Session, parent: User, *, state: str = "dead", limit: int = 50) -> list[DeliveryRow]:
+    """The family's deliveries in one state (by default the dead letters), newest first: a parent's view."""
+    rows = session.execute(
+        select(NotificationDelivery, Notification, NotificationChannel.name)
+        .join(Notification, Notification.id == NotificationDelivery.notification_id)
+        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+        .where(NotificationDelivery.family_id == parent.family_id, NotificationDelivery.state == state)
+        .order_by(NotificationDelivery.id.desc())
+        .limit(max(1, min(limit, MAX_PAGE)))
+    ).all()
+    return [DeliveryRow(delivery, notification, name) for delivery, notification, name in rows]
+
+
+def retry(session: Session, parent: User, delivery_id: int) -> None:
+    """A dead letter tried again from the start (after the channel was mended)."""
+    found = session.scalar(
+        select(NotificationDelivery.id).where(
+            NotificationDelivery.id == delivery_id, NotificationDelivery.family_id == parent.family_id
+        )
+    )
+    if found is None:
+        raise NotFound("delivery not found")
+    moved = session.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.id == delivery_id, NotificationDelivery.state == DeliveryState.dead.value)
+        .values(state=DeliveryState.pending.value, attempts=0, next_attempt_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(moved) != 1:
+        session.rollback()
+        raise Conflict("only a dead letter can be tried again")
+    session.commit()

@@ -1,0 +1,75 @@
+"""The notification centre: the signed-in member's notifications, the unread count the badge polls."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import JSONResponse, Response
+
+from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.http import RowId
+from chores_tracker.notifications import links
+from chores_tracker.notifications import service as notifications
+from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.session import PageUser
+
+router = APIRouter()
+
+PAGE_SIZE = 25
+
+
+@router.get("/notifications")
+def notifications_page(
+    request: Request,
+    user: PageUser,
+    session: DbSession,
+    settings: SettingsDep,
+    page: int = Query(1, ge=1, le=10_000),
+) -> Response:
+    found = notifications.recent(session, user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # A chore waiting for review: the same signed links a message carries (the page acts on the
+    # completion only while it waits; after that they say it was reviewed).
+    actions = {
+        n.id: {
+            action.value: links.path(
+                settings,
+                parent_id=user.id,
+                token_version=user.token_version,
+                completion_id=n.completion_id,
+                action=action,
+            )
+            for action in links.Action
+        }
+        for n in found.notifications
+        if user.is_parent and n.event == "chore_completed" and n.completion_id is not None and n.read_at is None
+    }
+    return render(
+        request,
+        "notifications.html",
+        {
+            "title": "Notifications",
+            "notifications": found.notifications,
+            "actions": actions,
+            "page": page,
+            "has_more": found.has_more,
+        },
+    )
+
+
+@router.get("/notifications/unread")
+def unread(user: PageUser, session: DbSession) -> Response:
+    """What static/app.js polls (the session cookie's user): the badge's number."""
+    return JSONResponse(
+        {"unread_count": notifications.unread_count(session, user)}, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.post("/notifications/{notification_id}/read")
+def read_one(notification_id: RowId, user: PageUser, session: DbSession, settings: SettingsDep) -> Response:
+    notifications.mark_read(session, user, notification_id)
+    return redirect("/notifications", settings)
+
+
+@router.post("/notifications/read-all")
+def read_all(user: PageUser, session: DbSession, settings: SettingsDep) -> Response:
+    marked = notifications.mark_all_read(session, user)
+    return redirect("/notifications", settings, flash=f"{marked} marked as read." if marked else None)
