@@ -34,6 +34,7 @@ class ActivityType(str, Enum):
     child_deactivated = "child_deactivated"
     child_reactivated = "child_reactivated"
     chore_taken_back = "chore_taken_back"
+    chore_auto_approved = "chore_auto_approved"
     entry_reversed = "entry_reversed"
 
 
@@ -59,6 +60,7 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.child_deactivated.value: "A parent deactivated a child: history kept, it can no longer sign in",
     ActivityType.child_reactivated.value: "A parent let a deactivated child sign in again",
     ActivityType.chore_taken_back.value: "A child took back a 'done' that was waiting for review",
+    ActivityType.chore_auto_approved.value: "A chore set to approve itself was done, and its reward earned",
     ActivityType.entry_reversed.value: "A parent reversed an approval, a bonus, a penalty or a payout (a compensating entry)",
 }
 

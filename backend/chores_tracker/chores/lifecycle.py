@@ -42,6 +42,7 @@ from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
+from chores_tracker.ledger.models import LedgerEntry
 from chores_tracker.money import from_cents, to_cents
 from chores_tracker.observability import metrics
 
@@ -136,10 +137,42 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         target_user_id=child.id,
         completion_id=completion.id,
     )
+    auto_cents = _approve_automatically(session, chore, slot, completion, child, now)
     session.commit()
     metrics.record_chore_completed()
+    if auto_cents is not None:
+        metrics.record_chore_approved(auto_cents)
     chore = reload_chore(session, chore.id)
-    return LifecycleResult(chore, slot_in(chore, slot.id), f"Done! {chore.title!r} is waiting for a parent's approval.")
+    message = (
+        f"Done! {chore.title!r} is waiting for a parent's approval."
+        if auto_cents is None
+        else f"Done and approved: {from_cents(auto_cents)} earned."
+    )
+    return LifecycleResult(chore, slot_in(chore, slot.id), message)
+
+
+def _approve_automatically(
+    session: Session, chore: Chore, slot: Assignment, completion: Completion, child: User, now: datetime
+) -> int | None:
+    """A chore with auto_approve (a fixed reward) is approved in the completion's own transaction,
+    by nobody (reviewer and the earning's author are null), through the approval's own writes.
+    Returns the amount earned, or None when the chore waits for a parent."""
+    if not chore.auto_approve or chore.is_range_reward:
+        return None
+    session.flush()
+    cents = chore.reward_cents or 0
+    entry = _approve(session, slot, completion, chore, cents, reviewer=None, now=now)
+    feed.record(
+        session,
+        chore,
+        actor=child,
+        activity_type=ActivityType.chore_auto_approved,
+        description=f"{chore.title!r} was approved automatically for {child.name}: {from_cents(cents)}",
+        target_user_id=child.id,
+        amount_cents=cents,
+        ledger_entry=entry,
+    )
+    return cents
 
 
 TAKEN_BACK = "taken back by the child before review"
@@ -257,7 +290,7 @@ def _review(
     slot: Assignment,
     completion: Completion,
     *,
-    reviewer: User,
+    reviewer: User | None,
     now: datetime,
     status: CompletionStatus,
     slot_values: dict[str, object],
@@ -275,7 +308,12 @@ def _review(
             session.execute(
                 update(Completion)
                 .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-                .values(status=status.value, reviewed_at=now, reviewer_id=reviewer.id, **completion_values)
+                .values(
+                    status=status.value,
+                    reviewed_at=now,
+                    reviewer_id=reviewer.id if reviewer is not None else None,
+                    **completion_values,
+                )
                 .execution_options(synchronize_session=False)
             )
         )
@@ -286,18 +324,24 @@ def _review(
         raise Conflict("this completion has already been reviewed")
 
 
-def approve_assignment(
-    session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
-) -> LifecycleResult:
-    slot, completion = _waiting_for_review(session, parent, assignment_id)
-    chore = slot.chore
-    cents = approval_amount_cents(chore, reward_value)
-    now = clock.now()
+def _approve(
+    session: Session,
+    slot: Assignment,
+    completion: Completion,
+    chore: Chore,
+    cents: int,
+    *,
+    reviewer: User | None,
+    now: datetime,
+) -> LedgerEntry:
+    """The approval's writes, in the caller's transaction (the caller adds its feed row and commits):
+    both conditional updates, the occurrence, when it may be done again, and the earning.
+    `reviewer` None: approved automatically (the chore's auto_approve)."""
     _review(
         session,
         slot,
         completion,
-        reviewer=parent,
+        reviewer=reviewer,
         now=now,
         status=CompletionStatus.approved,
         slot_values={
@@ -317,16 +361,25 @@ def approve_assignment(
             .values(available_at=available_at)
             .execution_options(synchronize_session=False)
         )
-    entry = ledger.record_earning(
+    return ledger.record_earning(
         session,
         family_id=completion.family_id,
         child_id=completion.child_id,
         amount_cents=cents,
-        author=parent,
+        author=reviewer,
         completion_id=completion.id,
         chore_id=chore.id,
         chore_title=chore.title,
     )
+
+
+def approve_assignment(
+    session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
+) -> LifecycleResult:
+    slot, completion = _waiting_for_review(session, parent, assignment_id)
+    chore = slot.chore
+    cents = approval_amount_cents(chore, reward_value)
+    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now())
     child = session.get(User, completion.child_id)
     feed.record(
         session,

@@ -116,6 +116,8 @@ class Chore(TimestampMixin, Base):
     cooldown_days: Mapped[int | None] = mapped_column(Integer)
     assignment_mode: Mapped[str] = mapped_column(String(20))
     is_disabled: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Each completion is approved at once, at the fixed reward (lifecycle.complete_chore).
+    auto_approve: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Deleting a chore that has history hides it instead: completions keep pointing at it,
     # and the ledger keeps its own copy of the title and amounts either way.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -136,6 +136,11 @@ def _check_schedule_fits(schedule: ScheduleSpec, spec: ChoreSpec) -> None:
 def _checked(spec: ChoreSpec) -> ChoreSpec:
     if not spec.title:
         raise InvalidInput("a chore needs a title", field="title")
+    if spec.is_range_reward and spec.auto_approve:
+        raise InvalidInput(
+            "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward",
+            field="auto_approve",
+        )
     if spec.is_range_reward:
         if spec.min_reward is None:
             raise InvalidInput("a range reward needs min_reward", field="min_reward")

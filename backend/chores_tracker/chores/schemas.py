@@ -47,6 +47,10 @@ class ChoreBase(Input):
     is_recurring: bool = False
     assignment_mode: AssignmentMode = AssignmentMode.single
     assignee_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
+    auto_approve: bool = Field(
+        default=False,
+        description="Approve each completion at once, at the fixed reward, without a parent's review (not for a range reward).",
+    )
     schedule: ScheduleSpec | None = Field(
         default=None,
         description=(

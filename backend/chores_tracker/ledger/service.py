@@ -116,19 +116,20 @@ def record_earning(
     family_id: int,
     child_id: int,
     amount_cents: int,
-    author: User,
+    author: User | None,
     completion_id: int,
     chore_id: int,
     chore_title: str,
 ) -> LedgerEntry:
     """Adds the earning for an approved completion to the caller's transaction, with a copy of the
-    chore's title (the ledger reads the same after the chore is edited or deleted)."""
+    chore's title (the ledger reads the same after the chore is edited or deleted). `author` None:
+    approved automatically (the chore's auto_approve)."""
     entry = LedgerEntry(
         family_id=family_id,
         child_id=child_id,
         kind=EntryKind.chore_earning.value,
         amount_cents=amount_cents,
-        author_id=author.id,
+        author_id=author.id if author is not None else None,
         created_at=clock.now(),
         chore_id=chore_id,
         chore_title=chore_title,

@@ -449,13 +449,18 @@ def _money(request: Request, cents: int | None) -> str:
 
 
 @router.post("/chores/{chore_id}/complete")
-def complete(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def complete(
+    request: Request, chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep
+) -> Response:
     try:
         result = lifecycle.complete_chore(session, child, chore_id)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
         return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
+    if result.assignment.approval_reward_cents is not None:  # the chore approves itself
+        earned = _money(request, result.assignment.approval_reward_cents)
+        return redirect("/", settings, flash=f"Well done! You earned {earned} for “{result.chore.title}”.")
     return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")
 
 
