@@ -343,6 +343,11 @@ def reverse_entry(
     if entry is None or parent.family_id is None or entry.family_id != parent.family_id:
         raise NotFound("entry not found")
     child = identity.child_of_family(session, parent, entry.child_id)
+    # Reversals (and payouts) of one child take turns, as create_payout does: a second parent's
+    # waits here, before writing anything, then finds the first one's reversal below. (Waiting at
+    # the unique index instead, with the family row's FK lock held, deadlocks MariaDB against the
+    # first one's family revision bump.)
+    session.execute(select(User.id).where(User.id == child.id).with_for_update(key_share=True))
     until = reversible_until(entry, window)
     if entry.reverses_id is not None:
         raise Conflict("this is a reversal already; make a new bonus or penalty instead")
@@ -351,6 +356,7 @@ def reverse_entry(
     if clock.now() > until:
         raise Conflict(f"too late: an entry can be reversed within {_hours(window)} of it")
     if reversals_of(session, [entry.id]):
+        session.rollback()  # releases the lock now rather than when the request ends
         raise Conflict("this entry has already been reversed")
     cents = -balance_effect(entry)
     what = REVERSIBLE[entry.kind]
