@@ -142,10 +142,8 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
     families = table("families", column("id"), column("timezone"))
     family_ids = sorted({n.family_id for n in found})
     zones: dict[int, str] = {
-        family_id: zone
-        for family_id, zone in session.execute(
-            select(families.c.id, families.c.timezone).where(families.c.id.in_(family_ids))
-        ).all()
+        row.id: row.timezone
+        for row in session.execute(select(families.c.id, families.c.timezone).where(families.c.id.in_(family_ids)))
     }
     for notification in found:
         start, end = quiet.get(notification.recipient_id, (None, None))
