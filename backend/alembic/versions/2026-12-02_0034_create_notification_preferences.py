@@ -26,13 +26,15 @@ CONTRACT = False
 def upgrade() -> None:
     op.create_table(
         "notification_preferences",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("quiet_start", sa.String(length=5), nullable=True),
         sa.Column("quiet_end", sa.String(length=5), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_notification_preferences_user_id_users"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_preferences")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_preferences")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_notification_preferences_user_id")),
     )
 
 

@@ -188,7 +188,7 @@ def retry(session: Session, parent: User, delivery_id: int) -> None:
 
 
 def preferences(session: Session, user: User) -> NotificationPreferences:
-    found = session.get(NotificationPreferences, user.id)
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
     return found if found is not None else NotificationPreferences(user_id=user.id)
 
 
@@ -197,7 +197,7 @@ def set_quiet_hours(session: Session, user: User, start: str | None, end: str | 
         raise InvalidInput(
             "give both ends of the quiet hours, or neither", field="quiet_end" if end is None else "quiet_start"
         )
-    found = session.get(NotificationPreferences, user.id)
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
     if found is None:
         found = NotificationPreferences(user_id=user.id)
         session.add(found)
