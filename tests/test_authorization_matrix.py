@@ -244,6 +244,16 @@ CASES = [
     Case("POST", "/notifications/read-all", 401, 200, 200, 200),
     Case("POST", "/notifications/{notification}/read", 401, 200, 404, 404),
     Case("GET", "/notifications/events", 401, 200, 200, 200),
+    Case("GET", "/notifications/preferences", 401, 200, 200, 200),
+    Case(
+        "PUT",
+        "/notifications/preferences",
+        401,
+        200,
+        200,
+        200,
+        body=lambda w: {"quiet_start": "21:30", "quiet_end": "07:00"},
+    ),
     Case("GET", "/notifications/channels", 401, 200, 200, 200),
     Case(
         "POST",

@@ -162,3 +162,42 @@ def test_a_parent_sees_the_dead_letters_and_tries_one_again(api, app, receiver):
         session.execute(update(NotificationDelivery).values(state="delivered"))
         session.commit()
     assert len(receiver.received) == 1
+
+
+def test_quiet_hours_hold_a_delivery_until_they_end_but_not_the_notification_centre(api, app, receiver):
+    from datetime import timedelta
+
+    from chores_tracker import clock
+
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    assert api.put("/families/timezone", home.parent, json={"timezone": "UTC"}).status_code == 200
+    assert (
+        api.post(
+            "/notifications/channels", home.parent, json={"name": "h", "url": f"json://{receiver.url}/h"}
+        ).status_code
+        == 201
+    )
+    now = clock.now()
+    start, end = (now - timedelta(hours=1)), (now + timedelta(hours=2))
+    body = {"quiet_start": f"{start:%H:%M}", "quiet_end": f"{end:%H:%M}"}
+    assert api.put("/notifications/preferences", home.parent, json=body).json() == body
+    assert api.get("/notifications/preferences", home.parent).json() == body
+    complete(api, kid, chore(api, home.parent, assignee_ids=[kid.id])["id"])
+    assert api.get("/notifications/unread-count", home.parent).json() == {"unread_count": 1}
+    assert one_round(app).delivered == 0 and receiver.received == []
+    with clock.told(end.replace(second=0) + timedelta(seconds=1)):
+        assert one_round(app).delivered == 1
+    assert len(receiver.received) == 1
+    half = api.put("/notifications/preferences", home.parent, json={"quiet_start": "22:00"})
+    assert half.status_code == 422 and "quiet_end" in half.text
+    assert (
+        api.put(
+            "/notifications/preferences", home.parent, json={"quiet_start": "25:00", "quiet_end": "07:00"}
+        ).status_code
+        == 422
+    )
+    assert api.put("/notifications/preferences", home.parent, json={}).json() == {
+        "quiet_start": None,
+        "quiet_end": None,
+    }

@@ -70,6 +70,7 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
         ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
         ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
+        ("PUT", "/api/v1/notifications/preferences"): {"quiet_start": "21:30", "quiet_end": "07:00"},
         ("POST", "/api/v1/notifications/channels"): {
             "name": "phone",
             "url": "json://127.0.0.1:9/hook",

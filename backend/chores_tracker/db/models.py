@@ -13,7 +13,12 @@ from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.ledger.models import LedgerEntry
-from chores_tracker.notifications.models import Notification, NotificationChannel, NotificationDelivery
+from chores_tracker.notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationPreferences,
+)
 
 __all__ = [
     "Activity",
@@ -30,5 +35,6 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "NotificationDelivery",
+    "NotificationPreferences",
     "User",
 ]

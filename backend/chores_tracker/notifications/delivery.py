@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, column, func, or_, select, table, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
@@ -41,7 +41,9 @@ from chores_tracker.notifications.models import (
     Notification,
     NotificationChannel,
     NotificationDelivery,
+    NotificationPreferences,
 )
+from chores_tracker.notifications.quiet import release_at
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -130,7 +132,22 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
         select(NotificationChannel).where(NotificationChannel.user_id.in_(recipients), NotificationChannel.enabled)
     ):
         by_user.setdefault(channel.user_id, []).append(channel)
+    quiet = {
+        row.user_id: (row.quiet_start, row.quiet_end)
+        for row in session.scalars(
+            select(NotificationPreferences).where(NotificationPreferences.user_id.in_(recipients))
+        )
+    }
+    # The families' zones, read by table name: families sit above this domain.
+    families = table("families", column("id"), column("timezone"))
+    family_ids = sorted({n.family_id for n in found})
+    zones: dict[int, str] = {
+        row.id: row.timezone
+        for row in session.execute(select(families.c.id, families.c.timezone).where(families.c.id.in_(family_ids)))
+    }
     for notification in found:
+        start, end = quiet.get(notification.recipient_id, (None, None))
+        release = release_at(now, zones.get(notification.family_id), start, end)
         for channel in by_user.get(notification.recipient_id, []):
             if channel.family_id != notification.family_id or not channels.wants(channel, notification.event):
                 continue
@@ -142,7 +159,7 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
                     idempotency_key=f"n{notification.id}-c{channel.id}",
                     state=DeliveryState.pending.value,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=release,
                     created_at=now,
                 )
             )

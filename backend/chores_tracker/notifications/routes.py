@@ -20,6 +20,8 @@ from chores_tracker.notifications.schemas import (
     MarkedReadOut,
     NotificationOut,
     NotificationPageOut,
+    PreferencesIn,
+    PreferencesOut,
     UnreadCountOut,
     present,
 )
@@ -59,6 +61,19 @@ def mark_all_read(user: CurrentUser, session: DbSession) -> MarkedReadOut:
 @router.post("/{notification_id}/read", response_model=NotificationOut)
 def mark_read(notification_id: RowId, user: CurrentUser, session: DbSession) -> NotificationOut:
     return present(service.mark_read(session, user, notification_id))
+
+
+@router.get("/preferences", response_model=PreferencesOut)
+def get_preferences(user: CurrentUser, session: DbSession) -> PreferencesOut:
+    """The caller's quiet hours (family-local): deliveries to its channels wait until they end."""
+    found = service.preferences(session, user)
+    return PreferencesOut(quiet_start=found.quiet_start, quiet_end=found.quiet_end)
+
+
+@router.put("/preferences", response_model=PreferencesOut)
+def put_preferences(data: PreferencesIn, user: CurrentUser, session: DbSession) -> PreferencesOut:
+    found = service.set_quiet_hours(session, user, data.quiet_start, data.quiet_end)
+    return PreferencesOut(quiet_start=found.quiet_start, quiet_end=found.quiet_end)
 
 
 @router.get("/events", response_model=EventsOut)

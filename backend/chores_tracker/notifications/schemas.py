@@ -88,3 +88,20 @@ class DeliveryOut(BaseModel):
     attempts: int
     last_error: str | None
     created_at: datetime
+
+
+QuietTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class PreferencesIn(Input):
+    quiet_start: QuietTime | None = Field(
+        default=None, description="family-local HH:MM when quiet hours begin; null (with quiet_end): none"
+    )
+    quiet_end: QuietTime | None = Field(
+        default=None, description="family-local HH:MM when they end (may be the next day)"
+    )
+
+
+class PreferencesOut(BaseModel):
+    quiet_start: str | None
+    quiet_end: str | None

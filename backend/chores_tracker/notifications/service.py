@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
-from chores_tracker.errors import Conflict, NotFound
+from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.notifications.events import Audience, audience
 from chores_tracker.notifications.models import (
@@ -18,6 +18,7 @@ from chores_tracker.notifications.models import (
     Notification,
     NotificationChannel,
     NotificationDelivery,
+    NotificationPreferences,
 )
 
 MAX_PAGE = 100
@@ -184,3 +185,22 @@ def retry(session: Session, parent: User, delivery_id: int) -> None:
         session.rollback()
         raise Conflict("only a dead letter can be tried again")
     session.commit()
+
+
+def preferences(session: Session, user: User) -> NotificationPreferences:
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
+    return found if found is not None else NotificationPreferences(user_id=user.id)
+
+
+def set_quiet_hours(session: Session, user: User, start: str | None, end: str | None) -> NotificationPreferences:
+    if (start is None) != (end is None):
+        raise InvalidInput(
+            "give both ends of the quiet hours, or neither", field="quiet_end" if end is None else "quiet_start"
+        )
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
+    if found is None:
+        found = NotificationPreferences(user_id=user.id)
+        session.add(found)
+    found.quiet_start, found.quiet_end = start, end
+    session.commit()
+    return found
