@@ -4,7 +4,7 @@ A member's quiet hours (family-local "HH:MM" to "HH:MM"): deliveries to its chan
 they end; the notification centre is not affected. A new table only: the release before ignores it.
 
 Revision ID: 0034
-Revises: 0033
+Revises: 0042
 Create Date: 2026-12-02 02:35:00+00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0034"
-down_revision: str | Sequence[str] | None = "0033"
+down_revision: str | Sequence[str] | None = "0042"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
