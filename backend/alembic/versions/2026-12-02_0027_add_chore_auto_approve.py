@@ -3,8 +3,8 @@
 A chore whose completions are approved at once, at the fixed reward. Not null with a server
 default of false: the previous release inserts chores without it, and they are reviewed as before.
 
-Revision ID: 0042
-Revises: 0033
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-02 02:20:00+00:00
 
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0042"
-down_revision: str | Sequence[str] | None = "0033"
+revision: str = "0027"
+down_revision: str | Sequence[str] | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

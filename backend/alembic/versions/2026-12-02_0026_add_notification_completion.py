@@ -4,8 +4,8 @@ The completion a "chore waiting for review" notification is about, so its messag
 approve and send-back links bound to that completion. Nullable, no foreign key (SQLite adds one to
 an existing table only by rebuilding it): the release before ignores it.
 
-Revision ID: 0033
-Revises: 0041
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-02 02:15:00+00:00
 
 """
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0033"
-down_revision: str | Sequence[str] | None = "0041"
+revision: str = "0026"
+down_revision: str | Sequence[str] | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

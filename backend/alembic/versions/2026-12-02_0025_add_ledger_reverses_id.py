@@ -5,8 +5,8 @@ so an entry is reversed at most once however many parents press "Undo" at once. 
 foreign key (SQLite adds one to an existing table only by rebuilding it): the previous release
 writes entries without it and reads reversals as the adjustments they are.
 
-Revision ID: 0041
-Revises: 0040
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 02:00:00+00:00
 
 """
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0041"
-down_revision: str | Sequence[str] | None = "0040"
+revision: str = "0025"
+down_revision: str | Sequence[str] | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ One notification to one channel, with its attempts, its next attempt's time, the
 (lease) and its end (delivered or dead); idempotency_key is unique. A new table only: the
 release before ignores it.
 
-Revision ID: 0032
-Revises: 0031
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-02 02:00:01+00:00
 
 """
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0032"
-down_revision: str | Sequence[str] | None = "0031"
+revision: str = "0023"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,8 +3,8 @@
 Where a member wants to be told: an Apprise URL, encrypted (Fernet), and the events it wants. A
 new table only: the release before ignores it.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 02:00:00+00:00
 
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0031"
-down_revision: str | Sequence[str] | None = "0030"
+revision: str = "0022"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ missed; a bonus, penalty or payout), written in the change's own transaction: th
 notification (read_at) and the outbox the worker delivers from (dispatched_at). A new table only:
 the release before ignores it.
 
-Revision ID: 0030
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-02 01:30:00+00:00
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0030"
+revision: str = "0021"
 down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -4,8 +4,8 @@ The name a family sees instead of the server-wide username, and an avatar (a col
 emoji). Both nullable: the previous release writes users without them, and pages then show the
 username and a colour chosen from it, as before.
 
-Revision ID: 0040
-Revises: 0032
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-02 01:30:00+00:00
 
 """
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0040"
-down_revision: str | Sequence[str] | None = "0032"
+revision: str = "0024"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

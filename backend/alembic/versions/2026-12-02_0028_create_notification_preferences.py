@@ -3,8 +3,8 @@
 A member's quiet hours (family-local "HH:MM" to "HH:MM"): deliveries to its channels wait until
 they end; the notification centre is not affected. A new table only: the release before ignores it.
 
-Revision ID: 0034
-Revises: 0042
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-02 02:35:00+00:00
 
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0034"
-down_revision: str | Sequence[str] | None = "0042"
+revision: str = "0028"
+down_revision: str | Sequence[str] | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
