@@ -39,9 +39,13 @@ COPY pyproject.toml README.md ./
 COPY backend/ backend/
 RUN pip install --no-cache-dir --no-deps --editable .
 # What only installing needs leaves: pip and setuptools, the byte-code pip compiled (see the next
-# step), and the debugging symbols the wheels' extension modules carry (most of uvloop's size);
-# the libraries auditwheel bundled into *.libs are left alone, as patchelf rewrote them.
+# step), the debugging symbols the wheels' extension modules carry (most of uvloop's size), and the
+# test suites, gettext sources (*.po, *.pot: the compiled *.mo are what runs) and type stubs some
+# packages ship inside themselves (icalendar's tests, Apprise's translations); the libraries
+# auditwheel bundled into *.libs are left alone, as patchelf rewrote them.
 RUN pip uninstall --yes pip setuptools \
+ && find /opt/venv/lib/python*/site-packages -mindepth 2 -maxdepth 2 -type d -name tests -exec rm -rf {} + \
+ && find /opt/venv/lib/python*/site-packages \( -name '*.po' -o -name '*.pot' -o -name '*.pyi' \) -type f -delete \
  && find /opt/venv -depth -name __pycache__ -type d -exec rm -rf {} + \
  && find /opt/venv -name '*.so' -type f -not -path '*.libs/*' -exec strip --strip-unneeded {} +
 # The byte-code of what the processes import as they start, and of nothing else. At run time the
