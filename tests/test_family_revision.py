@@ -181,3 +181,25 @@ def test_a_caller_without_a_family_gets_no_etag(api):
     loner = api.parent(with_family=False)
     answer = api.get("/chores/pending-approval", loner)
     assert answer.status_code == 200 and "etag" not in answer.headers
+
+
+def test_a_rotation_tag_is_fresh_only_until_the_turn_passes_by_itself(api, app):
+    """Whose turn it is changes at the open occurrence's missed_at, with no write: the chore list's
+    tag says so, as it says when a cooldown ends."""
+    from datetime import datetime
+
+    home = family(api, kids=2)
+    first = home.kids[0]
+    chore(
+        api,
+        home.parent,
+        assignment_mode="multi_independent",
+        assignee_ids=[kid.id for kid in home.kids],
+        schedule={"kind": "daily", "due_time": "18:00", "rotation": "round_robin"},
+    )
+    missed = [o["missed_at"] for o in api.get("/occurrences", home.parent).json() if o["missed_at"]]
+    assert missed, "a daily turn is missed when the next one falls due"
+    etag = api.get("/chores/available", first).headers["etag"]
+    until = int(etag.strip('"').split("-")[3])
+    assert until == int(min(datetime.fromisoformat(m.replace("Z", "+00:00")) for m in missed).timestamp())
+    assert get(api, "/chores/available", first, None, etag).status_code == 304

@@ -23,7 +23,7 @@ from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, POOL, A
 from chores_tracker.chores.queries import MAX_LIST
 from chores_tracker.chores.schedule import ScheduleSpec, describe
 from chores_tracker.chores.states import legacy_schedule
-from chores_tracker.chores.turns import current_turns
+from chores_tracker.chores.turns import current_turns, turns_change_at
 from chores_tracker.identity.models import User
 
 Json = dict[str, Any]
@@ -232,7 +232,8 @@ def available_for_child(session: Session, child: User) -> tuple[Json, datetime |
     assigned: list[Json] = []
     pool: list[Json] = []
     chores = _load(session, *_family_chores(child), Chore.is_disabled.is_(False))
-    turns = current_turns(session, [chore.id for chore in chores if chore.rotates], now)
+    rotating = [chore.id for chore in chores if chore.rotates]
+    turns = current_turns(session, rotating, now)
     for chore in chores:
         if chore.rotates and turns.get(chore.id) != child.id:
             continue  # not this child's turn
@@ -244,9 +245,10 @@ def available_for_child(session: Session, child: User) -> tuple[Json, datetime |
         if mine and len(assigned) < MAX_LIST:
             shown = chore.json(child, now)
             assigned.extend({"chore": shown, "assignment": slot.json(now), "assignment_id": slot.id} for slot in mine)
-    return {"assigned": assigned, "pool": pool, "total_count": len(assigned) + len(pool)}, changes_by_itself(
-        chores, now
-    )
+    # A turn passes by itself at its occurrence's missed_at, as a cooldown ends by itself.
+    moments = [changes_by_itself(chores, now), turns_change_at(session, rotating, now)]
+    answer = {"assigned": assigned, "pool": pool, "total_count": len(assigned) + len(pool)}
+    return answer, min((moment for moment in moments if moment is not None), default=None)
 
 
 def pending_approvals(

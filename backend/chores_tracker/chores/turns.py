@@ -9,6 +9,8 @@ something to do and may complete it; it may do it early, before it is due, as an
 - `is_rotation(chore)` -> bool.
 - `current_turns(session, chore_ids, now)` -> {chore_id: child_id}: one statement for many chores;
   a chore with no open turn (every child paused, nothing made yet) is absent.
+- `turns_change_at(session, chore_ids, now)` -> the first moment a turn passes by itself (an open
+  occurrence's `missed_at`), with no write: an answer listing turns is the same until then.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from chores_tracker.chores.models import OPEN_OCCURRENCE_STATES, POOL, Chore, ChoreOccurrence
@@ -45,3 +47,18 @@ def current_turns(session: Session, chore_ids: Iterable[int], now: datetime) -> 
     ).all()
     # Ordered latest first within each chore: the last one written for a chore is its earliest.
     return {row.chore_id: row.child_id for row in rows}
+
+
+def turns_change_at(session: Session, chore_ids: Iterable[int], now: datetime) -> datetime | None:
+    ids = sorted(set(chore_ids))
+    if not ids:
+        return None
+    moment: datetime | None = session.scalar(
+        select(func.min(ChoreOccurrence.missed_at)).where(
+            ChoreOccurrence.chore_id.in_(ids),
+            ChoreOccurrence.lane == 0,
+            ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
+            ChoreOccurrence.missed_at > now,
+        )
+    )
+    return moment
