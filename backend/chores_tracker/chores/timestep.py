@@ -6,7 +6,10 @@ process's periodic task (TIME_STEP_INTERVAL_SECONDS) and any other worker. Each 
 1. makes the occurrences each active calendar schedule has up to the horizon (occurrences.
    ensure_occurrences), each chore in its own transaction under the chore row's lock, so that two
    runners never double one (the unique key is the last guard);
-2. moves upcoming -> due (due_from passed), and due/rejected -> overdue (due time + grace passed);
+2. moves upcoming -> due (due_from passed), and due/rejected -> overdue (due time + grace passed),
+   one conditional UPDATE per occurrence, and in the same transaction reminds: "due soon" to the
+   child, "overdue" to the child and the parents (notifications.enqueue). Of two runners only one
+   moves a row, so only one tells; a paused child is reminded of nothing;
 3. marks each overdue occurrence whose missed_at has passed as missed, one conditional UPDATE per
    occurrence (`... WHERE state = 'overdue'`): of two runners only one changes the row, and that
    one charges the penalty in the same transaction (ledger_entries.occurrence_id is unique: a
@@ -20,11 +23,12 @@ nothing: the next one makes the days it did not make and moves every state the c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from chores_tracker import clock
 from chores_tracker.activity import service as activity
@@ -36,6 +40,7 @@ from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents
+from chores_tracker.notifications import service as notifications
 
 
 @dataclass
@@ -99,26 +104,114 @@ def _make(session_factory: sessionmaker[Session], now: datetime, summary: TimeSt
                 summary.chores_failed.append(chore_id)
 
 
+# Reminders are written with their transition, in its transaction: a lost race or a rollback tells
+# nobody, and two runners at once tell once. Each conditional UPDATE takes one occurrence, in id
+# order (so two runners wait on each other rather than deadlock), committed in chunks.
+_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class _Moving:
+    id: int
+    chore_id: int
+    family_id: int
+    child_id: int | None
+    due_on: date
+    due_at: datetime
+    overdue_at: datetime
+    missed_at: datetime | None
+    title: str
+
+
 def _move(session_factory: sessionmaker[Session], now: datetime, summary: TimeStepSummary) -> None:
+    summary.due += _move_each(session_factory, now, [occurrences.UPCOMING], ChoreOccurrence.due_from, occurrences.DUE)
+    summary.overdue += _move_each(
+        session_factory, now, [occurrences.DUE, occurrences.REJECTED], ChoreOccurrence.overdue_at, occurrences.OVERDUE
+    )
+
+
+def _move_each(
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    from_states: list[str],
+    passed: InstrumentedAttribute[datetime],
+    to_state: str,
+) -> int:
     with session_factory() as session:
-        due = session.execute(
-            update(ChoreOccurrence)
-            .where(ChoreOccurrence.state == occurrences.UPCOMING, ChoreOccurrence.due_from <= now)
-            .values(state=occurrences.DUE, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        overdue = session.execute(
-            update(ChoreOccurrence)
-            .where(
-                ChoreOccurrence.state.in_([occurrences.DUE, occurrences.REJECTED]),
-                ChoreOccurrence.overdue_at <= now,
+        candidates = [
+            _Moving(*row)
+            for row in session.execute(
+                select(
+                    ChoreOccurrence.id,
+                    ChoreOccurrence.chore_id,
+                    ChoreOccurrence.family_id,
+                    ChoreOccurrence.child_id,
+                    ChoreOccurrence.due_on,
+                    ChoreOccurrence.due_at,
+                    ChoreOccurrence.overdue_at,
+                    ChoreOccurrence.missed_at,
+                    Chore.title,
+                )
+                .join(Chore, Chore.id == ChoreOccurrence.chore_id)
+                .where(ChoreOccurrence.state.in_(from_states), passed <= now)
+                .order_by(ChoreOccurrence.id)
             )
-            .values(state=occurrences.OVERDUE, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        summary.due += rows_changed(due)
-        summary.overdue += rows_changed(overdue)
+        ]
+    moved = 0
+    for start in range(0, len(candidates), _CHUNK):
+        with session_factory() as session:
+            zones: dict[int, ZoneInfo] = {}
+            for item in candidates[start : start + _CHUNK]:
+                changed = session.execute(
+                    update(ChoreOccurrence)
+                    .where(ChoreOccurrence.id == item.id, ChoreOccurrence.state.in_(from_states))
+                    .values(state=to_state, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if rows_changed(changed) != 1:
+                    continue  # another runner (or a child, or a parent) got there first: it tells, not us
+                moved += 1
+                _remind(session, item, to_state, now, zones)
+            session.commit()
+    return moved
+
+
+def _remind(session: Session, item: _Moving, to_state: str, now: datetime, zones: dict[int, ZoneInfo]) -> None:
+    """Tells the child (and, when overdue, the parents) of one transition, unless the occurrence
+    already passed its next one in this run (a run missed for days tells only what is still true)."""
+    if to_state == occurrences.DUE:
+        if item.overdue_at <= now or item.child_id is None:
+            return
+        event = "chore_due_soon"
+    else:
+        if item.missed_at is not None and item.missed_at <= now:
+            return  # missed in this same run: the missed notification tells it
+        event = "chore_overdue"
+    child = session.get(User, item.child_id) if item.child_id is not None else None
+    if child is not None and (
+        not child.is_active
+        or child.family_id != item.family_id
+        or occurrences.is_paused_on(session, child.id, item.due_on)
+    ):
+        return  # a paused child (or one who left) owes nothing that day: nobody is reminded
+    zone = zones.get(item.family_id)
+    if zone is None:
+        zone = zones[item.family_id] = occurrences.family_zone(session, item.family_id)
+    due = f"{item.due_at.astimezone(zone):%a %d %b %H:%M}"
+    if event == "chore_due_soon":
+        text = f"{item.title!r} is due {due}"
+    else:
+        who = f"{child.username}: " if child is not None else ""
+        text = f"{who}{item.title!r} is overdue (it was due {due})"
+    notifications.enqueue(
+        session,
+        family_id=item.family_id,
+        event=event,
+        actor_id=None,
+        text=text,
+        child_id=item.child_id,
+        chore_id=item.chore_id,
+    )
 
 
 def _miss(session_factory: sessionmaker[Session], now: datetime, summary: TimeStepSummary) -> None:

@@ -11,11 +11,14 @@ class Audience(str, Enum):
     both = "both"
 
 
-# Keyed by the activity type's value (activity sits above this domain, so its enum is not imported).
+# Keyed by the activity type's value (activity sits above this domain, so its enum is not imported),
+# and the time step's reminders (chore_due_soon, chore_overdue), which have no feed row.
 AUDIENCES: dict[str, Audience] = {
     "chore_completed": Audience.parents,  # a chore done and waiting for review
     "chore_approved": Audience.child,
     "chore_rejected": Audience.child,  # sent back, with the reason
+    "chore_due_soon": Audience.child,  # a reminder: the occurrence became due (its lead time)
+    "chore_overdue": Audience.both,  # a reminder: past its due time and grace
     "chore_missed": Audience.both,  # missed, with its penalty
     "adjustment_applied": Audience.child,  # a bonus or a penalty
     "payout_recorded": Audience.child,
@@ -25,6 +28,8 @@ EVENT_LABELS: dict[str, str] = {
     "chore_completed": "A chore is done and waits for review",
     "chore_approved": "A chore was approved",
     "chore_rejected": "A chore was sent back",
+    "chore_due_soon": "A chore is due soon",
+    "chore_overdue": "A chore is overdue",
     "chore_missed": "A chore was missed",
     "adjustment_applied": "A bonus or a penalty",
     "payout_recorded": "A payout",

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from chores_tracker.http import Input
+from chores_tracker.notifications.events import AUDIENCES
 from chores_tracker.notifications.models import Notification
 
 
@@ -60,7 +61,9 @@ class ChannelIn(Input):
         )
     )
     events: list[str] | None = Field(
-        default=None, max_length=20, description="the events it wants (GET /notifications/events); null: all"
+        default=None,
+        max_length=20,
+        description=f"the events it wants (GET /notifications/events: {', '.join(AUDIENCES)}); null: all",
     )
 
 
@@ -74,7 +77,7 @@ class ChannelOut(BaseModel):
 
 
 class EventsOut(BaseModel):
-    events: dict[str, str]
+    events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(AUDIENCES)}")
 
 
 class DeliveryOut(BaseModel):

@@ -29,14 +29,15 @@ def enqueue(
     *,
     family_id: int,
     event: str,
-    actor_id: int,
+    actor_id: int | None,
     text: str,
     child_id: int | None = None,
     chore_id: int | None = None,
     completion_id: int | None = None,
 ) -> None:
     """One row per recipient, in the caller's transaction, in one INSERT ... SELECT over the family's
-    users (the statement count does not grow with the family). Nobody is told of what they did."""
+    users (the statement count does not grow with the family). Nobody is told of what they did; the
+    time step's reminders have no actor (None)."""
     who = audience(event)
     if who is None:
         return
