@@ -147,7 +147,14 @@ def logout(request: Request, session: DbSession, settings: SettingsDep) -> Respo
 
 
 def _account_page(request: Request, session: Session, user: User, status_code: int = 200, **extra: object) -> Response:
-    context = {"title": "Your account", "tokens": tokens.list_tokens(session, user), "scopes": tokens.SCOPES, **extra}
+    context = {
+        "title": "Your account",
+        "tokens": tokens.list_tokens(session, user),
+        "scopes": tokens.SCOPES,
+        "new_token": None,
+        "token_errors": None,
+        **extra,
+    }
     return render(request, "password.html", context, status_code=status_code)
 
 
