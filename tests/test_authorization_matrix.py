@@ -42,6 +42,7 @@ class World:
     channel_id: int  # the child's
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
+    token_id: int  # the child's personal access token
 
 
 def build_world(api: Api) -> World:
@@ -70,6 +71,8 @@ def build_world(api: Api) -> World:
     )
     assert channel.status_code == 201, channel.text
     delivery_id = dead_letter(api)
+    token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
+    assert token.status_code == 201, token.text
     return World(
         owner,
         parent,
@@ -89,6 +92,7 @@ def build_world(api: Api) -> World:
         channel.json()["id"],
         delivery_id,
         bonus.json()["id"],
+        token.json()["id"],
     )
 
 
@@ -155,6 +159,10 @@ CASES = [
     Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
     Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
     Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
+    # personal access tokens: each member's own (the one revoked is the child's)
+    Case("GET", "/tokens", 401, 200, 200, 200),
+    Case("POST", "/tokens", 401, 201, 201, 201, body=lambda w: {"name": "Home Assistant", "scopes": ["read"]}),
+    Case("DELETE", "/tokens/{token}", 401, 204, 404, 404),
     # families
     Case("GET", "/families/context", 401, 200, 200, 200),
     Case("POST", "/families/create", 401, 403, 409, 409, body=lambda w: {"name": "Another"}),
@@ -294,6 +302,7 @@ def _fill(text: str, w: World) -> str:
         channel=w.channel_id,
         delivery=w.delivery_id,
         bonus=w.bonus_id,
+        token=w.token_id,
     )
 
 
@@ -315,6 +324,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{channel}": "{channel_id}",
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
+        "{token}": "{token_id}",
     }
 
     def template(path: str) -> str:

@@ -213,6 +213,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
             {"kind": "bonus", "amount": "1", "reason": "kind"},
         ),
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
+        "/account/tokens": (parent, "/account/password", {"name": "Home Assistant", "scopes": "read"}),
         "/account/password": (
             parent,
             "/account/password",

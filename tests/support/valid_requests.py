@@ -70,6 +70,11 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
         ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
         ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
+        ("POST", "/api/v1/tokens"): {
+            "name": "Home Assistant",
+            "scopes": ["read", "complete"],
+            "expires_at": "2031-01-01T00:00:00Z",
+        },
         ("PUT", "/api/v1/notifications/preferences"): {"quiet_start": "21:30", "quiet_end": "07:00"},
         ("POST", "/api/v1/notifications/channels"): {
             "name": "phone",

@@ -11,6 +11,7 @@ from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.identity.models import User
 from chores_tracker.identity.sessions import user_for_token
+from chores_tracker.identity.tokens import allows, is_personal_token, required_scope, user_for_personal_token
 from chores_tracker.paths import API_PREFIX
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/users/login", auto_error=False)
@@ -19,9 +20,25 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
+    if is_personal_token(token):
+        return _user_of_personal_token(request, session, token)  # type: ignore[arg-type]
     user = user_for_token(session, settings, token, request.app.state.token_cache)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
+    request.state.user_id = user.id
+    return user
+
+
+def _user_of_personal_token(request: Request, session: DbSession, token: str) -> User:
+    """A personal access token (identity.tokens): its member, if the token's scopes allow this call."""
+    found = user_for_personal_token(session, token, request.app.state.session_factory)
+    if found is None:
+        raise Unauthorized("not authenticated: the token is missing, expired or invalid")
+    user, scopes = found
+    route = request.scope.get("route")
+    needed = required_scope(request.method, getattr(route, "path", request.url.path))
+    if not allows(scopes, needed):
+        raise Forbidden(f"this token's scopes do not allow this call (it needs {needed!r})")
     request.state.user_id = user.id
     return user
 

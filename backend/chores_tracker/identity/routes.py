@@ -7,10 +7,18 @@ from starlette.concurrency import run_in_threadpool
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.http import RowId, Text, parse_form_or_json
-from chores_tracker.identity import service, sessions
+from chores_tracker.identity import service, sessions, tokens
 from chores_tracker.identity.deps import BearerToken, CurrentParent, CurrentUser
 from chores_tracker.identity.limits import count_attempt
-from chores_tracker.identity.schemas import LoginIn, RegisterIn, TokenOut, UserOut
+from chores_tracker.identity.schemas import (
+    LoginIn,
+    NewPersonalTokenOut,
+    PersonalTokenOut,
+    RegisterIn,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -74,3 +82,26 @@ def reset_child_password(
 ) -> UserOut:
     count_attempt(request, PASSWORD_RESET, parent.username)
     return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))
+
+
+tokens_router = APIRouter(prefix="/tokens", tags=["tokens"])
+
+
+@tokens_router.get("", response_model=list[PersonalTokenOut])
+def list_tokens(user: CurrentUser, session: DbSession) -> list[PersonalTokenOut]:
+    """The caller's personal access tokens (never their secrets), newest first."""
+    return [PersonalTokenOut.model_validate(row) for row in tokens.list_tokens(session, user)]
+
+
+@tokens_router.post("", response_model=NewPersonalTokenOut, status_code=status.HTTP_201_CREATED)
+def create_token(user: CurrentUser, session: DbSession, data: TokenIn) -> NewPersonalTokenOut:
+    """A personal access token for an automation; its secret is in this answer and never again."""
+    row, secret = tokens.create_token(session, user, data.name, list(data.scopes), data.expires_at)
+    return NewPersonalTokenOut.model_validate({**PersonalTokenOut.model_validate(row).model_dump(), "token": secret})
+
+
+@tokens_router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def revoke_token(token_id: RowId, user: CurrentUser, session: DbSession) -> Response:
+    """Revoke one of the caller's tokens: it answers 401 from then on."""
+    tokens.revoke_token(session, user, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

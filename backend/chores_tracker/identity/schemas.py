@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from chores_tracker.http import Input
 from chores_tracker.identity.avatars import AVATAR_HELP, DISPLAY_NAME_MAX, check_avatar, check_display_name
@@ -71,3 +74,36 @@ class LoginIn(Input):
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+
+
+class TokenIn(Input):
+    """A new personal access token for an automation."""
+
+    name: str = Field(min_length=1, max_length=64, description="What the token is for, e.g. 'Home Assistant'.")
+    scopes: list[Literal["read", "complete", "review", "manage"]] = Field(
+        min_length=1,
+        max_length=4,
+        description="read: GET only; complete: + a child's complete and take-back; review: + approve and reject; "
+        "manage: everything the member may do. Never more than the member's role.",
+    )
+    expires_at: AwareDatetime | None = Field(default=None, description="When it stops working; null: never.")
+
+
+class PersonalTokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = Field(default=None, description="Written at most once a minute.")
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
+
+class NewPersonalTokenOut(PersonalTokenOut):
+    token: str = Field(description="The secret (`ctpat_...`), shown only now: send it as `Authorization: Bearer`.")

@@ -1,4 +1,4 @@
-"""Log in, sign up, log out, change one's own password."""
+"""Log in, sign up, log out, change one's own password, one's personal access tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from starlette.responses import Response
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, Unauthorized
+from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
+from chores_tracker.identity import tokens
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import RegisterIn
@@ -144,9 +146,47 @@ def logout(request: Request, session: DbSession, settings: SettingsDep) -> Respo
     return response
 
 
+def _account_page(request: Request, session: Session, user: User, status_code: int = 200, **extra: object) -> Response:
+    context = {
+        "title": "Your account",
+        "tokens": tokens.list_tokens(session, user),
+        "scopes": tokens.SCOPES,
+        "new_token": None,
+        "token_errors": None,
+        **extra,
+    }
+    return render(request, "password.html", context, status_code=status_code)
+
+
 @router.get("/account/password")
-def password_page(request: Request, user: PageUser) -> Response:
-    return render(request, "password.html", {"title": "Change your password"})
+def password_page(request: Request, user: PageUser, session: DbSession) -> Response:
+    return _account_page(request, session, user)
+
+
+@router.post("/account/tokens")
+def create_token(request: Request, submitted: SubmittedForm, user: PageUser, session: DbSession) -> Response:
+    """An API token: its secret is on the page this answers, and never again."""
+    data = submitted.values(lists=("scopes",))
+    scopes = data.get("scopes")
+    chosen = [str(s) for s in scopes] if isinstance(scopes, list) else []
+    try:
+        _row, secret = tokens.create_token(session, user, str(data.get("name", ""))[:64], chosen, None)
+    except DomainError as exc:
+        errors = FormErrors()
+        errors.from_domain(exc)
+        return _account_page(request, session, user, 422, token_errors=errors.fields)
+    return _account_page(request, session, user, new_token=secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    token_id: RowId, submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
+) -> Response:
+    try:
+        tokens.revoke_token(session, user, token_id)
+    except DomainError:
+        return redirect("/account/password", settings, flash="That token is already gone.")
+    return redirect("/account/password", settings, flash="The token is revoked.")
 
 
 @router.post("/account/password")
@@ -172,4 +212,4 @@ def change_password(
         else:
             # The change logs out every other device; this browser gets a session for the new password.
             return _signed_in(redirect("/", settings, flash="Your password is changed."), session, settings, updated)
-    return render(request, "password.html", {"title": "Change your password", "errors": errors.fields}, status_code=422)
+    return _account_page(request, session, user, 422, errors=errors.fields)
