@@ -20,6 +20,9 @@ SECRET = "removalsecret"  # in every name of the old family, so that anything of
 FAMILY_FREE = {
     # Read by its URL's token, not as the caller: a feed is revoked or rotated by a parent (docs/chores.md).
     "/api/v1/calendar/{token}.ics",
+    # A signed action link: read by its token, and it works only while the parent it was made for is a
+    # parent of the completion's family (web/action_pages.py); tests/web/test_action_links.py.
+    "/act/{token}",
     "/openapi.json",
     "/docs",
     "/docs/oauth2-redirect",

@@ -32,6 +32,7 @@ FIXED = {
     "assignment_mode": AssignmentMode.multi_independent,
     "assignee_ids": [7, 8],
     "schedule": ScheduleSpec(kind=ScheduleKind.after_completion, interval=3, due_time="18:00", grace_hours=2),
+    "auto_approve": True,  # a fixed reward only: a range's amount is chosen at review
 }
 RANGE = {
     "title": "Wash the car",

@@ -55,6 +55,7 @@ _ROWS = (
         Assignment.approval_reward_cents,
         Assignment.rejection_reason,
         Assignment.available_at,
+        Chore.auto_approve,
     )
     .select_from(Chore)
     .outerjoin(Assignment, Assignment.chore_id == Chore.id)
@@ -188,6 +189,7 @@ class _Chore:
             "is_recurring": r[8],
             "assignment_mode": r[9],
             "assignee_ids": [] if pool else [slot.assignee_id for slot in self.slots if slot.assignee_id],
+            "auto_approve": r[24],
             "schedule": schedule,
             "schedule_text": schedule_text,
             "assignments": [slot.json(now) for slot in shown],
