@@ -16,7 +16,6 @@ iCalendar (RFC 5545, with the icalendar library), in the family's zone. No HTTP.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,16 +31,13 @@ from chores_tracker.errors import NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.identity.tokens import hash_token
 from chores_tracker.money import from_cents
 
 if TYPE_CHECKING:
     from icalendar import Event
 
 PRODUCT = "-//Chores Tracker//Schedules//EN"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _live(family_id: int, child_id: int | None) -> list[ColumnElement[bool]]:
@@ -85,7 +81,11 @@ def make_feed(session: Session, parent: User, child_id: int | None = None) -> tu
     )
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed(
-        family_id=parent.family_id, child_id=child_id, token_hash=_hash(token), created_by=parent.id, created_at=now
+        family_id=parent.family_id,
+        child_id=child_id,
+        token_hash=hash_token(token),
+        created_by=parent.id,
+        created_at=now,
     )
     session.add(feed)
     session.commit()
@@ -140,7 +140,7 @@ def _event(view: OccurrenceView, *, with_child: bool, now: datetime) -> Event:
 
 def feed_ics(session: Session, token: str, now: datetime | None = None) -> bytes:
     now = now or clock.now()
-    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token), _serving()))
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token), _serving()))
     family = session.get(Family, feed.family_id) if feed is not None else None
     if feed is None or family is None:
         raise NotFound("calendar feed not found")

@@ -37,6 +37,7 @@ def is_personal_token(token: str | None) -> bool:
 
 
 def hash_token(token: str) -> str:
+    """What is stored of a high-entropy secret (a personal token, a calendar feed's URL token)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
