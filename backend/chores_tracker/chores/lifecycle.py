@@ -205,31 +205,18 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None}
     if chore.is_pool:
         slot_values["assignee_id"] = None  # back to the pool, for any child
-    moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == slot.id, Assignment.state == COMPLETED, Assignment.assignee_id == child.id)
-        .values(**slot_values)
-        .execution_options(synchronize_session=False)
+    _review(
+        session,
+        slot,
+        completion,
+        reviewer=child,
+        now=now,
+        status=CompletionStatus.rejected,
+        slot_values=slot_values,
+        held_by=child,
+        conflict="too late to take it back: a parent has just reviewed it",
+        rejection_reason=TAKEN_BACK,
     )
-    closed = rows_changed(moved) == 1 and (
-        rows_changed(
-            session.execute(
-                update(Completion)
-                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-                .values(
-                    status=CompletionStatus.rejected.value,
-                    reviewed_at=now,
-                    reviewer_id=child.id,
-                    rejection_reason=TAKEN_BACK,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
-        == 1
-    )
-    if not closed:
-        session.rollback()
-        raise Conflict("too late to take it back: a parent has just reviewed it")
     occurrences.taken_back(session, chore, completion, now)
     feed.record(
         session,
@@ -294,14 +281,17 @@ def _review(
     now: datetime,
     status: CompletionStatus,
     slot_values: dict[str, object],
+    held_by: User | None = None,
+    conflict: str = "this completion has already been reviewed",
     **completion_values: object,
 ) -> None:
-    """Both conditional updates, slot first (the lock order every path follows)."""
+    """Both conditional updates, slot first (the lock order every path follows). `held_by`: the
+    slot must still be that child's (a take-back); `conflict`: what the loser of a race is told."""
+    slot_is_waiting = [Assignment.id == slot.id, Assignment.state == COMPLETED]
+    if held_by is not None:
+        slot_is_waiting.append(Assignment.assignee_id == held_by.id)
     moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == slot.id, Assignment.state == COMPLETED)
-        .values(**slot_values)
-        .execution_options(synchronize_session=False)
+        update(Assignment).where(*slot_is_waiting).values(**slot_values).execution_options(synchronize_session=False)
     )
     reviewed = rows_changed(moved) == 1 and (
         rows_changed(
@@ -321,7 +311,7 @@ def _review(
     )
     if not reviewed:
         session.rollback()
-        raise Conflict("this completion has already been reviewed")
+        raise Conflict(conflict)
 
 
 def _approve(
