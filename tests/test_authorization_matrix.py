@@ -19,7 +19,12 @@ from tests.support.api import Api, Person, unique
 from tests.support.family import chore, complete
 from tests.support.routes import routes
 
-SECRET = "matrixsecret"  # in every name of the family under test, so a leak is easy to see
+SECRET = "matrixsecret"
+# A browser's push subscription keys (a P-256 point and a 16-byte secret, base64url).
+PUSH_KEYS = {
+    "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+    "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+}  # in every name of the family under test, so a leak is easy to see
 
 
 @dataclass
@@ -273,6 +278,16 @@ CASES = [
         body=lambda w: {"name": "hook", "url": "json://127.0.0.1:9/y", "events": ["chore_completed"]},
     ),
     Case("DELETE", "/notifications/channels/{channel}", 401, 204, 404, 404),
+    Case("GET", "/notifications/push-key", 401, 200, 200, 200),
+    Case(
+        "POST",
+        "/notifications/push-subscriptions",
+        401,
+        201,
+        201,
+        201,
+        body=lambda w: {"endpoint": "https://push.example.com/send/x", "keys": PUSH_KEYS},
+    ),
     Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
     Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
     # reports

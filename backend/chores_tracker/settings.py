@@ -168,6 +168,13 @@ class Settings(CommonSettings):
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    # Web Push to the installed web app: the VAPID private key (`chores-tracker vapid-keys` makes one;
+    # empty: no Web Push), who push services may contact about our messages (mailto: or https:;
+    # empty: PUBLIC_URL, else SMTP_FROM), and whether a push endpoint may be plain http (tests, a
+    # push relay on the LAN; real push services are https).
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
+    web_push_allow_http: bool = False
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod

@@ -109,6 +109,13 @@ def test_text_beyond_ascii_where_a_secret_is_compared_is_refused_not_a_500(make_
 
 SURROGATE_TEXT = "\ud800x"  # json.dumps writes it as the escape "\\ud800x"
 SURROGATE_TEXT_UTF7 = b"+2AA-x"
+# What static/app.js puts in the notification centre's "Turn on notifications here" form.
+PUSH_FORM = {
+    "endpoint": "https://push.example.com/send/x",
+    "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+    "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+    "name": "Phone",
+}
 
 
 def test_a_lone_surrogate_in_any_text_field_of_any_route_is_a_422(make_app):
@@ -214,6 +221,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         ),
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
         "/account/tokens": (parent, "/account/password", {"name": "Home Assistant", "scopes": "read"}),
+        "/notifications/push": (parent, "/notifications", PUSH_FORM),
         "/account/password": (
             parent,
             "/account/password",

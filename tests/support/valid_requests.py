@@ -81,5 +81,14 @@ def scene(api: Api) -> Scene:
             "url": "json://127.0.0.1:9/hook",
             "events": ["chore_completed"],
         },
+        ("POST", "/api/v1/notifications/push-subscriptions"): {
+            "name": "phone",
+            "endpoint": "https://push.example.com/send/x",
+            "keys": {
+                "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+                "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+            },
+            "events": ["chore_completed"],
+        },
     }
     return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], bodies)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from chores_tracker.db.revisions import FAMILIES
+from tests.operations.test_unencodable_input import PUSH_FORM
 from tests.support.api import PASSWORD
 from tests.support.routes import routes
 from tests.web.conftest import Visitor, user_id
@@ -184,6 +185,7 @@ CASES = [
     Case("/children/{child_id}/entries/{entry_id}/reverse", "owner",
          lambda w: f"/children/{w.child_id}/entries/{w.made['entry_id']}/reverse", prepare=_bonus_entry),
     Case("/notifications/read-all", "owner", lambda w: "/notifications/read-all"),
+    Case("/notifications/push", "child", lambda w: "/notifications/push", lambda w: dict(PUSH_FORM)),
     Case("/notifications/{notification_id}/read", "owner",
          lambda w: f"/notifications/{w.made['notification_id']}/read", prepare=_notification),
     Case("/week/occurrences/{occurrence_id}/skip", "owner",
