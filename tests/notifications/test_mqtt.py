@@ -197,7 +197,9 @@ def test_a_subscriber_gets_discovery_configs_state_and_events(api, app, broker_u
     # A newcomer (Home Assistant starting) finds the configs and the state retained; events are not.
     with subscriber(broker_url, f"{prefix}/#", f"{discovery}/#") as newcomer:
         overdue_config = f"{discovery}/sensor/{prefix}/child_{kid.id}_overdue/config"
-        newcomer.wait_until(lambda: newcomer.last(state_topic) and newcomer.last(overdue_config), "retained state")
+        newcomer.wait_until(
+            lambda: all(newcomer.last(t) for t in (state_topic, overdue_config, f"{prefix}/status")), "retained state"
+        )
         assert newcomer.last(state_topic).retain is True
         assert state_of(newcomer.last(state_topic))["balance"] == "2.50"
         assert newcomer.last(overdue_config).retain is True
@@ -274,7 +276,8 @@ def test_after_a_broker_restart_the_retained_state_is_published_again_and_right(
             assert worker.mqtt.flush(WAIT), "the broker did not take the messages"
             with subscriber(url, f"{prefix}/#", f"{discovery}/#") as newcomer:
                 newcomer.wait_until(
-                    lambda: newcomer.last(state_topic) and newcomer.last(balance_config), "retained state and config"
+                    lambda: all(newcomer.last(t) for t in (state_topic, balance_config, f"{prefix}/status")),
+                    "retained state, config and status",
                 )
                 assert newcomer.last(state_topic).retain is True
                 assert state_of(newcomer.last(state_topic))["balance"] == "1.75"
@@ -298,8 +301,11 @@ def test_a_child_deactivated_is_removed_from_home_assistant(api, app, broker_url
         assert response.status_code == 200, response.text
         worker.mqtt.republish.set()  # as on a reconnection: everything, and what is gone cleared
         worker.one_round()
-        seen.wait_until(lambda: seen.last(config).payload == b"", "the config cleared")
-        assert seen.last(f"{prefix}/family/{family_id}/child/{leaving.id}/state").payload == b""
+        leaving_state = f"{prefix}/family/{family_id}/child/{leaving.id}/state"
+        seen.wait_until(
+            lambda: seen.last(config).payload == b"" and seen.last(leaving_state).payload == b"",
+            "the config and the state cleared",
+        )
         assert state_of(seen.last(f"{prefix}/family/{family_id}/child/{staying.id}/state"))["pending"] == 0
         clear_retained(broker_url, seen)
 

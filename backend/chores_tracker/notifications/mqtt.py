@@ -262,6 +262,7 @@ class MqttBridge:
         self._next_refresh = 0.0
         self._lock = threading.Lock()
         self._last_sent: Any = None  # the last message handed to paho (MQTTMessageInfo)
+        self.stopping = False
         self.client = paho.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id or "",
@@ -295,7 +296,10 @@ class MqttBridge:
 
     def _on_disconnect(self, _client: object, _userdata: object, _flags: object, reason: Any, _props: object) -> None:
         self.connected.clear()
-        log.warning("mqtt: disconnected from %s (%s); reconnecting", self.broker.shown(), reason)
+        if self.stopping:
+            log.info("mqtt: disconnected from %s", self.broker.shown())
+        else:
+            log.warning("mqtt: disconnected from %s (%s); reconnecting", self.broker.shown(), reason)
 
     def _on_message(self, _client: object, _userdata: object, message: Any) -> None:
         if message.topic == self.topics.birth:
@@ -340,6 +344,7 @@ class MqttBridge:
         return bool(last.is_published())
 
     def stop(self) -> None:
+        self.stopping = True
         if self.connected.is_set():
             self.flush()
             self._publish(self.topics.status, b"offline", retain=True)
