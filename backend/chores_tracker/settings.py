@@ -175,6 +175,19 @@ class Settings(CommonSettings):
     vapid_private_key: str = ""
     vapid_subject: str = ""
     web_push_allow_http: bool = False
+    # Home Assistant over MQTT (notifications.mqtt): with MQTT_URL set (mqtt://user:pass@host:1883,
+    # or mqtts:// for TLS, port 8883 by default), `chores-tracker worker` publishes each child's
+    # sensors through Home Assistant's MQTT discovery and the families' events. The URL holds a
+    # password: it is never logged. MQTT_TOPIC_PREFIX roots the state and event topics,
+    # MQTT_DISCOVERY_PREFIX is Home Assistant's (homeassistant), and every MQTT_REFRESH_SECONDS the
+    # worker publishes whatever changed by time alone (a chore becoming overdue); 0: only after events.
+    mqtt_url: str = ""
+    mqtt_topic_prefix: str = Field(default="chores-tracker", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+    mqtt_discovery_prefix: str = Field(default="homeassistant", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+    mqtt_refresh_seconds: float = Field(default=60, ge=0, le=86400)
+    # Commands from MQTT (a Home Assistant button): off unless enabled. The one command there is,
+    # `republish`, publishes every retained message again; it changes nothing in the app.
+    mqtt_commands: bool = False
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod
@@ -192,6 +205,8 @@ class Settings(CommonSettings):
                 )
         if self.environment is Environment.production and self.test_clock_file is not None:
             raise ValueError("TEST_CLOCK_FILE sets the clock for tests: production refuses it")
+        if self.mqtt_url and not self.mqtt_url.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("MQTT_URL must start with mqtt:// or mqtts:// (mqtt://user:password@host:1883)")
         if self.signup_mode is SignupMode.codes and not self.registration_codes:
             raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
         return self

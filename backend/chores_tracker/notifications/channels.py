@@ -9,9 +9,9 @@ import base64
 import hashlib
 import json
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,9 @@ from chores_tracker.notifications.events import AUDIENCES
 from chores_tracker.notifications.models import NotificationChannel
 from chores_tracker.settings import Settings
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
 
 def quiet_apprise() -> None:
     """Apprise logs the URLs it loads and sends to (partly masked); a channel's URL holds secrets,
@@ -29,6 +32,8 @@ def quiet_apprise() -> None:
 
 
 def fernet(settings: Settings) -> Fernet:
+    from cryptography.fernet import Fernet  # at first use, not to serve /health
+
     if settings.notification_key:
         try:
             return Fernet(settings.notification_key.encode())
@@ -44,6 +49,8 @@ def encrypt(settings: Settings, url: str) -> str:
 
 def decrypt(settings: Settings, token: str) -> str | None:
     """None when the key changed since: the channel cannot be used, and says so."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return fernet(settings).decrypt(token.encode()).decode()
     except InvalidToken:

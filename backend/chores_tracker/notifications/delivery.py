@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
-from chores_tracker.notifications import channels, links
+from chores_tracker.notifications import channels, links, mqtt
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -128,6 +128,7 @@ class Round:
     failed: int = 0
     dead: int = 0
     errors: list[str] = field(default_factory=list)
+    events: list[mqtt.Event] = field(default_factory=list)  # behind the notifications dispatched
 
     def as_text(self) -> str:
         return f"{self.dispatched} dispatched, {self.delivered} delivered, {self.failed} failed, {self.dead} dead"
@@ -139,7 +140,8 @@ def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # an
     return statement.with_for_update(skip_locked=True)
 
 
-def fan_out(session: Session, *, batch: int = 100) -> int:
+def fan_out(session: Session, *, batch: int = 100, events: list[mqtt.Event] | None = None) -> int:
+    """`events`, when given, gets the events behind the notifications dispatched (for MQTT)."""
     now = clock.now()
     found = list(
         session.scalars(
@@ -189,6 +191,8 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
                     created_at=now,
                 )
             )
+    if events is not None:
+        events.extend(mqtt.events_of(found))
     session.execute(
         update(Notification)
         .where(Notification.id.in_([n.id for n in found]))
@@ -349,7 +353,7 @@ def run_round(
     sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
-        result.dispatched = fan_out(session)
+        result.dispatched = fan_out(session, events=result.events)
     with session_factory() as session:
         token, claimed = claim(session, settings, batch=batch)
     for item in claimed:
