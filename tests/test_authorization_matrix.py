@@ -43,6 +43,8 @@ class World:
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
     token_id: int  # the child's personal access token
+    reward_id: int  # a reward of the family's catalogue (cost 1)
+    claim_id: int  # the child's claim on it, waiting for review
 
 
 def build_world(api: Api) -> World:
@@ -73,6 +75,10 @@ def build_world(api: Api) -> World:
     delivery_id = dead_letter(api)
     token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
     assert token.status_code == 201, token.text
+    reward = api.post("/rewards", owner, json={"title": f"{SECRET} cinema", "cost": 1})
+    assert reward.status_code == 201, reward.text
+    claimed = api.post(f"/rewards/{reward.json()['id']}/claim", child)
+    assert claimed.status_code == 201, claimed.text
     return World(
         owner,
         parent,
@@ -93,6 +99,8 @@ def build_world(api: Api) -> World:
         delivery_id,
         bonus.json()["id"],
         token.json()["id"],
+        reward.json()["id"],
+        claimed.json()["id"],
     )
 
 
@@ -241,6 +249,16 @@ CASES = [
     Case("GET", "/payouts/child/{child}", 401, 403, 200, 404),
     Case("GET", "/ledger/child/{child}", 401, 403, 200, 404),
     Case("POST", "/ledger/entries/{bonus}/reverse", 401, 403, 201, 404, body=lambda w: {"reason": "oops"}),
+    # rewards (the stranger keeps its own family's catalogue)
+    Case("GET", "/rewards", 401, 200, 200, 200),
+    Case("POST", "/rewards", 401, 403, 201, 201, body=lambda w: {"title": "Park", "cost": "2.50"}),
+    Case("PUT", "/rewards/{reward}", 401, 403, 200, 404, body=lambda w: {"stock": 4}),
+    Case("GET", "/rewards/money", 401, 200, 403, 403),
+    Case("GET", "/rewards/claims", 401, 200, 200, 200),
+    Case("POST", "/rewards/{reward}/claim", 401, 201, 403, 403),
+    Case("POST", "/rewards/claims/{claim}/approve", 401, 403, 200, 404),
+    Case("POST", "/rewards/claims/{claim}/decline", 401, 403, 200, 404, body=lambda w: {"reason": "not today"}),
+    Case("POST", "/rewards/claims/{claim}/cancel", 401, 200, 403, 403),
     # activity
     Case("GET", "/activities/recent", 401, 200, 200, 200),
     Case("GET", "/activities/summary", 401, 200, 200, 200),
@@ -303,6 +321,8 @@ def _fill(text: str, w: World) -> str:
         delivery=w.delivery_id,
         bonus=w.bonus_id,
         token=w.token_id,
+        reward=w.reward_id,
+        claim=w.claim_id,
     )
 
 
@@ -325,6 +345,8 @@ def test_every_api_route_is_in_the_matrix(app):
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
         "{token}": "{token_id}",
+        "{reward}": "{reward_id}",
+        "{claim}": "{claim_id}",
     }
 
     def template(path: str) -> str:
@@ -391,6 +413,8 @@ DOC_PLACEHOLDERS = {
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
+    "{reward_id}": "{reward}",
+    "{claim_id}": "{claim}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 
