@@ -5,15 +5,29 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
+from chores_tracker import clock
 from chores_tracker.deps import DbSession
 from chores_tracker.errors import Forbidden
+from chores_tracker.families.models import Family
 from chores_tracker.http import RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.money import from_cents_or_zero
-from chores_tracker.rewards import service
-from chores_tracker.rewards.models import Reward, RewardClaim
-from chores_tracker.rewards.schemas import ClaimOut, DeclineIn, RewardCreate, RewardMoneyOut, RewardOut, RewardUpdate
+from chores_tracker.rewards import allowance, goals, service
+from chores_tracker.rewards.models import Allowance, Reward, RewardClaim
+from chores_tracker.rewards.schemas import (
+    AllowanceIn,
+    AllowanceOut,
+    ClaimOut,
+    DeclineIn,
+    GoalCreate,
+    GoalOut,
+    RewardCreate,
+    RewardMoneyOut,
+    RewardOut,
+    RewardUpdate,
+)
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 
@@ -165,3 +179,119 @@ def decline(claim_id: RowId, data: DeclineIn, parent: CurrentParent, session: Db
 def cancel(claim_id: RowId, child: CurrentChild, session: DbSession) -> ClaimOut:
     """The reservation is released and the stock given back; 409 once a parent decided."""
     return claim_out(service.cancel(session, child, claim_id))
+
+
+# -- savings goals ---------------------------------------------------------------------------------
+
+goals_router = APIRouter(prefix="/goals", tags=["goals"])
+
+
+def goal_out(shown: goals.Progress) -> GoalOut:
+    goal = shown.goal
+    return GoalOut(
+        id=goal.id,
+        child_id=goal.child_id,
+        title=goal.title,
+        target=from_cents_or_zero(goal.target_cents),
+        saved=from_cents_or_zero(shown.saved_cents),
+        progress_percent=shown.percent,
+        reached=shown.reached,
+        reached_at=goal.reached_at,
+        daily_rate=from_cents_or_zero(shown.daily_rate_cents),
+        projected_date=shown.projected_date,
+        created_at=goal.created_at,
+    )
+
+
+@goals_router.get(
+    "", response_model=list[GoalOut], summary="Savings goals and their progress", responses=errors(403, 404)
+)
+def list_goals(
+    user: CurrentUser, session: DbSession, child_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+) -> list[GoalOut]:
+    """A parent: the family's goals (`child_id`: one child's); a child: its own. Each with the
+    saved amount (the balance, at most the target), whether it is reached, the recent earning rate
+    (what raised the balance in the last 28 days / 28) and the projected date at that rate."""
+    if child_id is not None and not user.is_parent:
+        raise Forbidden("a child sees its own goals")
+    return [goal_out(g) for g in goals.list_goals(session, user, child_id)]
+
+
+@goals_router.post(
+    "",
+    response_model=GoalOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Set a savings goal",
+    responses=errors(403, 404, 422),
+)
+def create_goal(data: GoalCreate, user: CurrentUser, session: DbSession) -> GoalOut:
+    """A child sets its own (no child_id); a parent sets one for a child (child_id). A goal the
+    balance already covers is reached at once (`goal_reached` in the feed, once)."""
+    goal = goals.create_goal(session, user, data)
+    [shown] = [
+        g for g in goals.list_goals(session, user, goal.child_id if user.is_parent else None) if g.goal.id == goal.id
+    ]
+    return goal_out(shown)
+
+
+@goals_router.delete(
+    "/{goal_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a savings goal", responses=errors(404)
+)
+def delete_goal(goal_id: RowId, user: CurrentUser, session: DbSession) -> None:
+    """A child removes its own; a parent any of the family's."""
+    goals.delete_goal(session, user, goal_id)
+
+
+# -- allowances ------------------------------------------------------------------------------------
+
+allowances_router = APIRouter(prefix="/allowances", tags=["allowances"])
+
+
+def allowance_out(session: Session, found: Allowance) -> AllowanceOut:
+    family = session.get(Family, found.family_id)
+    zone = family.timezone if family else "UTC"
+    return AllowanceOut(
+        id=found.id,
+        child_id=found.child_id,
+        amount=from_cents_or_zero(found.amount_cents),
+        period=found.period,
+        weekday=found.weekday,
+        day_of_month=found.day_of_month,
+        at=f"{found.minute_of_day // 60:02d}:{found.minute_of_day % 60:02d}",
+        starts_at=found.starts_at,
+        next_payday=allowance.next_payday(found, zone, clock.now()),
+    )
+
+
+@allowances_router.get(
+    "", response_model=list[AllowanceOut], summary="The children's allowances", responses=errors(403)
+)
+def list_allowances(parent: CurrentParent, session: DbSession) -> list[AllowanceOut]:
+    """Each child's active allowance, with its next payday."""
+    return [allowance_out(session, a) for a in allowance.list_for_family(session, parent)]
+
+
+@allowances_router.put(
+    "/{child_id}",
+    response_model=AllowanceOut,
+    summary="Set a child's weekly or monthly allowance",
+    responses=errors(403, 404, 422),
+)
+def set_allowance(child_id: RowId, data: AllowanceIn, parent: CurrentParent, session: DbSession) -> AllowanceOut:
+    """A fixed amount each week (on `weekday`) or month (on `day_of_month`; 31 or any day a month
+    lacks: its last day) at a family-local time (`at`, HH:MM). The time step credits each period
+    once, as an adjustment in the ledger with an `allowance_credited` feed row; paydays it missed
+    (the worker was down) are credited at its next run, once each. Setting it again replaces it from
+    now on; a period already credited is not credited again."""
+    return allowance_out(session, allowance.set_allowance(session, parent, child_id, data))
+
+
+@allowances_router.delete(
+    "/{child_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Stop a child's allowance",
+    responses=errors(403, 404),
+)
+def stop_allowance(child_id: RowId, parent: CurrentParent, session: DbSession) -> None:
+    """Nothing more is credited; what was credited stays in the ledger."""
+    allowance.stop(session, parent, child_id)
