@@ -82,7 +82,11 @@ def add_reward(
     }
     made = apply_form(errors, RewardCreate, fields, partial(service.create_reward, session, parent))
     if made is not None:
-        return redirect("/rewards", settings, flash=f"Added {made.title} for {format_money(from_cents_or_zero(made.cost_cents), settings)}.")
+        return redirect(
+            "/rewards",
+            settings,
+            flash=f"Added {made.title} for {format_money(from_cents_or_zero(made.cost_cents), settings)}.",
+        )
     return _parent_page(request, session, parent, errors=errors, form=data, status_code=422)
 
 
@@ -180,7 +184,11 @@ def claim_reward(reward_id: RowId, child: PageChild, session: DbSession, setting
     except Conflict as exc:
         return redirect("/me/rewards", settings, flash=sentence(exc.message), kind="error")
     shown = format_money(from_cents_or_zero(made.cost_cents), settings)
-    return redirect("/me/rewards", settings, flash=f"Asked for {made.reward_title}: {shown} is kept for it until a parent says yes or no.")
+    return redirect(
+        "/me/rewards",
+        settings,
+        flash=f"Asked for {made.reward_title}: {shown} is kept for it until a parent says yes or no.",
+    )
 
 
 @router.post("/me/rewards/claims/{claim_id}/cancel")
