@@ -48,6 +48,9 @@ class World:
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
     token_id: int  # the child's personal access token
+    reward_id: int  # a reward of the family's catalogue (cost 1)
+    claim_id: int  # the child's claim on it, waiting for review
+    goal_id: int  # the child's savings goal
 
 
 def build_world(api: Api) -> World:
@@ -78,6 +81,14 @@ def build_world(api: Api) -> World:
     delivery_id = dead_letter(api)
     token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
     assert token.status_code == 201, token.text
+    reward = api.post("/rewards", owner, json={"title": f"{SECRET} cinema", "cost": 1})
+    assert reward.status_code == 201, reward.text
+    claimed = api.post(f"/rewards/{reward.json()['id']}/claim", child)
+    assert claimed.status_code == 201, claimed.text
+    goal = api.post("/goals", child, json={"title": f"{SECRET} bike", "target": 50})
+    assert goal.status_code == 201, goal.text
+    weekly = api.put(f"/allowances/{child.id}", owner, json={"amount": 2, "period": "week", "weekday": 5})
+    assert weekly.status_code == 200, weekly.text
     return World(
         owner,
         parent,
@@ -98,6 +109,9 @@ def build_world(api: Api) -> World:
         delivery_id,
         bonus.json()["id"],
         token.json()["id"],
+        reward.json()["id"],
+        claimed.json()["id"],
+        goal.json()["id"],
     )
 
 
@@ -246,6 +260,31 @@ CASES = [
     Case("GET", "/payouts/child/{child}", 401, 403, 200, 404),
     Case("GET", "/ledger/child/{child}", 401, 403, 200, 404),
     Case("POST", "/ledger/entries/{bonus}/reverse", 401, 403, 201, 404, body=lambda w: {"reason": "oops"}),
+    # rewards (the stranger keeps its own family's catalogue)
+    Case("GET", "/rewards", 401, 200, 200, 200),
+    Case("POST", "/rewards", 401, 403, 201, 201, body=lambda w: {"title": "Park", "cost": "2.50"}),
+    Case("PUT", "/rewards/{reward}", 401, 403, 200, 404, body=lambda w: {"stock": 4}),
+    Case("GET", "/rewards/money", 401, 200, 403, 403),
+    Case("GET", "/rewards/claims", 401, 200, 200, 200),
+    Case("POST", "/rewards/{reward}/claim", 401, 201, 403, 403),
+    Case("POST", "/rewards/claims/{claim}/approve", 401, 403, 200, 404),
+    Case("POST", "/rewards/claims/{claim}/decline", 401, 403, 200, 404, body=lambda w: {"reason": "not today"}),
+    Case("POST", "/rewards/claims/{claim}/cancel", 401, 200, 403, 403),
+    # savings goals (a child its own; a parent the family's children's) and allowances
+    Case("GET", "/goals", 401, 200, 200, 200),
+    Case("POST", "/goals", 401, 201, 201, 404, body=lambda w: {"title": "Kite", "target": 5, "child_id": w.child.id}),
+    Case("DELETE", "/goals/{goal}", 401, 204, 204, 404),
+    Case("GET", "/allowances", 401, 403, 200, 200),
+    Case(
+        "PUT",
+        "/allowances/{child}",
+        401,
+        403,
+        200,
+        404,
+        body=lambda w: {"amount": "3.00", "period": "month", "day_of_month": 31, "at": "07:00"},
+    ),
+    Case("DELETE", "/allowances/{child}", 401, 403, 204, 404),
     # activity
     Case("GET", "/activities/recent", 401, 200, 200, 200),
     Case("GET", "/activities/summary", 401, 200, 200, 200),
@@ -318,6 +357,9 @@ def _fill(text: str, w: World) -> str:
         delivery=w.delivery_id,
         bonus=w.bonus_id,
         token=w.token_id,
+        reward=w.reward_id,
+        claim=w.claim_id,
+        goal=w.goal_id,
     )
 
 
@@ -340,6 +382,9 @@ def test_every_api_route_is_in_the_matrix(app):
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
         "{token}": "{token_id}",
+        "{reward}": "{reward_id}",
+        "{claim}": "{claim_id}",
+        "{goal}": "{goal_id}",
     }
 
     def template(path: str) -> str:
@@ -406,6 +451,9 @@ DOC_PLACEHOLDERS = {
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
+    "{reward_id}": "{reward}",
+    "{claim_id}": "{claim}",
+    "{goal_id}": "{goal}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 

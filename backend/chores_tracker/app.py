@@ -60,6 +60,8 @@ from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
 from chores_tracker.reports.routes import users_router as balances_router
+from chores_tracker.rewards.routes import allowances_router, goals_router
+from chores_tracker.rewards.routes import router as rewards_router
 from chores_tracker.settings import Settings, get_settings
 from chores_tracker.web.errors import error_handlers
 
@@ -295,6 +297,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(adjustments_router)
     api.include_router(payouts_router)
     api.include_router(ledger_entries_router)
+    api.include_router(rewards_router)
+    api.include_router(goals_router)
+    api.include_router(allowances_router)
     api.include_router(activities_router)
     api.include_router(notifications_router)
     api.include_router(reports_router)

@@ -197,6 +197,8 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
     assignment = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
     parent.get(f"/children/{kid}")
     parent.submit(f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "5", "reason": "a start"})
+    reward = parent.api("POST", "/rewards", json={"title": "Kite", "cost": "1"}).json()["id"]
+    claim = kid_visitor.api("POST", f"/rewards/{reward}/claim").json()["id"]
     chore_form = {"title": "Dishes", "description": "all of them", "reward_kind": "fixed", "reward": "1",
                   "assignment_mode": "single", "single_assignee": str(kid), "is_recurring": "true", "cooldown_days": "2"}  # fmt: skip
     # Who submits each form, from which page, and a submission that would succeed.
@@ -222,6 +224,13 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
         "/account/tokens": (parent, "/account/password", {"name": "Home Assistant", "scopes": "read"}),
         "/notifications/push": (parent, "/notifications", PUSH_FORM),
+        "/rewards/new": (
+            parent,
+            "/rewards",
+            {"title": "Cinema", "cost": "5", "stock": "2", "limit_count": "1", "limit_period": "week"},
+        ),
+        f"/rewards/claims/{claim}/decline": (parent, "/rewards", {"reason": "rain"}),
+        "/me/goals": (kid_visitor, "/me/rewards", {"title": "Bike", "target": "12"}),
         "/account/password": (
             parent,
             "/account/password",

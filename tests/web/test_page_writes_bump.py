@@ -137,7 +137,33 @@ class Case:
     prepare: Callable[[World], object] | None = None
 
 
+def _reward(w: World) -> int:
+    made = w.owner.api("POST", "/rewards", json={"title": "Kite", "cost": "1.00", "stock": 3})
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def _claim(w: World) -> int:
+    made = w.child.api("POST", f"/rewards/{_reward(w)}/claim")
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def _first(w: World, path: str) -> int:
+    return int(w.owner.api("GET", path).json()[0]["id"])
+
+
 CASES = [
+    Case("/rewards/new", "owner", lambda w: "/rewards/new", lambda w: {"title": "Cinema", "cost": "5"}),
+    Case("/rewards/{reward_id}/toggle", "owner", lambda w: f"/rewards/{_first(w, '/rewards')}/toggle", prepare=_reward),
+    Case("/rewards/claims/{claim_id}/approve", "owner",
+         lambda w: f"/rewards/claims/{_first(w, '/rewards/claims')}/approve", prepare=_claim),
+    Case("/rewards/claims/{claim_id}/decline", "owner",
+         lambda w: f"/rewards/claims/{_first(w, '/rewards/claims')}/decline", lambda w: {"reason": "rain"}, prepare=_claim),
+    Case("/me/rewards/{reward_id}/claim", "child", lambda w: f"/me/rewards/{_first(w, '/rewards')}/claim", prepare=_reward),
+    Case("/me/rewards/claims/{claim_id}/cancel", "child",
+         lambda w: f"/me/rewards/claims/{_first(w, '/rewards/claims')}/cancel", prepare=_claim),
+    Case("/me/goals", "child", lambda w: "/me/goals", lambda w: {"title": "Bike", "target": "9"}),
     Case("/logout", "child", lambda w: "/logout"),
     Case("/account/password", "owner", lambda w: "/account/password",
          lambda w: {"current_password": PASSWORD, "new_password": "another-long-one"}),

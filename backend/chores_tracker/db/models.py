@@ -19,9 +19,12 @@ from chores_tracker.notifications.models import (
     NotificationDelivery,
     NotificationPreferences,
 )
+from chores_tracker.rewards.models import Allowance, AllowanceRun, Reward, RewardClaim, SavingsGoal
 
 __all__ = [
     "Activity",
+    "Allowance",
+    "AllowanceRun",
     "Assignment",
     "AuthSession",
     "Base",
@@ -36,5 +39,8 @@ __all__ = [
     "NotificationChannel",
     "NotificationDelivery",
     "NotificationPreferences",
+    "Reward",
+    "RewardClaim",
+    "SavingsGoal",
     "User",
 ]

@@ -16,6 +16,7 @@ from chores_tracker.web import (
     money_pages,
     notification_pages,
     report_pages,
+    reward_pages,
     week_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         family_pages,
         chore_pages,
         money_pages,
+        reward_pages,
         activity_pages,
         report_pages,
         week_pages,
