@@ -28,6 +28,7 @@ LOGIN = "login"
 SIGNUP = "signup"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (the name of a limit, not a secret)
 JOIN = "join"
+PIN = "pin"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
         JOIN: Rule(
             RateLimitItemPerHour(settings.rate_limit_join_per_hour),
             "too many attempts to join a family; try again later",
+        ),
+        # A PIN has 4 to 6 digits: per device and per child, so guessing stays slow.
+        PIN: Rule(
+            RateLimitItemPerMinute(settings.rate_limit_pin_per_minute),
+            "too many PIN attempts; wait a minute and try again",
         ),
     }
 
