@@ -43,6 +43,7 @@ class World:
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
     token_id: int  # the child's personal access token
+    device_id: int  # a family device the owner made
 
 
 def build_world(api: Api) -> World:
@@ -73,6 +74,9 @@ def build_world(api: Api) -> World:
     delivery_id = dead_letter(api)
     token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
     assert token.status_code == 201, token.text
+    device = api.post("/families/devices", owner, json={"name": f"{SECRET} tablet"})
+    assert device.status_code == 201, device.text
+    api.client.cookies.clear()  # the answer set the device cookie on the shared test client
     return World(
         owner,
         parent,
@@ -93,6 +97,7 @@ def build_world(api: Api) -> World:
         delivery_id,
         bonus.json()["id"],
         token.json()["id"],
+        device.json()["id"],
     )
 
 
@@ -159,6 +164,8 @@ CASES = [
     Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
     Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
     Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
+    Case("PUT", "/users/children/{child}/pin", 401, 403, 204, 404, body=lambda w: {"pin": "2468"}),
+    Case("DELETE", "/users/children/{child}/pin", 401, 403, 204, 404),
     # personal access tokens: each member's own (the one revoked is the child's)
     Case("GET", "/tokens", 401, 200, 200, 200),
     Case("POST", "/tokens", 401, 201, 201, 201, body=lambda w: {"name": "Home Assistant", "scopes": ["read"]}),
@@ -174,6 +181,10 @@ CASES = [
     Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
+    # family devices: the stranger lists and makes its own family's
+    Case("GET", "/families/devices", 401, 403, 200, 200),
+    Case("POST", "/families/devices", 401, 403, 201, 201, body=lambda w: {"name": "Hall computer"}),
+    Case("DELETE", "/families/devices/{device}", 401, 403, 204, 404),
     # The stranger sets its own family's zone.
     Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
     # chores
@@ -303,6 +314,7 @@ def _fill(text: str, w: World) -> str:
         delivery=w.delivery_id,
         bonus=w.bonus_id,
         token=w.token_id,
+        device=w.device_id,
     )
 
 
@@ -311,6 +323,8 @@ def test_every_api_route_is_in_the_matrix(app):
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
     # A calendar feed's URL is its own key (tests/chores/test_calendar.py): whoever holds it reads it.
     public.add(("GET", "/calendar/{token}.ics"))
+    # A family device's token is its key (tests/identity/test_devices.py): its children, a PIN sign-in.
+    public |= {("GET", "/families/devices/current/children"), ("POST", "/families/devices/current/sign-in")}
     placeholders = {
         "{child}": "{child_id}",
         "{chore}": "{chore_id}",
@@ -325,6 +339,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
         "{token}": "{token_id}",
+        "{device}": "{device_id}",
     }
 
     def template(path: str) -> str:
@@ -390,6 +405,7 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
+    "{device_id}": "{device}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")

@@ -17,7 +17,7 @@ from tests.support.routes import routes
 from tests.web.conftest import Visitor, user_id
 
 # Signing up and logging in change no family's answers (a new account; a session row).
-NO_FAMILY = {"/signup", "/login"}
+NO_FAMILY = {"/signup", "/login", "/login/pin/{child_id}"}
 # Form posts added by the schedules, notifications, tokens and family-life pages, not yet given a
 # case below: they bump by the same means (a POST's session counts as writing from its start,
 # deps.get_db), but this test does not yet prove it for each. Give one a case and take it out; a form
@@ -134,7 +134,20 @@ CASES = [
     Case("/family/children/{child_id}/reactivate", "owner", lambda w: f"/family/children/{w.child_id}/reactivate",
          prepare=lambda w: w.owner.api("POST", f"/users/children/{w.child_id}/deactivate")),
     Case("/family/children/{child_id}/remove", "owner", lambda w: f"/family/children/{w.child_id}/remove"),
+    Case("/family/children/{child_id}/pin", "owner", lambda w: f"/family/children/{w.child_id}/pin",
+         lambda w: {"pin": "2468"}),
+    Case("/family/children/{child_id}/pin/clear", "owner", lambda w: f"/family/children/{w.child_id}/pin/clear",
+         prepare=lambda w: w.owner.api("PUT", f"/users/children/{w.child_id}/pin", json={"pin": "2468"})),
+    Case("/family/devices", "owner", lambda w: "/family/devices", lambda w: {"name": "Kitchen tablet"}),
+    Case("/family/devices/{device_id}/revoke", "owner", lambda w: f"/family/devices/{w.device_id}/revoke",
+         prepare=lambda w: setattr(w, "device_id", _device(w))),
 ]  # fmt: skip
+
+
+def _device(w: World) -> int:
+    made = w.owner.api("POST", "/families/devices", json={"name": "Hall computer"})
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
 
 
 def revision_of(app, family_id: int) -> int:
