@@ -227,3 +227,35 @@ def test_pin_attempts_are_rate_limited_per_device_and_per_child(database, build_
         # Per device: the device is spent for the minute, for its other children too.
         assert sign_in(api, device, sister, PIN).status_code == 429
         assert sign_in(api, other_device, sister, PIN).status_code == 200
+
+
+def test_a_removed_parent_takes_no_family_device_along(api: Api):
+    owner = api.parent()
+    leaver = api.second_parent(owner)
+    kid = api.child(owner)
+    set_pin(api, owner, kid)
+    theirs = make_device(api, leaver)
+    ours = make_device(api, owner, "Hall")
+    assert api.client.delete(f"/api/v1/families/members/{leaver.id}", headers=owner.headers).status_code == 204
+    assert sign_in(api, theirs, kid, PIN).status_code == 401
+    assert sign_in(api, ours, kid, PIN).status_code == 200
+    assert [d["name"] for d in api.get("/families/devices", owner).json()] == ["Hall"]
+
+
+def test_the_picker_and_a_pin_sign_in_cost_a_few_statements_whatever_the_familys_size(api: Api, app):
+    from tests.test_statement_counts import MAX_READ_STATEMENTS, MAX_WRITE_STATEMENTS, counting_statements
+
+    costs = []
+    for size in (1, 5):
+        parent = api.parent()
+        kids = [api.child(parent) for _ in range(size)]
+        set_pin(api, parent, kids[0])
+        device = make_device(api, parent)
+        with counting_statements(app.state.engine) as listed:
+            picker = api.client.get("/api/v1/families/devices/current/children", headers={"X-Device-Token": device})
+        assert len(picker.json()) == size
+        with counting_statements(app.state.engine) as signed:
+            assert sign_in(api, device, kids[0], PIN).status_code == 200
+        costs.append((len(listed), len(signed)))
+    assert costs[0] == costs[1], costs
+    assert costs[0][0] <= MAX_READ_STATEMENTS and costs[0][1] <= MAX_WRITE_STATEMENTS, costs

@@ -18,6 +18,7 @@ from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import DEFAULT_CODE_USES
+from chores_tracker.identity import devices
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
@@ -264,6 +265,8 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     if not removed:
         session.rollback()
         raise NotFound("member not found")
+    if member.is_parent:
+        devices.revoke_devices_made_by(session, member.id, family.id)
     activity.record(
         session,
         family_id=family.id,

@@ -123,6 +123,20 @@ def revoke_device(session: Session, parent: User, device_id: int) -> None:
     session.commit()
 
 
+def revoke_devices_made_by(session: Session, user_id: int, family_id: int) -> None:
+    """A parent leaving the family takes no family device along: those it made are revoked (in the
+    caller's transaction), so its browser no longer shows the family's children."""
+    session.execute(
+        update(FamilyDevice)
+        .where(
+            FamilyDevice.created_by_id == user_id,
+            FamilyDevice.family_id == family_id,
+            FamilyDevice.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.now())
+    )
+
+
 def device_for_token(session: Session, token: str | None) -> FamilyDevice | None:
     """The live device a token stands for, or None (missing, unknown, revoked). Writes nothing."""
     if not token or not token.startswith(PREFIX) or len(token) > 128:
