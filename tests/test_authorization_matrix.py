@@ -230,6 +230,9 @@ CASES = [
         body=lambda w: {"first_day": "2031-02-01", "last_day": "2031-02-03"},
     ),
     Case("GET", "/children/{child}/pauses", 401, 403, 200, 404),
+    # streaks and badges
+    Case("GET", "/children/{child}/streaks", 401, 403, 200, 404),
+    Case("GET", "/users/me/streaks", 401, 200, 403, 403),
     Case("DELETE", "/children/{child}/pauses/{pause}", 401, 403, 204, 404),
     # The stranger makes and lists its own family's feeds.
     Case("POST", "/calendar/feeds", 401, 403, 201, 201, body=lambda w: {}),
