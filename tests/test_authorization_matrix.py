@@ -181,6 +181,9 @@ CASES = [
     Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
+    # The stranger reads and sets its own family's streak bonus.
+    Case("GET", "/families/streak-bonus", 401, 200, 200, 200),
+    Case("PUT", "/families/streak-bonus", 401, 403, 200, 200, body=lambda w: {"percent": 10}),
     # family devices: the stranger lists and makes its own family's
     Case("GET", "/families/devices", 401, 403, 200, 200),
     Case("POST", "/families/devices", 401, 403, 201, 201, body=lambda w: {"name": "Hall computer"}),

@@ -76,7 +76,7 @@ def test_a_childs_streaks_and_badges_in_the_api(api: Api):
     empty = api.get("/users/me/streaks", kid)
     assert empty.status_code == 200, empty.text
     assert empty.json() == {"child_id": kid.id, "day_streak": 0, "best_day_streak": 0, "on_time_streak": 0,
-                            "best_on_time_streak": 0, "badges": [], "next_day_milestone": 3}  # fmt: skip
+                            "best_on_time_streak": 0, "badges": [], "next_day_milestone": 3, "bonus_percent": 0}  # fmt: skip
 
     _approved_on(api, parent, kid, [1, 2, 5])
     two = api.get(f"/children/{kid.id}/streaks", parent).json()
@@ -95,3 +95,43 @@ def test_a_childs_streaks_and_badges_in_the_api(api: Api):
     # Done today too: four in a row.
     _approved_on(api, parent, kid, [0])
     assert api.get("/users/me/streaks", kid).json()["day_streak"] == 4
+
+
+def test_the_streak_bonus_is_bounded_and_rounds_down_to_a_whole_cent():
+    from chores_tracker.chores.streaks import BonusRule, bonus_cents, bonus_percent
+
+    rule = BonusRule(percent=10, step_days=7, cap_percent=25)
+    assert [bonus_percent(rule, days) for days in (0, 6, 7, 13, 14, 21, 70)] == [0, 0, 10, 10, 20, 25, 25]
+    assert bonus_percent(BonusRule(0, 7, 50), 100) == 0  # off
+    assert bonus_cents(125, 10) == 12  # 12.5 cents: rounded down
+    assert bonus_cents(199, 25) == 49  # 49.75 cents
+    assert bonus_cents(0, 25) == 0
+
+
+def test_an_approval_pays_the_familys_streak_bonus_in_whole_cents(api: Api):
+    parent = api.parent()
+    kid, sister = api.child(parent), api.child(parent)
+    assert api.get("/families/streak-bonus", kid).json() == {"percent": 0, "step_days": 7, "cap_percent": 50}
+    _approved_on(api, parent, kid, [1, 2, 3, 4, 5, 6, 7])  # a 7-day streak, earned without a bonus
+    assert api.get("/users/me/balance", kid).json()["balance"] == 7.0
+
+    set_ = api.client.put("/api/v1/families/streak-bonus", json={"percent": 10, "step_days": 7, "cap_percent": 30},
+                          headers=parent.headers)  # fmt: skip
+    assert set_.status_code == 200 and set_.json() == {"percent": 10, "step_days": 7, "cap_percent": 30}
+    assert api.get("/users/me/streaks", kid).json()["bonus_percent"] == 10
+
+    for child in (kid, sister):
+        made = chore(api, parent, title=f"Windows {child.id}", reward="1.25", assignee_ids=[child.id])
+        assignment = complete(api, child, made["id"])
+        approve(api, parent, assignment["id"])
+    # 1.25 + 10% = 1.375: paid 1.37, one earning. The sister has no streak: no bonus.
+    assert api.get("/users/me/balance", kid).json()["balance"] == 8.37
+    assert api.get("/users/me/balance", sister).json()["balance"] == 1.25
+    earnings = api.get(f"/ledger/child/{kid.id}", parent).json()
+    assert "1.37" in str(earnings)
+
+    off = api.client.put("/api/v1/families/streak-bonus", json={"percent": 0}, headers=parent.headers)
+    assert off.json()["percent"] == 0
+    made = chore(api, parent, title="Plants", reward="1.00", assignee_ids=[kid.id])
+    approve(api, parent, complete(api, kid, made["id"])["id"])
+    assert api.get("/users/me/balance", kid).json()["balance"] == 9.37

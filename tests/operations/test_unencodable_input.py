@@ -205,6 +205,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         f"/family/children/{kid}/profile": (parent, "/family", {"display_name": "Kiddo", "avatar": "🦊"}),
         f"/family/children/{kid}/pin": (parent, "/family", {"pin": "2468"}),
         "/family/devices": (parent, "/family", {"name": "Kitchen tablet"}),
+        "/family/streak-bonus": (parent, "/family", {"percent": "10", "step_days": "7", "cap_percent": "50"}),
         "/chores/new": (parent, "/chores/new", chore_form),
         f"/chores/{chore}/edit": (parent, f"/chores/{chore}/edit", chore_form),
         f"/approvals/{assignment}/approve": (parent, "/approvals", {"reward_value": "1.50"}),

@@ -59,6 +59,7 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/families/join"): {"invite_code": api.invite_code(parent)},
         ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3, "max_uses": 2},
         ("POST", "/api/v1/families/owner"): {"user_id": heir.id},
+        ("PUT", "/api/v1/families/streak-bonus"): {"percent": 10, "step_days": 7, "cap_percent": 50},
         ("PUT", "/api/v1/families/timezone"): {"timezone": "America/Chicago"},
         ("POST", "/api/v1/chores"): {"title": "Dishes", "reward": 1, "assignee_ids": [kid.id]},
         ("PUT", "/api/v1/chores/{chore_id}"): {"title": "Rake the leaves"},

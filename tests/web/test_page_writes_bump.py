@@ -138,6 +138,8 @@ CASES = [
          lambda w: {"pin": "2468"}),
     Case("/family/children/{child_id}/pin/clear", "owner", lambda w: f"/family/children/{w.child_id}/pin/clear",
          prepare=lambda w: w.owner.api("PUT", f"/users/children/{w.child_id}/pin", json={"pin": "2468"})),
+    Case("/family/streak-bonus", "owner", lambda w: "/family/streak-bonus",
+         lambda w: {"percent": "10", "step_days": "7", "cap_percent": "50"}),
     Case("/family/devices", "owner", lambda w: "/family/devices", lambda w: {"name": "Kitchen tablet"}),
     Case("/family/devices/{device_id}/revoke", "owner", lambda w: f"/family/devices/{w.device_id}/revoke",
          prepare=lambda w: setattr(w, "device_id", _device(w))),

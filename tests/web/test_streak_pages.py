@@ -37,3 +37,17 @@ def test_the_childs_home_shows_its_streak_and_badges(app, visitor):
     home = kid.get("/")
     assert "<strong>3</strong> days in a row" in home.text
     assert "3-day streak" in home.text and "4 more days for the 7-day badge." in home.text
+
+
+def test_a_parent_sets_and_turns_off_the_streak_bonus_on_the_family_page(visitor):
+    parent = visitor()
+    parent.parent_with_family()
+    page = parent.get("/family")
+    assert 'action="/family/streak-bonus"' in page.text
+    saved = parent.submit("/family/streak-bonus", {"percent": "10", "step_days": "7", "cap_percent": "30"})
+    assert saved.url.path == "/family" and parent.flash() == "Streak bonus: +10% per 7 days in a row, at most +30%."
+    assert parent.api("GET", "/families/streak-bonus").json() == {"percent": 10, "step_days": 7, "cap_percent": 30}
+    refused = parent.submit("/family/streak-bonus", {"percent": "150", "step_days": "7", "cap_percent": "30"})
+    assert refused.status_code == 422
+    off = parent.submit("/family/streak-bonus", {"percent": "0", "step_days": "7", "cap_percent": "30"})
+    assert parent.flash() == "No streak bonus: each approval pays the reward as set." and off.status_code == 200

@@ -387,6 +387,7 @@ def _streaks_out(child: User, found: streaks.Streaks) -> StreaksOut:
         best_on_time_streak=found.best_on_time,
         badges=[BadgeOut(kind=b.kind, milestone=b.milestone, title=b.title) for b in found.badges],
         next_day_milestone=found.next_day_milestone,
+        bonus_percent=found.bonus_percent,
     )
 
 

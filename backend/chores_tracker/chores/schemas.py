@@ -407,3 +407,4 @@ class StreaksOut(BaseModel):
     best_on_time_streak: int
     badges: list[BadgeOut]
     next_day_milestone: int | None = Field(description="The next day-streak badge; null once all are earned.")
+    bonus_percent: int = Field(description="What the family's streak bonus adds to an approval now; 0: none.")

@@ -192,6 +192,16 @@ def set_timezone(session: Session, parent: User, name: str) -> Family:
     return family
 
 
+def set_streak_bonus(session: Session, parent: User, percent: int, step_days: int, cap_percent: int) -> Family:
+    """A parent sets the family's streak bonus on chore rewards (chores/streaks.py); percent 0 turns it off."""
+    family = require_family(session, parent)
+    family.streak_bonus_percent = percent or None
+    family.streak_bonus_step_days = step_days if percent else None
+    family.streak_bonus_cap_percent = cap_percent if percent else None
+    session.commit()
+    return family
+
+
 def invite_code_uses_left(family: Family) -> int:
     """How many more parents the code lets in now: none once it has expired or been used up."""
     expires, limit = family.invite_code_expires_at, family.invite_code_max_uses

@@ -19,6 +19,7 @@ from chores_tracker.families.schemas import (
     FamilyTimezoneIn,
     InviteCodeIn,
     OwnerIn,
+    StreakBonusIn,
 )
 from chores_tracker.http import RowId
 from chores_tracker.identity import devices
@@ -134,6 +135,8 @@ def _family_page(
     device_form: dict[str, object] | None = None,
     pin_for: int | None = None,
     pin_errors: FormErrors | None = None,
+    streak_errors: FormErrors | None = None,
+    streak_form: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     found = families.members(session, parent)
@@ -167,6 +170,9 @@ def _family_page(
             "device_form": device_form or {},
             "pin_for": pin_for,
             "pin_errors": pin_errors.fields if pin_errors else {},
+            "streak_errors": streak_errors.fields if streak_errors else {},
+            "streak_form": streak_form
+            or dict(zip(("percent", "step_days", "cap_percent"), found.family.streak_bonus, strict=True)),
             "pin_locked": {c.id for c in found.children if c.pin_locked_until is not None and c.pin_locked_until > now},
         },
         status_code=status_code,
@@ -222,6 +228,29 @@ def set_timezone(
     if family is not None:
         return redirect("/family#timezone", settings, flash=f"The family's time zone is {family.timezone}.")
     return _family_page(request, session, parent, timezone_errors=errors, timezone_form=data, status_code=422)
+
+
+@router.post("/family/streak-bonus")
+def set_streak_bonus(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = {name: submitted.values().get(name, "") for name in ("percent", "step_days", "cap_percent")}
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        StreakBonusIn,
+        data,
+        lambda wanted: families.set_streak_bonus(session, parent, wanted.percent, wanted.step_days, wanted.cap_percent),
+    )
+    if family is not None:
+        percent, step_days, cap = family.streak_bonus
+        flash = (
+            f"Streak bonus: +{percent}% per {step_days} days in a row, at most +{cap}%."
+            if percent
+            else "No streak bonus: each approval pays the reward as set."
+        )
+        return redirect("/family#streak-bonus", settings, flash=flash)
+    return _family_page(request, session, parent, streak_errors=errors, streak_form=data, status_code=422)
 
 
 @router.post("/family/owner")
