@@ -51,6 +51,7 @@ class World:
     reward_id: int  # a reward of the family's catalogue (cost 1)
     claim_id: int  # the child's claim on it, waiting for review
     goal_id: int  # the child's savings goal
+    device_id: int  # a family device the owner made
 
 
 def build_world(api: Api) -> World:
@@ -89,6 +90,9 @@ def build_world(api: Api) -> World:
     assert goal.status_code == 201, goal.text
     weekly = api.put(f"/allowances/{child.id}", owner, json={"amount": 2, "period": "week", "weekday": 5})
     assert weekly.status_code == 200, weekly.text
+    device = api.post("/families/devices", owner, json={"name": f"{SECRET} tablet"})
+    assert device.status_code == 201, device.text
+    api.client.cookies.clear()  # the answer set the device cookie on the shared test client
     return World(
         owner,
         parent,
@@ -112,6 +116,7 @@ def build_world(api: Api) -> World:
         reward.json()["id"],
         claimed.json()["id"],
         goal.json()["id"],
+        device.json()["id"],
     )
 
 
@@ -178,6 +183,8 @@ CASES = [
     Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
     Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
     Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
+    Case("PUT", "/users/children/{child}/pin", 401, 403, 204, 404, body=lambda w: {"pin": "2468"}),
+    Case("DELETE", "/users/children/{child}/pin", 401, 403, 204, 404),
     # personal access tokens: each member's own (the one revoked is the child's)
     Case("GET", "/tokens", 401, 200, 200, 200),
     Case("POST", "/tokens", 401, 201, 201, 201, body=lambda w: {"name": "Home Assistant", "scopes": ["read"]}),
@@ -193,6 +200,13 @@ CASES = [
     Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
+    # The stranger reads and sets its own family's streak bonus.
+    Case("GET", "/families/streak-bonus", 401, 200, 200, 200),
+    Case("PUT", "/families/streak-bonus", 401, 403, 200, 200, body=lambda w: {"percent": 10}),
+    # family devices: the stranger lists and makes its own family's
+    Case("GET", "/families/devices", 401, 403, 200, 200),
+    Case("POST", "/families/devices", 401, 403, 201, 201, body=lambda w: {"name": "Hall computer"}),
+    Case("DELETE", "/families/devices/{device}", 401, 403, 204, 404),
     # The stranger sets its own family's zone.
     Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
     # chores
@@ -238,6 +252,9 @@ CASES = [
         body=lambda w: {"first_day": "2031-02-01", "last_day": "2031-02-03"},
     ),
     Case("GET", "/children/{child}/pauses", 401, 403, 200, 404),
+    # streaks and badges
+    Case("GET", "/children/{child}/streaks", 401, 403, 200, 404),
+    Case("GET", "/users/me/streaks", 401, 200, 403, 403),
     Case("DELETE", "/children/{child}/pauses/{pause}", 401, 403, 204, 404),
     # The stranger makes and lists its own family's feeds.
     Case("POST", "/calendar/feeds", 401, 403, 201, 201, body=lambda w: {}),
@@ -360,6 +377,7 @@ def _fill(text: str, w: World) -> str:
         reward=w.reward_id,
         claim=w.claim_id,
         goal=w.goal_id,
+        device=w.device_id,
     )
 
 
@@ -368,6 +386,8 @@ def test_every_api_route_is_in_the_matrix(app):
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
     # A calendar feed's URL is its own key (tests/chores/test_calendar.py): whoever holds it reads it.
     public.add(("GET", "/calendar/{token}.ics"))
+    # A family device's token is its key (tests/identity/test_devices.py): its children, a PIN sign-in.
+    public |= {("GET", "/families/devices/current/children"), ("POST", "/families/devices/current/sign-in")}
     placeholders = {
         "{child}": "{child_id}",
         "{chore}": "{chore_id}",
@@ -385,6 +405,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{reward}": "{reward_id}",
         "{claim}": "{claim_id}",
         "{goal}": "{goal_id}",
+        "{device}": "{device_id}",
     }
 
     def template(path: str) -> str:
@@ -450,6 +471,7 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
+    "{device_id}": "{device}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
     "{reward_id}": "{reward}",
     "{claim_id}": "{claim}",

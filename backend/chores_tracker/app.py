@@ -34,8 +34,8 @@ from chores_tracker.families.routes import users_router as new_child_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
 from chores_tracker.http import LONE_SURROGATE, ErrorHandler
+from chores_tracker.identity.routes import devices_router, tokens_router
 from chores_tracker.identity.routes import router as users_router
-from chores_tracker.identity.routes import tokens_router
 from chores_tracker.identity.sessions import TokenCache
 from chores_tracker.ledger.routes import entries_router as ledger_entries_router
 from chores_tracker.ledger.routes import payouts_router
@@ -284,6 +284,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(users_router)
     api.include_router(tokens_router)
+    api.include_router(devices_router)
     api.include_router(new_child_router)
     api.include_router(families_router)
     api.include_router(family_stats_router)

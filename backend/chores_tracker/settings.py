@@ -118,6 +118,14 @@ class Settings(CommonSettings):
     rate_limit_signup_per_hour: int = Field(default=20, ge=1)
     rate_limit_password_reset_per_hour: int = Field(default=10, ge=1)
     rate_limit_join_per_hour: int = Field(default=10, ge=1)
+    # PIN sign-in on a family device: attempts per device and per child (identity.devices).
+    rate_limit_pin_per_minute: int = Field(default=10, ge=1)
+    # Wrong PINs in a row after which a child's PIN sign-in is locked, and for how long (a parent
+    # setting the PIN again unlocks it at once).
+    pin_max_failures: int = Field(default=5, ge=1, le=100)
+    pin_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # How long a family device's cookie lasts (browsers keep a cookie 400 days at most).
+    device_cookie_days: int = Field(default=400, ge=1, le=400)
     # Redis keys start with this, so that several apps (or test runs) can share one Redis.
     rate_limit_key_prefix: str = "chores_tracker"
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)

@@ -20,7 +20,7 @@ from tests.support.routes import routes
 from tests.web.conftest import Visitor, user_id
 
 # Signing up and logging in change no family's answers (a new account; a session row).
-NO_FAMILY = {"/signup", "/login"}
+NO_FAMILY = {"/signup", "/login", "/login/pin/{child_id}"}
 
 
 @dataclass
@@ -223,7 +223,22 @@ CASES = [
          lambda w: {"child_id": str(w.child_id), "first_day": _in_a_week(), "last_day": _in_a_week()}),
     Case("/week/children/{child_id}/pauses/{pause_id}/delete", "owner",
          lambda w: f"/week/children/{w.child_id}/pauses/{w.made['pause_id']}/delete", prepare=_pause),
+    Case("/family/children/{child_id}/pin", "owner", lambda w: f"/family/children/{w.child_id}/pin",
+         lambda w: {"pin": "2468"}),
+    Case("/family/children/{child_id}/pin/clear", "owner", lambda w: f"/family/children/{w.child_id}/pin/clear",
+         prepare=lambda w: w.owner.api("PUT", f"/users/children/{w.child_id}/pin", json={"pin": "2468"})),
+    Case("/family/streak-bonus", "owner", lambda w: "/family/streak-bonus",
+         lambda w: {"percent": "10", "step_days": "7", "cap_percent": "50"}),
+    Case("/family/devices", "owner", lambda w: "/family/devices", lambda w: {"name": "Kitchen tablet"}),
+    Case("/family/devices/{device_id}/revoke", "owner", lambda w: f"/family/devices/{w.device_id}/revoke",
+         prepare=lambda w: setattr(w, "device_id", _device(w))),
 ]  # fmt: skip
+
+
+def _device(w: World) -> int:
+    made = w.owner.api("POST", "/families/devices", json={"name": "Hall computer"})
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
 
 
 def revision_of(app, family_id: int) -> int:

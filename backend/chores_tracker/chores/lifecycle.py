@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.chores import feed, occurrences
+from chores_tracker.chores import feed, occurrences, streaks
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import (
     MAX_LIST,
@@ -162,6 +162,7 @@ def _approve_automatically(
     session.flush()
     cents = chore.reward_cents or 0
     entry = _approve(session, slot, completion, chore, cents, reviewer=None, now=now)
+    cents = entry.amount_cents  # with any streak bonus
     feed.record(
         session,
         chore,
@@ -326,7 +327,9 @@ def _approve(
 ) -> LedgerEntry:
     """The approval's writes, in the caller's transaction (the caller adds its feed row and commits):
     both conditional updates, the occurrence, when it may be done again, and the earning.
-    `reviewer` None: approved automatically (the chore's auto_approve)."""
+    `reviewer` None: approved automatically (the chore's auto_approve). The family's streak bonus,
+    if it has one, is added to `cents` (chores/streaks.py): the earning's amount is what was paid."""
+    cents += streaks.streak_bonus_cents(session, completion.family_id, completion.child_id, cents, now)
     _review(
         session,
         slot,
@@ -370,6 +373,7 @@ def approve_assignment(
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
     entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now())
+    cents = entry.amount_cents  # with any streak bonus
     child = session.get(User, completion.child_id)
     feed.record(
         session,

@@ -11,7 +11,7 @@ from chores_tracker.chores.models import (
 )
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
-from chores_tracker.identity.models import AuthSession, User
+from chores_tracker.identity.models import AuthSession, FamilyDevice, User
 from chores_tracker.ledger.models import LedgerEntry
 from chores_tracker.notifications.models import (
     Notification,
@@ -34,6 +34,7 @@ __all__ = [
     "ChoreOccurrence",
     "Completion",
     "Family",
+    "FamilyDevice",
     "LedgerEntry",
     "Notification",
     "NotificationChannel",

@@ -33,6 +33,7 @@ LOGIN = "login"
 SIGNUP = "signup"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (the name of a limit, not a secret)
 JOIN = "join"
+PIN = "pin"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
             settings.rate_limit_join_per_hour,
             "hour",
             "too many attempts to join a family; try again later",
+        ),
+        # A PIN has 4 to 6 digits: per device and per child, so guessing stays slow.
+        PIN: Rule(
+            settings.rate_limit_pin_per_minute,
+            "minute",
+            "too many PIN attempts; wait a minute and try again",
         ),
     }
 
