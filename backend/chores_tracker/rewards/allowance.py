@@ -24,7 +24,7 @@ from chores_tracker import clock, timezones
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db import revisions
-from chores_tracker.errors import NotFound
+from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
@@ -129,7 +129,7 @@ def set_allowance(session: Session, parent: User, child_id: int, data: Allowance
         session.commit()
     except IntegrityError:  # another parent made it at the same moment: theirs stands
         session.rollback()
-        raise NotFound("the allowance changed meanwhile; try again") from None
+        raise Conflict("the allowance changed meanwhile; try again") from None
     return found
 
 
