@@ -88,3 +88,20 @@ def test_a_child_sets_a_savings_goal_on_its_rewards_page(visitor, app):
     assert child.flash() == "New goal: Bike."
     assert "$6.00 of $12.00 (50%)" in child.page.text
     assert "at the rate of the last 28 days" in child.page.text
+
+
+def test_a_parent_sets_a_childs_allowance_and_goal_on_its_money_page(visitor, app):
+    parent, _child = _family(visitor, app)
+    kid = parent.api("GET", "/users/my-family-children").json()[0]["id"]
+    parent.get(f"/children/{kid}")
+    refused = parent.submit(f"/children/{kid}/allowance", {"amount": "2", "period": "month", "day_of_month": "32"})
+    assert refused.status_code == 422 and field_error(refused.text, "allowance-day")
+    parent.submit(f"/children/{kid}/allowance", {"amount": "2", "period": "month", "day_of_month": "31", "at": "07:30"})
+    assert parent.flash().endswith("gets $2.00 each month.")
+    [shown] = re.findall(r"data-allowance>([^<]*)<", parent.page.text)
+    assert shown.startswith("$2.00 each month on day 31 at 07:30 · next")
+    assert parent.api("GET", "/allowances").json()[0]["day_of_month"] == 31
+    parent.submit(f"/children/{kid}/goals", {"title": "Bike", "target": "12"})
+    assert "Bike: $6.00 of $12.00 (50%)" in parent.page.text
+    parent.submit(f"/children/{kid}/allowance/stop")
+    assert parent.api("GET", "/allowances").json() == []
