@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -54,8 +55,6 @@ def _parent_page(
 
 
 def _children(session: Session, parent: User) -> list[User]:
-    from sqlalchemy import select
-
     if parent.family_id is None:
         return []
     return list(session.scalars(select(User).where(User.family_id == parent.family_id, User.is_parent.is_(False))))
