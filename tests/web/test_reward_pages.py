@@ -105,3 +105,14 @@ def test_a_parent_sets_a_childs_allowance_and_goal_on_its_money_page(visitor, ap
     assert "Bike: $6.00 of $12.00 (50%)" in parent.page.text
     parent.submit(f"/children/{kid}/allowance/stop")
     assert parent.api("GET", "/allowances").json() == []
+
+
+def test_a_reward_debit_reads_as_the_reward_in_the_childs_history(visitor, app):
+    parent, child = _family(visitor, app)
+    kid = parent.api("GET", "/users/my-family-children").json()[0]["id"]
+    made = parent.api("POST", "/rewards", json={"title": "Zoo", "cost": "2"}).json()
+    claim = child.api("POST", f"/rewards/{made['id']}/claim").json()
+    assert parent.api("POST", f"/rewards/claims/{claim['id']}/approve").status_code == 200
+    page = parent.get(f"/children/{kid}").text
+    assert "Reward: Zoo" in page and "Penalty: Reward" not in page
+    assert 'ledger-row ledger-reward"' in page

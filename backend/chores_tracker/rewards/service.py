@@ -29,7 +29,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents_or_zero, to_cents
 from chores_tracker.periods import add_months, month_start, week_start
-from chores_tracker.rewards.models import ClaimStatus, LimitPeriod, Reward, RewardClaim
+from chores_tracker.rewards.models import AllowanceRun, ClaimStatus, LimitPeriod, Reward, RewardClaim
 from chores_tracker.rewards.schemas import RewardCreate, RewardUpdate
 
 MAX_PAGE = 200
@@ -94,6 +94,29 @@ def period_bounds(period: str, now: datetime, zone_name: str | None) -> tuple[da
         datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC),
         datetime.combine(after, time.min, tzinfo=zone).astimezone(UTC),
     )
+
+
+def entries_of_rewards(session: Session, entry_ids: Iterable[int]) -> dict[int, str]:
+    """Which of these ledger entries are the rewards domain's, and what: "reward" (a claim's
+    debit) or "allowance" (a period's credit). Both are adjustments in the ledger."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    found = {
+        int(entry_id): "reward"
+        for entry_id in session.scalars(select(RewardClaim.ledger_entry_id).where(RewardClaim.ledger_entry_id.in_(ids)))
+        if entry_id is not None
+    }
+    found.update(
+        {
+            int(entry_id): "allowance"
+            for entry_id in session.scalars(
+                select(AllowanceRun.ledger_entry_id).where(AllowanceRun.ledger_entry_id.in_(ids))
+            )
+            if entry_id is not None
+        }
+    )
+    return found
 
 
 # -- the catalogue ---------------------------------------------------------------------------------

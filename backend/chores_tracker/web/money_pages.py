@@ -24,6 +24,7 @@ from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.rewards import allowance as allowances
 from chores_tracker.rewards import goals
+from chores_tracker.rewards import service as rewards
 from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
@@ -43,6 +44,7 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
     now = clock.now()
     entries = ledger.child_entries(session, parent, child_id, skip=0, limit=HISTORY_LENGTH)
     reversed_by = ledger.reversals_of(session, [entry.id for entry in entries])
+    of_rewards = rewards.entries_of_rewards(session, [entry.id for entry in entries])
     rows = []
     for entry in entries:
         until = ledger.reversible_until(entry, window)
@@ -50,7 +52,7 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
             {
                 "id": entry.id,
                 "date": entry.created_at,
-                "kind": "reversal" if entry.reverses_id is not None else entry.kind,
+                "kind": "reversal" if entry.reverses_id is not None else of_rewards.get(entry.id, entry.kind),
                 "amount": from_cents_or_zero(ledger.balance_effect(entry)),
                 "text": entry.chore_title or entry.note or ("Paid out" if entry.kind == "payout" else ""),
                 "note": entry.note,
