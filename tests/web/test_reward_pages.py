@@ -91,7 +91,7 @@ def test_a_child_sets_a_savings_goal_on_its_rewards_page(visitor, app):
 
 
 def test_a_parent_sets_a_childs_allowance_and_goal_on_its_money_page(visitor, app):
-    parent, _child = _family(visitor, app)
+    parent, child = _family(visitor, app)
     kid = parent.api("GET", "/users/my-family-children").json()[0]["id"]
     parent.get(f"/children/{kid}")
     refused = parent.submit(f"/children/{kid}/allowance", {"amount": "2", "period": "month", "day_of_month": "32"})
@@ -101,6 +101,8 @@ def test_a_parent_sets_a_childs_allowance_and_goal_on_its_money_page(visitor, ap
     [shown] = re.findall(r"data-allowance>([^<]*)<", parent.page.text)
     assert shown.startswith("$2.00 each month on day 31 at 07:30 · next")
     assert parent.api("GET", "/allowances").json()[0]["day_of_month"] == 31
+    [told] = re.findall(r"data-allowance>(.*?)</p>", child.get("/me/rewards").text, re.DOTALL)
+    assert "Allowance: $2.00 each month on day 31 at 07:30 · next" in told
     parent.submit(f"/children/{kid}/goals", {"title": "Bike", "target": "12"})
     assert "Bike: $6.00 of $12.00 (50%)" in parent.page.text
     parent.submit(f"/children/{kid}/allowance/stop")

@@ -63,21 +63,12 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
     return rows
 
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def _allowance(session: Session, parent: User, child_id: int) -> dict[str, Any] | None:
     found = allowances.get(session, parent, child_id)
     if found is None:
         return None
     family = session.get(Family, found.family_id)
-    when = WEEKDAYS[found.weekday or 0] if found.period == "week" else f"day {found.day_of_month}"
-    return {
-        "amount": from_cents_or_zero(found.amount_cents),
-        "every": f"every {when}" if found.period == "week" else f"each month on {when}",
-        "at": f"{found.minute_of_day // 60:02d}:{found.minute_of_day % 60:02d}",
-        "next": allowances.next_payday(found, family.timezone if family else "UTC", clock.now()),
-    }
+    return allowances.describe(found, family.timezone if family else "UTC", clock.now())
 
 
 def _child_page(
