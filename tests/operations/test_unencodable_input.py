@@ -225,6 +225,12 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
             {"kind": "bonus", "amount": "1", "reason": "kind"},
         ),
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
+        f"/children/{kid}/allowance": (
+            parent,
+            f"/children/{kid}",
+            {"amount": "2", "period": "week", "weekday": "5", "day_of_month": "", "at": "09:00"},
+        ),
+        f"/children/{kid}/goals": (parent, f"/children/{kid}", {"title": "Bike", "target": "40"}),
         "/account/tokens": (parent, "/account/password", {"name": "Home Assistant", "scopes": "read"}),
         "/notifications/push": (parent, "/notifications", PUSH_FORM),
         "/rewards/new": (

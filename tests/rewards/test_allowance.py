@@ -150,3 +150,20 @@ def test_runners_at_once_credit_each_period_once(server_app):
             ).one()
         assert runs == expected and tuple(entries) == (expected, 100 * expected)
         assert sum(result.allowances for result in results) <= expected
+
+
+def test_the_payday_keeps_its_local_time_across_daylight_saving_and_waits_for_a_deactivated_child(app, api: Api):
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    assert api.put("/families/timezone", home.parent, json={"timezone": "America/New_York"}).status_code == 200
+    set_allowance(app, home.parent, kid, datetime(2027, 3, 1, tzinfo=UTC), amount=1, period="week", weekday=6)
+    # Sunday 7 March 08:00 EST is 13:00 UTC; Sunday 14 March 08:00 EDT (clocks went forward) is 12:00 UTC.
+    assert tick(app, datetime(2027, 3, 7, 12, 59, tzinfo=UTC)).allowances == 0
+    assert tick(app, datetime(2027, 3, 7, 13, 0, tzinfo=UTC)).allowances == 1
+    assert tick(app, datetime(2027, 3, 14, 11, 59, tzinfo=UTC)).allowances == 0
+    assert tick(app, datetime(2027, 3, 14, 12, 0, tzinfo=UTC)).allowances == 1
+    assert api.post(f"/users/children/{kid.id}/deactivate", home.parent).status_code == 200
+    assert tick(app, datetime(2027, 3, 29, tzinfo=UTC)).allowances == 0
+    assert api.post(f"/users/children/{kid.id}/reactivate", home.parent).status_code == 200
+    assert tick(app, datetime(2027, 3, 29, tzinfo=UTC)).allowances == 2  # 21 and 28 March, once each
+    assert len(credited(app, kid)) == 4

@@ -87,3 +87,27 @@ def test_approving_and_cancelling_at_once_decide_once(server_app, server_api):
     assert money(api, kid) == (100 - 2 * approvals, 0, 100 - 2 * approvals)
     [shown] = api.get("/rewards", mum).json()
     assert shown["stock"] == ROUNDS - approvals  # each cancelled or declined claim gave its one back
+
+
+def test_on_sqlite_too_claims_over_the_available_money_never_both_succeed(database_factory, build_app):
+    """SQLite has no row locks: the claim takes the database's write lock before reading the money."""
+    from fastapi.testclient import TestClient
+
+    from tests.support.api import Api
+    from tests.support.databases import clear_all_tables
+
+    database = database_factory("sqlite")
+    clear_all_tables(database.engine)
+    app = build_app(database)
+    api = Api(TestClient(app))
+    parent = api.parent()
+    kid = api.child(parent)
+    for n in range(ROUNDS):
+        bonus(api, parent, kid, "5.00")
+        ids = [reward(api, parent, title=f"Sweet {n}.{i}", cost="3.00")["id"] for i in range(4)]
+        outcomes = race(app, [("POST", f"/rewards/{reward_id}/claim", kid, None) for reward_id in ids])
+        assert statuses(outcomes) == Counter({201: 1, 409: 3})
+        assert money(api, kid)[2] == 2.0
+        [waiting] = api.get("/rewards/claims", kid, params={"status": "pending"}).json()
+        assert api.post(f"/rewards/claims/{waiting['id']}/cancel", kid).status_code == 200
+        api.post("/payouts/", parent, json={"child_id": kid.id, "amount": "5.00"})

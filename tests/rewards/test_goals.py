@@ -51,3 +51,23 @@ def test_a_parent_sets_a_goal_for_a_child_and_a_covered_goal_is_reached_at_once(
     assert api.delete(f"/goals/{nothing['id']}", sister).status_code == 204
     assert api.delete(f"/goals/{made.json()['id']}", home.parent).status_code == 204
     assert api.get("/goals", home.parent).json() == []
+
+
+def test_the_projection_counts_only_the_last_28_days_of_credits(app, api: Api):
+    from sqlalchemy import update
+
+    from chores_tracker.ledger.models import LedgerEntry
+
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    api.post("/adjustments/", home.parent, json={"child_id": kid.id, "amount": "2.80", "reason": "old"})
+    with app.state.session_factory() as session:
+        session.execute(update(LedgerEntry).values(created_at=clock.now() - timedelta(days=29)))
+        session.commit()
+    goal = api.post("/goals", kid, json={"title": "Book", "target": "5.60"}).json()
+    assert (goal["saved"], goal["daily_rate"], goal["projected_date"]) == (2.8, 0, None)
+    api.post("/adjustments/", home.parent, json={"child_id": kid.id, "amount": "1.40", "reason": "new"})
+    [goal] = api.get("/goals", kid).json()
+    # 1.40 in 28 days is 0.05 a day: the 1.40 left takes 28 days.
+    assert goal["daily_rate"] == 0.05
+    assert goal["projected_date"] == (clock.now().date() + timedelta(days=28)).isoformat()

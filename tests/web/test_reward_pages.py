@@ -88,3 +88,33 @@ def test_a_child_sets_a_savings_goal_on_its_rewards_page(visitor, app):
     assert child.flash() == "New goal: Bike."
     assert "$6.00 of $12.00 (50%)" in child.page.text
     assert "at the rate of the last 28 days" in child.page.text
+
+
+def test_a_parent_sets_a_childs_allowance_and_goal_on_its_money_page(visitor, app):
+    parent, child = _family(visitor, app)
+    kid = parent.api("GET", "/users/my-family-children").json()[0]["id"]
+    parent.get(f"/children/{kid}")
+    refused = parent.submit(f"/children/{kid}/allowance", {"amount": "2", "period": "month", "day_of_month": "32"})
+    assert refused.status_code == 422 and field_error(refused.text, "allowance-day")
+    parent.submit(f"/children/{kid}/allowance", {"amount": "2", "period": "month", "day_of_month": "31", "at": "07:30"})
+    assert parent.flash().endswith("gets $2.00 each month.")
+    [shown] = re.findall(r"data-allowance>([^<]*)<", parent.page.text)
+    assert shown.startswith("$2.00 each month on day 31 at 07:30 · next")
+    assert parent.api("GET", "/allowances").json()[0]["day_of_month"] == 31
+    [told] = re.findall(r"data-allowance>(.*?)</p>", child.get("/me/rewards").text, re.DOTALL)
+    assert "Allowance: $2.00 each month on day 31 at 07:30 · next" in told
+    parent.submit(f"/children/{kid}/goals", {"title": "Bike", "target": "12"})
+    assert "Bike: $6.00 of $12.00 (50%)" in parent.page.text
+    parent.submit(f"/children/{kid}/allowance/stop")
+    assert parent.api("GET", "/allowances").json() == []
+
+
+def test_a_reward_debit_reads_as_the_reward_in_the_childs_history(visitor, app):
+    parent, child = _family(visitor, app)
+    kid = parent.api("GET", "/users/my-family-children").json()[0]["id"]
+    made = parent.api("POST", "/rewards", json={"title": "Zoo", "cost": "2"}).json()
+    claim = child.api("POST", f"/rewards/{made['id']}/claim").json()
+    assert parent.api("POST", f"/rewards/claims/{claim['id']}/approve").status_code == 200
+    page = parent.get(f"/children/{kid}").text
+    assert "Reward: Zoo" in page and "Penalty: Reward" not in page
+    assert 'ledger-row ledger-reward"' in page

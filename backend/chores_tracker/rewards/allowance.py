@@ -24,7 +24,7 @@ from chores_tracker import clock, timezones
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db import revisions
-from chores_tracker.errors import NotFound
+from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
@@ -97,6 +97,23 @@ def get(session: Session, parent: User, child_id: int) -> Allowance | None:
     return session.scalar(select(Allowance).where(Allowance.child_id == child.id, Allowance.is_active.is_(True)))
 
 
+def of_child(session: Session, child: User) -> Allowance | None:
+    """The child's own active allowance (what its pages show it)."""
+    return session.scalar(select(Allowance).where(Allowance.child_id == child.id, Allowance.is_active.is_(True)))
+
+
+def describe(found: Allowance, zone_name: str, now: datetime) -> dict[str, object]:
+    """What the pages say of an allowance: the amount, when, the time, the next payday."""
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    every = f"every {days[found.weekday or 0]}" if found.period == "week" else f"each month on day {found.day_of_month}"
+    return {
+        "amount": from_cents_or_zero(found.amount_cents),
+        "every": every,
+        "at": f"{found.minute_of_day // 60:02d}:{found.minute_of_day % 60:02d}",
+        "next": next_payday(found, zone_name, now),
+    }
+
+
 def list_for_family(session: Session, parent: User) -> list[Allowance]:
     if parent.family_id is None:
         return []
@@ -129,7 +146,7 @@ def set_allowance(session: Session, parent: User, child_id: int, data: Allowance
         session.commit()
     except IntegrityError:  # another parent made it at the same moment: theirs stands
         session.rollback()
-        raise NotFound("the allowance changed meanwhile; try again") from None
+        raise Conflict("the allowance changed meanwhile; try again") from None
     return found
 
 

@@ -111,7 +111,7 @@ def my_money(child: CurrentChild, session: DbSession) -> RewardMoneyOut:
 ClaimStatusQuery = Annotated[Literal["pending", "approved", "declined", "cancelled"] | None, Query()]
 
 
-@router.get("/claims", response_model=list[ClaimOut], summary="Reward claims", responses=errors(404, 422))
+@router.get("/claims", response_model=list[ClaimOut], summary="Reward claims", responses=errors(403, 404, 422))
 def list_claims(
     user: CurrentUser,
     session: DbSession,

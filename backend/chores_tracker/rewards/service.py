@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock, timezones
@@ -29,7 +29,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents_or_zero, to_cents
 from chores_tracker.periods import add_months, month_start, week_start
-from chores_tracker.rewards.models import ClaimStatus, LimitPeriod, Reward, RewardClaim
+from chores_tracker.rewards.models import AllowanceRun, ClaimStatus, LimitPeriod, Reward, RewardClaim
 from chores_tracker.rewards.schemas import RewardCreate, RewardUpdate
 
 MAX_PAGE = 200
@@ -54,7 +54,12 @@ def _family_id(user: User) -> int:
 
 
 def lock_child(session: Session, child_id: int) -> None:
-    """The child's money decisions take turns from here to the commit."""
+    """The child's money decisions take turns from here to the commit. SQLite has no row locks and
+    reads outside a transaction until the first write: a write that changes nothing takes the
+    database's write lock first, so the reads after it see every claim committed before."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE users SET id = id WHERE id = :child_id"), {"child_id": child_id})
+        return
     session.execute(select(User.id).where(User.id == child_id).with_for_update(key_share=True))
 
 
@@ -89,6 +94,29 @@ def period_bounds(period: str, now: datetime, zone_name: str | None) -> tuple[da
         datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC),
         datetime.combine(after, time.min, tzinfo=zone).astimezone(UTC),
     )
+
+
+def entries_of_rewards(session: Session, entry_ids: Iterable[int]) -> dict[int, str]:
+    """Which of these ledger entries are the rewards domain's, and what: "reward" (a claim's
+    debit) or "allowance" (a period's credit). Both are adjustments in the ledger."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    found = {
+        int(entry_id): "reward"
+        for entry_id in session.scalars(select(RewardClaim.ledger_entry_id).where(RewardClaim.ledger_entry_id.in_(ids)))
+        if entry_id is not None
+    }
+    found.update(
+        {
+            int(entry_id): "allowance"
+            for entry_id in session.scalars(
+                select(AllowanceRun.ledger_entry_id).where(AllowanceRun.ledger_entry_id.in_(ids))
+            )
+            if entry_id is not None
+        }
+    )
+    return found
 
 
 # -- the catalogue ---------------------------------------------------------------------------------

@@ -7,15 +7,18 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from chores_tracker import clock
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.families.models import Family
 from chores_tracker.http import RowId
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents_or_zero
-from chores_tracker.rewards import goals, service
+from chores_tracker.rewards import allowance, goals, service
 from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, RewardUpdate
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
@@ -54,8 +57,6 @@ def _parent_page(
 
 
 def _children(session: Session, parent: User) -> list[User]:
-    from sqlalchemy import select
-
     if parent.family_id is None:
         return []
     return list(session.scalars(select(User).where(User.family_id == parent.family_id, User.is_parent.is_(False))))
@@ -150,6 +151,9 @@ def _child_page(
     status_code: int = 200,
 ) -> Response:
     money = service.money_of(session, child.id)
+    weekly = allowance.of_child(session, child)
+    family = session.get(Family, child.family_id) if child.family_id else None
+    zone = family.timezone if family else "UTC"
     return render(
         request,
         "my_rewards.html",
@@ -164,6 +168,7 @@ def _child_page(
             "rewards": service.list_rewards(session, child),
             "claims": service.list_claims(session, child)[:30],
             "goals": goals.list_goals(session, child),
+            "allowance": allowance.describe(weekly, zone, clock.now()) if weekly else None,
             "errors": errors.fields if errors else {},
             "form": form or {},
             "cents": from_cents_or_zero,
