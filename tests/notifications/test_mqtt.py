@@ -118,7 +118,9 @@ def mqtt_settings(app, url: str, **changes: object):
 
 
 @contextmanager
-def worker_with_mqtt(app, settings) -> Iterator[Any]:
+def worker_with_mqtt(app, settings, *, clear_status: bool = True) -> Iterator[Any]:
+    """A worker with its bridge connected; afterwards the retained `offline` it leaves is cleared
+    (unless the test reads it)."""
     from chores_tracker.notifications.mqtt import MqttBridge
     from chores_tracker.reports.sensors import children_sensors
     from chores_tracker.worker import Worker
@@ -131,6 +133,11 @@ def worker_with_mqtt(app, settings) -> Iterator[Any]:
         yield worker
     finally:
         bridge.stop()
+        if clear_status:
+            from paho.mqtt import publish
+
+            broker = bridge.broker
+            publish.single(bridge.topics.status, b"", qos=1, retain=True, hostname=broker.host, port=broker.port)
 
 
 def family_id_of(app, user_id: int) -> int:
@@ -156,7 +163,10 @@ def test_a_subscriber_gets_discovery_configs_state_and_events(api, app, broker_u
     slot = complete(api, kid, job["id"])
     family_id = family_id_of(app, home.parent.id)
     state_topic = f"{prefix}/family/{family_id}/child/{kid.id}/state"
-    with subscriber(broker_url, f"{prefix}/#", f"{discovery}/#") as seen, worker_with_mqtt(app, settings) as worker:
+    with (
+        subscriber(broker_url, f"{prefix}/#", f"{discovery}/#") as seen,
+        worker_with_mqtt(app, settings, clear_status=False) as worker,
+    ):
         worker.one_round()  # the completion's event, then everything (the first round after connecting)
         seen.wait_until(lambda: seen.last(state_topic), "state")
         assert state_of(seen.last(state_topic)) == {
@@ -209,8 +219,9 @@ def test_a_subscriber_gets_discovery_configs_state_and_events(api, app, broker_u
 
 
 def clear_retained(url: str, seen: Subscriber) -> None:
-    """Leaves the shared broker as it was: an empty retained message removes each retained topic."""
-    for topic in {m.topic for m in seen.messages if m.retain}:
+    """Leaves the shared broker as it was: an empty retained message removes each retained topic (every
+    topic seen but the events; one a subscriber saw live has its retain flag unset)."""
+    for topic in {m.topic for m in seen.messages if not m.topic.endswith("/event")}:
         seen.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(WAIT)
 
 
@@ -263,7 +274,7 @@ def test_after_a_broker_restart_the_retained_state_is_published_again_and_right(
     balance_config = f"{discovery}/sensor/{prefix}/child_{kid.id}_balance/config"
 
     with own_mosquitto(port, tmp_path):
-        bridge_context = worker_with_mqtt(app, settings)
+        bridge_context = worker_with_mqtt(app, settings, clear_status=False)
         worker = bridge_context.__enter__()
     try:
         # The broker is gone (and its retained messages with it); meanwhile the balance changes.
@@ -330,3 +341,22 @@ def test_mqtt_url_must_name_an_mqtt_scheme():
     with pytest.raises(ValidationError, match="MQTT_URL must start with mqtt://"):
         Settings(_env_file=None, mqtt_url="tcp://broker:1883")
     assert Settings(_env_file=None, mqtt_url="mqtts://u:p@broker").mqtt_commands is False
+
+
+def test_with_commands_enabled_republish_publishes_everything_again(api, app, broker_url):
+    """MQTT_COMMANDS=true: `republish` on P/command is the one command, and it only publishes again."""
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    settings = mqtt_settings(app, broker_url, mqtt_commands=True)
+    prefix, discovery = settings.mqtt_topic_prefix, settings.mqtt_discovery_prefix
+    state_topic = f"{prefix}/family/{family_id_of(app, home.parent.id)}/child/{kid.id}/state"
+    with subscriber(broker_url, f"{prefix}/#", f"{discovery}/#") as seen, worker_with_mqtt(app, settings) as worker:
+        worker.one_round()
+        seen.wait_until(lambda: seen.last(state_topic), "state")
+        assert worker.mqtt.tick(app.state.session_factory, []) == 0
+        seen.client.publish(f"{prefix}/command", b"republish", qos=1).wait_for_publish(WAIT)
+        assert worker.mqtt.republish.wait(WAIT), "the command was not taken"
+        assert worker.mqtt.tick(app.state.session_factory, []) == 4  # three configs and the state, unchanged
+        seen.wait_until(lambda: len([m for m in seen.messages if m.topic == state_topic]) == 2, "the state again")
+        worker.mqtt.flush(WAIT)
+        clear_retained(broker_url, seen)

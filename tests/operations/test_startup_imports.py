@@ -128,3 +128,29 @@ def test_a_redis_store_is_still_made_and_checked_at_start_up(tmp_path):
     )
     assert result.returncode != 0
     assert "REDIS_URL cannot be used for rate limits" in result.stderr
+
+
+def test_the_migration_job_at_head_loads_neither_alembic_nor_the_orm(tmp_path):
+    """At head there is nothing to do, and it should cost little: no Alembic runtime, no ORM, no models."""
+    database = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "chores_tracker", "db", "upgrade"],
+        env={**os.environ, "DATABASE_URL": database},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr[-2000:]
+    code = (
+        "import json, runpy, sys\n"
+        "sys.argv = ['chores-tracker', 'db', 'migrate']\n"
+        "try:\n"
+        "    runpy.run_module('chores_tracker', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    status = exit.code\n"
+        "print(json.dumps({'status': status, 'modules': sorted(sys.modules)}))\n"
+    )
+    answer = run_python(code, tmp_path, DATABASE_URL=database)
+    assert answer["status"] in (0, None)
+    assert loaded(answer["modules"], ("alembic", "sqlalchemy.orm", "chores_tracker.db.models", "apprise", "jwt")) == []
