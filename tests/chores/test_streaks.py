@@ -135,3 +135,22 @@ def test_an_approval_pays_the_familys_streak_bonus_in_whole_cents(api: Api):
     made = chore(api, parent, title="Plants", reward="1.00", assignee_ids=[kid.id])
     approve(api, parent, complete(api, kid, made["id"])["id"])
     assert api.get("/users/me/balance", kid).json()["balance"] == 9.37
+
+
+def test_approve_many_and_auto_approve_pay_the_streak_bonus_too(api: Api):
+    parent = api.parent()
+    kid = api.child(parent)
+    _approved_on(api, parent, kid, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])  # two 7-day steps
+    api.client.put("/api/v1/families/streak-bonus", json={"percent": 5, "step_days": 7, "cap_percent": 50},
+                   headers=parent.headers)  # fmt: skip
+    before = api.get("/users/me/balance", kid).json()["balance"]
+    assert before == 14.0
+    for title in ("Bins", "Beds"):
+        complete(api, kid, chore(api, parent, title=title, reward="0.99", assignee_ids=[kid.id])["id"])
+    many = api.post("/assignments/approve-many", parent, json={})
+    assert many.status_code == 200, many.text
+    # 0.99 + 10% = 1.089: 1.08 each.
+    assert api.get("/users/me/balance", kid).json()["balance"] == 16.16
+    auto = chore(api, parent, title="Feed the fish", reward="2.00", assignee_ids=[kid.id], auto_approve=True)
+    complete(api, kid, auto["id"])
+    assert api.get("/users/me/balance", kid).json()["balance"] == 18.36  # 2.00 + 10%

@@ -40,6 +40,7 @@ from chores_tracker.chores.queries import (
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
+from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import LedgerEntry
@@ -232,8 +233,8 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     return LifecycleResult(chore, slot_in(chore, slot.id), f"Taken back: {chore.title!r} is yours to do again.")
 
 
-def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion]:
-    """The family's assignment (with its chore) and its completion waiting for review."""
+def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion, Family]:
+    """The family's assignment (with its chore), its completion waiting for review, and the family."""
     slot = session.scalar(
         select(Assignment)
         .join(Assignment.chore)
@@ -245,14 +246,16 @@ def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> t
         raise NotFound("assignment not found")
     if slot.state != COMPLETED:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    completion = session.scalar(
-        select(Completion).where(
-            Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value
-        )
-    )
-    if completion is None:
+    # The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
+    found = session.execute(
+        select(Completion, Family)
+        .join(Family, Family.id == Completion.family_id)
+        .where(Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value)
+    ).first()
+    if found is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    return slot, completion
+    completion: Completion = found[0]
+    return slot, completion, found[1]
 
 
 def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
@@ -324,12 +327,14 @@ def _approve(
     *,
     reviewer: User | None,
     now: datetime,
+    family: Family | None = None,
 ) -> LedgerEntry:
     """The approval's writes, in the caller's transaction (the caller adds its feed row and commits):
     both conditional updates, the occurrence, when it may be done again, and the earning.
     `reviewer` None: approved automatically (the chore's auto_approve). The family's streak bonus,
     if it has one, is added to `cents` (chores/streaks.py): the earning's amount is what was paid."""
-    cents += streaks.streak_bonus_cents(session, completion.family_id, completion.child_id, cents, now)
+    family = family or session.get_one(Family, completion.family_id)
+    cents += streaks.streak_bonus_cents(session, family, completion.child_id, cents, now)
     _review(
         session,
         slot,
@@ -369,10 +374,10 @@ def _approve(
 def approve_assignment(
     session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
 ) -> LifecycleResult:
-    slot, completion = _waiting_for_review(session, parent, assignment_id)
+    slot, completion, family = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
-    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now())
+    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
     cents = entry.amount_cents  # with any streak bonus
     child = session.get(User, completion.child_id)
     feed.record(
@@ -396,7 +401,7 @@ def approve_assignment(
 
 
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
-    slot, completion = _waiting_for_review(session, parent, assignment_id)
+    slot, completion, _family = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
     if chore.is_pool:

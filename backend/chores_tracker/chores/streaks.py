@@ -158,10 +158,9 @@ def _day_streaks(session: Session, child_id: int, zone: ZoneInfo, now: datetime)
     return days, best, paused
 
 
-def streak_bonus_cents(session: Session, family_id: int, child_id: int, cents: int, now: datetime) -> int:
+def streak_bonus_cents(session: Session, family: Family, child_id: int, cents: int, now: datetime) -> int:
     """What the family's streak bonus adds to an approval of `cents` for the child now (0 when the
     family has none): read before the approval's own writes, so the streak is the one it had."""
-    family = _family(session, family_id)
     rule = bonus_rule(family)
     if rule.percent <= 0 or cents <= 0:
         return 0
