@@ -6,7 +6,7 @@ Argon2 hash, the failures in a row, and until when PIN sign-in is locked). A new
 columns only: the release before ignores them (a NULL pin_hash is "no PIN", NULL failures are none).
 
 Revision ID: 0038
-Revises: 0030
+Revises: 0037
 Create Date: 2026-12-02 08:45:00+00:00
 
 """

@@ -4,7 +4,7 @@ The family's optional streak multiplier on chore rewards: a percent added per st
 day streak, the step's length in days, and the most it adds. Nullable: NULL (every family of the
 release before, and every family it makes) is "no streak bonus".
 
-Revision ID: 0029
+Revision ID: 0042
 Revises: 0038
 Create Date: 2026-12-02 09:00:00+00:00
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0029"
+revision: str = "0042"
 down_revision: str | Sequence[str] | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
