@@ -24,7 +24,7 @@ from chores_tracker.money import from_cents_or_zero
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
-from chores_tracker.web.rendering import format_money, redirect, render
+from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -116,7 +116,7 @@ def add_adjustment(
         if entry is not None:
             given = ledger.amount_of(entry)
             what = "bonus" if given > 0 else "penalty"
-            shown = format_money(abs(given), settings)
+            shown = page_money(request, abs(given))
             return redirect(f"/children/{child.id}", settings, flash=f"{child.name} got a {what} of {shown}.")
     return _child_page(
         request, session, parent, child.id, settings, which="adjustment", errors=errors, form=data, status_code=422
@@ -139,7 +139,7 @@ def add_payout(
     record = partial(ledger.create_payout, session, parent)
     entry = apply_form(errors, PayoutCreate, fields, record, capitalize=False)  # “ada is owed …”
     if entry is not None:
-        shown = format_money(ledger.amount_of(entry), settings)
+        shown = page_money(request, ledger.amount_of(entry))
         return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.name} {shown}.")
     return _child_page(
         request, session, parent, child.id, settings, which="payout", errors=errors, form=data, status_code=422
@@ -148,7 +148,7 @@ def add_payout(
 
 @router.post("/children/{child_id}/entries/{entry_id}/reverse")
 def reverse_entry(
-    child_id: RowId, entry_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request, child_id: RowId, entry_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
     child = identity.child_of_family(session, parent, child_id)
     window = timedelta(hours=settings.reversal_window_hours)
@@ -156,7 +156,7 @@ def reverse_entry(
         reversal = ledger.reverse_entry(session, parent, entry_id, window=window)
     except Conflict as exc:
         return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
-    shown = format_money(ledger.amount_of(reversal), settings)
+    shown = page_money(request, ledger.amount_of(reversal))
     return redirect(f"/children/{child.id}", settings, flash=f"Reversed: {shown} for {child.name}.")
 
 
