@@ -6,7 +6,7 @@ two decimals in USD or EUR, none in JPY (an amount with decimals is refused, 422
 three or more decimals (KWD, BHD...) cannot be kept in hundredths, so a family cannot choose them.
 
 Pages format amounts with the currency's symbol and digits in the page's locale ("$1,234.50",
-"¥500", "1234,50 €"). The image keeps Babel's locale data of the languages served (LANGUAGES) and
+"¥500", "1.234,50 €"). The image keeps Babel's locale data of the languages served (LANGUAGES) and
 the root only (see the Dockerfile), so the locale of a page is negotiated among those.
 """
 
@@ -128,7 +128,7 @@ def _usable(locale: str | None) -> Locale:
 def format_amount(
     value: Decimal | int | str, code: str = DEFAULT, locale: str | None = None, *, signed: bool = False
 ) -> str:
-    """An amount as people read it: '$1,234.50', '¥500', '1234,50 €'; a minus sign (−) when negative
+    """An amount as people read it: '$1,234.50', '¥500', '1.234,50 €'; a minus sign (−) when negative
     and, when `signed`, a plus when positive."""
     amount = Decimal(str(value))
     sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
@@ -143,6 +143,11 @@ def symbol(code: str = DEFAULT, locale: str | None = None) -> str:
 
 def name(code: str, locale: str | None = None) -> str:
     return get_currency_name(code, locale=_usable(locale))
+
+
+def example(code: str) -> Decimal:
+    """An amount to show what the currency's amounts look like: 1234.50, or 1234 without decimals."""
+    return Decimal("1234.50") if minor_digits(code) else Decimal(1234)
 
 
 def plain(value: Decimal | None, code: str = DEFAULT) -> str:

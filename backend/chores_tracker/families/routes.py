@@ -98,7 +98,7 @@ def set_timezone(data: FamilyTimezoneIn, parent: CurrentParent, session: DbSessi
 )
 def set_currency(data: FamilyCurrencyIn, parent: CurrentParent, session: DbSession) -> FamilyOut:
     """The family's owner sets its ISO 4217 currency (`{"currency": "JPY"}`; USD until then): pages
-    show amounts with its symbol and digits, in the reader's locale ("¥500", "1234,50 €"), and
+    show amounts with its symbol and digits, in the reader's locale ("¥500", "1.234,50 €"), and
     amounts entered from then on have its minor units: in JPY an amount with decimals is refused
     (422 on its field). Stored amounts and the JSON's amounts stay as they are (numbers with at
     most two decimals). 422 for a code that is not a currency in use or has more than two decimals

@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import clock, timezones
+from chores_tracker import clock, currencies, timezones
 from chores_tracker.chores import lifecycle, queries, rules
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode, Chore
@@ -173,7 +173,7 @@ def _turn(value: object) -> int:
     return int(text) if text.isdigit() and len(text) < 4 else 1000
 
 
-def _form_from_chore(chore: Chore, parent: User, currency: str) -> dict[str, object]:
+def _form_from_chore(chore: Chore, parent: User, currency: str = currencies.DEFAULT) -> dict[str, object]:
     """A stored chore as the form shows it for editing."""
     shown = present_chore(chore, parent, clock.now())
     form: dict[str, Any] = {name: _shown(getattr(shown, name), currency) for name in ChoreBase.model_fields}

@@ -156,6 +156,7 @@ def _family_page(
             "currency_form": currency_form or {"currency": found.family.currency},
             "currency_choices": currency_choices(page_locale(request)),
             "currency_name": currencies.name(found.family.currency, page_locale(request)),
+            "currency_example": currencies.example(found.family.currency),
             "profile_for": profile_for,
             "profile_errors": profile_errors.fields if profile_errors else {},
             "profile_form": profile_form or {},
@@ -232,8 +233,8 @@ def set_currency(
     )
     if family is not None:
         request.state.family = family
-        shown = page_money(request, "1234.50")
-        message = f"The family's money is in {family.currency} now: amounts look like {shown}."
+        shown = page_money(request, currencies.example(family.currency))
+        message = f"Every amount is in {family.currency} now, like {shown}."
         return redirect("/family#currency", settings, flash=message)
     return _family_page(request, session, parent, currency_errors=errors, currency_form=data, status_code=422)
 
