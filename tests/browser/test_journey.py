@@ -128,10 +128,10 @@ def test_a_familys_first_day(new_page, screenshot, viewport):
     room = parent.locator("li.review-card").filter(has_text="Tidy your room")
     screenshot(parent, "approval-queue")
 
-    car.get_by_label(re.compile(r"^Amount")).fill("12")
+    car.get_by_label(re.compile(r"^How much")).fill("12")
     car.get_by_role("button", name="Approve").click()
-    expect(car.locator(".error")).to_have_text(re.compile("between 3.00 and 8.00"))
-    car.get_by_label(re.compile(r"^Amount")).fill("6.50")
+    expect(car.locator(".error")).to_have_text(re.compile(r"between \$3.00 and \$8.00"))
+    car.get_by_label(re.compile(r"^How much")).fill("6.50")
     car.get_by_role("button", name="Approve").click()
     expect(parent.get_by_role("status")).to_contain_text(f"{ada} earned $6.50")
 
