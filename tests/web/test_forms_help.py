@@ -249,3 +249,14 @@ def test_a_domain_error_carries_its_further_problems_and_a_page_shows_them_all()
     assert error is first
     shown = FormErrors().from_domain(error, words=LABELS).fields
     assert shown == {"title": "Say what needs doing.", "max_reward": "Say the most it earns."}
+
+
+def test_a_bonus_form_shows_the_sign_and_the_missing_reason_at_once(family):
+    parent, (ada, _) = family
+    parent.get(f"/children/{ada}")
+    response = parent.submit(f"/children/{ada}/adjustments", {"kind": "bonus", "amount": "-2", "reason": ""})
+    assert response.status_code == 422
+    assert field_error(response.text, "adjustment-amount") == (
+        "Enter the amount without a sign, and choose bonus or penalty."
+    )
+    assert field_error(response.text, "adjustment-reason") == "This field is required."

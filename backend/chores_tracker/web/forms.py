@@ -69,7 +69,7 @@ class FormErrors:
         (`error.more`); `words` swaps API field names for the form's labels, or a whole message
         (its API wording, without the final stop) for the form's own. A message that may start with a
         username keeps its case (capitalize=False)."""
-        for each in (error, *error.more):
+        for each in (error, *getattr(error, "more", ())):
             name = (rename or {}).get(each.field or "", each.field)
             message = each.message
             plain = (words or {}).get(message.rstrip("."))

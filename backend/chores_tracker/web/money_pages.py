@@ -23,7 +23,7 @@ from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -108,6 +108,8 @@ def add_adjustment(
     amount = str(data.get("amount", ""))
     if amount.startswith(("-", "+")):
         errors.add("amount", "Enter the amount without a sign, and choose bonus or penalty.")
+        # The other inputs are checked too, so that every error shows at once.
+        validate(AdjustmentCreate, {"child_id": child.id, "amount": "1", "reason": data.get("reason", "")}, errors)
     else:
         # The form asks “bonus or penalty?” and an amount; the ledger keeps a penalty as negative.
         signed = f"-{amount}" if data.get("kind") == "penalty" and amount else amount
