@@ -3,8 +3,12 @@ light and the dark theme (the dark one follows the system setting, prefers-color
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.test_journey import sign_up_and_create_family
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +42,8 @@ CONTRASTS = """
   return found;
 }
 """
-TEXT = ["body", "h1", "label", "p", "a", ".button", ".error", ".hint", ".alert", "legend", ".money-symbol"]
+TEXT = ["body", "h1", "h2", "label", "p", "a", ".button", ".error", ".hint", ".alert", "legend", ".money-symbol",
+        "small", ".pill", ".tabs a", "summary", "option:checked"]  # fmt: skip
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -85,3 +90,20 @@ def test_text_is_readable_in_either_theme(new_page, scheme):
     assert len(found) > 5
     poor = [(what, ratio) for what, ratio in found if ratio < 4.5]
     assert not poor, poor
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_parents_pages_are_readable_in_either_theme(new_page, scheme):
+    """The new-chore form with its errors, its chores to start from and amount boxes; the family page."""
+    page = new_page(color_scheme=scheme)
+    sign_up_and_create_family(page, f"contrast{uuid4().hex[:8]}")
+    page.goto("/chores/new")
+    page.get_by_role("button", name="Create chore").click()
+    expect(page.locator(".error").first).to_be_visible()
+    for url in (None, "/family"):
+        if url:
+            page.goto(url)
+        found = page.evaluate(CONTRASTS, TEXT)
+        assert len(found) > 10
+        poor = [(what, ratio) for what, ratio in found if ratio < 4.5]
+        assert not poor, (url, poor)
