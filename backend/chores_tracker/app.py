@@ -42,6 +42,7 @@ from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.notifications.delivery import run_round
 from chores_tracker.notifications.routes import router as notifications_router
+from chores_tracker.notifications.webhook_routes import router as webhooks_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
@@ -297,6 +298,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ledger_entries_router)
     api.include_router(activities_router)
     api.include_router(notifications_router)
+    api.include_router(webhooks_router)
     api.include_router(reports_router)
     api.include_router(statistics_router)
     api.include_router(readiness_router)

@@ -18,6 +18,8 @@ from chores_tracker.notifications.models import (
     NotificationChannel,
     NotificationDelivery,
     NotificationPreferences,
+    Webhook,
+    WebhookDelivery,
 )
 
 __all__ = [
@@ -37,4 +39,6 @@ __all__ = [
     "NotificationDelivery",
     "NotificationPreferences",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
-from chores_tracker.notifications import channels, links
+from chores_tracker.notifications import channels, links, webhook_delivery
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -302,7 +302,8 @@ def settle(
 def run_round(
     session_factory: sessionmaker[Session], settings: Settings, sender: Sender | None = None, *, batch: int = 20
 ) -> Round:
-    """One pass: dispatch what is new, then deliver what is due (one batch of each)."""
+    """One pass: dispatch what is new, then deliver what is due (one batch of each), then the
+    family webhooks' due deliveries (webhook_delivery.py; counted in the same totals)."""
     sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
@@ -332,6 +333,10 @@ def run_round(
         if error:
             result.errors.append(error)
             log.warning("delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, error)
+    hooks = webhook_delivery.run_round(session_factory, settings, batch=batch)
+    result.delivered += hooks.delivered
+    result.failed += hooks.failed
+    result.dead += hooks.dead
     return result
 
 

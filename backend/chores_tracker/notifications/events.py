@@ -22,6 +22,7 @@ AUDIENCES: dict[str, Audience] = {
     "chore_missed": Audience.both,  # missed, with its penalty
     "adjustment_applied": Audience.child,  # a bonus or a penalty
     "payout_recorded": Audience.child,
+    "webhook_disabled": Audience.parents,  # the worker gave up on one of the family's webhooks
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -33,7 +34,11 @@ EVENT_LABELS: dict[str, str] = {
     "chore_missed": "A chore was missed",
     "adjustment_applied": "A bonus or a penalty",
     "payout_recorded": "A payout",
+    "webhook_disabled": "A webhook was disabled after failing",
 }
+
+# What a family's webhooks may ask for: every event above.
+WEBHOOK_EVENTS: tuple[str, ...] = tuple(AUDIENCES)
 
 
 def audience(event: str) -> Audience | None:

@@ -12,6 +12,7 @@ from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
+from chores_tracker.notifications import webhooks
 from chores_tracker.notifications.events import Audience, audience
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -41,6 +42,18 @@ def enqueue(
     who = audience(event)
     if who is None:
         return
+    webhooks.enqueue_events(
+        session,
+        family_id=family_id,
+        event=event,
+        data={
+            "text": text,
+            "actor_id": actor_id,
+            "child_id": child_id,
+            "chore_id": chore_id,
+            "completion_id": completion_id,
+        },
+    )
     wanted: list[ColumnElement[bool]] = []
     if who in (Audience.parents, Audience.both):
         wanted.append(User.is_parent.is_(True))
