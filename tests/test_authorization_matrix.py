@@ -43,6 +43,7 @@ class World:
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
     token_id: int  # the child's personal access token
+    webhook_id: int  # the family's (made by the owner; a public address: the guard is on)
 
 
 def build_world(api: Api) -> World:
@@ -73,6 +74,8 @@ def build_world(api: Api) -> World:
     delivery_id = dead_letter(api)
     token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
     assert token.status_code == 201, token.text
+    webhook = api.post("/webhooks", owner, json={"url": "https://93.184.215.14/matrix"})
+    assert webhook.status_code == 201, webhook.text
     return World(
         owner,
         parent,
@@ -93,6 +96,7 @@ def build_world(api: Api) -> World:
         delivery_id,
         bonus.json()["id"],
         token.json()["id"],
+        webhook.json()["id"],
     )
 
 
@@ -275,6 +279,13 @@ CASES = [
     Case("DELETE", "/notifications/channels/{channel}", 401, 204, 404, 404),
     Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
     Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
+    # webhooks: the family's, parents only (the stranger lists and makes its own family's)
+    Case("GET", "/webhooks", 401, 403, 200, 200),
+    Case("POST", "/webhooks", 401, 403, 201, 201, body=lambda w: {"url": "https://93.184.215.14/hook"}),
+    Case("GET", "/webhooks/{webhook}", 401, 403, 200, 404),
+    Case("PATCH", "/webhooks/{webhook}", 401, 403, 200, 404, body=lambda w: {"enabled": False}),
+    Case("DELETE", "/webhooks/{webhook}", 401, 403, 204, 404),
+    Case("GET", "/webhooks/{webhook}/deliveries", 401, 403, 200, 404),
     # reports
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
@@ -303,6 +314,7 @@ def _fill(text: str, w: World) -> str:
         delivery=w.delivery_id,
         bonus=w.bonus_id,
         token=w.token_id,
+        webhook=w.webhook_id,
     )
 
 
@@ -325,6 +337,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
         "{token}": "{token_id}",
+        "{webhook}": "{webhook_id}",
     }
 
     def template(path: str) -> str:
@@ -390,6 +403,7 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
+    "{webhook_id}": "{webhook}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")

@@ -18,6 +18,7 @@ class Scene:
     assignment_id: int
     occurrence_id: int  # an upcoming occurrence of a daily chore of the kid's
     entry_id: int  # a bonus of the kid's, which a parent may reverse
+    webhook_id: int  # the family's
     bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
 
     def url(self, field: BodyField) -> str:
@@ -27,6 +28,7 @@ class Scene:
             assignment_id=self.assignment_id,
             occurrence_id=self.occurrence_id,
             entry_id=self.entry_id,
+            webhook_id=self.webhook_id,
         )
 
 
@@ -45,6 +47,8 @@ def scene(api: Api) -> Scene:
     )  # fmt: skip
     occurrence_id = api.get("/occurrences", parent).json()[0]["id"]
     heir = api.second_parent(parent)
+    webhook = api.post("/webhooks", parent, json={"url": "https://93.184.215.14/scene"})
+    assert webhook.status_code == 201, webhook.text
     bodies = {
         ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
         ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
@@ -81,5 +85,9 @@ def scene(api: Api) -> Scene:
             "url": "json://127.0.0.1:9/hook",
             "events": ["chore_completed"],
         },
+        ("POST", "/api/v1/webhooks"): {"url": "https://93.184.215.14/hook", "events": ["chore_completed"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"enabled": False, "events": ["payout_recorded"]},
     }
-    return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], bodies)
+    return Scene(
+        parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], webhook.json()["id"], bodies
+    )
