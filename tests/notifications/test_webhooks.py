@@ -309,3 +309,22 @@ def test_webhooks_are_the_parents_and_one_familys(api, app, receiver):
     assert api.delete(f"/webhooks/{hook['id']}", home.parent).status_code == 204
     assert api.get("/webhooks", home.parent).json() == []
     assert json.loads(api.get("/notifications/events", home.parent).text)["events"]["webhook_disabled"]
+
+
+def test_the_parents_page_shows_each_webhooks_delivery_log(api, app, receiver):
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    hook = register(api, home.parent, f"http://{receiver.url}/page")
+    receiver.down = True
+    complete(api, kid, chore(api, home.parent, title="Dust", assignee_ids=[kid.id])["id"])
+    one_round(app)
+    browser = TestClient(app)
+    browser.cookies.set("ct_session", home.parent.token)
+    page = browser.get("/family/webhooks")
+    assert page.status_code == 200, page.text
+    assert f"http://{receiver.url}/page" in page.text and f'data-webhook-id="{hook["id"]}"' in page.text
+    assert "chore_completed" in page.text and "503" in page.text and "answered 503" in page.text
+    assert 'href="/family/webhooks"' in browser.get("/family").text
+    child = TestClient(app)
+    child.cookies.set("ct_session", kid.token)
+    assert child.get("/family/webhooks", follow_redirects=False).status_code == 403

@@ -16,6 +16,7 @@ from chores_tracker.web import (
     money_pages,
     notification_pages,
     report_pages,
+    webhook_pages,
     week_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
@@ -35,6 +36,7 @@ def install(app: FastAPI) -> None:
         report_pages,
         week_pages,
         notification_pages,
+        webhook_pages,
         action_pages,
     ):
         pages.include_router(module.router)
