@@ -20,7 +20,16 @@ from chores_tracker.notifications.schemas import (
     WebhookOut,
 )
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(
+    prefix="/webhooks",
+    tags=["webhooks"],
+    responses={
+        401: {"description": "no token, or one that is not valid"},
+        403: {"description": "the caller is not a parent"},
+        404: {"description": "no such webhook in the caller's family"},
+        422: {"description": "a refused URL (not http(s), or a private target) or an unknown event"},
+    },
+)
 
 
 def present(row: Webhook) -> WebhookOut:
