@@ -91,7 +91,10 @@ class NotificationDelivery(Base):
 
 
 class NotificationPreferences(Base):
-    """A member's quiet hours, family-local "HH:MM" to "HH:MM" (may span midnight); none: never quiet."""
+    """A member's quiet hours, family-local "HH:MM" to "HH:MM" (may span midnight); none: never quiet.
+    Its daily digest's family-local hour (none: no digest) and the family-local day it was last
+    written for; when a "waiting for review" message last went to its channels (review nudges: at
+    most one per REVIEW_NUDGE_MINUTES) and the last chore_completed notification that one covered."""
 
     __tablename__ = "notification_preferences"
 
@@ -99,6 +102,10 @@ class NotificationPreferences(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
+    digest_hour: Mapped[int | None] = mapped_column(Integer)
+    digest_sent_on: Mapped[str | None] = mapped_column(String(10))
+    review_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_nudge_last_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Webhook(Base):
