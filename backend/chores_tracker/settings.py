@@ -162,6 +162,10 @@ class Settings(CommonSettings):
     webhook_allow_private_networks: bool = False
     webhook_timeout_seconds: float = Field(default=10, ge=0.1, le=120)
     webhook_max_consecutive_failures: int = Field(default=10, ge=1, le=1000)
+    # Review nudges: a parent's channels get at most one "waiting for review" message per this many
+    # minutes (the first at once, with its approve links; those that come within the interval in one
+    # summary at its end); 0: each as it comes. The notification centre shows each at once.
+    review_nudge_minutes: int = Field(default=15, ge=0, le=24 * 60)
     # The address members reach the app at (e.g. https://chores.example.com): messages carry
     # links to it (approve or send back from the message). Empty: messages carry no links.
     public_url: str = ""

@@ -22,7 +22,9 @@ def server_app(request, database_factory):
 
     database = database_factory(request.param)
     clear_all_tables(database.engine)
-    application = create_app(database.settings(db_pool_size=6, db_max_overflow=4))
+    # Every event as it comes (REVIEW_NUDGE_MINUTES=0): this test counts deliveries, not nudges
+    # (tests/notifications/test_nudges.py has two workers nudging).
+    application = create_app(database.settings(db_pool_size=6, db_max_overflow=4, review_nudge_minutes=0))
     yield application
     application.state.engine.dispose()
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from chores_tracker.http import Input
-from chores_tracker.notifications.events import AUDIENCES, WEBHOOK_EVENTS
+from chores_tracker.notifications.events import EVENT_LABELS, WEBHOOK_EVENTS
 from chores_tracker.notifications.models import Notification
 
 
@@ -63,7 +63,7 @@ class ChannelIn(Input):
     events: list[str] | None = Field(
         default=None,
         max_length=20,
-        description=f"the events it wants (GET /notifications/events: {', '.join(AUDIENCES)}); null: all",
+        description=f"the events it wants (GET /notifications/events: {', '.join(EVENT_LABELS)}); null: all",
     )
 
 
@@ -77,7 +77,7 @@ class ChannelOut(BaseModel):
 
 
 class EventsOut(BaseModel):
-    events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(AUDIENCES)}")
+    events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(EVENT_LABELS)}")
 
 
 class DeliveryOut(BaseModel):
