@@ -266,6 +266,8 @@ CASES = [
         200,
         body=lambda w: {"quiet_start": "21:30", "quiet_end": "07:00"},
     ),
+    Case("GET", "/notifications/digest", 401, 200, 200, 200),
+    Case("PUT", "/notifications/digest", 401, 200, 200, 200, body=lambda w: {"digest_hour": 18}),
     Case("GET", "/notifications/channels", 401, 200, 200, 200),
     Case(
         "POST",

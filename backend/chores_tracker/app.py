@@ -57,6 +57,7 @@ from chores_tracker.paths import (
     REDOC_PATH,
     STATIC_PATH,
 )
+from chores_tracker.reports.digest import send_digests
 from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
@@ -191,6 +192,7 @@ async def _time_steps(app: FastAPI, interval: int) -> None:
         try:
             summary = await anyio.to_thread.run_sync(run_time_step, app.state.session_factory)
             log.info("time step: %s", summary.as_text())
+            await anyio.to_thread.run_sync(send_digests, app.state.session_factory)
         except Exception:
             log.exception("the time step failed; the next one catches up")
         await asyncio.sleep(interval)

@@ -80,6 +80,7 @@ def scene(api: Api) -> Scene:
             "expires_at": "2031-01-01T00:00:00Z",
         },
         ("PUT", "/api/v1/notifications/preferences"): {"quiet_start": "21:30", "quiet_end": "07:00"},
+        ("PUT", "/api/v1/notifications/digest"): {"digest_hour": 18},
         ("POST", "/api/v1/notifications/channels"): {
             "name": "phone",
             "url": "json://127.0.0.1:9/hook",

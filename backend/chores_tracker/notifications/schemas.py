@@ -164,3 +164,15 @@ class WebhookDeliveryOut(BaseModel):
     last_error: str | None
     delivered_at: datetime | None
     created_at: datetime
+
+
+class DigestIn(Input):
+    digest_hour: int | None = Field(
+        ge=0,
+        le=23,
+        description="the family-local hour (0-23) at which the daily digest is written; null: no digest",
+    )
+
+
+class DigestOut(BaseModel):
+    digest_hour: int | None = Field(description="the family-local hour of the daily digest; null: none")

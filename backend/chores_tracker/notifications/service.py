@@ -218,3 +218,15 @@ def set_quiet_hours(session: Session, user: User, start: str | None, end: str | 
     found.quiet_start, found.quiet_end = start, end
     session.commit()
     return found
+
+
+def set_digest_hour(session: Session, user: User, hour: int | None) -> NotificationPreferences:
+    """The family-local hour of the member's daily digest; None: no digest. Today's, if already
+    written, is not written again."""
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
+    if found is None:
+        found = NotificationPreferences(user_id=user.id)
+        session.add(found)
+    found.digest_hour = hour
+    session.commit()
+    return found
