@@ -76,7 +76,8 @@ def test_a_chore_done_is_posted_signed_to_the_familys_webhook(api, app, receiver
     assert hook["secret"].startswith("whsec_") and len(base64.b64decode(hook["secret"][6:])) >= 24
     assert "secret" not in api.get("/webhooks", home.parent).json()[0]
     complete(api, kid, chore(api, home.parent, title="Walk the dog", assignee_ids=[kid.id])["id"])
-    api.post("/payouts/", home.parent, json={"child_id": kid.id, "amount": "0.50"})  # not an event it wants
+    bonus = {"child_id": kid.id, "amount": "0.50", "reason": "kind"}
+    assert api.post("/adjustments/", home.parent, json=bonus).status_code == 201  # not an event it wants
     assert one_round(app).delivered == 1
     (message,) = receiver.wait_for(1)
     assert message.path == "/hooks/chores"
@@ -328,3 +329,17 @@ def test_the_parents_page_shows_each_webhooks_delivery_log(api, app, receiver):
     child = TestClient(app)
     child.cookies.set("ct_session", kid.token)
     assert child.get("/family/webhooks", follow_redirects=False).status_code == 403
+
+
+def test_the_queue_metrics_count_waiting_webhook_deliveries_of_enabled_webhooks(api, app, receiver):
+    from chores_tracker.notifications.delivery import queue_state
+
+    home = family(api, kids=1)
+    hook = register(api, home.parent, f"http://{receiver.url}/in", events=["adjustment_applied"])
+    bonus = {"child_id": home.kids[0].id, "amount": "0.50", "reason": "kind"}
+    assert api.post("/adjustments/", home.parent, json=bonus).status_code == 201
+    with app.state.session_factory() as session:
+        with_hook = queue_state(session).depth
+    api.client.patch(f"/api/v1/webhooks/{hook['id']}", headers=home.parent.headers, json={"enabled": False})
+    with app.state.session_factory() as session:
+        assert queue_state(session).depth == with_hook - 1

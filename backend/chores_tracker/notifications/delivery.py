@@ -43,6 +43,8 @@ from chores_tracker.notifications.models import (
     NotificationChannel,
     NotificationDelivery,
     NotificationPreferences,
+    Webhook,
+    WebhookDelivery,
 )
 from chores_tracker.notifications.quiet import release_at
 from chores_tracker.settings import Settings
@@ -463,7 +465,7 @@ def run_round(
 
 @dataclass(frozen=True)
 class QueueState:
-    depth: int  # notifications not yet dispatched and deliveries not yet delivered or dead
+    depth: int  # notifications not yet dispatched, deliveries (to channels and webhooks) not yet delivered or dead
     oldest_age_seconds: float  # the oldest of them, 0 when there is none
 
 
@@ -476,6 +478,13 @@ def queue_state(session: Session) -> QueueState:
     notifications, oldest_notification = session.execute(
         select(func.count(), func.min(Notification.created_at)).where(Notification.dispatched_at.is_(None))
     ).one()
-    oldest = [when for when in (oldest_delivery, oldest_notification) if when is not None]
+    hooks, oldest_hook = session.execute(
+        select(func.count(), func.min(WebhookDelivery.created_at)).where(
+            WebhookDelivery.state.in_([DeliveryState.pending.value, DeliveryState.sending.value]),
+            # A disabled webhook's deliveries wait for a parent, not for the worker.
+            WebhookDelivery.webhook_id.in_(select(Webhook.id).where(Webhook.enabled)),
+        )
+    ).one()
+    oldest = [when for when in (oldest_delivery, oldest_notification, oldest_hook) if when is not None]
     age = (now - min(oldest)).total_seconds() if oldest else 0.0
-    return QueueState((deliveries or 0) + (notifications or 0), max(age, 0.0))
+    return QueueState((deliveries or 0) + (notifications or 0) + (hooks or 0), max(age, 0.0))
