@@ -183,11 +183,31 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
+def release(session: Session, token: str, item: Claimed) -> None:
+    """Gives a claimed delivery back untried (its webhook was disabled since it was claimed)."""
+    session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == item.delivery_id,
+            WebhookDelivery.claim_token == token,
+            WebhookDelivery.state == DeliveryState.sending.value,
+        )
+        .values(
+            state=DeliveryState.pending.value,
+            claim_token=None,
+            claimed_until=None,
+            attempts=WebhookDelivery.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def settle(
     session: Session, settings: Settings, token: str, item: Claimed, outcome: Outcome, now: datetime
-) -> str | None:
-    """Writes the outcome if the claim is still ours (and the webhook's failure count with it);
-    the state written, or None when the claim was lost."""
+) -> tuple[str | None, bool]:
+    """Writes the outcome if the claim is still ours (and the webhook's failure count with it):
+    the state written (None when the claim was lost), and whether this disabled the webhook."""
     from chores_tracker.notifications.service import enqueue
 
     mine = and_(
@@ -216,10 +236,12 @@ def settle(
     )
     if changed != 1:
         session.rollback()
-        return None
+        return None, False
+    disabled = False
     if outcome.error is None:
         webhooks.reset_failures(session, item.webhook_id)
     elif webhooks.count_failure(session, settings, item.webhook_id):
+        disabled = True
         url = session.scalar(select(Webhook.url).where(Webhook.id == item.webhook_id)) or ""
         host = urlsplit(url).hostname or "?"
         enqueue(
@@ -233,7 +255,7 @@ def settle(
             ),
         )
     session.commit()
-    return str(values["state"])
+    return str(values["state"]), disabled
 
 
 @dataclass
@@ -250,7 +272,12 @@ def run_round(
     result = WebhookRound()
     with session_factory() as session:
         token, claimed = claim(session, settings, batch=batch)
+    disabled: set[int] = set()
     for item in claimed:
+        if item.webhook_id in disabled:
+            with session_factory() as session:
+                release(session, token, item)
+            continue
         headers = signed_headers(item, clock.now())
         if headers is None:
             outcome = Outcome(None, "the webhook's secret cannot be read (NOTIFICATION_KEY changed)")
@@ -260,7 +287,9 @@ def run_round(
             except Exception as exc:  # a poster's bug must not stop the worker
                 outcome = Outcome(None, f"the sender failed: {type(exc).__name__}")
         with session_factory() as session:
-            state = settle(session, settings, token, item, outcome, clock.now())
+            state, now_disabled = settle(session, settings, token, item, outcome, clock.now())
+        if now_disabled:
+            disabled.add(item.webhook_id)
         if state == DeliveryState.delivered.value:
             result.delivered += 1
         elif state == DeliveryState.dead.value:
