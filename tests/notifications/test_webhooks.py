@@ -346,3 +346,22 @@ def test_the_queue_metrics_count_waiting_webhook_deliveries_of_enabled_webhooks(
     api.client.patch(f"/api/v1/webhooks/{hook['id']}", headers=home.parent.headers, json={"enabled": False})
     with app.state.session_factory() as session:
         assert queue_state(session).depth == with_hook - 1
+
+
+def test_a_claim_left_by_a_dead_worker_is_sent_again_after_its_lease_with_the_same_id(api, app, receiver):
+    from chores_tracker import clock
+    from chores_tracker.notifications import webhook_delivery
+
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    hook = register(api, home.parent, f"http://{receiver.url}/in")
+    complete(api, kid, chore(api, home.parent, assignee_ids=[kid.id])["id"])
+    with app.state.session_factory() as session:
+        _token, (claimed,) = webhook_delivery.claim(session, app.state.settings)  # and then the worker dies
+    assert one_round(app).delivered == 0, "its claim holds until the lease ends"
+    with clock.told(clock.now() + timedelta(seconds=app.state.settings.notification_lease_seconds + 1)):
+        assert one_round(app).delivered == 1
+    (message,) = receiver.wait_for(1)
+    assert message.headers["webhook-id"] == claimed.message_id
+    (logged,) = log_of(api, home.parent, hook["id"])
+    assert (logged["state"], logged["attempts"]) == ("delivered", 2)
