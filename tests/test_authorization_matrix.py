@@ -52,6 +52,7 @@ class World:
     claim_id: int  # the child's claim on it, waiting for review
     goal_id: int  # the child's savings goal
     device_id: int  # a family device the owner made
+    webhook_id: int  # the family's (made by the owner; a public address: the guard is on)
 
 
 def build_world(api: Api) -> World:
@@ -93,6 +94,8 @@ def build_world(api: Api) -> World:
     device = api.post("/families/devices", owner, json={"name": f"{SECRET} tablet"})
     assert device.status_code == 201, device.text
     api.client.cookies.clear()  # the answer set the device cookie on the shared test client
+    webhook = api.post("/webhooks", owner, json={"url": "https://93.184.215.14/matrix"})
+    assert webhook.status_code == 201, webhook.text
     return World(
         owner,
         parent,
@@ -117,6 +120,7 @@ def build_world(api: Api) -> World:
         claimed.json()["id"],
         goal.json()["id"],
         device.json()["id"],
+        webhook.json()["id"],
     )
 
 
@@ -325,6 +329,8 @@ CASES = [
         200,
         body=lambda w: {"quiet_start": "21:30", "quiet_end": "07:00"},
     ),
+    Case("GET", "/notifications/digest", 401, 200, 200, 200),
+    Case("PUT", "/notifications/digest", 401, 200, 200, 200, body=lambda w: {"digest_hour": 18}),
     Case("GET", "/notifications/channels", 401, 200, 200, 200),
     Case(
         "POST",
@@ -348,6 +354,13 @@ CASES = [
     ),
     Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
     Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
+    # webhooks: the family's, parents only (the stranger lists and makes its own family's)
+    Case("GET", "/webhooks", 401, 403, 200, 200),
+    Case("POST", "/webhooks", 401, 403, 201, 201, body=lambda w: {"url": "https://93.184.215.14/hook"}),
+    Case("GET", "/webhooks/{webhook}", 401, 403, 200, 404),
+    Case("PATCH", "/webhooks/{webhook}", 401, 403, 200, 404, body=lambda w: {"enabled": False}),
+    Case("DELETE", "/webhooks/{webhook}", 401, 403, 204, 404),
+    Case("GET", "/webhooks/{webhook}/deliveries", 401, 403, 200, 404),
     # reports
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 200),
     Case("GET", "/reports/allowance-summary", 401, 403, 200, 404, params={"child_id": "{child}"}),
@@ -380,6 +393,7 @@ def _fill(text: str, w: World) -> str:
         claim=w.claim_id,
         goal=w.goal_id,
         device=w.device_id,
+        webhook=w.webhook_id,
     )
 
 
@@ -408,6 +422,7 @@ def test_every_api_route_is_in_the_matrix(app):
         "{claim}": "{claim_id}",
         "{goal}": "{goal_id}",
         "{device}": "{device_id}",
+        "{webhook}": "{webhook_id}",
     }
 
     def template(path: str) -> str:
@@ -474,6 +489,7 @@ DOC_PLACEHOLDERS = {
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
     "{device_id}": "{device}",
+    "{webhook_id}": "{webhook}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
     "{reward_id}": "{reward}",
     "{claim_id}": "{claim}",

@@ -42,6 +42,7 @@ from chores_tracker.ledger.routes import payouts_router
 from chores_tracker.ledger.routes import router as adjustments_router
 from chores_tracker.notifications.delivery import run_round
 from chores_tracker.notifications.routes import router as notifications_router
+from chores_tracker.notifications.webhook_routes import router as webhooks_router
 from chores_tracker.observability import setup as operations
 from chores_tracker.observability.logs import configure_logging
 from chores_tracker.observability.middleware import UnhandledErrorMiddleware
@@ -56,6 +57,7 @@ from chores_tracker.paths import (
     REDOC_PATH,
     STATIC_PATH,
 )
+from chores_tracker.reports.digest import send_digests
 from chores_tracker.reports.routes import families_router as family_stats_router
 from chores_tracker.reports.routes import router as reports_router
 from chores_tracker.reports.routes import statistics_router
@@ -192,6 +194,7 @@ async def _time_steps(app: FastAPI, interval: int) -> None:
         try:
             summary = await anyio.to_thread.run_sync(run_time_step, app.state.session_factory)
             log.info("time step: %s", summary.as_text())
+            await anyio.to_thread.run_sync(send_digests, app.state.session_factory)
         except Exception:
             log.exception("the time step failed; the next one catches up")
         await asyncio.sleep(interval)
@@ -306,6 +309,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowances_router,
         activities_router,
         notifications_router,
+        webhooks_router,
         reports_router,
         statistics_router,
         readiness_router,

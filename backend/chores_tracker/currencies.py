@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-
-from babel import Locale, localedata
-from babel.core import UnknownLocaleError, get_global
-from babel.numbers import format_currency, get_currency_name, get_currency_precision, get_currency_symbol
+from typing import TYPE_CHECKING
 
 from chores_tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+# Babel (its locale data) is imported at first use, not to serve /health (tests/operations/test_startup_imports.py).
 
 DEFAULT = "USD"
 DEFAULT_LOCALE = "en_US"
@@ -32,6 +34,9 @@ MAX_DIGITS = 2
 @cache
 def codes() -> tuple[str, ...]:
     """The ISO 4217 codes a family may choose: legal tender somewhere today, with at most two decimals."""
+    from babel.core import get_global
+    from babel.numbers import get_currency_precision
+
     in_use = {
         code
         for spans in get_global("territory_currencies").values()
@@ -58,6 +63,8 @@ def checked(code: str) -> str:
 
 def minor_digits(code: str) -> int:
     """How many decimals the currency's amounts have: 2 for USD, 0 for JPY."""
+    from babel.numbers import get_currency_precision
+
     return min(get_currency_precision(code), MAX_DIGITS)
 
 
@@ -81,11 +88,15 @@ def has_decimals(amount: Decimal | None) -> bool:
 
 @cache
 def _locale(identifier: str) -> Locale:
+    from babel import Locale
+
     return Locale.parse(identifier)
 
 
 @cache
 def _available() -> frozenset[str]:
+    from babel import localedata
+
     return frozenset(name for name in localedata.locale_identifiers() if name.split("_")[0] in LANGUAGES)
 
 
@@ -119,6 +130,8 @@ def page_locale(accept_language: str | None) -> str:
 
 
 def _usable(locale: str | None) -> Locale:
+    from babel.core import UnknownLocaleError
+
     try:
         return _locale(locale or DEFAULT_LOCALE)
     except (UnknownLocaleError, ValueError):
@@ -130,6 +143,8 @@ def format_amount(
 ) -> str:
     """An amount as people read it: '$1,234.50', '¥500', '1.234,50 €'; a minus sign (−) when negative
     and, when `signed`, a plus when positive."""
+    from babel.numbers import format_currency
+
     amount = Decimal(str(value))
     sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
     # An amount the currency has no digits for (2.50 kept from before a family chose JPY) keeps them.
@@ -138,10 +153,14 @@ def format_amount(
 
 def symbol(code: str = DEFAULT, locale: str | None = None) -> str:
     """The currency's symbol in the locale: '$', '€', '¥', 'CA$'."""
+    from babel.numbers import get_currency_symbol
+
     return get_currency_symbol(code, locale=_usable(locale))
 
 
 def name(code: str, locale: str | None = None) -> str:
+    from babel.numbers import get_currency_name
+
     return get_currency_name(code, locale=_usable(locale))
 
 

@@ -163,6 +163,17 @@ class Settings(CommonSettings):
     # Seconds between delivery rounds run inside `serve` (./scripts/run sets 5); 0: never (production
     # runs `chores-tracker worker` as its own Deployment).
     notification_worker_interval_seconds: float = Field(default=0, ge=0, le=86400)
+    # Outgoing webhooks (notifications/webhooks.py): targets on loopback, private, link-local,
+    # multicast, reserved or unspecified addresses are refused (at registration and at each
+    # delivery) unless this is on (self-hosters with receivers on their LAN); how long a delivery
+    # may take; after how many failed attempts in a row a webhook is disabled (its parents told).
+    webhook_allow_private_networks: bool = False
+    webhook_timeout_seconds: float = Field(default=10, ge=0.1, le=120)
+    webhook_max_consecutive_failures: int = Field(default=10, ge=1, le=1000)
+    # Review nudges: a parent's channels get at most one "waiting for review" message per this many
+    # minutes (the first at once, with its approve links; those that come within the interval in one
+    # summary at its end); 0: each as it comes. The notification centre shows each at once.
+    review_nudge_minutes: int = Field(default=15, ge=0, le=24 * 60)
     # The address members reach the app at (e.g. https://chores.example.com): messages carry
     # links to it (approve or send back from the message). Empty: messages carry no links.
     public_url: str = ""

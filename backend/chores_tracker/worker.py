@@ -23,6 +23,7 @@ from chores_tracker.chores.timestep import run_time_step
 from chores_tracker.notifications import delivery
 from chores_tracker.notifications.mqtt import MqttBridge
 from chores_tracker.observability.metrics import PREFIX
+from chores_tracker.reports.digest import send_digests
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,14 @@ class Worker:
         *,
         time_step: Callable[[sessionmaker[Session]], object] = run_time_step,
         mqtt: MqttBridge | None = None,
+        digests: Callable[[sessionmaker[Session]], object] = send_digests,
     ) -> None:
         self.session_factory = session_factory
         self.mqtt = mqtt
         self.settings = settings
         self.sender = sender
         self.time_step = time_step
+        self.digests = digests
         self.stopping = threading.Event()
         self._next_time_step = 0.0
 
@@ -89,6 +92,10 @@ class Worker:
             self.time_step(self.session_factory)
         except Exception:
             log.exception("the time step failed; the next one catches up")
+        try:
+            self.digests(self.session_factory)
+        except Exception:
+            log.exception("the daily digests failed; the next time step catches up")
 
     def run(self) -> None:
         while not self.stopping.is_set():

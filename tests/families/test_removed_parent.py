@@ -76,7 +76,14 @@ def test_a_removed_parent_sees_nothing_of_the_old_family_on_any_read_route(api, 
     assert bonus.status_code == 201
     feed = api.get("/activities/recent", leaver).json()["activities"]
     own_activity = next(a["id"] for a in feed if a["user_id"] == leaver.id)
-    values = {"child_id": kid.id, "chore_id": todo["id"], "activity_id": own_activity}
+    webhook = api.post("/webhooks", leaver, json={"url": f"https://93.184.215.14/{SECRET}"})
+    assert webhook.status_code == 201, webhook.text
+    values = {
+        "child_id": kid.id,
+        "chore_id": todo["id"],
+        "activity_id": own_activity,
+        "webhook_id": webhook.json()["id"],
+    }
     browser = _web_session(api.client, leaver)
 
     def replay() -> dict[str, str]:

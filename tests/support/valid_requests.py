@@ -20,6 +20,7 @@ class Scene:
     entry_id: int  # a bonus of the kid's, which a parent may reverse
     reward_id: int  # a reward of the family's (cost 1)
     claim_id: int  # the kid's claim on it, waiting for review
+    webhook_id: int  # the family's
     bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
 
     def url(self, field: BodyField) -> str:
@@ -31,6 +32,7 @@ class Scene:
             entry_id=self.entry_id,
             reward_id=self.reward_id,
             claim_id=self.claim_id,
+            webhook_id=self.webhook_id,
         )
 
 
@@ -51,6 +53,8 @@ def scene(api: Api) -> Scene:
     heir = api.second_parent(parent)
     reward_id = api.post("/rewards", parent, json={"title": "Park", "cost": 1}).json()["id"]
     claim_id = api.post(f"/rewards/{reward_id}/claim", kid).json()["id"]
+    webhook = api.post("/webhooks", parent, json={"url": "https://93.184.215.14/scene"})
+    assert webhook.status_code == 201, webhook.text
     bodies = {
         ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
         ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
@@ -112,6 +116,7 @@ def scene(api: Api) -> Scene:
             "expires_at": "2031-01-01T00:00:00Z",
         },
         ("PUT", "/api/v1/notifications/preferences"): {"quiet_start": "21:30", "quiet_end": "07:00"},
+        ("PUT", "/api/v1/notifications/digest"): {"digest_hour": 18},
         ("POST", "/api/v1/notifications/channels"): {
             "name": "phone",
             "url": "json://127.0.0.1:9/hook",
@@ -126,5 +131,18 @@ def scene(api: Api) -> Scene:
             },
             "events": ["chore_completed"],
         },
+        ("POST", "/api/v1/webhooks"): {"url": "https://93.184.215.14/hook", "events": ["chore_completed"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"enabled": False, "events": ["payout_recorded"]},
     }
-    return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], reward_id, claim_id, bodies)
+    return Scene(
+        parent,
+        kid,
+        chore["id"],
+        assignment,
+        occurrence_id,
+        savings.json()["id"],
+        reward_id,
+        claim_id,
+        webhook.json()["id"],
+        bodies,
+    )

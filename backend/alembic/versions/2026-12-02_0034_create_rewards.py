@@ -4,7 +4,7 @@ A family's rewards catalogue: title, cost in cents, optional stock, optional per
 week or month, active flag. A new table only: the release before ignores it.
 
 Revision ID: 0034
-Revises: 0030
+Revises: 0033
 Create Date: 2026-12-02 09:00:00+00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0034"
-down_revision: str | Sequence[str] | None = "0030"
+down_revision: str | Sequence[str] | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ Existing families take the server's CURRENCY setting (what their pages showed un
 is not USD.
 
 Revision ID: 0040
-Revises: 0038
+Revises: 0039
 Create Date: 2026-12-02 09:00:00+00:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0040"
-down_revision: str | Sequence[str] | None = "0038"
+down_revision: str | Sequence[str] | None = "0039"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

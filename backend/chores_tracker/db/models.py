@@ -18,6 +18,8 @@ from chores_tracker.notifications.models import (
     NotificationChannel,
     NotificationDelivery,
     NotificationPreferences,
+    Webhook,
+    WebhookDelivery,
 )
 from chores_tracker.rewards.models import Allowance, AllowanceRun, Reward, RewardClaim, SavingsGoal
 
@@ -44,4 +46,6 @@ __all__ = [
     "RewardClaim",
     "SavingsGoal",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

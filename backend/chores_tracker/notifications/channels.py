@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chores_tracker.errors import InvalidInput, NotFound
 from chores_tracker.identity.models import User
-from chores_tracker.notifications.events import AUDIENCES
+from chores_tracker.notifications.events import EVENT_LABELS, channel_event
 from chores_tracker.notifications.models import NotificationChannel
 from chores_tracker.settings import Settings
 
@@ -75,14 +75,17 @@ def masked(url: str | None) -> str:
 def wanted_events(events: list[str] | None) -> str | None:
     if events is None:
         return None
-    unknown = sorted(set(events) - set(AUDIENCES))
+    unknown = sorted(set(events) - set(EVENT_LABELS))
     if unknown:
         raise InvalidInput(f"unknown events: {', '.join(unknown)}", field="events")
     return ",".join(sorted(set(events)))
 
 
 def wants(channel: NotificationChannel, event: str) -> bool:
-    return channel.enabled and (channel.events is None or event in channel.events.split(","))
+    if channel.events is None:
+        return channel.enabled
+    chosen = channel.events.split(",")
+    return channel.enabled and (event in chosen or channel_event(event) in chosen)
 
 
 EMAIL = "email:"

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, column, func, or_, select, table, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
-from chores_tracker.notifications import channels, links, mqtt
+from chores_tracker.notifications import channels, links, mqtt, webhook_delivery
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -42,6 +43,8 @@ from chores_tracker.notifications.models import (
     NotificationChannel,
     NotificationDelivery,
     NotificationPreferences,
+    Webhook,
+    WebhookDelivery,
 )
 from chores_tracker.notifications.quiet import release_at
 from chores_tracker.settings import Settings
@@ -140,9 +143,120 @@ def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # an
     return statement.with_for_update(skip_locked=True)
 
 
-def fan_out(session: Session, *, batch: int = 100, events: list[mqtt.Event] | None = None) -> int:
-    """`events`, when given, gets the events behind the notifications dispatched (for MQTT)."""
+WAITING = "chore_completed"
+
+
+def _take_nudge(session: Session, settings: Settings, recipient_id: int, notification_id: int, now: datetime) -> bool:
+    """Whether this "waiting for review" notification may go to the parent's channels now: the
+    parent's last such message is REVIEW_NUDGE_MINUTES old (or there was none). A conditional UPDATE
+    of its preferences row, so of two workers one takes it; the first time, the row is made (two
+    workers making it at once: one fails on the unique user_id, and its round is tried again)."""
+    since = now - timedelta(minutes=settings.review_nudge_minutes)
+    taken = rows_changed(
+        session.execute(
+            update(NotificationPreferences)
+            .where(
+                NotificationPreferences.user_id == recipient_id,
+                or_(
+                    NotificationPreferences.review_nudged_at.is_(None),
+                    NotificationPreferences.review_nudged_at <= since,
+                ),
+            )
+            .values(review_nudged_at=now, review_nudge_last_id=notification_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if taken == 1:
+        return True
+    exists = session.scalar(select(NotificationPreferences.id).where(NotificationPreferences.user_id == recipient_id))
+    if exists is not None:
+        return False
+    session.add(
+        NotificationPreferences(user_id=recipient_id, review_nudged_at=now, review_nudge_last_id=notification_id)
+    )
+    session.flush()
+    return True
+
+
+def nudge_reviews(session: Session, settings: Settings) -> int:
+    """One summary per parent whose "waiting for review" notifications were held back (they came
+    within REVIEW_NUDGE_MINUTES of the last message to its channels) once that interval is over:
+    `review_nudge`, "3 chores wait for your review", written as a notification (already read: the
+    centre showed each) that fan_out then delivers. Nothing when none waits any more."""
+    if not settings.review_nudge_minutes:
+        return 0
     now = clock.now()
+    since = now - timedelta(minutes=settings.review_nudge_minutes)
+    prefs = NotificationPreferences
+    held = session.execute(
+        select(Notification.recipient_id, func.max(Notification.id))
+        .join(prefs, prefs.user_id == Notification.recipient_id)
+        .where(
+            Notification.event == WAITING,
+            Notification.dispatched_at.is_not(None),
+            Notification.id > func.coalesce(prefs.review_nudge_last_id, 0),
+            prefs.review_nudged_at <= since,
+        )
+        .group_by(Notification.recipient_id)
+        .order_by(Notification.recipient_id)
+    ).all()
+    if not held:
+        session.rollback()
+        return 0
+    # The completions waiting now, read by table name: chores sit above this domain.
+    completions = table("chore_completions", column("family_id"), column("status"))
+    written = 0
+    for recipient_id, last_id in held:
+        moved = session.execute(
+            update(prefs)
+            .where(
+                prefs.user_id == recipient_id,
+                prefs.review_nudged_at <= since,
+                func.coalesce(prefs.review_nudge_last_id, 0) < last_id,
+            )
+            .values(review_nudged_at=now, review_nudge_last_id=last_id)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_changed(moved) != 1:
+            continue  # another worker summarised them
+        parent = session.get(User, recipient_id)
+        if parent is None or parent.family_id is None or not parent.is_active or not parent.is_parent:
+            continue
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(completions)
+            .where(completions.c.family_id == parent.family_id, completions.c.status == "pending")
+        )
+        if not waiting:
+            continue
+        session.add(
+            Notification(
+                family_id=parent.family_id,
+                recipient_id=recipient_id,
+                event="review_nudge",
+                text=f"{waiting} chore{'s' if waiting != 1 else ''} wait{'' if waiting != 1 else 's'} for your review",
+                created_at=now,
+                read_at=now,
+            )
+        )
+        written += 1
+    session.commit()
+    return written
+
+
+def fan_out(
+    session: Session,
+    settings: Settings | None = None,
+    *,
+    batch: int = 100,
+    events: list[mqtt.Event] | None = None,
+) -> int:
+    """Notifications not yet dispatched become deliveries to their recipients' channels. With
+    `settings` and REVIEW_NUDGE_MINUTES, a "waiting for review" one goes only if the parent's last
+    such message is that old (nudge_reviews summarises the ones held back). `events`, when given,
+    gets the events behind the notifications dispatched (for MQTT)."""
+    now = clock.now()
+    nudging = settings is not None and settings.review_nudge_minutes > 0
     found = list(
         session.scalars(
             _locking(
@@ -174,6 +288,10 @@ def fan_out(session: Session, *, batch: int = 100, events: list[mqtt.Event] | No
         for row in session.execute(select(families.c.id, families.c.timezone).where(families.c.id.in_(family_ids)))
     }
     for notification in found:
+        if nudging and notification.event == WAITING and by_user.get(notification.recipient_id):
+            assert settings is not None
+            if not _take_nudge(session, settings, notification.recipient_id, notification.id, now):
+                continue  # held back: in the centre now, in the next summary for the channels
         start, end = quiet.get(notification.recipient_id, (None, None))
         release = release_at(now, zones.get(notification.family_id), start, end)
         for channel in by_user.get(notification.recipient_id, []):
@@ -213,7 +331,10 @@ class Claimed:
 
 
 def _action_links(settings: Settings, notification: Notification, token_version: int) -> str:
-    """A chore waiting for review: signed links to approve or send it back (with PUBLIC_URL set)."""
+    """A chore waiting for review: signed links to approve or send it back (with PUBLIC_URL set); a
+    summary of several: the link to the approvals page."""
+    if settings.public_url and notification.event == "review_nudge":
+        return f"\n\nReview: {settings.public_url.rstrip('/')}/approvals"
     if not settings.public_url or notification.completion_id is None or notification.event != "chore_completed":
         return ""
     base = settings.public_url.rstrip("/")
@@ -349,11 +470,20 @@ def settle(
 def run_round(
     session_factory: sessionmaker[Session], settings: Settings, sender: Sender | None = None, *, batch: int = 20
 ) -> Round:
-    """One pass: dispatch what is new, then deliver what is due (one batch of each)."""
+    """One pass: dispatch what is new, then deliver what is due (one batch of each), then the
+    family webhooks' due deliveries (webhook_delivery.py; counted in the same totals)."""
     sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
-        result.dispatched = fan_out(session, events=result.events)
+        nudge_reviews(session, settings)
+    with session_factory() as session:
+        try:
+            result.dispatched = fan_out(session, settings, events=result.events)
+        except IntegrityError:
+            # Two workers made a parent's preferences row at once (_take_nudge): this one's fan-out
+            # is undone whole, and the next round does it again.
+            session.rollback()
+            log.info("fan-out met another worker's first review nudge; tried again next round")
     with session_factory() as session:
         token, claimed = claim(session, settings, batch=batch)
     for item in claimed:
@@ -380,12 +510,16 @@ def run_round(
         if error:
             result.errors.append(error)
             log.warning("delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, error)
+    hooks = webhook_delivery.run_round(session_factory, settings, batch=batch)
+    result.delivered += hooks.delivered
+    result.failed += hooks.failed
+    result.dead += hooks.dead
     return result
 
 
 @dataclass(frozen=True)
 class QueueState:
-    depth: int  # notifications not yet dispatched and deliveries not yet delivered or dead
+    depth: int  # notifications not yet dispatched, deliveries (to channels and webhooks) not yet delivered or dead
     oldest_age_seconds: float  # the oldest of them, 0 when there is none
 
 
@@ -398,6 +532,13 @@ def queue_state(session: Session) -> QueueState:
     notifications, oldest_notification = session.execute(
         select(func.count(), func.min(Notification.created_at)).where(Notification.dispatched_at.is_(None))
     ).one()
-    oldest = [when for when in (oldest_delivery, oldest_notification) if when is not None]
+    hooks, oldest_hook = session.execute(
+        select(func.count(), func.min(WebhookDelivery.created_at)).where(
+            WebhookDelivery.state.in_([DeliveryState.pending.value, DeliveryState.sending.value]),
+            # A disabled webhook's deliveries wait for a parent, not for the worker.
+            WebhookDelivery.webhook_id.in_(select(Webhook.id).where(Webhook.enabled)),
+        )
+    ).one()
+    oldest = [when for when in (oldest_delivery, oldest_notification, oldest_hook) if when is not None]
     age = (now - min(oldest)).total_seconds() if oldest else 0.0
-    return QueueState((deliveries or 0) + (notifications or 0), max(age, 0.0))
+    return QueueState((deliveries or 0) + (notifications or 0) + (hooks or 0), max(age, 0.0))

@@ -27,6 +27,7 @@ AUDIENCES: dict[str, Audience] = {
     "reward_declined": Audience.child,  # with the reason
     "goal_reached": Audience.both,
     "allowance_credited": Audience.child,
+    "webhook_disabled": Audience.parents,  # the worker gave up on one of the family's webhooks
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -43,8 +44,26 @@ EVENT_LABELS: dict[str, str] = {
     "reward_declined": "A reward was declined",
     "goal_reached": "A savings goal was reached",
     "allowance_credited": "The allowance was credited",
+    "webhook_disabled": "A webhook was disabled after failing",
 }
+
+# Written by the worker, not by a change (so no webhook gets them): a parent's summary of the chores
+# waiting for review (review nudges) and a member's daily digest. A channel choosing
+# chore_completed gets the review nudges too.
+SUMMARY_LABELS: dict[str, str] = {
+    "review_nudge": "Chores wait for review",
+    "daily_digest": "The day's summary",
+}
+EVENT_LABELS.update(SUMMARY_LABELS)
+
+# What a family's webhooks may ask for: every event above.
+WEBHOOK_EVENTS: tuple[str, ...] = tuple(AUDIENCES)
 
 
 def audience(event: str) -> Audience | None:
     return AUDIENCES.get(event)
+
+
+def channel_event(event: str) -> str:
+    """The event a channel's choice is read for: a review nudge is what chore_completed stands for."""
+    return "chore_completed" if event == "review_nudge" else event

@@ -91,7 +91,10 @@ class NotificationDelivery(Base):
 
 
 class NotificationPreferences(Base):
-    """A member's quiet hours, family-local "HH:MM" to "HH:MM" (may span midnight); none: never quiet."""
+    """A member's quiet hours, family-local "HH:MM" to "HH:MM" (may span midnight); none: never quiet.
+    Its daily digest's family-local hour (none: no digest) and the family-local day it was last
+    written for; when a "waiting for review" message last went to its channels (review nudges: at
+    most one per REVIEW_NUDGE_MINUTES) and the last chore_completed notification that one covered."""
 
     __tablename__ = "notification_preferences"
 
@@ -99,3 +102,57 @@ class NotificationPreferences(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
+    digest_hour: Mapped[int | None] = mapped_column(Integer)
+    digest_sent_on: Mapped[str | None] = mapped_column(String(10))
+    review_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_nudge_last_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Webhook(Base):
+    """A family's outgoing webhook: its events are POSTed to `url`, signed per Standard Webhooks with
+    a secret we made (stored encrypted like channel URLs, shown once). Disabled by a parent, or by the
+    worker after WEBHOOK_MAX_CONSECUTIVE_FAILURES failed attempts in a row (`disabled_reason`)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret_encrypted: Mapped[str] = mapped_column(String(500))
+    # The events it wants, comma-separated (notifications.events); none: every event.
+    events: Mapped[str | None] = mapped_column(String(500))
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class WebhookDelivery(Base):
+    """One event of the family to one webhook, written in the change's own transaction (so a rolled
+    back change sends nothing). Its id is the message's `webhook-id` (msg_<id>), the same on every
+    attempt; the row is also the delivery log parents see (last status code, attempts, last error)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sending', 'delivered', 'dead')", name="state"),
+        Index("ix_webhook_deliveries_state_next", "state", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    # The JSON body's `data` (the event's text and ids), written once with the event.
+    payload: Mapped[str] = mapped_column(String(2000))
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.pending.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

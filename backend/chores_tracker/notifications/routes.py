@@ -16,6 +16,8 @@ from chores_tracker.notifications.schemas import (
     ChannelIn,
     ChannelOut,
     DeliveryOut,
+    DigestIn,
+    DigestOut,
     EventsOut,
     MarkedReadOut,
     NotificationOut,
@@ -76,6 +78,20 @@ def get_preferences(user: CurrentUser, session: DbSession) -> PreferencesOut:
 def put_preferences(data: PreferencesIn, user: CurrentUser, session: DbSession) -> PreferencesOut:
     found = service.set_quiet_hours(session, user, data.quiet_start, data.quiet_end)
     return PreferencesOut(quiet_start=found.quiet_start, quiet_end=found.quiet_end)
+
+
+@router.get("/digest", response_model=DigestOut)
+def get_digest(user: CurrentUser, session: DbSession) -> DigestOut:
+    """The caller's daily digest hour (family-local; null: no digest)."""
+    return DigestOut(digest_hour=service.preferences(session, user).digest_hour)
+
+
+@router.put("/digest", response_model=DigestOut)
+def put_digest(data: DigestIn, user: CurrentUser, session: DbSession) -> DigestOut:
+    """Opt in to (or out of) the daily digest: once a family-local day, at this hour or as soon after
+    as the worker runs, one notification with the day's chores done, approved and waiting, and the
+    balances (a parent: the family's; a child: its own)."""
+    return DigestOut(digest_hour=service.set_digest_hour(session, user, data.digest_hour).digest_hour)
 
 
 @router.get("/events", response_model=EventsOut)

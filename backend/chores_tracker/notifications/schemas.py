@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from chores_tracker.http import Input
-from chores_tracker.notifications.events import AUDIENCES
+from chores_tracker.notifications.events import EVENT_LABELS, WEBHOOK_EVENTS
 from chores_tracker.notifications.models import Notification
 
 
@@ -63,7 +63,7 @@ class ChannelIn(Input):
     events: list[str] | None = Field(
         default=None,
         max_length=20,
-        description=f"the events it wants (GET /notifications/events: {', '.join(AUDIENCES)}); null: all",
+        description=f"the events it wants (GET /notifications/events: {', '.join(EVENT_LABELS)}); null: all",
     )
 
 
@@ -98,7 +98,7 @@ class PushSubscriptionIn(Input):
     events: list[str] | None = Field(
         default=None,
         max_length=20,
-        description=f"the events it wants ({', '.join(AUDIENCES)}); null: all",
+        description=f"the events it wants ({', '.join(EVENT_LABELS)}); null: all",
     )
 
 
@@ -110,7 +110,7 @@ class PushKeyOut(BaseModel):
 
 
 class EventsOut(BaseModel):
-    events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(AUDIENCES)}")
+    events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(EVENT_LABELS)}")
 
 
 class DeliveryOut(BaseModel):
@@ -141,3 +141,71 @@ class PreferencesIn(Input):
 class PreferencesOut(BaseModel):
     quiet_start: str | None
     quiet_end: str | None
+
+
+class WebhookIn(Input):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000)] = Field(
+        description=(
+            "where the family's events are POSTed (https://..., or http://...). Its host must resolve to "
+            "public addresses unless the server's WEBHOOK_ALLOW_PRIVATE_NETWORKS is on"
+        )
+    )
+    events: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description=f"the events it wants ({', '.join(WEBHOOK_EVENTS)}); null: all",
+    )
+    enabled: bool = Field(default=True, description="false: registered, but nothing is sent until enabled")
+
+
+class WebhookChangeIn(Input):
+    enabled: bool | None = Field(
+        default=None, description="true: sends again (its failure count starts again); false: sends nothing"
+    )
+    events: list[str] | None = Field(
+        default=None, max_length=20, description="the events it wants; null: all (absent: unchanged)"
+    )
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str] | None
+    enabled: bool
+    consecutive_failures: int = Field(description="failed deliveries in a row (a success starts again at 0)")
+    disabled_reason: str | None = Field(description="why it is disabled: by a parent, or after failing")
+    created_at: datetime
+
+
+class NewWebhookOut(WebhookOut):
+    secret: str = Field(
+        description=(
+            "the signing secret (whsec_ + base64), shown this once: verify each POST's webhook-signature with "
+            "it, per the Standard Webhooks scheme"
+        )
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    id: int
+    message_id: str = Field(description="the webhook-id header: the same on every attempt of this delivery")
+    event: str
+    state: str = Field(description="pending, sending, delivered or dead (given up after the last attempt)")
+    attempts: int
+    last_attempt_at: datetime | None
+    last_status_code: int | None = Field(description="the receiver's last answer; null: none (not reached)")
+    last_error: str | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DigestIn(Input):
+    digest_hour: int | None = Field(
+        ge=0,
+        le=23,
+        description="the family-local hour (0-23) at which the daily digest is written; null: no digest",
+    )
+
+
+class DigestOut(BaseModel):
+    digest_hour: int | None = Field(description="the family-local hour of the daily digest; null: none")

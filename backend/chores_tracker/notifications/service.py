@@ -12,6 +12,7 @@ from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.identity.models import User
+from chores_tracker.notifications import webhooks
 from chores_tracker.notifications.events import Audience, audience
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -41,6 +42,18 @@ def enqueue(
     who = audience(event)
     if who is None:
         return
+    webhooks.enqueue_events(
+        session,
+        family_id=family_id,
+        event=event,
+        data={
+            "text": text,
+            "actor_id": actor_id,
+            "child_id": child_id,
+            "chore_id": chore_id,
+            "completion_id": completion_id,
+        },
+    )
     wanted: list[ColumnElement[bool]] = []
     if who in (Audience.parents, Audience.both):
         wanted.append(User.is_parent.is_(True))
@@ -203,5 +216,17 @@ def set_quiet_hours(session: Session, user: User, start: str | None, end: str | 
         found = NotificationPreferences(user_id=user.id)
         session.add(found)
     found.quiet_start, found.quiet_end = start, end
+    session.commit()
+    return found
+
+
+def set_digest_hour(session: Session, user: User, hour: int | None) -> NotificationPreferences:
+    """The family-local hour of the member's daily digest; None: no digest. Today's, if already
+    written, is not written again."""
+    found = session.scalar(select(NotificationPreferences).where(NotificationPreferences.user_id == user.id))
+    if found is None:
+        found = NotificationPreferences(user_id=user.id)
+        session.add(found)
+    found.digest_hour = hour
     session.commit()
     return found

@@ -18,6 +18,7 @@ from chores_tracker.web import (
     notification_pages,
     report_pages,
     reward_pages,
+    webhook_pages,
     week_pages,
 )
 from chores_tracker.web.csrf import verify_csrf
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         report_pages,
         week_pages,
         notification_pages,
+        webhook_pages,
         action_pages,
     ):
         app.include_router(module.router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
