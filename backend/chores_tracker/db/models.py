@@ -12,7 +12,7 @@ from chores_tracker.chores.models import (
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, User
-from chores_tracker.ledger.models import LedgerEntry
+from chores_tracker.ledger.models import LedgerEntry, LedgerMarker, RunningTotals
 from chores_tracker.notifications.models import (
     Notification,
     NotificationChannel,
@@ -32,9 +32,11 @@ __all__ = [
     "Completion",
     "Family",
     "LedgerEntry",
+    "LedgerMarker",
     "Notification",
     "NotificationChannel",
     "NotificationDelivery",
     "NotificationPreferences",
+    "RunningTotals",
     "User",
 ]
