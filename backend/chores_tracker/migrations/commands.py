@@ -364,6 +364,7 @@ def verify_totals(
     """Recompute every child's running totals (child_totals) from the ledger; exit 12 with a line per
     child when any disagree. --fix rewrites those and removes the marker that keeps the reads on the
     ledger during a rolling update from a release before 0031 (run it once the rollout is over)."""
+    import chores_tracker.db.models  # noqa: F401 (every model mapped, as the app has them)
     from chores_tracker.db.engine import make_engine, make_session_factory
     from chores_tracker.ledger.service import verify_totals as verify
 
