@@ -198,3 +198,17 @@ def test_fix_rewrites_a_wrong_total_and_later_entries_add_to_it(api, app):
     approve(api, home.parent, complete(api, kid, made["id"])["id"])
     assert kept(app) == from_the_ledger(app)
     assert kept(app)[kid.id][:2] == (400, 4)
+
+
+def test_ledger_rows_are_made_only_where_their_totals_are_kept():
+    """add_entry is the one way a ledger row is written: no other module of the app builds one (or
+    inserts into the table), so none can forget the child's running totals."""
+    import re
+
+    package = Path(__file__).resolve().parents[2] / "backend" / "chores_tracker"
+    makers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"(?<!class )\bLedgerEntry\(|insert\(LedgerEntry|INSERT INTO ledger_entries", path.read_text())
+    }
+    assert makers == {"ledger/service.py"}
