@@ -55,7 +55,10 @@ RUN pip uninstall --yes pip setuptools \
 # DATABASE_URL the Job migrates an SQLite file in /tmp (the embedded default: no server) and the
 # app serves up to /health and readiness; towards PostgreSQL and MySQL, where nothing listens, the
 # Job gives up at once (exit 3: DB_WAIT_TIMEOUT_SECONDS=0) and the app serves without its database,
-# which loads both drivers and dialects; REDIS_URL loads the shared rate-limit store.
+# which loads both drivers and dialects; REDIS_URL loads the shared rate-limit store. What the app
+# imports at its first use rather than at start-up (passwords, tokens, the in-memory rate-limit
+# store, encrypted channel URLs; MQTT in the worker) is imported once more by name, so that it too
+# ships as byte-code, as it did when start-up imported it.
 # Those modules then ship as byte-code in place of their source: beside it, the byte-code would
 # take the image some 10 MB past its 200. In a traceback their frames keep file, line number and
 # function, without the line's text (requirements.lock pins the version to read it in); the app's
@@ -80,6 +83,7 @@ RUN set -e; \
             kill -TERM "$!"; \
             wait "$!"; \
         done; \
+        python -c "import argon2, jwt, jwt.algorithms, cryptography.fernet, limits.storage, limits.strategies, paho.mqtt.client"; \
         rm -rf /tmp/warm-up; \
         find /opt/venv -path '*/__pycache__/*.pyc' -exec sh -ec 'for pyc; do \
             name=${pyc##*/}; module=${pyc%/__pycache__/*}/${name%%.*}; mv "$pyc" "$module.pyc"; rm "$module.py"; \

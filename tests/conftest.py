@@ -84,6 +84,19 @@ def database_factory(_databases: dict, tmp_path_factory: pytest.TempPathFactory)
     return lambda backend: _database_for(backend, _databases, tmp_path_factory)
 
 
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_app(request: pytest.FixtureRequest, database_factory):
+    """The app on each database server in turn, emptied first, with a pool for a few threads at once
+    (the concurrency tests: writers, time-step runners and workers racing each other)."""
+    from chores_tracker.app import create_app
+
+    database = database_factory(request.param)
+    clear_all_tables(database.engine)
+    application = create_app(database.settings(db_pool_size=8, db_max_overflow=8))
+    yield application
+    application.state.engine.dispose()
+
+
 class AppBuilder:
     """Apps as `create_app(database.settings(**overrides))` makes them, each built once per test process
     (building the routes costs more than most tests do) and given new state (`install_state`) whenever

@@ -19,7 +19,12 @@ from tests.support.api import Api, Person, unique
 from tests.support.family import chore, complete
 from tests.support.routes import routes
 
-SECRET = "matrixsecret"  # in every name of the family under test, so a leak is easy to see
+SECRET = "matrixsecret"
+# A browser's push subscription keys (a P-256 point and a 16-byte secret, base64url).
+PUSH_KEYS = {
+    "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+    "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+}  # in every name of the family under test, so a leak is easy to see
 
 
 @dataclass
@@ -43,6 +48,10 @@ class World:
     delivery_id: int  # to the child's channel, a dead letter
     bonus_id: int
     token_id: int  # the child's personal access token
+    reward_id: int  # a reward of the family's catalogue (cost 1)
+    claim_id: int  # the child's claim on it, waiting for review
+    goal_id: int  # the child's savings goal
+    device_id: int  # a family device the owner made
 
 
 def build_world(api: Api) -> World:
@@ -73,6 +82,17 @@ def build_world(api: Api) -> World:
     delivery_id = dead_letter(api)
     token = api.post("/tokens", child, json={"name": f"{SECRET} script", "scopes": ["read"]})
     assert token.status_code == 201, token.text
+    reward = api.post("/rewards", owner, json={"title": f"{SECRET} cinema", "cost": 1})
+    assert reward.status_code == 201, reward.text
+    claimed = api.post(f"/rewards/{reward.json()['id']}/claim", child)
+    assert claimed.status_code == 201, claimed.text
+    goal = api.post("/goals", child, json={"title": f"{SECRET} bike", "target": 50})
+    assert goal.status_code == 201, goal.text
+    weekly = api.put(f"/allowances/{child.id}", owner, json={"amount": 2, "period": "week", "weekday": 5})
+    assert weekly.status_code == 200, weekly.text
+    device = api.post("/families/devices", owner, json={"name": f"{SECRET} tablet"})
+    assert device.status_code == 201, device.text
+    api.client.cookies.clear()  # the answer set the device cookie on the shared test client
     return World(
         owner,
         parent,
@@ -93,6 +113,10 @@ def build_world(api: Api) -> World:
         delivery_id,
         bonus.json()["id"],
         token.json()["id"],
+        reward.json()["id"],
+        claimed.json()["id"],
+        goal.json()["id"],
+        device.json()["id"],
     )
 
 
@@ -159,6 +183,8 @@ CASES = [
     Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),
     Case("POST", "/users/children/{child}/deactivate", 401, 403, 200, 404),
     Case("POST", "/users/children/{child}/reactivate", 401, 403, 200, 404),
+    Case("PUT", "/users/children/{child}/pin", 401, 403, 204, 404, body=lambda w: {"pin": "2468"}),
+    Case("DELETE", "/users/children/{child}/pin", 401, 403, 204, 404),
     # personal access tokens: each member's own (the one revoked is the child's)
     Case("GET", "/tokens", 401, 200, 200, 200),
     Case("POST", "/tokens", 401, 201, 201, 201, body=lambda w: {"name": "Home Assistant", "scopes": ["read"]}),
@@ -174,6 +200,13 @@ CASES = [
     Case("DELETE", "/families/members/{co_parent}", 401, 403, 403, 404, owner=204),
     Case("DELETE", "/families/members/{owner}", 401, 403, 403, 404, owner=409),
     Case("POST", "/families/owner", 401, 403, 403, 404, body=lambda w: {"user_id": w.co_parent.id}, owner=200),
+    # The stranger reads and sets its own family's streak bonus.
+    Case("GET", "/families/streak-bonus", 401, 200, 200, 200),
+    Case("PUT", "/families/streak-bonus", 401, 403, 200, 200, body=lambda w: {"percent": 10}),
+    # family devices: the stranger lists and makes its own family's
+    Case("GET", "/families/devices", 401, 403, 200, 200),
+    Case("POST", "/families/devices", 401, 403, 201, 201, body=lambda w: {"name": "Hall computer"}),
+    Case("DELETE", "/families/devices/{device}", 401, 403, 204, 404),
     # The stranger sets its own family's zone.
     Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
     # chores
@@ -219,6 +252,9 @@ CASES = [
         body=lambda w: {"first_day": "2031-02-01", "last_day": "2031-02-03"},
     ),
     Case("GET", "/children/{child}/pauses", 401, 403, 200, 404),
+    # streaks and badges
+    Case("GET", "/children/{child}/streaks", 401, 403, 200, 404),
+    Case("GET", "/users/me/streaks", 401, 200, 403, 403),
     Case("DELETE", "/children/{child}/pauses/{pause}", 401, 403, 204, 404),
     # The stranger makes and lists its own family's feeds.
     Case("POST", "/calendar/feeds", 401, 403, 201, 201, body=lambda w: {}),
@@ -241,6 +277,31 @@ CASES = [
     Case("GET", "/payouts/child/{child}", 401, 403, 200, 404),
     Case("GET", "/ledger/child/{child}", 401, 403, 200, 404),
     Case("POST", "/ledger/entries/{bonus}/reverse", 401, 403, 201, 404, body=lambda w: {"reason": "oops"}),
+    # rewards (the stranger keeps its own family's catalogue)
+    Case("GET", "/rewards", 401, 200, 200, 200),
+    Case("POST", "/rewards", 401, 403, 201, 201, body=lambda w: {"title": "Park", "cost": "2.50"}),
+    Case("PUT", "/rewards/{reward}", 401, 403, 200, 404, body=lambda w: {"stock": 4}),
+    Case("GET", "/rewards/money", 401, 200, 403, 403),
+    Case("GET", "/rewards/claims", 401, 200, 200, 200),
+    Case("POST", "/rewards/{reward}/claim", 401, 201, 403, 403),
+    Case("POST", "/rewards/claims/{claim}/approve", 401, 403, 200, 404),
+    Case("POST", "/rewards/claims/{claim}/decline", 401, 403, 200, 404, body=lambda w: {"reason": "not today"}),
+    Case("POST", "/rewards/claims/{claim}/cancel", 401, 200, 403, 403),
+    # savings goals (a child its own; a parent the family's children's) and allowances
+    Case("GET", "/goals", 401, 200, 200, 200),
+    Case("POST", "/goals", 401, 201, 201, 404, body=lambda w: {"title": "Kite", "target": 5, "child_id": w.child.id}),
+    Case("DELETE", "/goals/{goal}", 401, 204, 204, 404),
+    Case("GET", "/allowances", 401, 403, 200, 200),
+    Case(
+        "PUT",
+        "/allowances/{child}",
+        401,
+        403,
+        200,
+        404,
+        body=lambda w: {"amount": "3.00", "period": "month", "day_of_month": 31, "at": "07:00"},
+    ),
+    Case("DELETE", "/allowances/{child}", 401, 403, 204, 404),
     # activity
     Case("GET", "/activities/recent", 401, 200, 200, 200),
     Case("GET", "/activities/summary", 401, 200, 200, 200),
@@ -273,6 +334,16 @@ CASES = [
         body=lambda w: {"name": "hook", "url": "json://127.0.0.1:9/y", "events": ["chore_completed"]},
     ),
     Case("DELETE", "/notifications/channels/{channel}", 401, 204, 404, 404),
+    Case("GET", "/notifications/push-key", 401, 200, 200, 200),
+    Case(
+        "POST",
+        "/notifications/push-subscriptions",
+        401,
+        201,
+        201,
+        201,
+        body=lambda w: {"endpoint": "https://push.example.com/send/x", "keys": PUSH_KEYS},
+    ),
     Case("GET", "/notifications/deliveries", 401, 403, 200, 200),
     Case("POST", "/notifications/deliveries/{delivery}/retry", 401, 403, 204, 404),
     # reports
@@ -303,6 +374,10 @@ def _fill(text: str, w: World) -> str:
         delivery=w.delivery_id,
         bonus=w.bonus_id,
         token=w.token_id,
+        reward=w.reward_id,
+        claim=w.claim_id,
+        goal=w.goal_id,
+        device=w.device_id,
     )
 
 
@@ -311,6 +386,8 @@ def test_every_api_route_is_in_the_matrix(app):
     public = {("POST", "/users/register"), ("POST", "/users/login"), ("GET", "/health/ready")}
     # A calendar feed's URL is its own key (tests/chores/test_calendar.py): whoever holds it reads it.
     public.add(("GET", "/calendar/{token}.ics"))
+    # A family device's token is its key (tests/identity/test_devices.py): its children, a PIN sign-in.
+    public |= {("GET", "/families/devices/current/children"), ("POST", "/families/devices/current/sign-in")}
     placeholders = {
         "{child}": "{child_id}",
         "{chore}": "{chore_id}",
@@ -325,6 +402,10 @@ def test_every_api_route_is_in_the_matrix(app):
         "{delivery}": "{delivery_id}",
         "{bonus}": "{entry_id}",
         "{token}": "{token_id}",
+        "{reward}": "{reward_id}",
+        "{claim}": "{claim_id}",
+        "{goal}": "{goal_id}",
+        "{device}": "{device_id}",
     }
 
     def template(path: str) -> str:
@@ -390,7 +471,11 @@ DOC_PLACEHOLDERS = {
     "{pause_id}": "{pause}",
     "{feed_id}": "{feed}",
     "{entry_id}": "{bonus}",
+    "{device_id}": "{device}",
     "{pending_chore_id}": "{pending_chore}",  # a chore the child has done, waiting for review
+    "{reward_id}": "{reward}",
+    "{claim_id}": "{claim}",
+    "{goal_id}": "{goal}",
 }
 _CALL = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`(?: → `(\w+)`)?")
 

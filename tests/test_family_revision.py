@@ -22,7 +22,13 @@ from tests.test_statement_counts import counting_statements
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # A new account (no family yet) and a log-in (a session row) change no family's answers.
-CHANGES_NO_FAMILY = {("POST", "/users/register"), ("POST", "/users/login")}
+# A PIN sign-in on a family device is a log-in too; its key is the device's token, not a bearer
+# (tests/identity/test_devices.py).
+CHANGES_NO_FAMILY = {
+    ("POST", "/users/register"),
+    ("POST", "/users/login"),
+    ("POST", "/families/devices/current/sign-in"),
+}
 # Members of a family are refused these (409); a parent without one is not (below).
 FOR_THE_FAMILYLESS = {("POST", "/families/create"), ("POST", "/families/join")}
 

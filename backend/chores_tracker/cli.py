@@ -258,6 +258,19 @@ def worker(
         engine.dispose()
 
 
+@app.command("vapid-keys")
+def vapid_keys() -> None:
+    """Make a VAPID key pair for Web Push: put the private key in VAPID_PRIVATE_KEY (a secret; the
+    public key is derived from it and served to browsers). A new key ends every subscription made
+    with the old one."""
+    from chores_tracker.notifications import webpush
+
+    private = webpush.new_private_key()
+    public = webpush.public_key_for(private)
+    typer.echo(f"VAPID_PRIVATE_KEY={private}")
+    typer.echo(f"# the public key browsers subscribe with (GET /api/v1/notifications/push-key): {public}")
+
+
 def main() -> None:
     from chores_tracker.migrations.commands import db_app
 

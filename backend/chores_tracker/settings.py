@@ -120,6 +120,14 @@ class Settings(CommonSettings):
     rate_limit_signup_per_hour: int = Field(default=20, ge=1)
     rate_limit_password_reset_per_hour: int = Field(default=10, ge=1)
     rate_limit_join_per_hour: int = Field(default=10, ge=1)
+    # PIN sign-in on a family device: attempts per device and per child (identity.devices).
+    rate_limit_pin_per_minute: int = Field(default=10, ge=1)
+    # Wrong PINs in a row after which a child's PIN sign-in is locked, and for how long (a parent
+    # setting the PIN again unlocks it at once).
+    pin_max_failures: int = Field(default=5, ge=1, le=100)
+    pin_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # How long a family device's cookie lasts (browsers keep a cookie 400 days at most).
+    device_cookie_days: int = Field(default=400, ge=1, le=400)
     # Redis keys start with this, so that several apps (or test runs) can share one Redis.
     rate_limit_key_prefix: str = "chores_tracker"
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
@@ -170,6 +178,26 @@ class Settings(CommonSettings):
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    # Web Push to the installed web app: the VAPID private key (`chores-tracker vapid-keys` makes one;
+    # empty: no Web Push), who push services may contact about our messages (mailto: or https:;
+    # empty: PUBLIC_URL, else SMTP_FROM), and whether a push endpoint may be plain http (tests, a
+    # push relay on the LAN; real push services are https).
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
+    web_push_allow_http: bool = False
+    # Home Assistant over MQTT (notifications.mqtt): with MQTT_URL set (mqtt://user:pass@host:1883,
+    # or mqtts:// for TLS, port 8883 by default), `chores-tracker worker` publishes each child's
+    # sensors through Home Assistant's MQTT discovery and the families' events. The URL holds a
+    # password: it is never logged. MQTT_TOPIC_PREFIX roots the state and event topics,
+    # MQTT_DISCOVERY_PREFIX is Home Assistant's (homeassistant), and every MQTT_REFRESH_SECONDS the
+    # worker publishes whatever changed by time alone (a chore becoming overdue); 0: only after events.
+    mqtt_url: str = ""
+    mqtt_topic_prefix: str = Field(default="chores-tracker", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+    mqtt_discovery_prefix: str = Field(default="homeassistant", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+    mqtt_refresh_seconds: float = Field(default=60, ge=0, le=86400)
+    # Commands from MQTT (a Home Assistant button): off unless enabled. The one command there is,
+    # `republish`, publishes every retained message again; it changes nothing in the app.
+    mqtt_commands: bool = False
 
     @field_validator("backend_cors_origins", "registration_codes", "trusted_proxies", mode="before")
     @classmethod
@@ -187,6 +215,8 @@ class Settings(CommonSettings):
                 )
         if self.environment is Environment.production and self.test_clock_file is not None:
             raise ValueError("TEST_CLOCK_FILE sets the clock for tests: production refuses it")
+        if self.mqtt_url and not self.mqtt_url.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("MQTT_URL must start with mqtt:// or mqtts:// (mqtt://user:password@host:1883)")
         if self.signup_mode is SignupMode.codes and not self.registration_codes:
             raise ValueError("SIGNUP_MODE=codes needs REGISTRATION_CODES (a comma-separated list)")
         return self

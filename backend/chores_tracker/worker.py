@@ -3,7 +3,8 @@
 Safe with several replicas on PostgreSQL and MariaDB/MySQL (notifications.delivery claims rows with
 SKIP LOCKED); one on SQLite. SIGTERM or SIGINT lets the round in progress finish (its claims are
 written as delivered or to be retried), then it exits 0. Its Prometheus metrics (WORKER_METRICS_PORT):
-queue depth, the oldest undelivered notification's age, deliveries delivered and failed.
+queue depth, the oldest undelivered notification's age, deliveries delivered and failed. With
+MQTT_URL set it also publishes to Home Assistant after each round (notifications.mqtt).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker.chores.timestep import run_time_step
 from chores_tracker.notifications import delivery
+from chores_tracker.notifications.mqtt import MqttBridge
 from chores_tracker.observability.metrics import PREFIX
 from chores_tracker.settings import Settings
 
@@ -49,8 +51,10 @@ class Worker:
         sender: delivery.Sender | None = None,
         *,
         time_step: Callable[[sessionmaker[Session]], object] = run_time_step,
+        mqtt: MqttBridge | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.mqtt = mqtt
         self.settings = settings
         self.sender = sender
         self.time_step = time_step
@@ -69,6 +73,11 @@ class Worker:
             state = delivery.queue_state(session)
         QUEUE_DEPTH.set(state.depth)
         OLDEST_AGE.set(state.oldest_age_seconds)
+        if self.mqtt is not None:
+            try:
+                self.mqtt.tick(self.session_factory, result.events)
+            except Exception:  # the broker's trouble must not stop deliveries; the next round tries again
+                log.exception("mqtt: publishing failed")
         return result
 
     def maybe_time_step(self) -> None:
@@ -97,8 +106,14 @@ class Worker:
 
 
 def run_worker(session_factory: sessionmaker[Session], settings: Settings) -> None:
-    """The process: metrics server, signal handlers, the loop until SIGTERM/SIGINT."""
-    worker = Worker(session_factory, settings)
+    """The process: metrics server, signal handlers, MQTT (with MQTT_URL), the loop until SIGTERM/SIGINT."""
+    bridge = None
+    if settings.mqtt_url:
+        from chores_tracker.reports.sensors import children_sensors
+
+        bridge = MqttBridge(settings, children_sensors)
+        bridge.start()
+    worker = Worker(session_factory, settings, mqtt=bridge)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("worker: %s received, finishing the round in progress", signal.Signals(signum).name)
@@ -109,5 +124,9 @@ def run_worker(session_factory: sessionmaker[Session], settings: Settings) -> No
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, registry=REGISTRY)
     log.info("worker: started")
-    worker.run()
+    try:
+        worker.run()
+    finally:
+        if bridge is not None:
+            bridge.stop()
     log.info("worker: stopped")

@@ -17,21 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.support.api import Api, Person
-from tests.support.databases import clear_all_tables
 from tests.support.family import chore, complete
 
 ROUNDS = 3
-
-
-@pytest.fixture(params=["postgresql", "mysql"])
-def server_app(request, database_factory):
-    from chores_tracker.app import create_app
-
-    database = database_factory(request.param)
-    clear_all_tables(database.engine)
-    application = create_app(database.settings(db_pool_size=8, db_max_overflow=8))
-    yield application
-    application.state.engine.dispose()
 
 
 @pytest.fixture

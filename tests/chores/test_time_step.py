@@ -176,17 +176,6 @@ def test_a_rotation_gives_each_day_to_one_child_in_turn_and_skips_a_paused_one(a
 RUNNERS = 4
 
 
-@pytest.fixture(params=["postgresql", "mysql"])
-def server_app(request, database_factory):
-    from chores_tracker.app import create_app
-
-    database = database_factory(request.param)
-    clear_all_tables(database.engine)
-    application = create_app(database.settings(db_pool_size=RUNNERS + 2, db_max_overflow=4))
-    yield application
-    application.state.engine.dispose()
-
-
 def test_concurrent_runs_charge_each_missed_penalty_once(server_app):
     from fastapi.testclient import TestClient
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.chores.test_concurrency import overlapped, race, server_api, server_app, statuses  # noqa: F401 (fixtures)
+from tests.chores.test_concurrency import overlapped, race, server_api, statuses  # noqa: F401 (a fixture)
 
 ROUNDS = 3
 
 
-def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api):  # noqa: F811 (fixtures imported above)
+def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api):  # noqa: F811 (server_api imported above)
     api = server_api
     owner = api.parent()
     raced = []
@@ -27,7 +27,7 @@ def test_parents_racing_for_a_single_use_code_let_one_in(server_app, server_api)
     assert any(raced), "the calls never overlapped; the test did not race"
 
 
-def test_parents_racing_for_a_two_use_code_let_two_in(server_app, server_api):  # noqa: F811 (fixtures imported above)
+def test_parents_racing_for_a_two_use_code_let_two_in(server_app, server_api):  # noqa: F811 (server_api imported above)
     api = server_api
     owner = api.parent()
     code = api.post("/families/invite-code/generate", owner, json={"max_uses": 2}).json()["invite_code"]

@@ -212,3 +212,5 @@ def test_ledger_rows_are_made_only_where_their_totals_are_kept():
         if re.search(r"(?<!class )\bLedgerEntry\(|insert\(LedgerEntry|INSERT INTO ledger_entries", path.read_text())
     }
     assert makers == {"ledger/service.py"}
+    # ... and there every entry goes through add_entry, whose session.add is the only one.
+    assert (package / "ledger" / "service.py").read_text().count("session.add(") == 1

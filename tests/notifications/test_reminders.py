@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from chores_tracker import clock
@@ -21,7 +20,6 @@ from chores_tracker.identity.models import User
 from chores_tracker.notifications.models import Notification
 from tests.chores.test_time_step import make_chore
 from tests.support.api import Api
-from tests.support.databases import clear_all_tables
 from tests.support.family import family
 
 MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
@@ -96,17 +94,6 @@ def test_a_run_missed_for_a_day_reminds_only_of_what_is_still_true(app, api: Api
 # -- two runners at once, on the databases that can run them --------------------------------------
 
 RUNNERS = 4
-
-
-@pytest.fixture(params=["postgresql", "mysql"])
-def server_app(request, database_factory):
-    from chores_tracker.app import create_app
-
-    database = database_factory(request.param)
-    clear_all_tables(database.engine)
-    application = create_app(database.settings(db_pool_size=RUNNERS + 2, db_max_overflow=4))
-    yield application
-    application.state.engine.dispose()
 
 
 def test_concurrent_runs_remind_once(server_app):

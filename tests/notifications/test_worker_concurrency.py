@@ -6,25 +6,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.support.api import Api
-from tests.support.databases import clear_all_tables
 from tests.support.receivers import http_receiver
 
 EVENTS = 60
-
-
-@pytest.fixture(params=["postgresql", "mysql"])
-def server_app(request, database_factory):
-    from chores_tracker.app import create_app
-
-    database = database_factory(request.param)
-    clear_all_tables(database.engine)
-    application = create_app(database.settings(db_pool_size=6, db_max_overflow=4))
-    yield application
-    application.state.engine.dispose()
 
 
 def test_two_workers_deliver_every_event_once(server_app):

@@ -109,6 +109,13 @@ def test_text_beyond_ascii_where_a_secret_is_compared_is_refused_not_a_500(make_
 
 SURROGATE_TEXT = "\ud800x"  # json.dumps writes it as the escape "\\ud800x"
 SURROGATE_TEXT_UTF7 = b"+2AA-x"
+# What static/app.js puts in the notification centre's "Turn on notifications here" form.
+PUSH_FORM = {
+    "endpoint": "https://push.example.com/send/x",
+    "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+    "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+    "name": "Phone",
+}
 
 
 def test_a_lone_surrogate_in_any_text_field_of_any_route_is_a_422(make_app):
@@ -190,6 +197,8 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
     assignment = parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"]
     parent.get(f"/children/{kid}")
     parent.submit(f"/children/{kid}/adjustments", {"kind": "bonus", "amount": "5", "reason": "a start"})
+    reward = parent.api("POST", "/rewards", json={"title": "Kite", "cost": "1"}).json()["id"]
+    claim = kid_visitor.api("POST", f"/rewards/{reward}/claim").json()["id"]
     chore_form = {"title": "Dishes", "description": "all of them", "reward_kind": "fixed", "reward": "1",
                   "assignment_mode": "single", "single_assignee": str(kid), "is_recurring": "true", "cooldown_days": "2"}  # fmt: skip
     # Who submits each form, from which page, and a submission that would succeed.
@@ -203,6 +212,9 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
         f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
         f"/family/children/{kid}/profile": (parent, "/family", {"display_name": "Kiddo", "avatar": "🦊"}),
+        f"/family/children/{kid}/pin": (parent, "/family", {"pin": "2468"}),
+        "/family/devices": (parent, "/family", {"name": "Kitchen tablet"}),
+        "/family/streak-bonus": (parent, "/family", {"percent": "10", "step_days": "7", "cap_percent": "50"}),
         "/chores/new": (parent, "/chores/new", chore_form),
         f"/chores/{chore}/edit": (parent, f"/chores/{chore}/edit", chore_form),
         f"/approvals/{assignment}/approve": (parent, "/approvals", {"reward_value": "1.50"}),
@@ -213,7 +225,21 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
             {"kind": "bonus", "amount": "1", "reason": "kind"},
         ),
         f"/children/{kid}/payouts": (parent, f"/children/{kid}", {"amount": "1", "note": "pocket money"}),
+        f"/children/{kid}/allowance": (
+            parent,
+            f"/children/{kid}",
+            {"amount": "2", "period": "week", "weekday": "5", "day_of_month": "", "at": "09:00"},
+        ),
+        f"/children/{kid}/goals": (parent, f"/children/{kid}", {"title": "Bike", "target": "40"}),
         "/account/tokens": (parent, "/account/password", {"name": "Home Assistant", "scopes": "read"}),
+        "/notifications/push": (parent, "/notifications", PUSH_FORM),
+        "/rewards/new": (
+            parent,
+            "/rewards",
+            {"title": "Cinema", "cost": "5", "stock": "2", "limit_count": "1", "limit_period": "week"},
+        ),
+        f"/rewards/claims/{claim}/decline": (parent, "/rewards", {"reason": "rain"}),
+        "/me/goals": (kid_visitor, "/me/rewards", {"title": "Bike", "target": "12"}),
         "/account/password": (
             parent,
             "/account/password",

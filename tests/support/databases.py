@@ -73,6 +73,8 @@ class TestDatabase:
             "rate_limit_signup_per_hour": 10_000,
             "rate_limit_password_reset_per_hour": 10_000,
             "rate_limit_join_per_hour": 10_000,
+            # Web Push on, as a server set up for it (a test key; tests/notifications/test_web_push.py).
+            "vapid_private_key": TEST_VAPID_KEY,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -82,6 +84,9 @@ class TestDatabase:
             self._engine.dispose()
         if self.server_url is not None:
             drop_server_database(self.server_url, self.url.database or "")
+
+
+TEST_VAPID_KEY = "immZrQLadicA-XWBVLeNzWz02Bq1KLmAHOlVFW070SQ"
 
 
 def server_url_for(backend: str) -> URL | None:

@@ -28,6 +28,7 @@ class HttpReceiver:
     received: list[Received] = field(default_factory=list)
     down: bool = False
     refused: int = 0
+    status: int = 200  # what it answers when it is up (a push service: 201; a subscription gone: 410)
     # Called with each request before it is answered (a test may block here, e.g. to kill the sender).
     on_request: Callable[[Received], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -64,7 +65,7 @@ def http_receiver() -> Iterator[HttpReceiver]:
                 return
             with state.lock:
                 state.received.append(item)
-            self.send_response(200)
+            self.send_response(state.status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b"{}")

@@ -18,6 +18,8 @@ class Scene:
     assignment_id: int
     occurrence_id: int  # an upcoming occurrence of a daily chore of the kid's
     entry_id: int  # a bonus of the kid's, which a parent may reverse
+    reward_id: int  # a reward of the family's (cost 1)
+    claim_id: int  # the kid's claim on it, waiting for review
     bodies: dict[tuple[str, str], object]  # (method, OpenAPI path) -> a body that would succeed
 
     def url(self, field: BodyField) -> str:
@@ -27,6 +29,8 @@ class Scene:
             assignment_id=self.assignment_id,
             occurrence_id=self.occurrence_id,
             entry_id=self.entry_id,
+            reward_id=self.reward_id,
+            claim_id=self.claim_id,
         )
 
 
@@ -45,6 +49,8 @@ def scene(api: Api) -> Scene:
     )  # fmt: skip
     occurrence_id = api.get("/occurrences", parent).json()[0]["id"]
     heir = api.second_parent(parent)
+    reward_id = api.post("/rewards", parent, json={"title": "Park", "cost": 1}).json()["id"]
+    claim_id = api.post(f"/rewards/{reward_id}/claim", kid).json()["id"]
     bodies = {
         ("POST", "/api/v1/users/register"): {"username": unique("new"), "password": PASSWORD, "is_parent": True},
         ("POST", "/api/v1/users/login"): {"username": parent.username, "password": PASSWORD},
@@ -52,10 +58,14 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/users/children/{child_id}/reset-password"): "another-password",
         ("PATCH", "/api/v1/users/me"): {"display_name": "Dad", "avatar": "blue"},
         ("PATCH", "/api/v1/users/children/{child_id}"): {"display_name": "Kiddo", "avatar": "🐙"},
+        ("PUT", "/api/v1/users/children/{child_id}/pin"): {"pin": "2468"},
+        ("POST", "/api/v1/families/devices"): {"name": "Kitchen tablet"},
+        ("POST", "/api/v1/families/devices/current/sign-in"): {"child_id": kid.id, "pin": "2468"},
         ("POST", "/api/v1/families/create"): {"name": "Another family", "timezone": "Europe/Paris"},
         ("POST", "/api/v1/families/join"): {"invite_code": api.invite_code(parent)},
         ("POST", "/api/v1/families/invite-code/generate"): {"expires_in_days": 3, "max_uses": 2},
         ("POST", "/api/v1/families/owner"): {"user_id": heir.id},
+        ("PUT", "/api/v1/families/streak-bonus"): {"percent": 10, "step_days": 7, "cap_percent": 50},
         ("PUT", "/api/v1/families/timezone"): {"timezone": "America/Chicago"},
         ("POST", "/api/v1/chores"): {"title": "Dishes", "reward": 1, "assignee_ids": [kid.id]},
         ("PUT", "/api/v1/chores/{chore_id}"): {"title": "Rake the leaves"},
@@ -67,6 +77,31 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/adjustments/"): {"child_id": kid.id, "amount": 1, "reason": "kind to the cat"},
         ("POST", "/api/v1/payouts/"): {"child_id": kid.id, "amount": 1, "note": "pocket money"},
         ("POST", "/api/v1/ledger/entries/{entry_id}/reverse"): {"reason": "a mistake"},
+        ("POST", "/api/v1/rewards"): {
+            "title": "Cinema",
+            "cost": "5.00",
+            "stock": 2,
+            "limit_count": 1,
+            "limit_period": "week",
+            "is_active": True,
+        },
+        ("PUT", "/api/v1/rewards/{reward_id}"): {
+            "title": "Cinema trip",
+            "cost": 3,
+            "stock": 1,
+            "limit_count": 2,
+            "limit_period": "month",
+            "is_active": True,
+        },
+        ("POST", "/api/v1/rewards/claims/{claim_id}/decline"): {"reason": "after the holidays"},
+        ("POST", "/api/v1/goals"): {"title": "Bike", "target": "80.00", "child_id": kid.id},
+        ("PUT", "/api/v1/allowances/{child_id}"): {
+            "amount": "2.50",
+            "period": "week",
+            "weekday": 5,
+            "day_of_month": None,
+            "at": "09:00",
+        },
         ("POST", "/api/v1/occurrences/{occurrence_id}/snooze"): {"days": 2},
         ("POST", "/api/v1/children/{child_id}/pauses"): {"first_day": "2031-01-01", "last_day": "2031-01-05"},
         ("POST", "/api/v1/calendar/feeds"): {"child_id": kid.id},
@@ -81,5 +116,14 @@ def scene(api: Api) -> Scene:
             "url": "json://127.0.0.1:9/hook",
             "events": ["chore_completed"],
         },
+        ("POST", "/api/v1/notifications/push-subscriptions"): {
+            "name": "phone",
+            "endpoint": "https://push.example.com/send/x",
+            "keys": {
+                "p256dh": "BPNmBsL8s9CYOdzxVXvR00NB6c_sLBxZI1Wc_LQsHM_jidJT444cqEioAdladSbmdgoUe2RIyP9p8mvbgA1Vn7Y",
+                "auth": "c2l4dGVlbi1ieXRlcy0xMg",
+            },
+            "events": ["chore_completed"],
+        },
     }
-    return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], bodies)
+    return Scene(parent, kid, chore["id"], assignment, occurrence_id, savings.json()["id"], reward_id, claim_id, bodies)

@@ -79,7 +79,8 @@ class Visitor:
 
 def field_error(html: str, field: str) -> str | None:
     """The error message shown next to a field (by the field's id, f-<name> unless given), if any."""
-    field_id = field if field.startswith(("reward-", "reason-", "adjustment-", "payout-", "reset-")) else f"f-{field}"
+    prefixes = ("reward-", "reason-", "adjustment-", "payout-", "reset-", "goal-", "decline-", "allowance-")
+    field_id = field if field.startswith(prefixes) else f"f-{field}"
     found = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', html)
     return found.group(1) if found else None
 

@@ -10,7 +10,7 @@ the rollout is over, rewrites any total that missed an entry and removes it. A n
 family yet) has no older writer: its totals are trusted from the start.
 
 Revision ID: 0031
-Revises: 0030
+Revises: 0042
 Create Date: 2026-12-02 09:00:00+00:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | Sequence[str] | None = "0030"
+down_revision: str | Sequence[str] | None = "0042"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -36,6 +36,12 @@ class ActivityType(str, Enum):
     chore_taken_back = "chore_taken_back"
     chore_auto_approved = "chore_auto_approved"
     entry_reversed = "entry_reversed"
+    reward_claimed = "reward_claimed"
+    reward_approved = "reward_approved"
+    reward_declined = "reward_declined"
+    reward_cancelled = "reward_cancelled"
+    goal_reached = "goal_reached"
+    allowance_credited = "allowance_credited"
 
 
 ACTIVITY_DESCRIPTIONS: dict[str, str] = {
@@ -62,6 +68,12 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.chore_taken_back.value: "A child took back a 'done' that was waiting for review",
     ActivityType.chore_auto_approved.value: "A chore set to approve itself was done, and its reward earned",
     ActivityType.entry_reversed.value: "A parent reversed an approval, a bonus, a penalty or a payout (a compensating entry)",
+    ActivityType.reward_claimed.value: "A child claimed a reward: its cost is reserved until a parent decides",
+    ActivityType.reward_approved.value: "A parent approved a reward claim and its cost was debited",
+    ActivityType.reward_declined.value: "A parent declined a reward claim, with a reason: the reservation is released",
+    ActivityType.reward_cancelled.value: "A child cancelled its reward claim: the reservation is released",
+    ActivityType.goal_reached.value: "A child's balance reached one of its savings goals",
+    ActivityType.allowance_credited.value: "The weekly or monthly allowance was credited",
 }
 
 

@@ -31,10 +31,13 @@ def record(
     note: str | None = None,
     ledger_entry: object | None = None,
     completion_id: int | None = None,
+    by_the_time_step: bool = False,
 ) -> Activity:
     """Adds the feed row to the caller's transaction; the caller commits it with the change itself.
     The notifications the change is worth (notifications.events) go into the same transaction here,
-    so no service can forget them and a change rolled back tells nobody."""
+    so no service can forget them and a change rolled back tells nobody. `by_the_time_step`: the
+    change is the time step's (an allowance, a goal reached), written in the child's name; the
+    notification has no actor, so the child is told too."""
     activity = Activity(
         family_id=family_id,
         user_id=actor.id,
@@ -53,7 +56,7 @@ def record(
         session,
         family_id=family_id,
         event=activity_type.value,
-        actor_id=actor.id,
+        actor_id=None if by_the_time_step else actor.id,
         text=activity.description,
         child_id=target_user_id,
         chore_id=chore_id,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ActivityType
-from chores_tracker.chores import feed, occurrences
+from chores_tracker.chores import feed, occurrences, streaks
 from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignment, Chore, Completion, CompletionStatus
 from chores_tracker.chores.queries import (
     MAX_LIST,
@@ -40,6 +40,7 @@ from chores_tracker.chores.queries import (
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
+from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import LedgerEntry
@@ -162,6 +163,7 @@ def _approve_automatically(
     session.flush()
     cents = chore.reward_cents or 0
     entry = _approve(session, slot, completion, chore, cents, reviewer=None, now=now)
+    cents = entry.amount_cents  # with any streak bonus
     feed.record(
         session,
         chore,
@@ -205,31 +207,18 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None}
     if chore.is_pool:
         slot_values["assignee_id"] = None  # back to the pool, for any child
-    moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == slot.id, Assignment.state == COMPLETED, Assignment.assignee_id == child.id)
-        .values(**slot_values)
-        .execution_options(synchronize_session=False)
+    _review(
+        session,
+        slot,
+        completion,
+        reviewer=child,
+        now=now,
+        status=CompletionStatus.rejected,
+        slot_values=slot_values,
+        held_by=child,
+        conflict="too late to take it back: a parent has just reviewed it",
+        rejection_reason=TAKEN_BACK,
     )
-    closed = rows_changed(moved) == 1 and (
-        rows_changed(
-            session.execute(
-                update(Completion)
-                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-                .values(
-                    status=CompletionStatus.rejected.value,
-                    reviewed_at=now,
-                    reviewer_id=child.id,
-                    rejection_reason=TAKEN_BACK,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
-        == 1
-    )
-    if not closed:
-        session.rollback()
-        raise Conflict("too late to take it back: a parent has just reviewed it")
     occurrences.taken_back(session, chore, completion, now)
     feed.record(
         session,
@@ -244,8 +233,8 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     return LifecycleResult(chore, slot_in(chore, slot.id), f"Taken back: {chore.title!r} is yours to do again.")
 
 
-def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion]:
-    """The family's assignment (with its chore) and its completion waiting for review."""
+def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion, Family]:
+    """The family's assignment (with its chore), its completion waiting for review, and the family."""
     slot = session.scalar(
         select(Assignment)
         .join(Assignment.chore)
@@ -257,14 +246,16 @@ def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> t
         raise NotFound("assignment not found")
     if slot.state != COMPLETED:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    completion = session.scalar(
-        select(Completion).where(
-            Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value
-        )
-    )
-    if completion is None:
+    # The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
+    found = session.execute(
+        select(Completion, Family)
+        .join(Family, Family.id == Completion.family_id)
+        .where(Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value)
+    ).first()
+    if found is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    return slot, completion
+    completion: Completion = found[0]
+    return slot, completion, found[1]
 
 
 def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
@@ -294,14 +285,17 @@ def _review(
     now: datetime,
     status: CompletionStatus,
     slot_values: dict[str, object],
+    held_by: User | None = None,
+    conflict: str = "this completion has already been reviewed",
     **completion_values: object,
 ) -> None:
-    """Both conditional updates, slot first (the lock order every path follows)."""
+    """Both conditional updates, slot first (the lock order every path follows). `held_by`: the
+    slot must still be that child's (a take-back); `conflict`: what the loser of a race is told."""
+    slot_is_waiting = [Assignment.id == slot.id, Assignment.state == COMPLETED]
+    if held_by is not None:
+        slot_is_waiting.append(Assignment.assignee_id == held_by.id)
     moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == slot.id, Assignment.state == COMPLETED)
-        .values(**slot_values)
-        .execution_options(synchronize_session=False)
+        update(Assignment).where(*slot_is_waiting).values(**slot_values).execution_options(synchronize_session=False)
     )
     reviewed = rows_changed(moved) == 1 and (
         rows_changed(
@@ -321,7 +315,7 @@ def _review(
     )
     if not reviewed:
         session.rollback()
-        raise Conflict("this completion has already been reviewed")
+        raise Conflict(conflict)
 
 
 def _approve(
@@ -333,10 +327,14 @@ def _approve(
     *,
     reviewer: User | None,
     now: datetime,
+    family: Family | None = None,
 ) -> LedgerEntry:
     """The approval's writes, in the caller's transaction (the caller adds its feed row and commits):
     both conditional updates, the occurrence, when it may be done again, and the earning.
-    `reviewer` None: approved automatically (the chore's auto_approve)."""
+    `reviewer` None: approved automatically (the chore's auto_approve). The family's streak bonus,
+    if it has one, is added to `cents` (chores/streaks.py): the earning's amount is what was paid."""
+    family = family or session.get_one(Family, completion.family_id)
+    cents += streaks.streak_bonus_cents(session, family, completion.child_id, cents, now)
     _review(
         session,
         slot,
@@ -376,10 +374,11 @@ def _approve(
 def approve_assignment(
     session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
 ) -> LifecycleResult:
-    slot, completion = _waiting_for_review(session, parent, assignment_id)
+    slot, completion, family = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     cents = approval_amount_cents(chore, reward_value)
-    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now())
+    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
+    cents = entry.amount_cents  # with any streak bonus
     child = session.get(User, completion.child_id)
     feed.record(
         session,
@@ -402,7 +401,7 @@ def approve_assignment(
 
 
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
-    slot, completion = _waiting_for_review(session, parent, assignment_id)
+    slot, completion, _family = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
     slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
     if chore.is_pool:

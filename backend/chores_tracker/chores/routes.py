@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from chores_tracker import clock
-from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, reads, service
+from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, reads, service, streaks
 from chores_tracker.chores.models import AssignmentState, ChildPause, Chore
 from chores_tracker.chores.schemas import (
     ApproveIn,
     ApproveManyIn,
     ApproveManyOut,
     AvailableOut,
+    BadgeOut,
     CalendarFeedIn,
     CalendarFeedOut,
     ChildChoreOut,
@@ -32,6 +33,7 @@ from chores_tracker.chores.schemas import (
     ReviewOut,
     SkippedOut,
     SnoozeIn,
+    StreaksOut,
     present_assignment,
     present_chore,
 )
@@ -39,6 +41,7 @@ from chores_tracker.chores.states import ChoreStatus, effective_state
 from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
 from chores_tracker.http import MAX_ROW_ID, Conditional, OrjsonResponse, RowId
+from chores_tracker.identity import service as identity
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
@@ -373,3 +376,31 @@ def calendar_feed(token: Annotated[str, Path(min_length=20, max_length=100)], se
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+def _streaks_out(child: User, found: streaks.Streaks) -> StreaksOut:
+    return StreaksOut(
+        child_id=child.id,
+        day_streak=found.days,
+        best_day_streak=found.best_days,
+        on_time_streak=found.on_time,
+        best_on_time_streak=found.best_on_time,
+        badges=[BadgeOut(kind=b.kind, milestone=b.milestone, title=b.title) for b in found.badges],
+        next_day_milestone=found.next_day_milestone,
+        bonus_percent=found.bonus_percent,
+    )
+
+
+@pauses_router.get(
+    "/{child_id}/streaks", response_model=StreaksOut, responses={404: {"description": "No such child in the family."}}
+)
+def child_streaks(child_id: RowId, parent: CurrentParent, session: DbSession) -> StreaksOut:
+    """A child's day and on-time streaks and its badges (paused days neither break nor extend them)."""
+    child = identity.child_of_family(session, parent, child_id)
+    return _streaks_out(child, streaks.streaks_of(session, child))
+
+
+@users_router.get("/me/streaks", response_model=StreaksOut)
+def my_streaks(child: CurrentChild, session: DbSession) -> StreaksOut:
+    """The calling child's own streaks and badges."""
+    return _streaks_out(child, streaks.streaks_of(session, child))

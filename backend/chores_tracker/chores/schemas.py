@@ -389,3 +389,22 @@ class CalendarFeedOut(BaseModel):
 class NewCalendarFeedOut(CalendarFeedOut):
     token: str = Field(description="the feed's secret, shown only now")
     path: str = Field(description="where calendar apps subscribe, under this server: /api/v1/calendar/<token>.ics")
+
+
+class BadgeOut(BaseModel):
+    kind: str = Field(description="days: a day streak reached; on_time: scheduled chores done on time in a row.")
+    milestone: int
+    title: str
+
+
+class StreaksOut(BaseModel):
+    """A child's streaks, computed from its approved chores and occurrences (docs/chores.md#streaks-and-badges)."""
+
+    child_id: int
+    day_streak: int = Field(description="Consecutive days, up to today, with at least one approved chore.")
+    best_day_streak: int = Field(description="The longest day streak in the last 400 days.")
+    on_time_streak: int = Field(description="Consecutive scheduled occurrences done on time, up to now.")
+    best_on_time_streak: int
+    badges: list[BadgeOut]
+    next_day_milestone: int | None = Field(description="The next day-streak badge; null once all are earned.")
+    bonus_percent: int = Field(description="What the family's streak bonus adds to an approval now; 0: none.")

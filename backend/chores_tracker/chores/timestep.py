@@ -10,7 +10,10 @@ process's periodic task (TIME_STEP_INTERVAL_SECONDS) and any other worker. Each 
    one conditional UPDATE per occurrence, and in the same transaction reminds: "due soon" to the
    child, "overdue" to the child and the parents (notifications.enqueue). Of two runners only one
    moves a row, so only one tells; a paused child is reminded of nothing;
-3. marks each overdue occurrence whose missed_at has passed as missed, one conditional UPDATE per
+3. credits the allowances whose paydays have come (rewards.allowance.credit_due: each period
+   once, missed ones too), and after step 4 records the savings goals the balances now reach
+   (rewards.goals.mark_reached);
+4. marks each overdue occurrence whose missed_at has passed as missed, one conditional UPDATE per
    occurrence (`... WHERE state = 'overdue'`): of two runners only one changes the row, and that
    one charges the penalty in the same transaction (ledger_entries.occurrence_id is unique: a
    penalty cannot be written twice whatever happens). A child paused that day, or no longer
@@ -41,6 +44,8 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.money import from_cents
 from chores_tracker.notifications import service as notifications
+from chores_tracker.rewards import allowance as allowances
+from chores_tracker.rewards import goals
 
 
 @dataclass
@@ -57,11 +62,15 @@ class TimeStepSummary:
     penalties: int = 0
     penalty_cents: int = 0
     chores_failed: list[int] = field(default_factory=list)  # left for the next run (another runner held them)
+    allowances: int = 0  # allowance periods credited
+    allowance_cents: int = 0
+    goals_reached: int = 0
 
     def as_text(self) -> str:
         return (
             f"made {self.made}, retimed {self.retimed}, due {self.due}, overdue {self.overdue}, missed {self.missed} "
-            f"({self.penalties} penalties, {from_cents(self.penalty_cents)}), skipped {self.skipped}"
+            f"({self.penalties} penalties, {from_cents(self.penalty_cents)}), skipped {self.skipped}, "
+            f"allowances {self.allowances} ({from_cents(self.allowance_cents)})"
         )
 
 
@@ -71,7 +80,10 @@ def run_time_step(session_factory: sessionmaker[Session], now: datetime | None =
     with clock.told(now):
         _make(session_factory, now, summary)
         _move(session_factory, now, summary)
+        credited = allowances.credit_due(session_factory, now)
+        summary.allowances, summary.allowance_cents = credited.credited, credited.cents
         _miss(session_factory, now, summary)
+        summary.goals_reached = goals.mark_reached(session_factory, now)
     return summary
 
 

@@ -12,12 +12,13 @@ from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from chores_tracker.db.urls import normalize_database_url
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from chores_tracker.db.postgresql import AnswerDeadlineConnection
 
 
@@ -145,6 +146,8 @@ def make_engine(
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for the app, the CLI and the time step alike; each bumps the revision of every family
     it writes to (db.revisions)."""
+    from sqlalchemy.orm import sessionmaker  # here: the migration Job at head needs no ORM
+
     from chores_tracker.db import revisions
 
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)

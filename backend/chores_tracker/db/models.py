@@ -11,7 +11,7 @@ from chores_tracker.chores.models import (
 )
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
-from chores_tracker.identity.models import AuthSession, User
+from chores_tracker.identity.models import AuthSession, FamilyDevice, User
 from chores_tracker.ledger.models import LedgerEntry, LedgerMarker, RunningTotals
 from chores_tracker.notifications.models import (
     Notification,
@@ -19,9 +19,12 @@ from chores_tracker.notifications.models import (
     NotificationDelivery,
     NotificationPreferences,
 )
+from chores_tracker.rewards.models import Allowance, AllowanceRun, Reward, RewardClaim, SavingsGoal
 
 __all__ = [
     "Activity",
+    "Allowance",
+    "AllowanceRun",
     "Assignment",
     "AuthSession",
     "Base",
@@ -31,12 +34,16 @@ __all__ = [
     "ChoreOccurrence",
     "Completion",
     "Family",
+    "FamilyDevice",
     "LedgerEntry",
     "LedgerMarker",
     "Notification",
     "NotificationChannel",
     "NotificationDelivery",
     "NotificationPreferences",
+    "Reward",
+    "RewardClaim",
     "RunningTotals",
+    "SavingsGoal",
     "User",
 ]

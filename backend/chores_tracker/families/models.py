@@ -8,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from chores_tracker import timezones
 from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
 
+# The streak bonus's step and cap when a family chose a percent but not these (chores/streaks.py).
+STREAK_STEP_DAYS_DEFAULT = 7
+STREAK_CAP_PERCENT_DEFAULT = 50
+
 
 class Family(TimestampMixin, Base):
     __tablename__ = "families"
@@ -30,5 +34,22 @@ class Family(TimestampMixin, Base):
     # Bumped by every write to the family, in its transaction (db.revisions): the answers' ETags
     # carry it. Written only by that UPDATE; the server default covers families the release before makes.
     revision: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+    # The optional streak bonus on chore rewards (chores/streaks.py): streak_bonus_percent more per
+    # streak_bonus_step_days of a child's day streak, at most streak_bonus_cap_percent. NULL or 0
+    # percent: none (every family of the release before).
+    streak_bonus_percent: Mapped[int | None] = mapped_column(Integer)
+    streak_bonus_step_days: Mapped[int | None] = mapped_column(Integer)
+    streak_bonus_cap_percent: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def streak_bonus(self) -> tuple[int, int, int]:
+        """(percent per step, step days, cap percent) with the defaults filled in; percent 0: none."""
+        cap = self.streak_bonus_cap_percent
+        return (
+            self.streak_bonus_percent or 0,
+            self.streak_bonus_step_days or STREAK_STEP_DAYS_DEFAULT,
+            STREAK_CAP_PERCENT_DEFAULT if cap is None else cap,
+        )
 
     members = relationship("User", back_populates="family", lazy="raise")

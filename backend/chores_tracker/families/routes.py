@@ -17,6 +17,8 @@ from chores_tracker.families.schemas import (
     InviteCodeOut,
     MemberOut,
     OwnerIn,
+    StreakBonusIn,
+    StreakBonusOut,
 )
 from chores_tracker.http import RowId
 from chores_tracker.identity.deps import CurrentParent, CurrentUser
@@ -173,3 +175,28 @@ def deactivate_child(child_id: RowId, parent: CurrentParent, session: DbSession)
 def reactivate_child(child_id: RowId, parent: CurrentParent, session: DbSession) -> UserOut:
     """A deactivated child of the family may sign in again (with its password as it was)."""
     return UserOut.model_validate(service.set_child_active(session, parent, child_id, active=True))
+
+
+def _streak_bonus(family: Family) -> StreakBonusOut:
+    percent, step_days, cap_percent = family.streak_bonus
+    return StreakBonusOut(percent=percent, step_days=step_days, cap_percent=cap_percent)
+
+
+@router.get("/streak-bonus", response_model=StreakBonusOut, summary="See the family's streak bonus")
+def streak_bonus(user: CurrentUser, session: DbSession) -> StreakBonusOut:
+    """The family's streak bonus on chore rewards: `percent` more per `step_days` of a child's day
+    streak, at most `cap_percent`; percent 0: none (docs/chores.md#streaks-and-badges)."""
+    return _streak_bonus(service.require_family(session, user))
+
+
+@router.put(
+    "/streak-bonus",
+    response_model=StreakBonusOut,
+    summary="Set the family's streak bonus",
+    responses={404: {"description": "The parent has no family yet."}},
+)
+def set_streak_bonus(data: StreakBonusIn, parent: CurrentParent, session: DbSession) -> StreakBonusOut:
+    """Any parent sets it: from then on each approval pays the bonus of the child's day streak at that
+    moment, rounded down to a whole cent, as part of its earning. `{"percent": 0}` turns it off."""
+    family = service.set_streak_bonus(session, parent, data.percent, data.step_days, data.cap_percent)
+    return _streak_bonus(family)

@@ -145,3 +145,17 @@ class FamilyStatsOut(BaseModel):
     completed_chores: int
     approved_chores: int
     total_rewards_earned: float
+
+
+class StreakBonusIn(Input):
+    """The family's streak bonus on chore rewards (docs/chores.md#streaks-and-badges); percent 0: none."""
+
+    percent: int = Field(ge=0, le=100, description="Percent added per step of a child's day streak; 0 turns it off.")
+    step_days: int = Field(default=7, ge=1, le=365, description="Days of streak per step.")
+    cap_percent: int = Field(default=50, ge=0, le=100, description="The most the bonus adds, in percent.")
+
+
+class StreakBonusOut(BaseModel):
+    percent: int
+    step_days: int
+    cap_percent: int

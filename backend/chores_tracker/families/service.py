@@ -18,6 +18,7 @@ from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import DEFAULT_CODE_USES
+from chores_tracker.identity import devices
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
@@ -191,6 +192,16 @@ def set_timezone(session: Session, parent: User, name: str) -> Family:
     return family
 
 
+def set_streak_bonus(session: Session, parent: User, percent: int, step_days: int, cap_percent: int) -> Family:
+    """A parent sets the family's streak bonus on chore rewards (chores/streaks.py); percent 0 turns it off."""
+    family = require_family(session, parent)
+    family.streak_bonus_percent = percent or None
+    family.streak_bonus_step_days = step_days if percent else None
+    family.streak_bonus_cap_percent = cap_percent if percent else None
+    session.commit()
+    return family
+
+
 def invite_code_uses_left(family: Family) -> int:
     """How many more parents the code lets in now: none once it has expired or been used up."""
     expires, limit = family.invite_code_expires_at, family.invite_code_max_uses
@@ -264,6 +275,8 @@ def remove_member(session: Session, parent: User, user_id: int) -> User:
     if not removed:
         session.rollback()
         raise NotFound("member not found")
+    if member.is_parent:
+        devices.revoke_devices_made_by(session, member.id, family.id)
     activity.record(
         session,
         family_id=family.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from chores_tracker.deps import DbSession, SettingsDep
@@ -13,6 +13,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.identity.sessions import user_for_token
 from chores_tracker.identity.tokens import allows, is_personal_token, required_scope, user_for_personal_token
 from chores_tracker.paths import API_PREFIX
+from chores_tracker.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/users/login", auto_error=False)
 
@@ -61,3 +62,27 @@ async def get_current_child(user: CurrentUser) -> User:
 
 CurrentParent = Annotated[User, Depends(get_current_parent)]
 CurrentChild = Annotated[User, Depends(get_current_child)]
+
+
+# -- family devices (identity.devices) ------------------------------------------------------------
+
+DEVICE_COOKIE = "ct_device"
+DEVICE_HEADER = "X-Device-Token"
+
+
+def device_token(request: Request) -> str | None:
+    """The family device token this request carries: an app's header, else a browser's cookie."""
+    return request.headers.get(DEVICE_HEADER) or request.cookies.get(DEVICE_COOKIE)
+
+
+def set_device_cookie(response: Response, request: Request, settings: Settings, token: str) -> None:
+    """The browser becomes a family device: long-lived, never readable by scripts, Secure over HTTPS."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=settings.device_cookie_days * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production or request.url.scheme == "https",
+        path="/",
+    )

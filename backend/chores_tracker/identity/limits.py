@@ -8,6 +8,7 @@ from fastapi import Request
 
 from chores_tracker.identity.usernames import normalize_username
 from chores_tracker.ratelimit.deps import address_key, get_rate_limiter
+from chores_tracker.ratelimit.service import PIN
 
 
 def username_key(username: str | None) -> str | None:
@@ -21,3 +22,8 @@ def count_attempt(request: Request, scope: str, username: str | None) -> None:
     username; raises RateLimited when either is over its limit. API routes and web pages both call
     it (from async code, through run_in_threadpool: with Redis it does network I/O)."""
     get_rate_limiter(request).hit(scope, address_key(request), username_key(username))
+
+
+def count_pin_attempt(request: Request, device_id: int, child_id: int) -> None:
+    """One PIN attempt on a family device for a child: limited per device and per child (PIN)."""
+    get_rate_limiter(request).hit(PIN, f"device:{device_id}", f"child:{child_id}")

@@ -29,6 +29,11 @@ class User(TimestampMixin, Base):
     display_name: Mapped[str | None] = mapped_column(String(40))
     # A colour name (avatars.COLOURS) or one emoji; None: a colour chosen from the username.
     avatar: Mapped[str | None] = mapped_column(String(32))
+    # A child's PIN for a family device (identity.devices), hashed as passwords are; None: no PIN.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    # Wrong PINs in a row (None: none); PIN sign-in is refused until pin_locked_until once they reach the limit.
+    pin_failures: Mapped[int | None] = mapped_column(Integer)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     family = relationship("Family", back_populates="members", lazy="raise")
 
@@ -36,6 +41,10 @@ class User(TimestampMixin, Base):
     def name(self) -> str:
         """The name pages show: the display name, or the username when none was chosen."""
         return self.display_name or self.username
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None
 
 
 class AuthSession(Base):
@@ -67,5 +76,21 @@ class PersonalAccessToken(Base):
     token_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, server_default=func.now())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FamilyDevice(Base):
+    """A browser a parent turned into the family's shared device (identity.devices): its cookie holds a
+    random token of which only the SHA-256 is kept. On it, a child signs in with a PIN."""
+
+    __tablename__ = "family_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

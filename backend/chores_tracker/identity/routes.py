@@ -6,14 +6,29 @@ from fastapi import APIRouter, Body, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.errors import Unauthorized
 from chores_tracker.http import RowId, Text, parse_form_or_json
-from chores_tracker.identity import service, sessions, tokens
-from chores_tracker.identity.deps import BearerToken, CurrentParent, CurrentUser
-from chores_tracker.identity.limits import count_attempt
+from chores_tracker.identity import devices, service, sessions, tokens
+from chores_tracker.identity.deps import (
+    DEVICE_HEADER,
+    BearerToken,
+    CurrentParent,
+    CurrentUser,
+    device_token,
+    set_device_cookie,
+)
+from chores_tracker.identity.limits import count_attempt, count_pin_attempt
+from chores_tracker.identity.models import FamilyDevice
 from chores_tracker.identity.schemas import (
+    DeviceChildOut,
+    DeviceIn,
+    DeviceOut,
     LoginIn,
+    NewDeviceOut,
     NewPersonalTokenOut,
     PersonalTokenOut,
+    PinIn,
+    PinSignInIn,
     RegisterIn,
     TokenIn,
     TokenOut,
@@ -84,6 +99,23 @@ def reset_child_password(
     return UserOut.model_validate(service.reset_child_password(session, settings, parent, child_id, new_password))
 
 
+@router.put("/children/{child_id}/pin", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def set_child_pin(
+    child_id: RowId, data: PinIn, parent: CurrentParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    """Set a child's PIN for signing in on the family's devices (4 to 6 digits, stored hashed). It also
+    unlocks the child's PIN sign-in after too many wrong PINs. 404 for a child not of the family."""
+    devices.set_pin(session, settings, parent, child_id, data.pin)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/children/{child_id}/pin", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def clear_child_pin(child_id: RowId, parent: CurrentParent, session: DbSession, settings: SettingsDep) -> Response:
+    """Clear a child's PIN: the child can no longer sign in on a family device (the password still works)."""
+    devices.set_pin(session, settings, parent, child_id, None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 tokens_router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 
@@ -105,3 +137,97 @@ def revoke_token(token_id: RowId, user: CurrentUser, session: DbSession) -> Resp
     """Revoke one of the caller's tokens: it answers 401 from then on."""
     tokens.revoke_token(session, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+devices_router = APIRouter(prefix="/families/devices", tags=["devices"])
+
+_DEVICE_TOKEN_DOC = {
+    "parameters": [
+        {
+            "name": DEVICE_HEADER,
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The device's token (`ctdev_...`); a browser sends the `ct_device` cookie instead.",
+        }
+    ]
+}
+_NO_DEVICE = "this is not a family device (its token is missing, unknown or revoked)"
+
+
+def _device(request: Request, session: DbSession) -> FamilyDevice:
+    device = devices.device_for_token(session, device_token(request))
+    if device is None:
+        raise Unauthorized(_NO_DEVICE)
+    return device
+
+
+@devices_router.get("", response_model=list[DeviceOut])
+def list_devices(parent: CurrentParent, session: DbSession) -> list[DeviceOut]:
+    """The family's devices not revoked (name, who made it, last PIN sign-in), newest first."""
+    return [DeviceOut.model_validate(row) for row in devices.list_devices(session, parent)]
+
+
+@devices_router.post(
+    "",
+    response_model=NewDeviceOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"description": "The parent has no family yet."}},
+)
+def create_device(
+    request: Request,
+    response: Response,
+    data: DeviceIn,
+    parent: CurrentParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> NewDeviceOut:
+    """Turn the calling browser or app into a family device: on it, the family's children sign in
+    with their PINs. The token is in this answer (and the `ct_device` cookie it sets), never again."""
+    row, secret = devices.create_device(session, parent, data.name)
+    set_device_cookie(response, request, settings, secret)
+    return NewDeviceOut.model_validate({**DeviceOut.model_validate(row).model_dump(), "token": secret})
+
+
+@devices_router.delete(
+    "/{device_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={404: {"description": "No live device of the family has this id."}},
+)
+def revoke_device(device_id: RowId, parent: CurrentParent, session: DbSession) -> Response:
+    """Revoke a family device: its token (and cookie) does nothing from then on."""
+    devices.revoke_device(session, parent, device_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@devices_router.get(
+    "/current/children",
+    response_model=list[DeviceChildOut],
+    openapi_extra=_DEVICE_TOKEN_DOC,
+    responses={401: {"description": "Not a family device."}},
+)
+def device_children(request: Request, session: DbSession) -> list[DeviceChildOut]:
+    """On a family device (its token, no sign-in): the family's active children to pick from."""
+    device = _device(request, session)
+    return [DeviceChildOut.model_validate(child) for child in devices.children_on_device(session, device)]
+
+
+@devices_router.post(
+    "/current/sign-in",
+    response_model=TokenOut,
+    openapi_extra=_DEVICE_TOKEN_DOC,
+    responses={
+        401: {"description": "Not a family device, a wrong PIN, no PIN set, or PIN sign-in locked (the message says)."},
+        404: {"description": "No active child of the device's family has this id."},
+        429: {"description": "Too many PIN attempts on this device or for this child."},
+    },
+)
+def device_sign_in(request: Request, data: PinSignInIn, session: DbSession, settings: SettingsDep) -> TokenOut:
+    """On a family device: a child signs in with its PIN, and gets a session as a password log-in does.
+    Limited per device and per child (RATE_LIMIT_PIN_PER_MINUTE); PIN_MAX_FAILURES wrong PINs in a row
+    lock the child's PIN sign-in for PIN_LOCK_MINUTES, or until a parent sets the PIN again."""
+    device = _device(request, session)
+    count_pin_attempt(request, device.id, data.child_id)
+    child = devices.sign_in_with_pin(session, settings, device, data.child_id, data.pin)
+    return TokenOut(access_token=sessions.open_session(session, settings, child))

@@ -107,3 +107,52 @@ class PersonalTokenOut(BaseModel):
 
 class NewPersonalTokenOut(PersonalTokenOut):
     token: str = Field(description="The secret (`ctpat_...`), shown only now: send it as `Authorization: Bearer`.")
+
+
+class DeviceIn(Input):
+    """A new family device: this browser or app, named so that parents know it in the list."""
+
+    name: str = Field(min_length=1, max_length=64, description="What the device is, e.g. 'Kitchen tablet'.")
+
+
+class DeviceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+    created_by_id: int | None = Field(
+        default=None, description="The parent who made it; null once that parent is gone."
+    )
+    last_used_at: datetime | None = Field(default=None, description="The last PIN sign-in on it; null: none yet.")
+
+
+class NewDeviceOut(DeviceOut):
+    token: str = Field(
+        description="The device's secret (`ctdev_...`), shown only now. A browser keeps it in the `ct_device` "
+        "cookie (the API sets it on this answer); an app sends it as the `X-Device-Token` header."
+    )
+
+
+class DeviceChildOut(BaseModel):
+    """A child as a family device's picker shows it: no username."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str = Field(description="The display name, or the username without one.")
+    avatar: str | None = Field(default=None, description=f"The avatar: {AVATAR_HELP}")
+    has_pin: bool = Field(description="Whether a parent has set a PIN: without one the child cannot sign in here.")
+
+
+class PinIn(Input):
+    """A child's PIN for the family's devices."""
+
+    pin: str = Field(pattern=r"^[0-9]{4,6}$", description="4 to 6 digits.", json_schema_extra={"format": "password"})
+
+
+class PinSignInIn(Input):
+    """A child signing in on a family device."""
+
+    child_id: int = Field(ge=1, le=2**31 - 1)
+    pin: str = Field(max_length=16, json_schema_extra={"format": "password"})

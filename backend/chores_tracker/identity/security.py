@@ -1,23 +1,26 @@
-"""Password hashing (Argon2id) and access tokens (JWT, HS256)."""
+"""Password hashing (Argon2id) and access tokens (JWT, HS256).
+
+argon2 and PyJWT (with the cryptography it loads) are imported at first use, not to serve `/health`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import NamedTuple
-
-import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING, NamedTuple
 
 from chores_tracker import clock
 from chores_tracker.settings import Environment, Settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 (a signature algorithm, not a secret)
 
 
 @lru_cache
 def _hasher(environment: Environment) -> PasswordHasher:
+    from argon2 import PasswordHasher
+
     if environment is Environment.test:
         # Cheap parameters keep a test suite that creates hundreds of users fast.
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -29,6 +32,8 @@ def hash_password(password: str, settings: Settings) -> str:
 
 
 def verify_password(password: str, hashed: str, settings: Settings) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher(settings.environment).verify(hashed, password)
     except (VerificationError, InvalidHashError):
@@ -50,6 +55,8 @@ class TokenClaims(NamedTuple):
 
 
 def create_access_token(user_id: int, token_version: int, session_id: str, settings: Settings) -> str:
+    import jwt
+
     now = clock.now()
     payload = {
         "sub": str(user_id),
@@ -63,6 +70,8 @@ def create_access_token(user_id: int, token_version: int, session_id: str, setti
 
 def decode_access_token(token: str, settings: Settings) -> TokenClaims | None:
     """The token's claims, or None when the token is invalid or expired."""
+    import jwt
+
     try:
         # Its times are checked against the app's one clock (chores_tracker.clock), as they were
         # written with it, not against PyJWT's reading of the system clock.

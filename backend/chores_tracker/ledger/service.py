@@ -337,6 +337,40 @@ def record_missed_penalty(
     return add_entry(session, entry)
 
 
+def record_adjustment(
+    session: Session, *, family_id: int, child_id: int, cents: int, author_id: int | None, note: str
+) -> LedgerEntry:
+    """Adds an adjustment to the caller's transaction, without a feed row (the caller writes its
+    own): a reward's debit (negative, by the approving parent) or an allowance's credit (positive,
+    by no parent). Stored as an adjustment, which every release sums into the balance."""
+    if cents == 0:
+        raise InvalidInput("an adjustment of 0 changes nothing", field="amount")
+    entry = LedgerEntry(
+        family_id=family_id,
+        child_id=child_id,
+        kind=EntryKind.adjustment.value,
+        amount_cents=cents,
+        author_id=author_id,
+        created_at=clock.now(),
+        note=note[:500],
+    )
+    return add_entry(session, entry)
+
+
+def credits_since(session: Session, child_id: int, since: datetime) -> int:
+    """What raised the child's balance since `since`, in cents: earnings and positive adjustments
+    (bonuses, allowances, reversals of a penalty or a payout)."""
+    cents = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            LedgerEntry.child_id == child_id,
+            LedgerEntry.kind != EntryKind.payout.value,
+            LedgerEntry.amount_cents > 0,
+            LedgerEntry.created_at >= since,
+        )
+    )
+    return int(cents or 0)
+
+
 def _record_parent_entry(
     session: Session,
     parent: User,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,9 @@ from chores_tracker.notifications.events import AUDIENCES
 from chores_tracker.notifications.models import NotificationChannel
 from chores_tracker.settings import Settings
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
 
 def quiet_apprise() -> None:
     """Apprise logs the URLs it loads and sends to (partly masked); a channel's URL holds secrets,
@@ -28,6 +32,8 @@ def quiet_apprise() -> None:
 
 
 def fernet(settings: Settings) -> Fernet:
+    from cryptography.fernet import Fernet  # at first use, not to serve /health
+
     if settings.notification_key:
         try:
             return Fernet(settings.notification_key.encode())
@@ -43,6 +49,8 @@ def encrypt(settings: Settings, url: str) -> str:
 
 def decrypt(settings: Settings, token: str) -> str | None:
     """None when the key changed since: the channel cannot be used, and says so."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return fernet(settings).decrypt(token.encode()).decode()
     except InvalidToken:
@@ -56,6 +64,9 @@ def masked(url: str | None) -> str:
     if url.startswith(EMAIL):
         _, _, domain = url.partition("@")
         return f"email:…@{domain}"
+    if url.startswith(PUSH):
+        endpoint = json.loads(url.removeprefix(PUSH)).get("endpoint", "")
+        return f"webpush://{urlsplit(endpoint).hostname or ''}/…"
     parts = urlsplit(url)
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}/…" if host else f"{parts.scheme}://…"
@@ -75,6 +86,7 @@ def wants(channel: NotificationChannel, event: str) -> bool:
 
 
 EMAIL = "email:"
+PUSH = "webpush:"  # a browser's push subscription (notifications/webpush.py)
 
 
 def email_url(settings: Settings, address: str) -> str:
@@ -97,6 +109,8 @@ def add_channel(
 
     if user.family_id is None:
         raise NotFound("join or create a family first")
+    if url.startswith(PUSH):
+        raise InvalidInput("a browser subscribes through POST /notifications/push-subscriptions", field="url")
     if url.startswith(EMAIL):
         if not settings.smtp_host:
             raise InvalidInput("email needs the server's SMTP_HOST setting; ask whoever runs it", field="url")
@@ -106,6 +120,38 @@ def add_channel(
             raise InvalidInput("not an email address: email:someone@example.com", field="url") from None
     elif apprise.Apprise.instantiate(url) is None:
         raise InvalidInput("not a channel URL Apprise knows (e.g. ntfy://, json://, mailto://)", field="url")
+    return _store(session, settings, user, name=name, url=url, events=events)
+
+
+def add_push_subscription(
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    name: str,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    events: list[str] | None = None,
+) -> NotificationChannel:
+    """A browser's push subscription as a channel. The same browser subscribing again (same
+    endpoint) replaces its channel instead of adding a second one."""
+    from chores_tracker.notifications import webpush
+
+    if user.family_id is None:
+        raise NotFound("join or create a family first")
+    subscription = webpush.checked_subscription(settings, endpoint, p256dh, auth)
+    for channel in channels_of(session, user):
+        url = decrypt(settings, channel.url_encrypted)
+        if url and url.startswith(webpush.SCHEME) and webpush.Subscription.from_url(url).endpoint == endpoint:
+            session.delete(channel)
+    return _store(session, settings, user, name=name, url=subscription.as_url(), events=events)
+
+
+def _store(
+    session: Session, settings: Settings, user: User, *, name: str, url: str, events: list[str] | None
+) -> NotificationChannel:
+    assert user.family_id is not None
     channel = NotificationChannel(
         family_id=user.family_id,
         user_id=user.id,

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
-from chores_tracker.notifications import channels, links
+from chores_tracker.notifications import channels, links, mqtt
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -63,6 +63,11 @@ class DeliveryFailed(Exception):
     """The channel did not take the message; the text says why, without the channel's URL."""
 
 
+class ChannelGone(DeliveryFailed):
+    """The channel will never take a message again (a browser's push subscription ended): the
+    delivery is a dead letter at once and the channel is turned off."""
+
+
 # A sender takes the channel's (decrypted) URL and the message, and raises DeliveryFailed.
 Sender = Callable[[str, Message], None]
 
@@ -86,6 +91,8 @@ def make_sender(settings: Settings) -> Sender:
     """Apprise for every channel; an `email:` channel through the SMTP_* settings."""
 
     def send(url: str, message: Message) -> None:
+        if url.startswith(channels.PUSH):
+            return push_sender(settings, url, message)
         if url.startswith(channels.EMAIL):
             if not settings.smtp_host:
                 raise DeliveryFailed("email needs the SMTP_HOST setting")
@@ -95,6 +102,25 @@ def make_sender(settings: Settings) -> Sender:
     return send
 
 
+def push_sender(settings: Settings, url: str, message: Message) -> None:
+    """A browser's push subscription (notifications/webpush.py); the service worker shows it."""
+    import httpx
+
+    from chores_tracker.notifications import webpush
+
+    if not settings.vapid_private_key:
+        raise DeliveryFailed("Web Push needs the VAPID_PRIVATE_KEY setting")
+    payload = {"title": message.title, "body": message.body, "tag": message.idempotency_key, "url": "/notifications"}
+    try:
+        outcome = webpush.send(settings, url, payload)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"the push service could not be reached ({type(exc).__name__})") from None
+    if outcome.gone:
+        raise ChannelGone(f"the browser's push subscription has ended (HTTP {outcome.status})")
+    if not outcome.delivered:
+        raise DeliveryFailed(f"the push service answered HTTP {outcome.status}")
+
+
 @dataclass
 class Round:
     dispatched: int = 0
@@ -102,6 +128,7 @@ class Round:
     failed: int = 0
     dead: int = 0
     errors: list[str] = field(default_factory=list)
+    events: list[mqtt.Event] = field(default_factory=list)  # behind the notifications dispatched
 
     def as_text(self) -> str:
         return f"{self.dispatched} dispatched, {self.delivered} delivered, {self.failed} failed, {self.dead} dead"
@@ -113,7 +140,8 @@ def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # an
     return statement.with_for_update(skip_locked=True)
 
 
-def fan_out(session: Session, *, batch: int = 100) -> int:
+def fan_out(session: Session, *, batch: int = 100, events: list[mqtt.Event] | None = None) -> int:
+    """`events`, when given, gets the events behind the notifications dispatched (for MQTT)."""
     now = clock.now()
     found = list(
         session.scalars(
@@ -163,6 +191,8 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
                     created_at=now,
                 )
             )
+    if events is not None:
+        events.extend(mqtt.events_of(found))
     session.execute(
         update(Notification)
         .where(Notification.id.in_([n.id for n in found]))
@@ -176,6 +206,7 @@ def fan_out(session: Session, *, batch: int = 100) -> int:
 @dataclass(frozen=True)
 class Claimed:
     delivery_id: int
+    channel_id: int
     attempts: int
     url: str | None
     message: Message
@@ -248,6 +279,7 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
     claimed = [
         Claimed(
             delivery.id,
+            delivery.channel_id,
             delivery.attempts,
             channels.decrypt(settings, encrypted),
             Message(
@@ -269,9 +301,17 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 def settle(
-    session: Session, settings: Settings, token: str, item: Claimed, error: str | None, now: datetime
+    session: Session,
+    settings: Settings,
+    token: str,
+    item: Claimed,
+    error: str | None,
+    now: datetime,
+    *,
+    gone: bool = False,
 ) -> str | None:
-    """Writes the outcome if the claim is still ours; the state written, or None when it was not."""
+    """Writes the outcome if the claim is still ours; the state written, or None when it was not.
+    `gone`: the channel will never work again; the delivery is dead and the channel turned off."""
     mine = and_(
         NotificationDelivery.id == item.delivery_id,
         NotificationDelivery.claim_token == token,
@@ -279,7 +319,7 @@ def settle(
     )
     if error is None:
         values: dict[str, object] = {"state": DeliveryState.delivered.value, "delivered_at": now, "last_error": None}
-    elif item.attempts >= settings.notification_max_attempts:
+    elif gone or item.attempts >= settings.notification_max_attempts:
         values = {"state": DeliveryState.dead.value, "last_error": error[:500]}
     else:
         values = {
@@ -295,6 +335,13 @@ def settle(
             .execution_options(synchronize_session=False)
         )
     )
+    if gone and changed == 1:
+        session.execute(
+            update(NotificationChannel)
+            .where(NotificationChannel.id == item.channel_id)
+            .values(enabled=False)
+            .execution_options(synchronize_session=False)
+        )
     session.commit()
     return str(values["state"]) if changed == 1 else None
 
@@ -306,22 +353,23 @@ def run_round(
     sender = sender or make_sender(settings)
     result = Round()
     with session_factory() as session:
-        result.dispatched = fan_out(session)
+        result.dispatched = fan_out(session, events=result.events)
     with session_factory() as session:
         token, claimed = claim(session, settings, batch=batch)
     for item in claimed:
         error: str | None = None
+        gone = False
         if item.url is None:
             error = "the channel's URL cannot be read (NOTIFICATION_KEY changed)"
         else:
             try:
                 sender(item.url, item.message)
             except DeliveryFailed as exc:
-                error = str(exc)
+                error, gone = str(exc), isinstance(exc, ChannelGone)
             except Exception as exc:  # a sender's bug must not stop the worker; the URL is not logged
                 error = f"the sender failed: {type(exc).__name__}"
         with session_factory() as session:
-            outcome = settle(session, settings, token, item, error, clock.now())
+            outcome = settle(session, settings, token, item, error, clock.now(), gone=gone)
         if outcome == DeliveryState.delivered.value:
             result.delivered += 1
         elif outcome == DeliveryState.dead.value:

@@ -22,6 +22,11 @@ AUDIENCES: dict[str, Audience] = {
     "chore_missed": Audience.both,  # missed, with its penalty
     "adjustment_applied": Audience.child,  # a bonus or a penalty
     "payout_recorded": Audience.child,
+    "reward_claimed": Audience.parents,  # a claim waits for review
+    "reward_approved": Audience.child,
+    "reward_declined": Audience.child,  # with the reason
+    "goal_reached": Audience.both,
+    "allowance_credited": Audience.child,
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -33,6 +38,11 @@ EVENT_LABELS: dict[str, str] = {
     "chore_missed": "A chore was missed",
     "adjustment_applied": "A bonus or a penalty",
     "payout_recorded": "A payout",
+    "reward_claimed": "A reward was claimed and waits for review",
+    "reward_approved": "A reward was approved",
+    "reward_declined": "A reward was declined",
+    "goal_reached": "A savings goal was reached",
+    "allowance_credited": "The allowance was credited",
 }
 
 

@@ -15,8 +15,6 @@ from datetime import timedelta
 from enum import Enum
 from typing import NamedTuple
 
-import jwt
-
 from chores_tracker import clock
 from chores_tracker.settings import Settings
 
@@ -58,12 +56,16 @@ def make(settings: Settings, *, parent_id: int, token_version: int, completion_i
         "iat": now,
         "exp": now + timedelta(hours=settings.action_link_hours),
     }
+    import jwt  # at first use: PyJWT loads cryptography, which serving /health does not need
+
     return jwt.encode(payload, _key(settings), algorithm="HS256")
 
 
 def read(settings: Settings, token: str) -> LinkClaims:
     """The link's claims; LinkExpired after its expiry by the app's clock, LinkInvalid for anything
     not signed by this server as a link."""
+    import jwt
+
     try:
         payload = jwt.decode(
             token,

@@ -22,6 +22,8 @@ from chores_tracker.notifications.schemas import (
     NotificationPageOut,
     PreferencesIn,
     PreferencesOut,
+    PushKeyOut,
+    PushSubscriptionIn,
     UnreadCountOut,
     present,
 )
@@ -103,6 +105,40 @@ def list_channels(user: CurrentUser, session: DbSession, settings: SettingsDep) 
 def add_channel(data: ChannelIn, user: CurrentUser, session: DbSession, settings: SettingsDep) -> ChannelOut:
     """A channel of the caller's: the worker delivers the chosen events to it."""
     made = channels.add_channel(session, settings, user, name=data.name, url=data.url, events=data.events)
+    return _channel_out(made, settings)
+
+
+@router.get("/push-key", response_model=PushKeyOut)
+def push_key(_user: CurrentUser, settings: SettingsDep) -> PushKeyOut:
+    """The key a browser subscribes to Web Push with (`applicationServerKey`), when the server sends it."""
+    from chores_tracker.notifications import webpush
+
+    key = webpush.public_key(settings)
+    return PushKeyOut(enabled=key is not None, public_key=key)
+
+
+@router.post(
+    "/push-subscriptions",
+    response_model=ChannelOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Receive notifications on this browser (Web Push)",
+)
+def add_push_subscription(
+    data: PushSubscriptionIn, user: CurrentUser, session: DbSession, settings: SettingsDep
+) -> ChannelOut:
+    """A browser's push subscription becomes one of the caller's channels (listed, filtered by event
+    and removed like any other). The same browser subscribing again replaces its channel. When the
+    push service says the subscription has ended (404 or 410), the channel is turned off."""
+    made = channels.add_push_subscription(
+        session,
+        settings,
+        user,
+        name=data.name,
+        endpoint=data.endpoint,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        events=data.events,
+    )
     return _channel_out(made, settings)
 
 

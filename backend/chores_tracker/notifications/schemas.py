@@ -76,6 +76,39 @@ class ChannelOut(BaseModel):
     created_at: datetime
 
 
+class PushKeys(Input):
+    p256dh: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="the browser's P-256 public key, base64url (PushSubscription.toJSON().keys.p256dh)"
+    )
+    auth: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="the browser's 16-byte authentication secret, base64url"
+    )
+
+
+class PushSubscriptionIn(Input):
+    """A browser's push subscription, as `PushSubscription.toJSON()` gives it, and a name for it."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        default="This device", description="what the member calls it: 'my phone'"
+    )
+    endpoint: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000)] = Field(
+        description="the push service's URL for this browser (https)"
+    )
+    keys: PushKeys
+    events: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description=f"the events it wants ({', '.join(AUDIENCES)}); null: all",
+    )
+
+
+class PushKeyOut(BaseModel):
+    enabled: bool = Field(description="whether this server sends Web Push (VAPID_PRIVATE_KEY is set)")
+    public_key: str | None = Field(
+        description="the application server key to subscribe with (base64url P-256 point); null when not enabled"
+    )
+
+
 class EventsOut(BaseModel):
     events: dict[str, str] = Field(description=f"each event's name and meaning: {', '.join(AUDIENCES)}")
 

@@ -9,8 +9,9 @@ from starlette.responses import Response
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, Unauthorized
 from chores_tracker.http import RowId
+from chores_tracker.identity import devices, tokens
 from chores_tracker.identity import service as identity
-from chores_tracker.identity import tokens
+from chores_tracker.identity.deps import device_token
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import RegisterIn
@@ -35,6 +36,7 @@ def _signed_in(response: Response, session: Session, settings: Settings, user: U
 def _login_page(
     request: Request,
     settings: Settings,
+    session: Session,
     *,
     form: dict[str, object] | None = None,
     errors: FormErrors | None = None,
@@ -49,16 +51,29 @@ def _login_page(
             "errors": (errors.fields if errors else {}),
             "next": next_url,
             "signup_open": settings.signup_mode is not SignupMode.closed,
+            # On a family device: the children to pick from (None: not a device).
+            "device_children": _device_children(request, session),
         },
         status_code=status_code,
     )
 
 
+def _device_children(request: Request, session: Session) -> list[User] | None:
+    device = devices.device_for_token(session, device_token(request))
+    return devices.children_on_device(session, device) if device is not None else None
+
+
 @router.get("/login")
-def login_page(request: Request, user: MaybeUser, settings: SettingsDep, next: str = "/") -> Response:  # noqa: A002 (the query parameter's name)
+def login_page(
+    request: Request,
+    user: MaybeUser,
+    session: DbSession,
+    settings: SettingsDep,
+    next: str = "/",  # noqa: A002 (the query parameter's name)
+) -> Response:
     if user is not None:
         return redirect(safe_next(next), settings)
-    return _login_page(request, settings, next_url=safe_next(next))
+    return _login_page(request, settings, session, next_url=safe_next(next))
 
 
 @router.post("/login")
@@ -86,7 +101,13 @@ def login(
             return _signed_in(redirect(safe_next(next), settings), session, settings, user)
     status_code = 401 if FORM in errors.fields else 422
     return _login_page(
-        request, settings, form={"username": username}, errors=errors, next_url=safe_next(next), status_code=status_code
+        request,
+        settings,
+        session,
+        form={"username": username},
+        errors=errors,
+        next_url=safe_next(next),
+        status_code=status_code,
     )
 
 

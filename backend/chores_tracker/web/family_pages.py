@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import timezones
+from chores_tracker import clock, timezones
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.families import service as families
@@ -19,10 +19,13 @@ from chores_tracker.families.schemas import (
     FamilyTimezoneIn,
     InviteCodeIn,
     OwnerIn,
+    StreakBonusIn,
 )
 from chores_tracker.http import RowId
+from chores_tracker.identity import devices
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.avatars import COLOURS
+from chores_tracker.identity.deps import device_token
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
@@ -128,9 +131,17 @@ def _family_page(
     profile_for: int | None = None,
     profile_errors: FormErrors | None = None,
     profile_form: dict[str, object] | None = None,
+    device_errors: FormErrors | None = None,
+    device_form: dict[str, object] | None = None,
+    pin_for: int | None = None,
+    pin_errors: FormErrors | None = None,
+    streak_errors: FormErrors | None = None,
+    streak_form: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     found = families.members(session, parent)
+    here = devices.device_for_token(session, device_token(request))
+    now = clock.now()
     return render(
         request,
         "family.html",
@@ -153,9 +164,24 @@ def _family_page(
             "profile_form": profile_form or {},
             "avatar_colours": COLOURS,
             "avatar_emoji": AVATAR_EMOJI,
+            "devices": devices.list_devices(session, parent),
+            "this_device_id": here.id if here is not None and here.family_id == parent.family_id else None,
+            "device_errors": device_errors.fields if device_errors else {},
+            "device_form": device_form or {},
+            "pin_for": pin_for,
+            "pin_errors": pin_errors.fields if pin_errors else {},
+            "streak_errors": streak_errors.fields if streak_errors else {},
+            "streak_form": streak_form
+            or dict(zip(("percent", "step_days", "cap_percent"), found.family.streak_bonus, strict=True)),
+            "pin_locked": {c.id for c in found.children if c.pin_locked_until is not None and c.pin_locked_until > now},
         },
         status_code=status_code,
     )
+
+
+def family_page_with(request: Request, session: Session, parent: User, **shown: object) -> Response:
+    """The family page with a form's errors (the device pages' forms are on it too)."""
+    return _family_page(request, session, parent, **shown)  # type: ignore[arg-type]
 
 
 def timezone_choices(current: str) -> list[str]:
@@ -202,6 +228,29 @@ def set_timezone(
     if family is not None:
         return redirect("/family#timezone", settings, flash=f"The family's time zone is {family.timezone}.")
     return _family_page(request, session, parent, timezone_errors=errors, timezone_form=data, status_code=422)
+
+
+@router.post("/family/streak-bonus")
+def set_streak_bonus(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = {name: submitted.values().get(name, "") for name in ("percent", "step_days", "cap_percent")}
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        StreakBonusIn,
+        data,
+        lambda wanted: families.set_streak_bonus(session, parent, wanted.percent, wanted.step_days, wanted.cap_percent),
+    )
+    if family is not None:
+        percent, step_days, cap = family.streak_bonus
+        flash = (
+            f"Streak bonus: +{percent}% per {step_days} days in a row, at most +{cap}%."
+            if percent
+            else "No streak bonus: each approval pays the reward as set."
+        )
+        return redirect("/family#streak-bonus", settings, flash=flash)
+    return _family_page(request, session, parent, streak_errors=errors, streak_form=data, status_code=422)
 
 
 @router.post("/family/owner")

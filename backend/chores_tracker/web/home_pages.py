@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from chores_tracker import clock
 from chores_tracker.activity import service as activity
-from chores_tracker.chores import occurrences, queries
+from chores_tracker.chores import occurrences, queries, streaks
 from chores_tracker.chores.schemas import present_assignment, present_chore
 from chores_tracker.chores.states import ChoreStatus
 from chores_tracker.deps import DbSession, SettingsDep
@@ -97,6 +97,7 @@ def _child_home(request: Request, child: User, session: Session) -> Response:
             "waiting": waiting,
             "later": later,
             "totals": queries.child_totals(session, child),
+            "streaks": streaks.streaks_of(session, child),
         },
     )
 

@@ -15,12 +15,17 @@ from chores_tracker.activity import service as activity
 from chores_tracker.chores import queries as chores
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict
+from chores_tracker.families.models import Family
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents_or_zero
+from chores_tracker.rewards import allowance as allowances
+from chores_tracker.rewards import goals
+from chores_tracker.rewards import service as rewards
+from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
@@ -39,6 +44,7 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
     now = clock.now()
     entries = ledger.child_entries(session, parent, child_id, skip=0, limit=HISTORY_LENGTH)
     reversed_by = ledger.reversals_of(session, [entry.id for entry in entries])
+    of_rewards = rewards.entries_of_rewards(session, [entry.id for entry in entries])
     rows = []
     for entry in entries:
         until = ledger.reversible_until(entry, window)
@@ -46,7 +52,7 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
             {
                 "id": entry.id,
                 "date": entry.created_at,
-                "kind": "reversal" if entry.reverses_id is not None else entry.kind,
+                "kind": "reversal" if entry.reverses_id is not None else of_rewards.get(entry.id, entry.kind),
                 "amount": from_cents_or_zero(ledger.balance_effect(entry)),
                 "text": entry.chore_title or entry.note or ("Paid out" if entry.kind == "payout" else ""),
                 "note": entry.note,
@@ -55,6 +61,14 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
             }
         )
     return rows
+
+
+def _allowance(session: Session, parent: User, child_id: int) -> dict[str, Any] | None:
+    found = allowances.get(session, parent, child_id)
+    if found is None:
+        return None
+    family = session.get(Family, found.family_id)
+    return allowances.describe(found, family.timezone if family else "UTC", clock.now())
 
 
 def _child_page(
@@ -78,6 +92,9 @@ def _child_page(
             "child": child,
             "totals": chores.child_totals(session, child),
             "history": _history(session, parent, child.id, settings),
+            "allowance": _allowance(session, parent, child.id),
+            "goals": goals.list_goals(session, parent, child.id),
+            "cents": from_cents_or_zero,
             "which": which,
             "errors": errors.fields if errors else {},
             "form": form or {},
@@ -158,6 +175,63 @@ def reverse_entry(
         return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
     shown = format_money(ledger.amount_of(reversal), settings)
     return redirect(f"/children/{child.id}", settings, flash=f"Reversed: {shown} for {child.name}.")
+
+
+@router.post("/children/{child_id}/allowance")
+def set_allowance(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    data = submitted.values()
+    errors = FormErrors()
+    period = data.get("period") or "week"
+    fields = {
+        "amount": data.get("amount") or None,
+        "period": period,
+        "weekday": (data.get("weekday") or None) if period == "week" else None,
+        "day_of_month": (data.get("day_of_month") or None) if period == "month" else None,
+        "at": data.get("at") or "08:00",
+    }
+    made = apply_form(errors, AllowanceIn, fields, partial(allowances.set_allowance, session, parent, child.id))
+    if made is not None:
+        shown = format_money(from_cents_or_zero(made.amount_cents), settings)
+        return redirect(f"/children/{child.id}", settings, flash=f"{child.name} gets {shown} each {made.period}.")
+    return _child_page(
+        request, session, parent, child.id, settings, which="allowance", errors=errors, form=data, status_code=422
+    )
+
+
+@router.post("/children/{child_id}/allowance/stop")
+def stop_allowance(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    allowances.stop(session, parent, child.id)
+    return redirect(f"/children/{child.id}", settings, flash=f"{child.name}'s allowance is stopped.")
+
+
+@router.post("/children/{child_id}/goals")
+def add_goal(
+    request: Request,
+    submitted: SubmittedForm,
+    child_id: RowId,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Response:
+    child = identity.child_of_family(session, parent, child_id)
+    data = submitted.values()
+    errors = FormErrors()
+    fields = {"title": data.get("title", ""), "target": data.get("target") or None, "child_id": child.id}
+    made = apply_form(errors, GoalCreate, fields, partial(goals.create_goal, session, parent))
+    if made is not None:
+        return redirect(f"/children/{child.id}", settings, flash=f"New goal for {child.name}: {made.title}.")
+    return _child_page(
+        request, session, parent, child.id, settings, which="goal", errors=errors, form=data, status_code=422
+    )
 
 
 @router.get("/me/money")

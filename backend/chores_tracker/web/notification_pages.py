@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.errors import InvalidInput
 from chores_tracker.http import RowId
-from chores_tracker.notifications import links
+from chores_tracker.notifications import channels, links
 from chores_tracker.notifications import service as notifications
-from chores_tracker.web.rendering import redirect, render
+from chores_tracker.settings import Settings
+from chores_tracker.web.forms import SubmittedForm
+from chores_tracker.web.rendering import STATIC_DIR, redirect, render
 from chores_tracker.web.session import PageUser
 
 router = APIRouter()
@@ -51,8 +54,42 @@ def notifications_page(
             "actions": actions,
             "page": page,
             "has_more": found.has_more,
+            "push_key": _push_key(settings),
         },
     )
+
+
+def _push_key(settings: Settings) -> str | None:
+    from chores_tracker.notifications import webpush
+
+    return webpush.public_key(settings)
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker that shows Web Push messages; at the root, so that its scope is the app."""
+    return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/notifications/push")
+def subscribe_this_browser(
+    submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
+) -> Response:
+    """The form static/app.js fills in with this browser's push subscription."""
+    data = submitted.values()
+    try:
+        channels.add_push_subscription(
+            session,
+            settings,
+            user,
+            name=str(data.get("name") or "This device")[:100],
+            endpoint=str(data.get("endpoint") or ""),
+            p256dh=str(data.get("p256dh") or ""),
+            auth=str(data.get("auth") or ""),
+        )
+    except InvalidInput as exc:
+        return redirect("/notifications", settings, flash=f"Could not turn them on: {exc.message}", kind="error")
+    return redirect("/notifications", settings, flash="This device will get your notifications.")
 
 
 @router.get("/notifications/unread")

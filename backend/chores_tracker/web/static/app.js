@@ -67,6 +67,50 @@
     schedule();
   });
 
+  // Web Push: "Turn on notifications here" subscribes this browser with the server's key and posts
+  // the subscription through the page's own form (its CSRF token, its redirect and message).
+  document.addEventListener("DOMContentLoaded", function () {
+    var card = document.querySelector("[data-push-key]");
+    if (!card || !("serviceWorker" in navigator) || !("PushManager" in window) || !window.Notification) return;
+    var form = card.querySelector("form");
+    var status = card.querySelector("[data-push-status]");
+    card.hidden = false;
+    function key(text) {
+      var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+      var raw = window.atob(padded);
+      var bytes = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return bytes;
+    }
+    form.addEventListener("submit", function (event) {
+      if (form.elements.endpoint.value) return; // filled in below: let it go
+      event.preventDefault();
+      status.textContent = "Asking this browser…";
+      Notification.requestPermission()
+        .then(function (answer) {
+          if (answer !== "granted") throw new Error("Notifications are blocked for this site in the browser's settings.");
+          return navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; });
+        })
+        .then(function (registration) {
+          return registration.pushManager.subscribe({
+            userVisibleOnly: true,
+            applicationServerKey: key(card.getAttribute("data-push-key")),
+          });
+        })
+        .then(function (subscription) {
+          var made = subscription.toJSON();
+          form.elements.endpoint.value = made.endpoint;
+          form.elements.p256dh.value = made.keys.p256dh;
+          form.elements.auth.value = made.keys.auth;
+          form.elements.name.value = /Mobi|Android|iPhone|iPad/.test(navigator.userAgent) ? "Phone" : "Browser";
+          form.submit();
+        })
+        .catch(function (error) {
+          status.textContent = "Could not turn them on: " + (error && error.message ? error.message : error);
+        });
+    });
+  });
+
   // A last question before deleting something.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute("data-confirm");
