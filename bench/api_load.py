@@ -299,6 +299,16 @@ def seed(database_url: str, secret_key: str) -> dict:
             sa.text("SELECT setval(pg_get_serial_sequence('chore_completions', 'id'), :n)"), {"n": len(completions)}
         )
         db.execute(sa.insert(LedgerEntry.__table__), ledger)
+        # Rows written around the app: their running totals as `db verify-totals --fix` would write them.
+        db.execute(
+            sa.text(
+                "INSERT INTO child_totals (child_id, earned_cents, earned_count, adjustments_cents, paid_out_cents) "
+                "SELECT child_id, SUM(CASE WHEN kind = 'chore_earning' THEN amount_cents ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'chore_earning' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'adjustment' THEN amount_cents ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'payout' THEN amount_cents ELSE 0 END) FROM ledger_entries GROUP BY child_id"
+            )
+        )
         db.execute(sa.insert(Activity.__table__), feed)
         db.execute(sa.text("ANALYZE"))
     engine.dispose()

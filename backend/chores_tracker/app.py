@@ -33,7 +33,7 @@ from chores_tracker.families.routes import router as families_router
 from chores_tracker.families.routes import users_router as new_child_router
 from chores_tracker.health.routes import liveness_router, readiness_router
 from chores_tracker.health.service import ReadinessProbe
-from chores_tracker.http import LONE_SURROGATE, ErrorHandler
+from chores_tracker.http import LONE_SURROGATE, AnswerCache, ErrorHandler
 from chores_tracker.identity.routes import devices_router, tokens_router
 from chores_tracker.identity.routes import router as users_router
 from chores_tracker.identity.sessions import TokenCache
@@ -182,6 +182,7 @@ def install_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.answer_cache = AnswerCache(settings.answer_cache_bytes)
     app.state.readiness_probe = ReadinessProbe(engine, settings.readiness_cache_seconds, _code_revisions())
     operations.install_state(app, settings)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -124,19 +126,81 @@ _OUR_ETAG = re.compile(r'^(?:W/)?"([0-9]+)-([0-9]+)-([0-9a-f]{8})-([0-9]+)"$')
 REVALIDATE = "private, no-cache"
 
 
+class AnswerCache:
+    """The bodies of the conditional reads' latest answers, by what their ETag names (one per process).
+
+    Keyed by the route's path, the caller, the family revision and the whole query string (what
+    the ETag's crc32 stands for), with the moment the answer changes by itself kept beside the body.
+    A write to the family changes its revision, so a later request never finds an answer made
+    before it: no entry is ever invalidated, old ones only fall out (least recently used first)
+    once the bodies take more than `max_bytes`. `max_bytes` 0: nothing is kept.
+    Endpoints run in worker threads, hence the lock."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self._entries: OrderedDict[tuple[str, int, int, str], tuple[bytes, str, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, int, str], now: float) -> tuple[bytes, str] | None:
+        """The body and ETag kept for `key`, if they are still the answer at `now` (a Unix time)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or (entry[2] and now >= entry[2]):
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0], entry[1]
+
+    def put(self, key: tuple[str, int, int, str], body: bytes, etag: str, expires: int) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous[0])
+            self._entries[key] = (body, etag, expires)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, (dropped, _, _) = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class Conditional:
     """Conditional requests on a read whose answer is a function of the caller's family revision
     (db.revisions), the caller, the query string and, for lists of chores cooling down, the time.
 
-    `fresh()` finds the client's copy (If-None-Match) that is still the answer, `not_modified()`
-    answers 304 for it, `tag()` puts the ETag on a new answer. No revision (a caller without a
-    family): no ETag, never fresh."""
+    `known()` answers what is already known: 304 for the client's copy (If-None-Match) that is
+    still the answer (`fresh()`), else the body this process last sent for the same ETag while it
+    is still the answer (AnswerCache, `request.app.state.answer_cache`); `tag()` puts the ETag on
+    a new answer and keeps its body. No revision (a caller without a family): no ETag, never fresh,
+    nothing kept."""
 
     def __init__(self, request: Request, revision: int | None, user_id: int) -> None:
         self.request = request
         self.revision = revision
         self.user_id = user_id
-        self.query = f"{zlib.crc32(request.url.query.encode()):08x}"
+        query = request.url.query
+        self.query = f"{zlib.crc32(query.encode()):08x}"
+        cache = getattr(request.app.state, "answer_cache", None)
+        self.cache: AnswerCache | None = cache if cache is not None and cache.max_bytes > 0 else None
+        self.key = (request.url.path, revision or 0, user_id, query)
+
+    def known(self, now: datetime) -> Response | None:
+        """304 when the client's copy is still the answer; the kept body when this process has it."""
+        if etag := self.fresh(now):
+            return self.not_modified(etag)
+        if self.revision is None or self.cache is None:
+            return None
+        entry = self.cache.get(self.key, now.timestamp())
+        if entry is None:
+            return None
+        body, etag = entry
+        return Response(body, media_type="application/json", headers={"ETag": etag, "Cache-Control": REVALIDATE})
 
     def fresh(self, now: datetime) -> str | None:
         """The client's ETag that still names the answer, or None."""
@@ -160,6 +224,9 @@ class Conditional:
     def tag(self, response: Response, until: datetime | None = None) -> Response:
         if self.revision is not None:
             expires = math.ceil(until.timestamp()) if until else 0
-            response.headers["ETag"] = f'"{self.revision}-{self.user_id}-{self.query}-{expires}"'
+            etag = f'"{self.revision}-{self.user_id}-{self.query}-{expires}"'
+            response.headers["ETag"] = etag
             response.headers["Cache-Control"] = REVALIDATE
+            if self.cache is not None and response.status_code == 200:
+                self.cache.put(self.key, bytes(response.body), etag, expires)
         return response

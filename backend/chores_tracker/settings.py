@@ -110,6 +110,8 @@ class Settings(CommonSettings):
     readiness_cache_seconds: float = Field(default=5, ge=0)
     # How long a token's user is remembered at most (each use checked against the family's revision); 0: never.
     token_cache_seconds: float = Field(default=30, ge=0)
+    # The main reads' latest bodies kept per process, by ETag (http.AnswerCache), in bytes; 0: none.
+    answer_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
 
     metrics_token: str | None = None
     metrics_public: bool = False

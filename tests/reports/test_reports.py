@@ -19,10 +19,12 @@ def _put(
 
     from chores_tracker.identity.models import User
     from chores_tracker.ledger.models import LedgerEntry
+    from chores_tracker.ledger.service import add_entry
 
     with app.state.session_factory() as session:
         user = session.get(User, child.id)
-        session.add(
+        add_entry(
+            session,
             LedgerEntry(
                 family_id=user.family_id,
                 child_id=child.id,
@@ -32,7 +34,7 @@ def _put(
                 created_at=at,
                 chore_title=title,
                 note=note,
-            )
+            ),
         )
         session.commit()
 

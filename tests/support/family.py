@@ -57,8 +57,12 @@ def parse_time(value: str) -> datetime:
 
 
 def let_cooldown_pass(app, chore_id: int, days: float) -> None:
-    """Moves a chore's approvals `days` into the past, as if that much time had gone by."""
-    from chores_tracker.chores.models import Assignment
+    """Moves a chore's approvals `days` into the past, as if that much time had gone by.
+
+    History rewritten by hand is no write the app would make: the family's revision is bumped by
+    hand too, so that no answer kept or tagged before it (ETags, the answer cache) is believed."""
+    from chores_tracker.chores.models import Assignment, Chore
+    from chores_tracker.db.revisions import bump
 
     with app.state.session_factory() as session:
         for slot in session.scalars(select(Assignment).where(Assignment.chore_id == chore_id)):
@@ -66,4 +70,5 @@ def let_cooldown_pass(app, chore_id: int, days: float) -> None:
                 slot.approved_at -= timedelta(days=days)
             if slot.available_at is not None:
                 slot.available_at -= timedelta(days=days)
+        bump(session, [session.get(Chore, chore_id).family_id])
         session.commit()

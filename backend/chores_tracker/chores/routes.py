@@ -105,8 +105,8 @@ _CONDITIONAL = (
 def available(request: Request, child: CurrentChild, session: DbSession) -> Response:
     # The lean read path (chores.reads): the same answer as AvailableOut, without the ORM or pydantic.
     conditional = Conditional(request, noted_revision(session), child.id)
-    if etag := conditional.fresh(clock.now()):
-        return conditional.not_modified(etag)
+    if (known := conditional.known(clock.now())) is not None:
+        return known
     answer, until = reads.available_for_child(session, child)
     return conditional.tag(OrjsonResponse(answer), until)
 
@@ -116,8 +116,8 @@ def pending_approval(
     request: Request, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
 ) -> Response:
     conditional = Conditional(request, noted_revision(session), parent.id)
-    if etag := conditional.fresh(clock.now()):
-        return conditional.not_modified(etag)
+    if (known := conditional.known(clock.now())) is not None:
+        return known
     answer, until = reads.pending_approvals(session, parent, skip=skip, limit=limit)
     return conditional.tag(OrjsonResponse(answer), until)
 

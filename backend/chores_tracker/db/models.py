@@ -12,7 +12,7 @@ from chores_tracker.chores.models import (
 from chores_tracker.db.base import Base
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import AuthSession, FamilyDevice, User
-from chores_tracker.ledger.models import LedgerEntry
+from chores_tracker.ledger.models import LedgerEntry, LedgerMarker, RunningTotals
 from chores_tracker.notifications.models import (
     Notification,
     NotificationChannel,
@@ -38,12 +38,14 @@ __all__ = [
     "Family",
     "FamilyDevice",
     "LedgerEntry",
+    "LedgerMarker",
     "Notification",
     "NotificationChannel",
     "NotificationDelivery",
     "NotificationPreferences",
     "Reward",
     "RewardClaim",
+    "RunningTotals",
     "SavingsGoal",
     "User",
     "Webhook",

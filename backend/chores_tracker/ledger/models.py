@@ -1,6 +1,7 @@
 """The money ledger: one immutable row per chore earning, adjustment (bonus or penalty) and payout.
 
-Balances and reports are sums over it. Rows are never updated or deleted by the application;
+Balances and reports are sums over it; each child's all-time sums are also kept as running totals
+(RunningTotals, the table child_totals), updated in the same transaction as each ledger row. Rows are never updated or deleted by the application;
 an earning keeps a copy of the chore's title, so editing or deleting the chore later changes
 nothing a child has earned.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chores_tracker import clock
@@ -62,3 +63,33 @@ class LedgerEntry(Base):
 
     child = relationship("User", foreign_keys=[child_id], lazy="raise")
     author = relationship("User", foreign_keys=[author_id], lazy="raise")
+
+
+class RunningTotals(Base):
+    """A child's running totals over the whole ledger: what the unbounded allowance summary and the
+    balance read instead of adding up every entry. Written only by ledger.service, in the same
+    transaction as each entry; `chores-tracker db verify-totals` recomputes them from the ledger.
+    A child without entries may have no row (all zero)."""
+
+    __tablename__ = "child_totals"
+
+    child_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    earned_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    earned_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    adjustments_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    paid_out_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+# The marker ledger_markers holds while the running totals may miss entries (written by a release
+# before 0031 during a rolling update): the reads add up the ledger instead until
+# `chores-tracker db verify-totals --fix` has rewritten the totals and removed it.
+TOTALS_UNVERIFIED = "child_totals_unverified"
+
+
+class LedgerMarker(Base):
+    """Named facts about the ledger as a whole (today only TOTALS_UNVERIFIED)."""
+
+    __tablename__ = "ledger_markers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, server_default=func.now())

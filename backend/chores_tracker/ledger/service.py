@@ -1,6 +1,10 @@
 """The money ledger: earnings, adjustments, payouts, and balances as SQL sums. No HTTP.
 
 balance = earnings + adjustments - payouts. Payouts are stored as positive amounts.
+
+Every ledger row is written by `add_entry`, which updates its child's running totals (child_totals) in the
+same transaction; the all-time sums are read from them (`running_totals`), the sums over a period
+from the ledger itself. `verify_totals` recomputes the totals from the ledger.
 """
 
 from __future__ import annotations
@@ -9,19 +13,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Insert, Table, case, delete, func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
+from chores_tracker.db.revisions import note_family
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
-from chores_tracker.ledger.models import EntryKind, LedgerEntry
+from chores_tracker.ledger.models import TOTALS_UNVERIFIED, EntryKind, LedgerEntry, LedgerMarker, RunningTotals
 from chores_tracker.ledger.schemas import AdjustmentCreate, PayoutCreate
 from chores_tracker.money import from_cents, from_cents_or_zero, to_cents
 from chores_tracker.periods import Period
@@ -68,7 +74,8 @@ class ChildTotals:
 
 
 def totals_for_children(session: Session, child_ids: Iterable[int], period: Period | None = None) -> ChildTotals:
-    """Ledger sums per child in one grouped query.
+    """Ledger sums per child in one query: the running totals for all time (while they are trusted,
+    see running_totals), else one grouped query over the ledger.
 
     With a period, the flows (earned, adjustments, payouts) are those inside it, and so is the
     balance these totals give; see balances_until for what is owed at a moment.
@@ -77,6 +84,10 @@ def totals_for_children(session: Session, child_ids: Iterable[int], period: Peri
     result = ChildTotals()
     if not ids:
         return result
+    if period is None or (period.start is None and period.end is None):
+        kept = running_totals(session, ids)
+        if kept is not None:
+            return kept
     flows = (
         select(
             LedgerEntry.child_id, LedgerEntry.kind, func.count(), func.coalesce(func.sum(LedgerEntry.amount_cents), 0)
@@ -92,6 +103,164 @@ def totals_for_children(session: Session, child_ids: Iterable[int], period: Peri
             totals.adjustments_cents = int(cents)
         elif kind == EntryKind.payout.value:
             totals.paid_out_cents = int(cents)
+    return result
+
+
+# -- running totals (child_totals) ------------------------------------------------------------------
+
+_TOTALS = cast(Table, RunningTotals.__table__)
+_SUMMED = ("earned_cents", "earned_count", "adjustments_cents", "paid_out_cents")
+_UNVERIFIED = select(func.count()).where(LedgerMarker.name == TOTALS_UNVERIFIED).scalar_subquery()
+
+
+def running_totals(session: Session, child_ids: list[int]) -> ChildTotals | None:
+    """The children's all-time sums from child_totals, in one statement; None while the marker
+    TOTALS_UNVERIFIED says a release before 0031 may have written entries without them."""
+    rows = session.execute(
+        select(_UNVERIFIED, *(_TOTALS.c[name] for name in ("child_id", *_SUMMED)))
+        .select_from(select(literal_column("1").label("one")).subquery())
+        .outerjoin(_TOTALS, _TOTALS.c.child_id.in_(child_ids))
+    ).all()
+    if rows and rows[0][0]:
+        return None
+    result = ChildTotals()
+    for _, child_id, earned, count, adjustments, paid_out in rows:
+        if child_id is not None:
+            result.by_child[child_id] = Totals(int(earned), int(count), int(adjustments), int(paid_out))
+    return result
+
+
+def _deltas(entry: LedgerEntry) -> dict[str, int]:
+    deltas = dict.fromkeys(_SUMMED, 0)
+    if entry.kind == EntryKind.chore_earning.value:
+        deltas.update(earned_cents=entry.amount_cents, earned_count=1)
+    elif entry.kind == EntryKind.adjustment.value:
+        deltas["adjustments_cents"] = entry.amount_cents
+    else:
+        deltas["paid_out_cents"] = entry.amount_cents
+    return deltas
+
+
+def _add_to_totals(session: Session, child_id: int, deltas: dict[str, int]) -> None:
+    """child_totals += deltas for the child, in one statement (an upsert): it takes the row's lock
+    until the transaction ends, so two writers of one child's totals take turns."""
+    statement = _upsert(session, {"child_id": child_id, **deltas})
+    session.execute(statement)
+
+
+def _upsert(session: Session, values: dict[str, int]) -> Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        mysql_statement = mysql_insert(_TOTALS).values(values)
+        return mysql_statement.on_duplicate_key_update(
+            {name: _TOTALS.c[name] + mysql_statement.inserted[name] for name in _SUMMED}
+        )
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert_insert  # type: ignore[assignment]
+    statement = upsert_insert(_TOTALS).values(values)
+    return statement.on_conflict_do_update(
+        index_elements=[_TOTALS.c.child_id],
+        set_={name: _TOTALS.c[name] + statement.excluded[name] for name in _SUMMED},
+    )
+
+
+def add_entry(session: Session, entry: LedgerEntry) -> LedgerEntry:
+    """The one way a ledger row is written: the entry, and its child's running totals, in the
+    caller's transaction. The family is noted first, so that on MySQL/MariaDB its revision's lock
+    comes before the totals' (db.revisions)."""
+    note_family(session, entry.family_id)
+    _add_to_totals(session, entry.child_id, _deltas(entry))
+    session.add(entry)
+    return entry
+
+
+@dataclass
+class Disagreement:
+    child_id: int
+    kept: Totals
+    ledger: Totals
+
+
+@dataclass
+class Verification:
+    checked: int
+    disagreements: list[Disagreement]
+    unverified: bool  # the marker TOTALS_UNVERIFIED is set: the reads add up the ledger
+    fixed: bool = False
+
+
+def _ledger_sums(session: Session, child_ids: list[int] | None = None) -> dict[int, Totals]:
+    earned = case((LedgerEntry.kind == EntryKind.chore_earning.value, LedgerEntry.amount_cents), else_=0)
+    earnings = case((LedgerEntry.kind == EntryKind.chore_earning.value, 1), else_=0)
+    adjusted = case((LedgerEntry.kind == EntryKind.adjustment.value, LedgerEntry.amount_cents), else_=0)
+    paid = case((LedgerEntry.kind == EntryKind.payout.value, LedgerEntry.amount_cents), else_=0)
+    query = select(
+        LedgerEntry.child_id,
+        func.coalesce(func.sum(earned), 0),
+        func.coalesce(func.sum(earnings), 0),
+        func.coalesce(func.sum(adjusted), 0),
+        func.coalesce(func.sum(paid), 0),
+    ).group_by(LedgerEntry.child_id)
+    if child_ids is not None:
+        query = query.where(LedgerEntry.child_id.in_(child_ids))
+    return {row[0]: Totals(*(int(value) for value in row[1:])) for row in session.execute(query)}
+
+
+def _kept_sums(session: Session) -> dict[int, Totals]:
+    columns = [_TOTALS.c[name] for name in _SUMMED]
+    return {
+        row[0]: Totals(*(int(value) for value in row[1:]))
+        for row in session.execute(select(_TOTALS.c.child_id, *columns))
+    }
+
+
+def _same(a: Totals, b: Totals) -> bool:
+    return (a.earned_cents, a.earned_count, a.adjustments_cents, a.paid_out_cents) == (
+        b.earned_cents,
+        b.earned_count,
+        b.adjustments_cents,
+        b.paid_out_cents,
+    )
+
+
+def verify_totals(session: Session, *, fix: bool = False) -> Verification:
+    """Every child's running totals against its ledger. With `fix`, each total that disagrees is
+    rewritten (the child's totals row locked before its ledger is added up again, so that a writer
+    going on meanwhile is counted once) and, all agreeing, the marker TOTALS_UNVERIFIED removed: run
+    it once no release before 0031 writes any more."""
+    ledger = _ledger_sums(session)
+    kept = _kept_sums(session)
+    unverified = bool(session.scalar(select(_UNVERIFIED)))
+    session.rollback()
+    disagreements = [
+        Disagreement(child_id, kept.get(child_id, Totals()), ledger.get(child_id, Totals()))
+        for child_id in sorted(set(ledger) | set(kept))
+        if not _same(kept.get(child_id, Totals()), ledger.get(child_id, Totals()))
+    ]
+    result = Verification(len(set(ledger) | set(kept)), disagreements, unverified)
+    if not fix:
+        return result
+    for found in disagreements:
+        _add_to_totals(session, found.child_id, dict.fromkeys(_SUMMED, 0))  # the row, locked
+        now = _ledger_sums(session, [found.child_id]).get(found.child_id, Totals())
+        session.execute(
+            update(_TOTALS)
+            .where(_TOTALS.c.child_id == found.child_id)
+            .values(
+                earned_cents=now.earned_cents,
+                earned_count=now.earned_count,
+                adjustments_cents=now.adjustments_cents,
+                paid_out_cents=now.paid_out_cents,
+            )
+        )
+        session.commit()
+    session.execute(delete(LedgerMarker).where(LedgerMarker.name == TOTALS_UNVERIFIED))
+    session.commit()
+    result.fixed = True
     return result
 
 
@@ -136,8 +305,7 @@ def record_earning(
         chore_title=chore_title,
         completion_id=completion_id,
     )
-    session.add(entry)
-    return entry
+    return add_entry(session, entry)
 
 
 def record_missed_penalty(
@@ -167,8 +335,7 @@ def record_missed_penalty(
         occurrence_id=occurrence_id,
         note=note[:500],
     )
-    session.add(entry)
-    return entry
+    return add_entry(session, entry)
 
 
 def record_adjustment(
@@ -188,8 +355,7 @@ def record_adjustment(
         created_at=clock.now(),
         note=note[:500],
     )
-    session.add(entry)
-    return entry
+    return add_entry(session, entry)
 
 
 def credits_since(session: Session, child_id: int, since: datetime) -> int:
@@ -234,7 +400,7 @@ def _record_parent_entry(
         chore_id=chore_id,
         chore_title=chore_title,
     )
-    session.add(entry)
+    add_entry(session, entry)
     activity.record(
         session,
         family_id=entry.family_id,

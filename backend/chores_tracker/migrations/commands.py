@@ -35,7 +35,7 @@ db_app = typer.Typer(
     help="Database schema: wait, status, upgrade under a lock, verify.",
     epilog="Exit codes: 0 ok, 1 unexpected, 2 usage/settings/--yes missing, 3 database unreachable (retry), "
     "4 lock timeout (retry), 5 migration failed, 6 half-applied revision, 7 verification failed, 8 drift, "
-    "10 status behind, 11 status ahead/unknown/several heads.",
+    "10 status behind, 11 status ahead/unknown/several heads, 12 verify-totals found totals that disagree.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
@@ -348,3 +348,60 @@ def migrate(
         metrics_textfile=settings.migration_metrics_textfile,
     )
     raise typer.Exit(int(result.exit_code))
+
+
+def _money(cents: int) -> str:
+    from chores_tracker.money import from_cents_or_zero
+
+    return f"{from_cents_or_zero(cents):.2f}"
+
+
+@db_app.command("verify-totals")
+@_exit_codes
+def verify_totals(
+    fix: bool = typer.Option(False, "--fix", help="rewrite the totals that disagree from the ledger, then trust them"),
+) -> None:
+    """Recompute every child's running totals (child_totals) from the ledger; exit 12 with a line per
+    child when any disagree. --fix rewrites those and removes the marker that keeps the reads on the
+    ledger during a rolling update from a release before 0031 (run it once the rollout is over)."""
+    import chores_tracker.db.models  # noqa: F401 (every model mapped, as the app has them)
+    from chores_tracker.db.engine import make_engine, make_session_factory
+    from chores_tracker.ledger.service import verify_totals as verify
+
+    settings = _settings()
+    engine = make_engine(settings.url)
+    try:
+        with make_session_factory(engine)() as session:
+            result = verify(session, fix=fix)
+    finally:
+        engine.dispose()
+    for found in result.disagreements:
+        kept, ledger = found.kept, found.ledger
+        typer.echo(
+            f"child {found.child_id}: kept earned {_money(kept.earned_cents)} ({kept.earned_count}), "
+            f"adjustments {_money(kept.adjustments_cents)}, paid out {_money(kept.paid_out_cents)}; "
+            f"ledger earned {_money(ledger.earned_cents)} ({ledger.earned_count}), "
+            f"adjustments {_money(ledger.adjustments_cents)}, paid out {_money(ledger.paid_out_cents)}"
+            + (": fixed" if result.fixed else "")
+        )
+    if result.fixed:
+        log.info(
+            "running totals of %d child(ren) checked, %d rewritten; the reads use them",
+            result.checked,
+            len(result.disagreements),
+        )
+        return
+    if result.disagreements:
+        log.error(
+            "the running totals of %d of %d child(ren) disagree with the ledger; `db verify-totals --fix` rewrites them",
+            len(result.disagreements),
+            result.checked,
+        )
+        raise typer.Exit(int(ExitCode.TOTALS_DISAGREE))
+    log.info(
+        "running totals of %d child(ren) agree with the ledger%s",
+        result.checked,
+        "; the reads still add up the ledger until `db verify-totals --fix` is run after a rolling update"
+        if result.unverified
+        else "",
+    )

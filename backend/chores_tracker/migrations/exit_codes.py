@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     DRIFT = 8  # `db check`: models and database differ
     STATUS_BEHIND = 10  # `db status`: revisions are pending
     STATUS_UNKNOWN = 11  # `db status`: ahead of this code, unknown to it, or several heads
+    TOTALS_DISAGREE = 12  # `db verify-totals`: a child's running totals differ from its ledger
 
 
 RETRYABLE = frozenset({ExitCode.DATABASE_UNREACHABLE, ExitCode.LOCK_TIMEOUT})

@@ -53,8 +53,8 @@ def allowance_summary(
     period; `balance_due` is what is owed at the period's end (now, when open). Carries an ETag: sent
     back in If-None-Match, it is answered 304 with no body while the answer is the same."""
     conditional = Conditional(request, noted_revision(session), parent.id)
-    if etag := conditional.fresh(clock.now()):
-        return conditional.not_modified(etag)
+    if (known := conditional.known(clock.now())) is not None:
+        return known
     summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
     # Written by pydantic straight to JSON: FastAPI would validate our own answer again first.
     return conditional.tag(Response(summary.model_dump_json(), media_type="application/json"))
