@@ -42,8 +42,16 @@ RUN pip install --no-cache-dir --no-deps --editable .
 # step), the debugging symbols the wheels' extension modules carry (most of uvloop's size), and the
 # test suites, gettext sources (*.po, *.pot: the compiled *.mo are what runs) and type stubs some
 # packages ship inside themselves (icalendar's tests, Apprise's translations); the libraries
-# auditwheel bundled into *.libs are left alone, as patchelf rewrote them.
+# auditwheel bundled into *.libs are left alone, as patchelf rewrote them. Of Babel's locale data
+# (35 MB: a file per locale) only the languages the pages are served in stay (en and es, the
+# LANGUAGES of chores_tracker/currencies.py, with en_US, the default locale) and root, which every
+# locale inherits from: 0.6 MB; pages negotiate their locale among the files left. Its
+# message-catalogue tools (babel.messages: extracting and compiling catalogues) go too: the app
+# only reads compiled catalogues.
 RUN pip uninstall --yes pip setuptools \
+ && find /opt/venv/lib/python*/site-packages/babel/locale-data -type f -name '*.dat' \
+        ! -name root.dat ! -name en.dat ! -name en_US.dat ! -name es.dat -delete \
+ && rm -rf /opt/venv/lib/python*/site-packages/babel/messages \
  && find /opt/venv/lib/python*/site-packages -mindepth 2 -maxdepth 2 -type d -name tests -exec rm -rf {} + \
  && find /opt/venv/lib/python*/site-packages \( -name '*.po' -o -name '*.pot' -o -name '*.pyi' \) -type f -delete \
  && find /opt/venv -depth -name __pycache__ -type d -exec rm -rf {} + \

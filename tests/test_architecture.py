@@ -23,6 +23,7 @@ LAYERS = [
         "__init__",
         "admission",
         "clock",
+        "currencies",
         "db",
         "deps",
         "errors",

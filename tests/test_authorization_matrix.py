@@ -219,6 +219,8 @@ CASES = [
     Case("DELETE", "/families/devices/{device}", 401, 403, 204, 404),
     # The stranger sets its own family's zone.
     Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
+    # Only the owner chooses the currency; the stranger owns its own family.
+    Case("PUT", "/families/currency", 401, 403, 403, 200, body=lambda w: {"currency": "EUR"}, owner=200),
     # chores
     Case(
         "POST",

@@ -168,7 +168,9 @@ def create_demo_family(session: Session, settings: Settings, *, now: datetime | 
     with clock.told(_at(start, time(9, 0))):
         ana = parent(OWNER, "ana@example.com")
     with clock.told(_at(start, time(9, 2))):
-        family = families.create_family(session, ana, FAMILY_NAME, invite_days=settings.invite_code_default_days)
+        family = families.create_family(
+            session, ana, FAMILY_NAME, invite_days=settings.invite_code_default_days, currency=settings.currency
+        )
     with clock.told(_at(start, time(9, 10))):
         marco = parent(SECOND_PARENT, "marco@example.com")
     with clock.told(_at(start, time(9, 12))):

@@ -13,6 +13,16 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Further problems of the same input found with this one (other fields): the API answers
+        # with the first, as it always has; a page shows them all, each at its input.
+        self.more: list[DomainError] = []
+
+    @classmethod
+    def first_of(cls, problems: list[DomainError]) -> DomainError:
+        """The first problem, carrying the others in `more`."""
+        first = problems[0]
+        first.more = problems[1:]
+        return first
 
 
 class NotFound(DomainError):

@@ -64,9 +64,12 @@ def new_page(browser, server_url: str, viewport: str):
     contexts = []
     problems: list[str] = []
 
-    def open_page(timezone_id: str | None = None):
+    def open_page(timezone_id: str | None = None, color_scheme: str | None = None):
         # timezone_id: the zone the browser reports (Intl), as a person's device in that zone would.
-        options = {"timezone_id": timezone_id} if timezone_id else {}
+        # color_scheme: "dark" or "light", as the device's system setting (prefers-color-scheme).
+        options: dict[str, str] = {"timezone_id": timezone_id} if timezone_id else {}
+        if color_scheme:
+            options["color_scheme"] = color_scheme
         context = browser.new_context(base_url=server_url, **VIEWPORTS[viewport], **options)
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
         context.set_default_timeout(10_000)

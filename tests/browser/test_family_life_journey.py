@@ -4,6 +4,9 @@ browser (the kitchen tablet) into the family device; the child signs in there wi
 for the reward (balance, reserved and available change); the parent approves it on their own phone;
 then the balance, the reservation (gone) and the activity feed agree, on the pages and in the API
 (the same numbers); then the parent records a payout by mistake, undoes it, and the balance is back.
+
+Money fields are found by their ids (their words are being reworded and translated); buttons, links
+and messages by what a person reads.
 """
 
 from __future__ import annotations
@@ -82,9 +85,9 @@ def test_a_child_claims_a_reward_on_the_family_device_and_the_parent_approves_an
     # A reward in the catalogue.
     tablet.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
     new_reward = tablet.locator("#new-reward")
-    new_reward.get_by_label("What is it?").fill(REWARD)
-    new_reward.get_by_label(re.compile(r"^Cost")).fill("4.00")
-    new_reward.get_by_label("How many are there?").fill("3")
+    new_reward.locator("#reward-title").fill(REWARD)
+    new_reward.locator("#reward-cost").fill("4.00")
+    new_reward.locator("#reward-stock").fill("3")
     new_reward.get_by_role("button", name="Add").click()
     expect(tablet.get_by_role("status")).to_contain_text(f"Added {REWARD} for $4.00.")
     expect(tablet.locator("section", has_text="The catalogue")).to_contain_text("3 left")
@@ -93,8 +96,8 @@ def test_a_child_claims_a_reward_on_the_family_device_and_the_parent_approves_an
     open_money_page(tablet)
     bonus = tablet.locator("#adjustment")
     bonus.get_by_role("radio", name=re.compile("^Bonus")).check()
-    bonus.get_by_label("Amount").fill("10")
-    bonus.get_by_label("Reason").fill("Birthday")
+    bonus.locator("#adjustment-amount").fill("10")
+    bonus.locator("#adjustment-reason").fill("Birthday")
     bonus.get_by_role("button", name="Save").click()
     expect(tablet.get_by_role("status")).to_contain_text(f"{NAME} got a bonus of $10.00.")
     expect(tablet.locator(".balance-value")).to_have_text("$10.00")
@@ -168,8 +171,8 @@ def test_a_child_claims_a_reward_on_the_family_device_and_the_parent_approves_an
 
     # A payout recorded by mistake, then undone: the balance is back.
     payout = phone.locator("#payout")
-    payout.get_by_label("Amount paid").fill("6.00")
-    payout.get_by_label("Note").fill("Cash")
+    payout.locator("#payout-amount").fill("6.00")
+    payout.locator("#payout-note").fill("Cash")
     payout.get_by_role("button", name="Record payout").click()
     expect(phone.get_by_role("status")).to_contain_text(f"Recorded: you gave {NAME} $6.00.")
     expect(phone.locator(".balance-value")).to_have_text("$0.00")

@@ -57,7 +57,7 @@ def new_chore(
         page.get_by_label("At most").fill(reward_range[1])
     else:
         page.get_by_label("A fixed amount").check()
-        page.get_by_label("Amount", exact=True).fill(reward)
+        page.get_by_label("How much?").fill(reward)
     page.get_by_label(mode).check()
     group = "Which child?" if mode == "One child" else "Which children?"
     for child in children:
@@ -128,10 +128,10 @@ def test_a_familys_first_day(new_page, screenshot, viewport):
     room = parent.locator("li.review-card").filter(has_text="Tidy your room")
     screenshot(parent, "approval-queue")
 
-    car.get_by_label(re.compile(r"^Amount")).fill("12")
+    car.get_by_label(re.compile(r"^How much")).fill("12")
     car.get_by_role("button", name="Approve").click()
-    expect(car.locator(".error")).to_have_text(re.compile("between 3.00 and 8.00"))
-    car.get_by_label(re.compile(r"^Amount")).fill("6.50")
+    expect(car.locator(".error")).to_have_text(re.compile(r"between \$3.00 and \$8.00"))
+    car.get_by_label(re.compile(r"^How much")).fill("6.50")
     car.get_by_role("button", name="Approve").click()
     expect(parent.get_by_role("status")).to_contain_text(f"{ada} earned $6.50")
 
@@ -159,15 +159,15 @@ def test_a_familys_first_day(new_page, screenshot, viewport):
     expect(parent.locator(".balance-value")).to_have_text("$6.50")
     bonus = parent.locator("form#adjustment")
     bonus.get_by_role("radio", name="Bonus").check()
-    bonus.get_by_label("Amount").fill("1")
+    bonus.get_by_label("How much?").fill("1")
     bonus.get_by_label("Reason").fill("Helped with the groceries")
     bonus.get_by_role("button", name="Save").click()
     expect(parent.locator(".balance-value")).to_have_text("$7.50")
     payout = parent.locator("form#payout")
-    payout.get_by_label("Amount paid").fill("20")
+    payout.get_by_label("How much did you give?").fill("20")
     payout.get_by_role("button", name="Record payout").click()
     expect(payout.locator(".error")).to_contain_text("a payout cannot be more than that")
-    payout.get_by_label("Amount paid").fill("5")
+    payout.get_by_label("How much did you give?").fill("5")
     payout.get_by_label("Note").fill("Cash for the cinema")
     payout.get_by_role("button", name="Record payout").click()
     expect(parent.locator(".balance-value")).to_have_text("$2.50")

@@ -109,7 +109,7 @@ def set_up_the_chore(parent: Page, ada: str, ben: str) -> None:
     parent.get_by_role("link", name=re.compile("New chore|Create the first chore")).first.click()
     parent.get_by_label("What needs doing?").fill(TITLE)
     parent.get_by_label("A fixed amount").check()
-    parent.get_by_label("Amount", exact=True).fill("1.00")
+    parent.get_by_label("How much?").fill("1.00")
     parent.get_by_label("Several children").check()
     for child in (ada, ben):
         parent.get_by_role("group", name="Which children?").get_by_label(child).check()

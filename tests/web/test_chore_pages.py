@@ -87,7 +87,10 @@ def test_chore_errors_show_next_to_their_fields_and_nothing_is_created(family):
     parent, _, _ = family
     response = create(parent, title="", reward_kind="range", min_reward="5", max_reward="2", assignment_mode="single")
     assert response.status_code == 422
-    assert field_error(response.text, "title") == "A chore needs a title."
+    # Every error of the form at once, each at its input.
+    assert field_error(response.text, "title") == "Say what needs doing."
+    assert field_error(response.text, "max_reward") == "“At most” must be at least “At least”."
+    assert field_error(response.text, "single_assignee") == "Choose the child who does it."
     response = create(
         parent, title="Lawn", reward_kind="range", min_reward="5", max_reward="2", assignment_mode="single"
     )
@@ -95,7 +98,7 @@ def test_chore_errors_show_next_to_their_fields_and_nothing_is_created(family):
     response = create(parent, title="Lawn", reward_kind="fixed", reward="2.555", assignment_mode="single")
     assert field_error(response.text, "reward")
     response = create(parent, title="Lawn", reward_kind="fixed", reward="2", assignment_mode="single")
-    assert field_error(response.text, "single_assignee") == "A single-child chore takes exactly one assignee."
+    assert field_error(response.text, "single_assignee") == "Choose the child who does it."
     response = create(parent, title="Lawn", reward_kind="fixed", reward="2", assignment_mode="multi_independent")
     assert field_error(response.text, "multi_assignees")
     assert 'value="Lawn"' in response.text  # what was typed stays
@@ -223,7 +226,7 @@ def test_a_range_chore_needs_an_amount_within_its_range(family):
     assert f'id="reward-{slot}"' in page and 'value="8.00"' in page  # the range's top, ready to lower
     response = parent.submit(f"/approvals/{slot}/approve", {"reward_value": "9"})
     assert response.status_code == 422
-    assert field_error(response.text, f"reward-{slot}") == "Must be between 3.00 and 8.00."
+    assert field_error(response.text, f"reward-{slot}") == "Must be between $3.00 and $8.00."
     assert parent.api("GET", "/reports/allowance-summary").json()["family_summary"]["total_earned"] == 0
     response = parent.submit(f"/approvals/{slot}/approve", {"reward_value": "4.75"})
     assert "earned $4.75" in parent.flash()
@@ -284,8 +287,8 @@ def test_a_missing_amount_is_said_in_plain_words(family):
     parent, _, _ = family
     response = create(parent, title="Lawn", reward_kind="fixed", reward="", assignment_mode="unassigned")
     assert response.status_code == 422
-    assert field_error(response.text, "reward") == "A fixed reward chore needs a reward (0 or more)."
+    assert field_error(response.text, "reward") == "Say how much it earns (0 or more)."
     response = create(
         parent, title="Lawn", reward_kind="range", min_reward="", max_reward="3", assignment_mode="unassigned"
     )
-    assert field_error(response.text, "min_reward") == "A range reward needs “At least”."
+    assert field_error(response.text, "min_reward") == "Say the least it earns."

@@ -73,7 +73,7 @@ def test_a_payout_cannot_exceed_what_is_owed(visitor, app):
     parent, _, kid, name = family_with_earnings(visitor, app)
     parent.get(f"/children/{kid}")
     response = parent.submit(f"/children/{kid}/payouts", {"amount": "4.01", "note": ""})
-    assert field_error(response.text, "payout-amount") == f"{name} is owed 4.00; a payout cannot be more than that."
+    assert field_error(response.text, "payout-amount") == f"{name} is owed $4.00; a payout cannot be more than that."
     response = parent.submit(f"/children/{kid}/payouts", {"amount": "4", "note": "Pocket money"})
     assert f"you gave {name} $4.00" in parent.flash()
     assert balance(response.text) == "$0.00"
@@ -173,4 +173,4 @@ def test_every_amount_on_the_pages_has_the_apis_strict_format(visitor, app):
     assert parent.api("GET", f"/payouts/child/{kid}").json() == []
     assert parent.api("GET", "/chores/pending-approval").json()[0]["assignment_id"] == slot
     assert parent.api("GET", "/chores").json() == chores_before
-    assert field_error(response.text, "max_reward") == "Enter an amount like 2.50: digits, and at most two decimals."
+    assert field_error(response.text, "max_reward") == "Enter an amount like $2.50: digits, and at most two decimals."

@@ -30,6 +30,7 @@ TWINS: dict[str, list[tuple[str, str]]] = {
     "/family/join": [("POST", "/families/join")],
     "/family/invite-code": [("POST", "/families/invite-code/generate")],
     "/family/timezone": [("PUT", "/families/timezone")],
+    "/family/currency": [("PUT", "/families/currency")],
     "/family/owner": [("POST", "/families/owner")],
     "/family/streak-bonus": [("PUT", "/families/streak-bonus")],
     "/family/children": [("POST", "/users/")],

@@ -30,6 +30,7 @@ class ActivityType(str, Enum):
     ownership_transferred = "ownership_transferred"
     invite_code_created = "invite_code_created"
     timezone_changed = "timezone_changed"
+    currency_changed = "currency_changed"
     profile_changed = "profile_changed"
     child_deactivated = "child_deactivated"
     child_reactivated = "child_reactivated"
@@ -62,6 +63,7 @@ ACTIVITY_DESCRIPTIONS: dict[str, str] = {
     ActivityType.ownership_transferred.value: "The family's owner handed ownership to another parent",
     ActivityType.invite_code_created.value: "A parent made a new invite code (the code itself is not in the feed)",
     ActivityType.timezone_changed.value: "A parent changed the family's time zone",
+    ActivityType.currency_changed.value: "The family's owner changed the family's currency",
     ActivityType.profile_changed.value: "Someone's display name or avatar changed (a parent's own, or a child's by a parent)",
     ActivityType.child_deactivated.value: "A parent deactivated a child: history kept, it can no longer sign in",
     ActivityType.child_reactivated.value: "A parent let a deactivated child sign in again",

@@ -40,6 +40,7 @@ from chores_tracker.chores.queries import (
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
+from chores_tracker.families import service as families
 from chores_tracker.families.models import Family
 from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
@@ -376,6 +377,7 @@ def approve_assignment(
 ) -> LifecycleResult:
     slot, completion, family = _waiting_for_review(session, parent, assignment_id)
     chore = slot.chore
+    families.check_amounts(session, chore.family_id, {"reward_value": reward_value})
     cents = approval_amount_cents(chore, reward_value)
     entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
     cents = entry.amount_cents  # with any streak bonus

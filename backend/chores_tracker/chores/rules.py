@@ -21,7 +21,7 @@ from chores_tracker.chores.schemas import (
     stored_configuration,
 )
 from chores_tracker.chores.states import legacy_fields, legacy_schedule
-from chores_tracker.errors import InvalidInput
+from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.identity.models import User
 from chores_tracker.money import to_cents
 
@@ -57,15 +57,19 @@ def merged_spec(base: ChoreSpec | None, data: ChoreBase) -> ChoreSpec:
     values["assignee_ids"] = list(dict.fromkeys(values["assignee_ids"]))  # duplicates collapse, order kept
     if values["assignment_mode"] == POOL and "assignee_ids" not in sent:
         values["assignee_ids"] = []  # moving a chore into the pool takes it off its children
-    checked = _checked(ChoreSpec.model_construct(**values))
-    return _with_schedule(checked, base, data)
+    problems: list[DomainError] = []
+    checked = _checked(ChoreSpec.model_construct(**values), problems)
+    spec = _with_schedule(checked, base, data, problems)
+    if problems:
+        raise DomainError.first_of(problems)
+    return spec
 
 
 # Kinds whose occurrences repeat on the calendar: the ones a missed penalty can apply to.
 ONE_OFF_KINDS = (ScheduleKind.once, ScheduleKind.after_completion)
 
 
-def _with_schedule(spec: ChoreSpec, base: ChoreSpec | None, data: ChoreBase) -> ChoreSpec:
+def _with_schedule(spec: ChoreSpec, base: ChoreSpec | None, data: ChoreBase, problems: list[DomainError]) -> ChoreSpec:
     """The schedule and the contract's is_recurring and cooldown_days, made to agree.
 
     A schedule sent sets them (values sent with it must not contradict it). Without one, a client
@@ -80,15 +84,19 @@ def _with_schedule(spec: ChoreSpec, base: ChoreSpec | None, data: ChoreBase) -> 
         recurring, cooldown = legacy_fields(schedule)
         if "is_recurring" in explicit and data.is_recurring is not None and data.is_recurring != recurring:
             word = "repeats" if recurring else "happens once"
-            raise InvalidInput(f"is_recurring must agree with the schedule, which {word}", field="is_recurring")
+            problems.append(
+                InvalidInput(f"is_recurring must agree with the schedule, which {word}", field="is_recurring")
+            )
         if (
             "cooldown_days" in explicit
             and data.cooldown_days not in (None, cooldown)
             and not (cooldown is None and data.cooldown_days == 0)
         ):
-            raise InvalidInput(
-                "cooldown_days must agree with the schedule (the interval of an after_completion schedule)",
-                field="cooldown_days",
+            problems.append(
+                InvalidInput(
+                    "cooldown_days must agree with the schedule (the interval of an after_completion schedule)",
+                    field="cooldown_days",
+                )
             )
     else:
         schedule = base.schedule if base is not None else None
@@ -99,7 +107,7 @@ def _with_schedule(spec: ChoreSpec, base: ChoreSpec | None, data: ChoreBase) -> 
                 schedule = legacy_schedule(spec.is_recurring, spec.cooldown_days)
         recurring, cooldown = legacy_fields(schedule)
     assert schedule is not None
-    _check_schedule_fits(schedule, spec)
+    problems.extend(_schedule_misfits(schedule, spec))
     return spec.model_copy(update={"schedule": schedule, "is_recurring": recurring, "cooldown_days": cooldown})
 
 
@@ -110,61 +118,75 @@ def _cooldown_as_read(schedule: ScheduleSpec, spec: ChoreSpec) -> int | None:
     return spec.cooldown_days
 
 
-def _check_schedule_fits(schedule: ScheduleSpec, spec: ChoreSpec) -> None:
+def _schedule_misfits(schedule: ScheduleSpec, spec: ChoreSpec) -> list[DomainError]:
+    found: list[DomainError] = []
     if schedule.rotation.value != "none" and (
         spec.assignment_mode != AssignmentMode.multi_independent.value or len(spec.assignee_ids) < 2
     ):
-        raise InvalidInput(
-            "a rotation takes turns between several children: use assignment_mode multi_independent "
-            "with two or more assignee_ids",
-            field="schedule.rotation",
+        found.append(
+            InvalidInput(
+                "a rotation takes turns between several children: use assignment_mode multi_independent "
+                "with two or more assignee_ids",
+                field="schedule.rotation",
+            )
         )
     if schedule.missed_penalty_cents:
         if schedule.kind in ONE_OFF_KINDS:
-            raise InvalidInput(
-                f"a {schedule.kind.value} chore is never missed (it stays overdue until done): "
-                "a missed penalty needs a repeating calendar schedule",
-                field="schedule.missed_penalty_cents",
+            found.append(
+                InvalidInput(
+                    f"a {schedule.kind.value} chore is never missed (it stays overdue until done): "
+                    "a missed penalty needs a repeating calendar schedule",
+                    field="schedule.missed_penalty_cents",
+                )
             )
-        if spec.assignment_mode == POOL:
-            raise InvalidInput(
-                "a pool chore is nobody's until someone does it: it cannot carry a missed penalty",
-                field="schedule.missed_penalty_cents",
+        elif spec.assignment_mode == POOL:
+            found.append(
+                InvalidInput(
+                    "a pool chore is nobody's until someone does it: it cannot carry a missed penalty",
+                    field="schedule.missed_penalty_cents",
+                )
             )
+    return found
 
 
-def _checked(spec: ChoreSpec) -> ChoreSpec:
+def _checked(spec: ChoreSpec, problems: list[DomainError]) -> ChoreSpec:
+    """The spec made whole (the fields a choice leaves out cleared); what is wrong goes to `problems`,
+    every problem at once, in the order of the form."""
     if not spec.title:
-        raise InvalidInput("a chore needs a title", field="title")
+        problems.append(InvalidInput("a chore needs a title", field="title"))
     if spec.is_range_reward and spec.auto_approve:
-        raise InvalidInput(
-            "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward",
-            field="auto_approve",
+        problems.append(
+            InvalidInput(
+                "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward",
+                field="auto_approve",
+            )
         )
     if spec.is_range_reward:
         if spec.min_reward is None:
-            raise InvalidInput("a range reward needs min_reward", field="min_reward")
+            problems.append(InvalidInput("a range reward needs min_reward", field="min_reward"))
         if spec.max_reward is None:
-            raise InvalidInput("a range reward needs max_reward", field="max_reward")
-        if spec.min_reward > spec.max_reward:
-            raise InvalidInput("max_reward must be at least min_reward", field="max_reward")
+            problems.append(InvalidInput("a range reward needs max_reward", field="max_reward"))
+        elif spec.min_reward is not None and spec.min_reward > spec.max_reward:
+            problems.append(InvalidInput("max_reward must be at least min_reward", field="max_reward"))
         spec = spec.model_copy(update={"reward": None})
     else:
         if spec.reward is None:
-            raise InvalidInput("a fixed reward chore needs a reward (0 or more)", field="reward")
+            problems.append(InvalidInput("a fixed reward chore needs a reward (0 or more)", field="reward"))
         spec = spec.model_copy(update={"min_reward": None, "max_reward": None})
     count = len(spec.assignee_ids)
     if spec.assignment_mode == AssignmentMode.single.value and count != 1:
-        raise InvalidInput("a single-child chore takes exactly one assignee", field="assignee_ids")
+        problems.append(InvalidInput("a single-child chore takes exactly one assignee", field="assignee_ids"))
     if spec.assignment_mode == AssignmentMode.multi_independent.value and count < 1:
-        raise InvalidInput("a multi-child chore takes at least one assignee", field="assignee_ids")
+        problems.append(InvalidInput("a multi-child chore takes at least one assignee", field="assignee_ids"))
     if spec.assignment_mode == POOL and count:
-        raise InvalidInput("a pool chore takes no assignees: any child of the family may do it", field="assignee_ids")
+        problems.append(
+            InvalidInput("a pool chore takes no assignees: any child of the family may do it", field="assignee_ids")
+        )
     if spec.is_recurring:
         spec = spec.model_copy(update={"cooldown_days": spec.cooldown_days or 0})
     else:
         if spec.cooldown_days:
-            raise InvalidInput("only a recurring chore has a cooldown", field="cooldown_days")
+            problems.append(InvalidInput("only a recurring chore has a cooldown", field="cooldown_days"))
         spec = spec.model_copy(update={"cooldown_days": None})
     return spec
 

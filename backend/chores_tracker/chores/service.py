@@ -16,10 +16,11 @@ from chores_tracker.chores import feed, occurrences
 from chores_tracker.chores.models import AVAILABLE, COMPLETED, POOL, Assignment, AssignmentMode, Chore
 from chores_tracker.chores.queries import family_chores, reload_chore
 from chores_tracker.chores.rules import ChoreSpec, apply_spec, check_assignees, merged_spec, spec_of
-from chores_tracker.chores.schemas import ChoreCreate, ChoreUpdate
+from chores_tracker.chores.schemas import AMOUNTS, ChoreCreate, ChoreUpdate
 from chores_tracker.errors import Conflict, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity.models import User
+from chores_tracker.money import from_cents
 
 
 def _parent_chore(session: Session, parent: User, chore_id: int) -> Chore:
@@ -53,6 +54,15 @@ def _refuse_if_waiting(slots: list[Assignment]) -> None:
         raise Conflict("a completion of this chore is waiting for approval; approve or reject it first")
 
 
+def _check_amounts(session: Session, family_id: int, spec: ChoreSpec, *, sent: set[str] | None) -> None:
+    """The amounts sent (every one, for a new chore) in the family's currency: none with decimals in JPY.
+    An edit leaves the amounts it does not send as they are, whatever the currency is now."""
+    amounts = {name: getattr(spec, name) for name in AMOUNTS if sent is None or name in sent}
+    if spec.schedule is not None and (sent is None or "schedule" in sent):
+        amounts["schedule.missed_penalty_cents"] = from_cents(spec.schedule.missed_penalty_cents)
+    families.check_amounts(session, family_id, amounts)
+
+
 def _new_slots(chore_id: int, spec: ChoreSpec, keep: set[int | None]) -> list[Assignment]:
     wanted: list[int | None] = [None] if spec.assignment_mode == POOL else list(spec.assignee_ids)
     return [Assignment(chore_id=chore_id, assignee_id=who, state=AVAILABLE) for who in wanted if who not in keep]
@@ -69,6 +79,7 @@ def _record(
 def create_chore(session: Session, parent: User, data: ChoreCreate) -> Chore:
     family = families.require_family(session, parent)
     spec = merged_spec(None, data)
+    _check_amounts(session, family.id, spec, sent=None)
     check_assignees(session, parent, spec.assignee_ids)
     chore = Chore(family_id=family.id, creator_id=parent.id, is_disabled=False, schedule_start=clock.now())
     apply_spec(chore, spec)
@@ -88,6 +99,7 @@ def update_chore(session: Session, parent: User, chore_id: int, data: ChoreUpdat
     occurrences.lock_chore(session, chore.id)  # after the assignments, before its occurrences
     chore_before = spec_of(chore, slots)
     spec = merged_spec(chore_before, data)
+    _check_amounts(session, chore.family_id, spec, sent=data.model_fields_set)
     assignees_changed = (spec.assignment_mode, spec.assignee_ids) != (
         chore_before.assignment_mode,
         chore_before.assignee_ids,

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from chores_tracker import timezones
+from chores_tracker import currencies, timezones
 from chores_tracker.db.base import Base, TimestampMixin, UTCDateTime
 
 # The streak bonus's step and cap when a family chose a percent but not these (chores/streaks.py).
@@ -30,6 +30,11 @@ class Family(TimestampMixin, Base):
     # An IANA name (timezones.py). The server default covers families the previous release creates.
     timezone: Mapped[str] = mapped_column(
         String(timezones.MAX_LENGTH), default=timezones.DEFAULT, server_default=text(f"'{timezones.DEFAULT}'")
+    )
+    # An ISO 4217 code (currencies.py): how pages show amounts and which amounts may be entered
+    # (none with decimals in JPY). The ledger keeps hundredths whatever it is. Chosen by the owner.
+    currency: Mapped[str] = mapped_column(
+        String(3), default=currencies.DEFAULT, server_default=text(f"'{currencies.DEFAULT}'")
     )
     # Bumped by every write to the family, in its transaction (db.revisions): the answers' ETags
     # carry it. Written only by that UPDATE; the server default covers families the release before makes.

@@ -8,6 +8,7 @@ from chores_tracker.families.models import Family
 from chores_tracker.families.schemas import (
     FamilyContextOut,
     FamilyCreateIn,
+    FamilyCurrencyIn,
     FamilyJoinIn,
     FamilyJoinOut,
     FamilyMembersOut,
@@ -47,6 +48,7 @@ def _family(family: Family, viewer: User, owner_id: int | None) -> FamilyOut:
         invite_code_uses_left=service.invite_code_uses_left(family) if shown else 0,
         owner_id=owner_id,
         timezone=family.timezone,
+        currency=family.currency,
         created_at=family.created_at,
         updated_at=family.updated_at,
     )
@@ -70,7 +72,12 @@ def create(data: FamilyCreateIn, parent: CurrentParent, session: DbSession, sett
     """A new family owned by the caller. `timezone` (an IANA name, e.g. America/Chicago; UTC unless
     given) is the family's zone; 422 for a name that is not a known zone."""
     family = service.create_family(
-        session, parent, data.name, invite_days=settings.invite_code_default_days, timezone=data.timezone
+        session,
+        parent,
+        data.name,
+        invite_days=settings.invite_code_default_days,
+        timezone=data.timezone,
+        currency=settings.currency,
     )
     return _family(family, parent, parent.id)
 
@@ -82,6 +89,24 @@ def set_timezone(data: FamilyTimezoneIn, parent: CurrentParent, session: DbSessi
     UTC. 422 for a name that is not a known zone, 403 for a child, 404 without a family. The change
     is in the family's activity feed (`timezone_changed`)."""
     family = service.set_timezone(session, parent, data.timezone)
+    return _family(family, parent, service.owner_of(session, family))
+
+
+@router.put(
+    "/currency",
+    response_model=FamilyOut,
+    summary="Set the family's currency",
+    responses={403: {"description": "Not the family's owner"}, 404: {"description": "No family"}},
+)
+def set_currency(data: FamilyCurrencyIn, parent: CurrentParent, session: DbSession) -> FamilyOut:
+    """The family's owner sets its ISO 4217 currency (`{"currency": "JPY"}`; USD until then): pages
+    show amounts with its symbol and digits, in the reader's locale ("¥500", "1.234,50 €"), and
+    amounts entered from then on have its minor units: in JPY an amount with decimals is refused
+    (422 on its field). Stored amounts and the JSON's amounts stay as they are (numbers with at
+    most two decimals). 422 for a code that is not a currency in use or has more than two decimals
+    (KWD), 403 for a parent who is not the owner or a child, 404 without a family. The change is in
+    the family's activity feed (`currency_changed`)."""
+    family = service.set_currency(session, parent, data.currency)
     return _family(family, parent, service.owner_of(session, family))
 
 

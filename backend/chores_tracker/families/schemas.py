@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from chores_tracker import timezones
+from chores_tracker import currencies, timezones
 from chores_tracker.http import Input, RowId
 
 INVITE_CODE_HELP = (
@@ -32,6 +32,12 @@ class FamilyOut(BaseModel):
     timezone: str = Field(
         default=timezones.DEFAULT,
         description="The family's IANA time zone: pages show times in it and schedules follow its calendar.",
+    )
+    currency: str = Field(
+        default=currencies.DEFAULT,
+        description="The family's ISO 4217 currency (USD unless the owner chose another): pages show amounts in it, "
+        "and amounts entered for the family have its minor units (none with decimals in JPY). JSON amounts are "
+        "unchanged by it.",
     )
     created_at: datetime
     updated_at: datetime
@@ -67,6 +73,22 @@ class FamilyTimezoneIn(Input):
     @classmethod
     def _known(cls, value: str) -> str:
         return known_timezone(value)
+
+
+class FamilyCurrencyIn(Input):
+    currency: str = Field(
+        min_length=3,
+        max_length=3,
+        description="An ISO 4217 code in use today with at most two decimals, e.g. USD, EUR, GBP or JPY.",
+        examples=["EUR"],
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if not currencies.is_known(value.upper()):
+            raise PydanticCustomError("currency_unknown", currencies.UNKNOWN)
+        return value.upper()
 
 
 class FamilyJoinIn(Input):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chores_tracker import clock, timezones
+from chores_tracker import clock, currencies, timezones
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.engine import rows_changed
@@ -61,10 +62,21 @@ def _issue_code(session: Session, family: Family, *, days: int, max_uses: int) -
 
 
 def _found_family(
-    session: Session, parent: User, name: str, *, invite_days: int, timezone: str | None = None
+    session: Session,
+    parent: User,
+    name: str,
+    *,
+    invite_days: int,
+    timezone: str | None = None,
+    currency: str | None = None,
 ) -> Family:
     """A new family owned by `parent`, its first member, with a code for one more parent."""
-    family = Family(name=name, owner_id=parent.id, timezone=_checked_timezone(timezone or timezones.DEFAULT))
+    family = Family(
+        name=name,
+        owner_id=parent.id,
+        timezone=_checked_timezone(timezone or timezones.DEFAULT),
+        currency=currency if currency and currencies.is_known(currency) else currencies.DEFAULT,
+    )
     _issue_code(session, family, days=invite_days, max_uses=DEFAULT_CODE_USES)
     session.add(family)
     session.flush()
@@ -74,13 +86,20 @@ def _found_family(
 
 
 def create_family(
-    session: Session, parent: User, name: str | None, *, invite_days: int, timezone: str | None = None
+    session: Session,
+    parent: User,
+    name: str | None,
+    *,
+    invite_days: int,
+    timezone: str | None = None,
+    currency: str | None = None,
 ) -> Family:
-    """`timezone`: the creating parent's (their browser's, on the web); UTC when not given."""
+    """`timezone`: the creating parent's (their browser's, on the web); UTC when not given.
+    `currency`: the server's CURRENCY setting (USD unless set); the owner may change it later."""
     if parent.family_id is not None:
         raise Conflict("you already belong to a family")
     name = (name or "").strip() or f"{parent.username}'s family"
-    family = _found_family(session, parent, name, invite_days=invite_days, timezone=timezone)
+    family = _found_family(session, parent, name, invite_days=invite_days, timezone=timezone, currency=currency)
     session.commit()
     return family
 
@@ -88,7 +107,9 @@ def create_family(
 def add_child(session: Session, settings: Settings, parent: User, data: ChildCreateIn) -> User:
     """A parent's new child account, in the parent's family."""
     identity.check_new_child(session, settings, data)
-    family_id = ensure_family_for(session, parent, invite_days=settings.invite_code_default_days)
+    family_id = ensure_family_for(
+        session, parent, invite_days=settings.invite_code_default_days, currency=settings.currency
+    )
     # No target: a child's own feed and its last activity (reports) are about its chores and money.
     activity.record(
         session,
@@ -100,10 +121,11 @@ def add_child(session: Session, settings: Settings, parent: User, data: ChildCre
     return identity.create_child(session, settings, parent, data, family_id=family_id)
 
 
-def ensure_family_for(session: Session, parent: User, *, invite_days: int) -> int:
+def ensure_family_for(session: Session, parent: User, *, invite_days: int, currency: str | None = None) -> int:
     """A parent adding a child before creating a family gets one, so the child has a home."""
     if parent.family_id is None:
-        return _found_family(session, parent, f"{parent.username}'s family", invite_days=invite_days).id
+        name = f"{parent.username}'s family"
+        return _found_family(session, parent, name, invite_days=invite_days, currency=currency).id
     return parent.family_id
 
 
@@ -200,6 +222,44 @@ def set_streak_bonus(session: Session, parent: User, percent: int, step_days: in
     family.streak_bonus_cap_percent = cap_percent if percent else None
     session.commit()
     return family
+
+
+def set_currency(session: Session, parent: User, code: str) -> Family:
+    """The family's owner sets its currency: pages show amounts in it, and amounts entered from then
+    on have its minor units. Stored amounts stay as they are (hundredths of the main unit)."""
+    family = require_family(session, parent)
+    if parent.id != owner_of(session, family):
+        raise Forbidden("only the family's owner chooses its currency")
+    code = currencies.checked(code)
+    if family.currency == code:
+        return family
+    family.currency = code
+    activity.record(
+        session,
+        family_id=family.id,
+        actor=parent,
+        activity_type=ActivityType.currency_changed,
+        description=f"{parent.username} set the family's currency to {code}",
+        note=code,
+    )
+    session.commit()
+    return family
+
+
+def currency_of(session: Session, family_id: int | None) -> str:
+    if family_id is None:
+        return currencies.DEFAULT
+    return session.scalar(select(Family.currency).where(Family.id == family_id)) or currencies.DEFAULT
+
+
+def check_amounts(session: Session, family_id: int | None, amounts: dict[str, Decimal | None]) -> None:
+    """Refuses (422, on the field) an amount the family's currency cannot express: one with
+    decimals in JPY. Whole amounts fit every currency, so only an amount with decimals costs a read."""
+    if not any(currencies.has_decimals(amount) for amount in amounts.values()):
+        return
+    code = currency_of(session, family_id)
+    for field, amount in amounts.items():
+        currencies.refuse_unless_fits(amount, code, field)
 
 
 def invite_code_uses_left(family: Family) -> int:

@@ -18,6 +18,7 @@ from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
+from chores_tracker.families import service as families
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
@@ -253,6 +254,7 @@ def _record_parent_entry(
 
 def create_adjustment(session: Session, parent: User, data: AdjustmentCreate) -> LedgerEntry:
     child = identity.child_of_family(session, parent, data.child_id)
+    families.check_amounts(session, parent.family_id, {"amount": data.amount})
     cents = to_cents(data.amount)
     kind = "bonus" if cents > 0 else "penalty"
     return _record_parent_entry(
@@ -301,6 +303,7 @@ def adjustments_total(session: Session, parent: User, child_id: int) -> Decimal:
 def create_payout(session: Session, parent: User, data: PayoutCreate) -> LedgerEntry:
     """Records money handed to a child. It may not exceed what the child is owed."""
     child = identity.child_of_family(session, parent, data.child_id)
+    families.check_amounts(session, parent.family_id, {"amount": data.amount})
     # Serializes payouts for one child (two parents paying at once cannot both spend the
     # same balance). FOR NO KEY UPDATE on PostgreSQL, so ledger inserts for the child go on.
     session.execute(select(User.id).where(User.id == child.id).with_for_update(key_share=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import suppress
 from decimal import Decimal
 from enum import Enum
@@ -10,13 +11,13 @@ from functools import partial
 from typing import Any, get_origin
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import clock, timezones
-from chores_tracker.chores import lifecycle, queries
+from chores_tracker import clock, currencies, timezones
+from chores_tracker.chores import lifecycle, queries, rules
 from chores_tracker.chores import service as chores
 from chores_tracker.chores.models import AssignmentMode, Chore
 from chores_tracker.chores.schedule import ScheduleSpec, local_date
@@ -37,17 +38,45 @@ from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.settings import Settings
-from chores_tracker.web import schedule_form
+from chores_tracker.web import chore_templates, schedule_form
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
-from chores_tracker.web.rendering import format_money, page_timezone, plain_amount, redirect, render
+from chores_tracker.web.rendering import page_currency, page_money, page_timezone, plain_amount, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
 
-# The chore rules name API fields; the form shows labels. "reward" is not among them: the rules'
-# sentences use it as a plain word too ("a fixed reward chore needs a reward"), which reads well as it is.
-LABELS = {"min_reward": "“At least”", "max_reward": "“At most”", "reward_value": "the amount"}
+# The chore rules name API fields and speak the API's words; the form says it in its own: a label
+# for a field name, a sentence of its own for a rule's message (its API wording without the stop).
+# "reward" is not a field name here: the rules use it as a plain word too ("a fixed reward chore").
+LABELS = {
+    "min_reward": "“At least”",
+    "max_reward": "“At most”",
+    "reward_value": "how much",
+    "a chore needs a title": "Say what needs doing",
+    "a fixed reward chore needs a reward (0 or more)": "Say how much it earns (0 or more)",
+    "a range reward needs min_reward": "Say the least it earns",
+    "a range reward needs max_reward": "Say the most it earns",
+    "max_reward must be at least min_reward": "“At most” must be at least “At least”",
+    "a single-child chore takes exactly one assignee": "Choose the child who does it",
+    "a multi-child chore takes at least one assignee": "Tick at least one child who does it",
+    "a pool chore takes no assignees: any child of the family may do it": "Any child may do it: tick no child",
+    "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward": (
+        "With a range you choose how much when you approve: approving at once is for a fixed amount"
+    ),
+    "a rotation takes turns between several children: use assignment_mode multi_independent "
+    "with two or more assignee_ids": "Taking turns needs several children: choose “Several children” and tick two or more",
+    "a once chore is never missed (it stays overdue until done): a missed penalty needs a repeating calendar schedule": (
+        "A chore due once is never missed (it stays overdue until done): a penalty when missed needs a repeating schedule"
+    ),
+    "a after_completion chore is never missed (it stays overdue until done): "
+    "a missed penalty needs a repeating calendar schedule": (
+        "A chore due some days after it is done is never missed: a penalty when missed needs a repeating schedule"
+    ),
+    "a pool chore is nobody's until someone does it: it cannot carry a missed penalty": (
+        "A chore for any child is nobody's until someone does it: it cannot carry a penalty when missed"
+    ),
+}
 
 MODES = [
     (AssignmentMode.single.value, "One child", "Only this child does it."),
@@ -89,14 +118,14 @@ def _read(info: FieldInfo, value: object) -> object:
     return "" if info.is_required() else info.get_default(call_default_factory=True)
 
 
-def _shown(value: object) -> object:
+def _shown(value: object, currency: str) -> object:
     """A field's value as its input shows it."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else ""
     if isinstance(value, Decimal):
-        return plain_amount(value)
+        return plain_amount(value, currency)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
@@ -144,10 +173,10 @@ def _turn(value: object) -> int:
     return int(text) if text.isdigit() and len(text) < 4 else 1000
 
 
-def _form_from_chore(chore: Chore, parent: User) -> dict[str, object]:
+def _form_from_chore(chore: Chore, parent: User, currency: str = currencies.DEFAULT) -> dict[str, object]:
     """A stored chore as the form shows it for editing."""
     shown = present_chore(chore, parent, clock.now())
-    form: dict[str, Any] = {name: _shown(getattr(shown, name)) for name in ChoreBase.model_fields}
+    form: dict[str, Any] = {name: _shown(getattr(shown, name), currency) for name in ChoreBase.model_fields}
     form["reward_kind"] = "range" if chore.is_range_reward else "fixed"
     form["single_assignee"] = form["assignee_ids"][0] if form["assignee_ids"] else ""
     form["multi_assignees"] = form["assignee_ids"]
@@ -167,11 +196,15 @@ def _chore_form_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
     schedule_text: str | None = None,
+    template: chore_templates.ChoreTemplate | None = None,
 ) -> Response:
     children = identity.list_children(session, parent, whole_family=True)
     if form is None:
         today = local_date(clock.now(), timezones.zone(page_timezone(request)))
         form = {"reward_kind": "fixed", "assignment_mode": "single", **schedule_form.new_form_defaults(today)}
+        if template is not None:
+            form.update(chore_templates.form_of(template, page_currency(request)))
+            schedule_text = schedule_form.read_back(_chore_fields(form)[0].get("schedule"))
     if schedule_text is None and chore is not None and not errors:
         schedule_text = schedule_form.read_back(schedule_of(chore))
     return render(
@@ -180,6 +213,8 @@ def _chore_form_page(
         {
             "title": f"Edit {chore.title}" if chore else "New chore",
             "chore": chore,
+            "templates": [] if chore else chore_templates.TEMPLATES,
+            "template": template,
             "children": [child for child in children if child.is_active],
             "modes": MODES,
             "form": form,
@@ -202,7 +237,55 @@ def _checked_form(data: dict[str, object]) -> tuple[dict[str, object], dict[str,
     errors = FormErrors()
     if "schedule_kind" in data and schedule_form.penalty_cents(data) is None:
         errors.add(schedule_form.PENALTY_INPUT, schedule_form.PENALTY_MESSAGE)
+        # The rest of the form is still checked, with no penalty: every error shows at once.
+        if isinstance(fields.get("schedule"), dict):
+            fields["schedule"] = {**fields["schedule"], "missed_penalty_cents": 0}  # type: ignore[dict-item]
     return fields, where, errors
+
+
+def _save(
+    errors: FormErrors,
+    model: type[ChoreBase],
+    fields: dict[str, object],
+    act: Callable[[Any], Chore],
+    where: dict[str, str],
+) -> Chore | None:
+    """The chores schema, then the service (create or update), with every error at its input at once:
+    what the page refused already, what the schema refuses and what the chore rules refuse."""
+    refused_already = bool(errors)
+    wanted = validate(model, fields, errors, **where)
+    if wanted is None or refused_already:
+        _rule_problems(fields, errors, where)
+        return None
+    try:
+        return act(wanted)
+    except DomainError as exc:
+        errors.from_domain(exc, rename=where, words=LABELS)
+        return None
+
+
+def _rule_problems(fields: dict[str, object], errors: FormErrors, where: dict[str, str]) -> None:
+    """The chore rules on the fields the schema took, with the ones it refused set aside (their
+    defaults in their place): the form shows what else is wrong now, not after the next try."""
+    try:
+        ChoreCreate.model_validate(fields)
+        refused: set[str] = set()
+    except ValidationError as exc:
+        refused = {str(item["loc"][0]) for item in exc.errors(include_url=False) if item["loc"]}
+    relaxed = dict(fields)
+    for name in refused:
+        info = ChoreBase.model_fields.get(name)
+        if info is None:
+            return
+        relaxed[name] = "…" if info.is_required() else info.get_default(call_default_factory=True)
+    try:
+        rules.merged_spec(None, ChoreCreate.model_validate(relaxed))
+    except ValidationError:
+        return
+    except DomainError as exc:
+        kept = [each for each in (exc, *exc.more) if (each.field or "").split(".")[0] not in refused]
+        if kept:
+            errors.from_domain(DomainError.first_of(kept), rename=where, words=LABELS)
 
 
 def _preview(
@@ -238,8 +321,10 @@ def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> R
 
 
 @router.get("/chores/new")
-def new_chore_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
-    return _chore_form_page(request, session, parent)
+def new_chore_page(request: Request, parent: FamilyParent, session: DbSession, template: str | None = None) -> Response:
+    """The new-chore form, empty or filled from one of the chores to start from (`?template=homework`)."""
+    chosen = chore_templates.BY_SLUG.get(template or "")
+    return _chore_form_page(request, session, parent, template=chosen)
 
 
 @router.post("/chores/new")
@@ -250,8 +335,7 @@ def create_chore(
     if data.get("action") == "preview":
         return _preview(request, session, parent, data)
     fields, where, errors = _checked_form(data)
-    create = partial(chores.create_chore, session, parent)
-    chore = apply_form(errors, ChoreCreate, fields, create, rename=where, words=LABELS) if not errors else None
+    chore = _save(errors, ChoreCreate, fields, partial(chores.create_chore, session, parent), where)
     if chore is not None:
         when = schedule_form.read_back(schedule_of(chore))
         return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children: {when}.")
@@ -261,7 +345,8 @@ def create_chore(
 @router.get("/chores/{chore_id}/edit")
 def edit_chore_page(request: Request, chore_id: RowId, parent: FamilyParent, session: DbSession) -> Response:
     chore = queries.get_chore(session, parent, chore_id)
-    return _chore_form_page(request, session, parent, chore=chore, form=_form_from_chore(chore, parent))
+    form = _form_from_chore(chore, parent, page_currency(request))
+    return _chore_form_page(request, session, parent, chore=chore, form=form)
 
 
 @router.post("/chores/{chore_id}/edit")
@@ -278,8 +363,7 @@ def update_chore(
     if data.get("action") == "preview":
         return _preview(request, session, parent, data, chore)
     fields, where, errors = _checked_form(data)
-    update = partial(chores.update_chore, session, parent, chore_id)
-    saved = apply_form(errors, ChoreUpdate, fields, update, rename=where, words=LABELS) if not errors else None
+    saved = _save(errors, ChoreUpdate, fields, partial(chores.update_chore, session, parent, chore_id), where)
     if saved is not None:
         when = schedule_form.read_back(schedule_of(saved))
         return redirect("/chores", settings, flash=f"“{saved.title}” is saved: {when}.")
@@ -441,7 +525,7 @@ def reject(
 
 
 def _money(request: Request, cents: int | None) -> str:
-    return format_money(from_cents_or_zero(cents), request.app.state.settings)
+    return page_money(request, from_cents_or_zero(cents))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import clock, timezones
+from chores_tracker import clock, currencies, timezones
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import (
     DEFAULT_CODE_USES,
     FamilyCreateIn,
+    FamilyCurrencyIn,
     FamilyJoinIn,
     FamilyTimezoneIn,
     InviteCodeIn,
@@ -32,7 +33,7 @@ from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
-from chores_tracker.web.rendering import browser_timezone, redirect, render
+from chores_tracker.web.rendering import browser_timezone, page_locale, page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
 router = APIRouter()
@@ -88,6 +89,7 @@ def create_family(
             wanted.name,
             invite_days=settings.invite_code_default_days,
             timezone=browser_timezone(request),
+            currency=settings.currency,
         ),
     )
     if family is not None:
@@ -126,6 +128,8 @@ def _family_page(
     owner_errors: FormErrors | None = None,
     timezone_errors: FormErrors | None = None,
     timezone_form: dict[str, object] | None = None,
+    currency_errors: FormErrors | None = None,
+    currency_form: dict[str, object] | None = None,
     invite_errors: FormErrors | None = None,
     invite_form: dict[str, object] | None = None,
     profile_for: int | None = None,
@@ -159,6 +163,11 @@ def _family_page(
             "timezone_errors": timezone_errors.fields if timezone_errors else {},
             "timezone_form": timezone_form or {"timezone": found.family.timezone},
             "timezone_choices": timezone_choices(found.family.timezone),
+            "currency_errors": currency_errors.fields if currency_errors else {},
+            "currency_form": currency_form or {"currency": found.family.currency},
+            "currency_choices": currency_choices(page_locale(request)),
+            "currency_name": currencies.name(found.family.currency, page_locale(request)),
+            "currency_example": currencies.example(found.family.currency),
             "profile_for": profile_for,
             "profile_errors": profile_errors.fields if profile_errors else {},
             "profile_form": profile_form or {},
@@ -189,6 +198,11 @@ def timezone_choices(current: str) -> list[str]:
     be an older alias a browser reported, such as Asia/Calcutta)."""
     names = {name for name in timezones.known_names() if "/" in name and not name.startswith("Etc/")}
     return sorted(names | {timezones.DEFAULT, current})
+
+
+def currency_choices(locale: str) -> list[tuple[str, str]]:
+    """The currencies a family may choose, by their names in the page's language."""
+    return sorted(((code, currencies.name(code, locale)) for code in currencies.codes()), key=lambda item: item[1])
 
 
 @router.get("/family")
@@ -251,6 +265,27 @@ def set_streak_bonus(
         )
         return redirect("/family#streak-bonus", settings, flash=flash)
     return _family_page(request, session, parent, streak_errors=errors, streak_form=data, status_code=422)
+
+
+@router.post("/family/currency")
+def set_currency(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        FamilyCurrencyIn,
+        data,
+        lambda wanted: families.set_currency(session, parent, wanted.currency),
+        refusals=InvalidInput,  # a parent who is not the owner gets the 403 page: the form is not theirs
+    )
+    if family is not None:
+        request.state.family = family
+        shown = page_money(request, currencies.example(family.currency))
+        message = f"Every amount is in {family.currency} now, like {shown}."
+        return redirect("/family#currency", settings, flash=message)
+    return _family_page(request, session, parent, currency_errors=errors, currency_form=data, status_code=422)
 
 
 @router.post("/family/owner")

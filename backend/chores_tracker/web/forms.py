@@ -65,13 +65,21 @@ class FormErrors:
         words: dict[str, str] | None = None,
         capitalize: bool = True,
     ) -> FormErrors:
-        """The service's message on the field it names; `words` swaps API field names for the form's labels.
-        A message that may start with a username keeps its case (capitalize=False)."""
-        name = (rename or {}).get(error.field or "", error.field)
-        message = error.message
-        for word, label in (words or {}).items():
-            message = re.sub(rf"\b{re.escape(word)}\b", label, message)
-        self.add(name, message, capitalize=capitalize)
+        """The service's message on the field it names, and each further problem it found on its own
+        (`error.more`); `words` swaps API field names for the form's labels, or a whole message
+        (its API wording, without the final stop) for the form's own. A message that may start with a
+        username keeps its case (capitalize=False)."""
+        for each in (error, *getattr(error, "more", ())):
+            name = (rename or {}).get(each.field or "", each.field)
+            message = each.message
+            plain = (words or {}).get(message.rstrip("."))
+            if plain is not None:
+                message = plain
+            else:
+                for word, label in (words or {}).items():
+                    if re.fullmatch(r"\w+", word):
+                        message = re.sub(rf"\b{re.escape(word)}\b", label, message)
+            self.add(name, message, capitalize=capitalize)
         return self
 
 

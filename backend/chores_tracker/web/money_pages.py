@@ -28,8 +28,8 @@ from chores_tracker.rewards import service as rewards
 from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
-from chores_tracker.web.rendering import format_money, redirect, render
+from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -125,6 +125,8 @@ def add_adjustment(
     amount = str(data.get("amount", ""))
     if amount.startswith(("-", "+")):
         errors.add("amount", "Enter the amount without a sign, and choose bonus or penalty.")
+        # The other inputs are checked too, so that every error shows at once.
+        validate(AdjustmentCreate, {"child_id": child.id, "amount": "1", "reason": data.get("reason", "")}, errors)
     else:
         # The form asks “bonus or penalty?” and an amount; the ledger keeps a penalty as negative.
         signed = f"-{amount}" if data.get("kind") == "penalty" and amount else amount
@@ -133,7 +135,7 @@ def add_adjustment(
         if entry is not None:
             given = ledger.amount_of(entry)
             what = "bonus" if given > 0 else "penalty"
-            shown = format_money(abs(given), settings)
+            shown = page_money(request, abs(given))
             return redirect(f"/children/{child.id}", settings, flash=f"{child.name} got a {what} of {shown}.")
     return _child_page(
         request, session, parent, child.id, settings, which="adjustment", errors=errors, form=data, status_code=422
@@ -156,7 +158,7 @@ def add_payout(
     record = partial(ledger.create_payout, session, parent)
     entry = apply_form(errors, PayoutCreate, fields, record, capitalize=False)  # “ada is owed …”
     if entry is not None:
-        shown = format_money(ledger.amount_of(entry), settings)
+        shown = page_money(request, ledger.amount_of(entry))
         return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.name} {shown}.")
     return _child_page(
         request, session, parent, child.id, settings, which="payout", errors=errors, form=data, status_code=422
@@ -165,7 +167,7 @@ def add_payout(
 
 @router.post("/children/{child_id}/entries/{entry_id}/reverse")
 def reverse_entry(
-    child_id: RowId, entry_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request, child_id: RowId, entry_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
 ) -> Response:
     child = identity.child_of_family(session, parent, child_id)
     window = timedelta(hours=settings.reversal_window_hours)
@@ -173,7 +175,7 @@ def reverse_entry(
         reversal = ledger.reverse_entry(session, parent, entry_id, window=window)
     except Conflict as exc:
         return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
-    shown = format_money(ledger.amount_of(reversal), settings)
+    shown = page_money(request, ledger.amount_of(reversal))
     return redirect(f"/children/{child.id}", settings, flash=f"Reversed: {shown} for {child.name}.")
 
 
@@ -199,7 +201,7 @@ def set_allowance(
     }
     made = apply_form(errors, AllowanceIn, fields, partial(allowances.set_allowance, session, parent, child.id))
     if made is not None:
-        shown = format_money(from_cents_or_zero(made.amount_cents), settings)
+        shown = page_money(request, from_cents_or_zero(made.amount_cents))
         return redirect(f"/children/{child.id}", settings, flash=f"{child.name} gets {shown} each {made.period}.")
     return _child_page(
         request, session, parent, child.id, settings, which="allowance", errors=errors, form=data, status_code=422

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from chores_tracker import clock, timezones
+from chores_tracker import clock, currencies, timezones
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
@@ -38,36 +39,42 @@ environment = jinja2.Environment(
 )
 
 
-# The families' currency is a setting (an ISO code); the common ones get their symbol.
-CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+def currency_symbol(code: str, locale: str | None = None) -> str:
+    """The currency's symbol as the page's locale writes it: '$', '€', '¥', 'CA$'."""
+    return currencies.symbol(code.upper(), locale)
 
 
-def currency_symbol(code: str) -> str:
-    return CURRENCY_SYMBOLS.get(code.upper(), f"{code.upper()} ")
-
-
-def _formatted(value: Decimal | int | str, symbol: str, signed: bool = False) -> str:
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "−" if amount < 0 else ("+" if signed and amount > 0 else "")
-    return f"{sign}{symbol}{abs(amount):,.2f}"
-
-
-def format_money(value: Decimal, settings: Settings) -> str:
-    return _formatted(value, currency_symbol(getattr(settings, "currency", "USD")))
+def format_money(
+    value: Decimal | int | str,
+    settings: Settings,
+    currency: str | None = None,
+    locale: str | None = None,
+    *,
+    signed: bool = False,
+) -> str:
+    """An amount with its currency, formatted by locale with Babel ('$2.50', '¥500', '2,50 €').
+    Pass the family's `currency` (`page_currency(request)`) and the page's `locale`
+    (`page_locale(request)`); without them, the server's CURRENCY setting and en_US."""
+    code = currency or str(getattr(settings, "currency", currencies.DEFAULT))
+    return currencies.format_amount(value, code, locale, signed=signed)
 
 
 @jinja2.pass_context
 def money(context: jinja2.runtime.Context, value: Decimal | int | str | None, signed: bool = False) -> str:
     if value is None:
         return "–"
-    return _formatted(value, context.get("currency_symbol", "$"), signed)
+    code = context.get("currency_code", currencies.DEFAULT)
+    return currencies.format_amount(value, code, context.get("money_locale"), signed=signed)
 
 
-def plain_amount(value: Decimal | None) -> str:
-    """An amount as a form field shows it: 2.50, no symbol."""
-    if value is None:
-        return ""
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
+@jinja2.pass_context
+def plain_amount_filter(context: jinja2.runtime.Context, value: Decimal | None) -> str:
+    return plain_amount(value, context.get("currency_code", currencies.DEFAULT))
+
+
+def plain_amount(value: Decimal | None, currency: str = currencies.DEFAULT) -> str:
+    """An amount as a form field shows it: 2.50 (500 in JPY), no symbol."""
+    return currencies.plain(value, currency)
 
 
 def _zone(context: jinja2.runtime.Context) -> ZoneInfo:
@@ -143,7 +150,7 @@ def avatar_text(someone: object) -> str:
 environment.filters.update(
     cents=from_cents,
     money=money,
-    plain_amount=plain_amount,
+    plain_amount=plain_amount_filter,
     day=day,
     moment=moment,
     clock_time=clock_time,
@@ -200,6 +207,53 @@ def page_timezone(request: Request) -> str | None:
     return family.timezone if family is not None else browser_timezone(request)
 
 
+# An amount inside an error message, as the API words it: "must be between 1.00 and 5.00", "is owed 3.00".
+_AMOUNT_IN_TEXT = re.compile(
+    r"(?<![\w.,])-?[0-9]{1,7}\.[0-9]{2}(?!\w|\.[0-9])|(?<=between )-?[0-9]{1,7}(?= and -?[0-9]{1,7}\.[0-9]{2})"
+)
+_FORMAT_HINT = re.compile(r"like ([0-9]\.[0-9]{2}): digits, and at most two decimals")
+
+
+def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
+    """A message with its amounts in the currency, as the page shows every amount: "Must be
+    between $1.00 and $5.00.", "Enter an amount like ¥500: whole numbers, no decimals."."""
+
+    def amount(match: re.Match[str]) -> str:
+        return currencies.format_amount(match.group(0), currency, locale)
+
+    if currencies.minor_digits(currency) == 0:
+        example = currencies.format_amount(500, currency, locale)
+        text = _FORMAT_HINT.sub(f"like {example}: whole numbers, no decimals", text)
+    return _AMOUNT_IN_TEXT.sub(amount, text)
+
+
+def _errors_with_money(values: dict[str, object], currency: str, locale: str) -> None:
+    """Every form's errors on the page (`errors`, `<form>_errors`, `item_errors`) with their amounts in the currency."""
+    for key, value in values.items():
+        if (key == "errors" or key.endswith("_errors")) and isinstance(value, dict):
+            values[key] = {
+                name: money_in_text(text, currency, locale) if isinstance(text, str) else text
+                for name, text in value.items()
+            }
+
+
+def page_currency(request: Request) -> str:
+    """The family's currency; the server's CURRENCY setting where there is no family yet."""
+    family = getattr(request.state, "family", None)
+    settings: Settings = request.app.state.settings
+    return str(getattr(family, "currency", None) or getattr(settings, "currency", currencies.DEFAULT))
+
+
+def page_locale(request: Request) -> str:
+    """The locale amounts are formatted in: the browser's language among those served (en_US without one)."""
+    return currencies.page_locale(request.headers.get("accept-language"))
+
+
+def page_money(request: Request, value: Decimal | int | str, *, signed: bool = False) -> str:
+    """format_money in the page's currency and locale."""
+    return currencies.format_amount(value, page_currency(request), page_locale(request), signed=signed)
+
+
 def render(
     request: Request,
     template: str,
@@ -222,11 +276,14 @@ def render(
         "timezone_name": page_timezone(request),
         "browser_timezone": browser_timezone(request),
         "path": request.url.path,
-        "currency_symbol": currency_symbol(getattr(settings, "currency", "USD")),
+        "currency_code": page_currency(request),
+        "money_locale": page_locale(request),
+        "currency_symbol": currency_symbol(page_currency(request), page_locale(request)),
         "errors": {},
         "form": {},
     }
     values.update(context or {})
+    _errors_with_money(values, str(values["currency_code"]), str(values["money_locale"]))
     html = environment.get_template(template).render(values)
     page = HTMLResponse(html, status_code=status_code)
     if request.cookies.get(CSRF_COOKIE) != request.state.csrf_nonce:

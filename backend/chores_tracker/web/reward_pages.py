@@ -22,7 +22,7 @@ from chores_tracker.rewards import allowance, goals, service
 from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, RewardUpdate
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
-from chores_tracker.web.rendering import format_money, redirect, render
+from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -86,7 +86,7 @@ def add_reward(
         return redirect(
             "/rewards",
             settings,
-            flash=f"Added {made.title} for {format_money(from_cents_or_zero(made.cost_cents), settings)}.",
+            flash=f"Added {made.title} for {page_money(request, from_cents_or_zero(made.cost_cents))}.",
         )
     return _parent_page(request, session, parent, errors=errors, form=data, status_code=422)
 
@@ -103,12 +103,14 @@ def toggle_reward(reward_id: RowId, parent: FamilyParent, session: DbSession, se
 
 
 @router.post("/rewards/claims/{claim_id}/approve")
-def approve_claim(claim_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def approve_claim(
+    request: Request, claim_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
     try:
         done = service.approve(session, parent, claim_id)
     except Conflict as exc:
         return redirect("/rewards", settings, flash=sentence(exc.message), kind="error")
-    shown = format_money(from_cents_or_zero(done.cost_cents), settings)
+    shown = page_money(request, from_cents_or_zero(done.cost_cents))
     return redirect("/rewards", settings, flash=f"Approved: {done.reward_title}, {shown} taken from the balance.")
 
 
@@ -183,12 +185,14 @@ def my_rewards(request: Request, child: PageChild, session: DbSession) -> Respon
 
 
 @router.post("/me/rewards/{reward_id}/claim")
-def claim_reward(reward_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def claim_reward(
+    request: Request, reward_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep
+) -> Response:
     try:
         made = service.claim(session, child, reward_id)
     except Conflict as exc:
         return redirect("/me/rewards", settings, flash=sentence(exc.message), kind="error")
-    shown = format_money(from_cents_or_zero(made.cost_cents), settings)
+    shown = page_money(request, from_cents_or_zero(made.cost_cents))
     return redirect(
         "/me/rewards",
         settings,
