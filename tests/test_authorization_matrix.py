@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.api import Api, Person, unique
+from tests.support.api import PASSWORD, Api, Person, unique
 from tests.support.family import chore, complete
 from tests.support.routes import routes
 
@@ -182,6 +182,16 @@ CASES = [
     Case("GET", "/users/my-family-children", 401, 403, 200, 200),
     Case("GET", "/users/allowance-summary", 401, 403, 200, 200),
     Case("POST", "/users/logout", 401, 204, 204, 204),
+    # Each member its own password (the stranger too); a new token in the answer.
+    Case(
+        "POST",
+        "/users/me/password",
+        401,
+        200,
+        200,
+        200,
+        body=lambda w: {"current_password": PASSWORD, "new_password": "another-good-password"},
+    ),
     # The stranger changes its own name.
     Case("PATCH", "/users/me", 401, 200, 200, 200, body=lambda w: {"display_name": "Sunny", "avatar": "🦊"}),
     Case("PATCH", "/users/children/{child}", 401, 403, 200, 404, body=lambda w: {"display_name": "Sunny"}),

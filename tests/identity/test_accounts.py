@@ -130,3 +130,27 @@ def test_a_parent_cannot_reset_another_familys_child(api):
     child = api.child(parent)
     response = api.post(f"/users/children/{child.id}/reset-password", stranger, json="brand-new-password")
     assert response.status_code == 404
+
+
+def _fields(answer) -> list[str]:
+    return [error["loc"][-1] for error in answer.json()["detail"]]
+
+
+def test_a_member_changes_its_own_password_through_the_api(api):
+    """The API twin of the account page's password form (POST /account/password)."""
+    parent = api.parent()
+    kid = api.child(parent)
+    for who in (parent, kid):
+        wrong = api.post("/users/me/password", who, json={"current_password": "not-it", "new_password": "new-one-42!"})
+        assert wrong.status_code == 422 and _fields(wrong) == ["current_password"], wrong.text
+        short = api.post("/users/me/password", who, json={"current_password": PASSWORD, "new_password": "x"})
+        assert short.status_code == 422 and _fields(short) == ["new_password"], short.text
+        changed = api.post(
+            "/users/me/password", who, json={"current_password": PASSWORD, "new_password": "a-brand-new-one-42"}
+        )
+        assert changed.status_code == 200, changed.text
+        assert api.get("/users/me", who).status_code == 401  # every session of the old password ended
+        fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+        assert api.client.get("/api/v1/users/me", headers=fresh).json()["id"] == who.id
+        assert api.login(who.username).status_code == 401
+        assert api.login(who.username, "a-brand-new-one-42").status_code == 200

@@ -61,6 +61,7 @@ def scene(api: Api) -> Scene:
         ("POST", "/api/v1/users/"): {"username": unique("kid"), "password": PASSWORD, "is_parent": False},
         ("POST", "/api/v1/users/children/{child_id}/reset-password"): "another-password",
         ("PATCH", "/api/v1/users/me"): {"display_name": "Dad", "avatar": "blue"},
+        ("POST", "/api/v1/users/me/password"): {"current_password": PASSWORD, "new_password": "another-password"},
         ("PATCH", "/api/v1/users/children/{child_id}"): {"display_name": "Kiddo", "avatar": "🐙"},
         ("PUT", "/api/v1/users/children/{child_id}/pin"): {"pin": "2468"},
         ("POST", "/api/v1/families/devices"): {"name": "Kitchen tablet"},

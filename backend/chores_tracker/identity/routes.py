@@ -26,6 +26,7 @@ from chores_tracker.identity.schemas import (
     LoginIn,
     NewDeviceOut,
     NewPersonalTokenOut,
+    PasswordChangeIn,
     PersonalTokenOut,
     PinIn,
     PinSignInIn,
@@ -49,7 +50,17 @@ _REGISTER_FORM_DOC = {
 }
 
 
-@router.post("/register", response_model=UserOut, status_code=status.HTTP_201_CREATED, openapi_extra=_REGISTER_FORM_DOC)
+@router.post(
+    "/register",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_REGISTER_FORM_DOC,
+    responses={
+        409: {"description": "The username is taken (whatever its case)."},
+        422: {"description": "A field is missing or breaks its rules (the password's, the username's)."},
+        429: {"description": "Too many sign-ups from this address (RATE_LIMIT_SIGNUP_PER_HOUR)."},
+    },
+)
 async def register(request: Request, session: DbSession, settings: SettingsDep) -> UserOut:
     """Sign up a parent. Takes a form (as existing clients send it) or the same fields as JSON."""
     data = await parse_form_or_json(request, RegisterIn)
@@ -79,6 +90,26 @@ def logout(_user: CurrentUser, token: BearerToken, session: DbSession, settings:
     """
     sessions.end_session(session, settings, token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/me/password",
+    response_model=TokenOut,
+    summary="Change one's own password",
+    responses={
+        422: {"description": "The current password is not right, or the new one breaks the password rules."},
+        429: {"description": "Too many attempts for this account (RATE_LIMIT_PASSWORD_RESET_PER_HOUR)."},
+    },
+)
+def change_own_password(
+    request: Request, data: PasswordChangeIn, user: CurrentUser, session: DbSession, settings: SettingsDep
+) -> TokenOut:
+    """Change the caller's password (as the account page does). Every session and token of the
+    caller ends, this one included; the answer is a new access token for the new password."""
+    # It checks the current password: limited like a log-in would be, per account.
+    count_attempt(request, PASSWORD_RESET, user.username)
+    updated = service.change_own_password(session, settings, user, data.current_password, data.new_password)
+    return TokenOut(access_token=sessions.open_session(session, settings, updated))
 
 
 @router.get("/me", response_model=UserOut)

@@ -71,6 +71,13 @@ class LoginIn(Input):
     password: str = Field(json_schema_extra={"format": "password"})
 
 
+class PasswordChangeIn(Input):
+    """Changing one's own password: the current one, and the new one (the server's password rules)."""
+
+    current_password: str = Field(max_length=256, json_schema_extra={"format": "password"})
+    new_password: str = Field(max_length=256, json_schema_extra={"format": "password"})
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
