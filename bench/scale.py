@@ -289,6 +289,7 @@ def explain(database_url: str, family: int, out: Path, secret: str) -> None:
 
     settings = Settings(_env_file=None, environment="production", secret_key=secret, database_url=database_url)
     app = create_app(settings)
+    logging.getLogger("chores_tracker.access").setLevel(logging.WARNING)  # the in-process requests' lines
     lines: list[str] = []
     with TestClient(app) as client:
         tokens = {}
