@@ -384,6 +384,18 @@ def _git(*args: str, check: bool = True) -> str:
     return subprocess.run(["git", "-C", str(a.REPO), *args], capture_output=True, text=True, check=check).stdout.strip()
 
 
+def _release_before(added: str, known: set[str]) -> str:
+    """The newest commit before `added` (along first parents) whose revisions this checkout still
+    knows: a commit whose schema this checkout can upgrade. Revisions that never reached a release
+    may be renumbered before they do; a commit in between, holding an id since renamed, is skipped."""
+    for commit in _git("rev-list", "--first-parent", "--max-count=50", f"{added}^", check=False).split():
+        found = _git("grep", "-h", "-E", "^revision(: str)? = ", commit, "--", "backend/alembic/versions", check=False)
+        ids = {line.split("=", 1)[1].strip().strip("\"'") for line in found.splitlines()}
+        if ids and ids <= known:
+            return commit
+    return ""
+
+
 def releases_around_an_expand_only_revision(workdir: Path, revision: str | None = None) -> tuple[Release, Release]:
     """(previous, next): the release before an expand-only revision and the release that brings it.
 
@@ -397,7 +409,7 @@ def releases_around_an_expand_only_revision(workdir: Path, revision: str | None 
     if getattr(head.module, "CONTRACT", None) is False:
         relative = Path(head.path).resolve().relative_to(a.REPO).as_posix()
         added = _git("log", "--diff-filter=A", "--format=%H", "-1", "--", relative)
-        parent = _git("rev-parse", "--verify", "--quiet", f"{added}^", check=False) if added else ""
+        parent = _release_before(added, {r.revision for r in script.walk_revisions()}) if added else ""
         if parent:
             previous_root = workdir / "previous"
             previous_root.mkdir()
