@@ -17,6 +17,7 @@ from chores_tracker.families.schemas import (
     FamilyCreateIn,
     FamilyCurrencyIn,
     FamilyJoinIn,
+    FamilyLanguageIn,
     FamilyTimezoneIn,
     InviteCodeIn,
     OwnerIn,
@@ -33,6 +34,7 @@ from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import browser_timezone, page_locale, page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
@@ -129,6 +131,7 @@ def _family_page(
     timezone_errors: FormErrors | None = None,
     timezone_form: dict[str, object] | None = None,
     currency_errors: FormErrors | None = None,
+    language_errors: FormErrors | None = None,
     currency_form: dict[str, object] | None = None,
     invite_errors: FormErrors | None = None,
     invite_form: dict[str, object] | None = None,
@@ -164,6 +167,7 @@ def _family_page(
             "timezone_form": timezone_form or {"timezone": found.family.timezone},
             "timezone_choices": timezone_choices(found.family.timezone),
             "currency_errors": currency_errors.fields if currency_errors else {},
+            "language_errors": language_errors.fields if language_errors else {},
             "currency_form": currency_form or {"currency": found.family.currency},
             "currency_choices": currency_choices(page_locale(request)),
             "currency_name": currencies.name(found.family.currency, page_locale(request)),
@@ -286,6 +290,29 @@ def set_currency(
         message = f"Every amount is in {family.currency} now, like {shown}."
         return redirect("/family#currency", settings, flash=message)
     return _family_page(request, session, parent, currency_errors=errors, currency_form=data, status_code=422)
+
+
+@router.post("/family/language")
+def set_language(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    """The owner's choice of the pages' language; "" (the browser's) clears it."""
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        FamilyLanguageIn,
+        {"language": data.get("language") or None},
+        lambda wanted: families.set_language(session, parent, wanted.language),
+        refusals=InvalidInput,  # a parent who is not the owner gets the 403 page: the form is not theirs
+    )
+    if family is not None:
+        message = {
+            "en": _("The pages are in English now."),
+            "es": _("The pages are in Spanish now."),
+        }.get(family.language or "", _("The pages follow each browser's language now."))
+        return redirect("/family#language", settings, flash=message)
+    return _family_page(request, session, parent, language_errors=errors, status_code=422)
 
 
 @router.post("/family/owner")

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
@@ -21,6 +22,7 @@ from chores_tracker import clock, currencies, timezones
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
+from chores_tracker.web import i18n
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -36,6 +38,11 @@ environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+)
+# English by default (a template rendered outside `render`); `render` passes the page's language's.
+environment.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda text: text, lambda singular, plural, n: singular if n == 1 else plural, newstyle=True
 )
 
 
@@ -87,6 +94,9 @@ def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
     return value.astimezone(_zone(context))
 
 
+_NEAR_DAYS = {0: i18n._("Today"), 1: i18n._("Tomorrow"), -1: i18n._("Yesterday")}
+
+
 @jinja2.pass_context
 def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     """'Today', 'Tomorrow', 'Yesterday', or 'Mon 3 Mar' (with the year when it is not this year)."""
@@ -95,12 +105,12 @@ def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     today = clock.now().astimezone(_zone(context)).date()
     when = _local(context, value).date() if isinstance(value, datetime) else value
     delta = (when - today).days
-    if delta == 0:
-        return "Today"
-    if delta == 1:
-        return "Tomorrow"
-    if delta == -1:
-        return "Yesterday"
+    language = str(context.get("language", i18n.DEFAULT))
+    if delta in _NEAR_DAYS:
+        return i18n.translate(_NEAR_DAYS[delta], language)
+    if language != i18n.DEFAULT:
+        pattern = "EEE d MMM" if when.year == today.year else "EEE d MMM y"
+        return format_date(when, pattern, locale=language)
     text = f"{when:%a} {when.day} {when:%b}"
     return text if when.year == today.year else f"{text} {when.year}"
 
@@ -118,6 +128,8 @@ def clock_time(context: jinja2.runtime.Context, value: datetime | None) -> str:
     if value is None:
         return ""
     local = _local(context, value)
+    if context.get("language", i18n.DEFAULT) != i18n.DEFAULT:
+        return f"{local:%H:%M}"
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
 
 
@@ -227,12 +239,13 @@ def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
     return _AMOUNT_IN_TEXT.sub(amount, text)
 
 
-def _errors_with_money(values: dict[str, object], currency: str, locale: str) -> None:
-    """Every form's errors on the page (`errors`, `<form>_errors`, `item_errors`) with their amounts in the currency."""
+def _errors_with_money(values: dict[str, object], currency: str, locale: str, language: str = i18n.DEFAULT) -> None:
+    """Every form's errors on the page (`errors`, `<form>_errors`, `item_errors`) in the page's language
+    (when the catalogue has them) with their amounts in the currency."""
     for key, value in values.items():
         if (key == "errors" or key.endswith("_errors")) and isinstance(value, dict):
             values[key] = {
-                name: money_in_text(text, currency, locale) if isinstance(text, str) else text
+                name: money_in_text(i18n.translate(text, language), currency, locale) if isinstance(text, str) else text
                 for name, text in value.items()
             }
 
@@ -244,9 +257,21 @@ def page_currency(request: Request) -> str:
     return str(getattr(family, "currency", None) or getattr(settings, "currency", currencies.DEFAULT))
 
 
+def page_language(request: Request) -> str:
+    """The page's language: the family's, else the browser's among en and es, else English."""
+    family = getattr(request.state, "family", None)
+    return i18n.choose(getattr(family, "language", None), request.headers.get("accept-language"))
+
+
 def page_locale(request: Request) -> str:
-    """The locale amounts are formatted in: the browser's language among those served (en_US without one)."""
-    return currencies.page_locale(request.headers.get("accept-language"))
+    """The locale amounts are formatted in, of the page's language: the browser's when it is of that
+    language (es_MX), else the language's own (es; en_US)."""
+    return i18n.locale_for(page_language(request), request.headers.get("accept-language"))
+
+
+def page_text(request: Request, text: str) -> str:
+    """A message (a flash, a domain error's English text) in the page's language when the catalogue has it."""
+    return i18n.translate(text, page_language(request))
 
 
 def page_money(request: Request, value: Decimal | int | str, *, signed: bool = False) -> str:
@@ -263,7 +288,10 @@ def render(
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     flash = _read_flash(request, settings)
-    values = {
+    language = page_language(request)
+    if flash is not None:
+        flash["text"] = i18n.translate(flash["text"], language)
+    values: dict[str, object] = {
         "request": request,
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
@@ -278,12 +306,14 @@ def render(
         "path": request.url.path,
         "currency_code": page_currency(request),
         "money_locale": page_locale(request),
+        "language": language,
+        **i18n.template_callables(language),
         "currency_symbol": currency_symbol(page_currency(request), page_locale(request)),
         "errors": {},
         "form": {},
     }
     values.update(context or {})
-    _errors_with_money(values, str(values["currency_code"]), str(values["money_locale"]))
+    _errors_with_money(values, str(values["currency_code"]), str(values["money_locale"]), language)
     html = environment.get_template(template).render(values)
     page = HTMLResponse(html, status_code=status_code)
     if request.cookies.get(CSRF_COOKIE) != request.state.csrf_nonce:
