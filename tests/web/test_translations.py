@@ -122,3 +122,17 @@ def test_only_the_owner_sets_the_language_and_only_en_or_es(visitor):
     child = visitor()
     child.log_in(child_name)
     assert child.api("PUT", "/families/language", json={"language": "en"}).status_code == 403
+
+
+def test_the_sign_in_page_follows_the_browser(visitor):
+    someone = visitor()
+    spanish = someone.get("/login", headers=SPANISH).text
+    assert '<html lang="es">' in spanish and "Iniciar sesión" in spanish and "Welcome back" not in spanish
+    english = someone.get("/login").text
+    assert '<html lang="en">' in english and "Welcome back" in english and "Iniciar sesión" not in english
+
+
+def test_an_error_page_in_spanish(visitor):
+    page = visitor().get("/no-such-page", headers=SPANISH)
+    assert page.status_code == 404
+    assert "No encontramos esa página" in page.text

@@ -19,6 +19,7 @@ from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
@@ -169,7 +170,7 @@ def logout(request: Request, session: DbSession, settings: SettingsDep) -> Respo
 
 def _account_page(request: Request, session: Session, user: User, status_code: int = 200, **extra: object) -> Response:
     context = {
-        "title": "Your account",
+        "title": _("Your account"),
         "tokens": tokens.list_tokens(session, user),
         "scopes": tokens.SCOPES,
         "new_token": None,

@@ -41,6 +41,7 @@ from chores_tracker.settings import Settings
 from chores_tracker.web import chore_templates, schedule_form
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import page_currency, page_money, page_timezone, plain_amount, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -311,7 +312,7 @@ def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> R
         request,
         "chores.html",
         {
-            "title": "Chores",
+            "title": _("Chores"),
             "active": [c for c in found if not c.is_disabled],
             "paused": [c for c in found if c.is_disabled],
             "modes": {value: label for value, label, _ in MODES},
@@ -420,7 +421,7 @@ def _queue_page(
         request,
         "approvals.html",
         {
-            "title": "Approvals",
+            "title": _("Approvals"),
             "items": items,
             "errors_for": errors_for,
             "item_errors": errors.fields if errors else {},

@@ -59,7 +59,7 @@ def _setup_page(
         request,
         "family_setup.html",
         {
-            "title": "Set up your family",
+            "title": _("Set up your family"),
             "create_errors": create_errors.fields if create_errors else {},
             "join_errors": join_errors.fields if join_errors else {},
             "form": form or {},
@@ -153,7 +153,7 @@ def _family_page(
         request,
         "family.html",
         {
-            "title": "Family",
+            "title": _("Family"),
             "members": found,
             "invite_uses_left": families.invite_code_uses_left(found.family),
             "invite_errors": invite_errors.fields if invite_errors else {},

@@ -29,6 +29,7 @@ from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -242,5 +243,5 @@ def my_money(request: Request, child: PageChild, session: DbSession) -> Response
     return render(
         request,
         "my_money.html",
-        {"title": "My money", "totals": chores.child_totals(session, child), "activities": page.activities},
+        {"title": _("My money"), "totals": chores.child_totals(session, child), "activities": page.activities},
     )

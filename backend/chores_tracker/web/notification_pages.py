@@ -12,6 +12,7 @@ from chores_tracker.notifications import channels, links
 from chores_tracker.notifications import service as notifications
 from chores_tracker.settings import Settings
 from chores_tracker.web.forms import SubmittedForm
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import STATIC_DIR, redirect, render
 from chores_tracker.web.session import PageUser
 
@@ -49,7 +50,7 @@ def notifications_page(
         request,
         "notifications.html",
         {
-            "title": "Notifications",
+            "title": _("Notifications"),
             "notifications": found.notifications,
             "actions": actions,
             "page": page,

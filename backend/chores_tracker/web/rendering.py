@@ -159,7 +159,17 @@ def avatar_text(someone: object) -> str:
     return shown_name(someone)[:1].upper()
 
 
+@jinja2.pass_context
+def translated(context: jinja2.runtime.Context, value: str | None) -> str:
+    """A text made in Python (a page title, an error page's words) in the page's language when the
+    catalogue has it: `{{ title|t }}`."""
+    if value is None:
+        return ""
+    return i18n.translate(str(value), str(context.get("language", i18n.DEFAULT)))
+
+
 environment.filters.update(
+    t=translated,
     cents=from_cents,
     money=money,
     plain_amount=plain_amount_filter,

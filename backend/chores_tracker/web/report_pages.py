@@ -18,6 +18,7 @@ from chores_tracker.reports import service as reports
 from chores_tracker.reports.schemas import AllowanceSummaryOut, ExportFormat
 from chores_tracker.web.charts import NARROW, WIDE, bar_chart
 from chores_tracker.web.forms import FormErrors
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import FamilyParent
 
@@ -79,7 +80,7 @@ def report_page(request: Request, parent: FamilyParent, session: DbSession) -> R
         request,
         "report.html",
         {
-            "title": "Report",
+            "title": _("Report"),
             "summary": summary,
             "weeks": weeks,
             "charts": charts,

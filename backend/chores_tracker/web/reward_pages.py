@@ -22,6 +22,7 @@ from chores_tracker.rewards import allowance, goals, service
 from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, RewardUpdate
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -43,7 +44,7 @@ def _parent_page(
         request,
         "rewards.html",
         {
-            "title": "Rewards",
+            "title": _("Rewards"),
             "rewards": service.list_rewards(session, parent),
             "waiting": [c for c in claims if c.status == "pending"],
             "decided": [c for c in claims if c.status != "pending"][:20],
@@ -160,7 +161,7 @@ def _child_page(
         request,
         "my_rewards.html",
         {
-            "title": "Rewards",
+            "title": _("Rewards"),
             "money": {
                 "balance": from_cents_or_zero(money.balance_cents),
                 "reserved": from_cents_or_zero(money.reserved_cents),

@@ -22,6 +22,7 @@ from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent
 
@@ -111,7 +112,7 @@ def _page(
         request,
         "week.html",
         {
-            "title": "Week",
+            "title": _("Week"),
             "start": start,
             "end": start + timedelta(days=DAYS - 1),
             "previous": start - timedelta(days=DAYS),
