@@ -80,9 +80,9 @@ LABELS = {
 }
 
 MODES = [
-    (AssignmentMode.single.value, "One child", "Only this child does it."),
-    (AssignmentMode.multi_independent.value, "Several children", "Each of them does it and is paid for it."),
-    (AssignmentMode.unassigned.value, "Any child", "The first child to do it gets the reward."),
+    (AssignmentMode.single.value, _("One child"), _("Only this child does it.")),
+    (AssignmentMode.multi_independent.value, _("Several children"), _("Each of them does it and is paid for it.")),
+    (AssignmentMode.unassigned.value, _("Any child"), _("The first child to do it gets the reward.")),
 ]
 
 
