@@ -16,7 +16,7 @@ from chores_tracker.web import i18n
 WEB = Path(i18n.__file__).parent
 PO = WEB / "locale" / "es" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "message": None}
 JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
     "trim_blocks": "true",
@@ -136,3 +136,23 @@ def test_an_error_page_in_spanish(visitor):
     page = visitor().get("/no-such-page", headers=SPANISH)
     assert page.status_code == 404
     assert "No encontramos esa página" in page.text
+
+
+def test_flash_messages_with_values_and_form_errors_follow_the_page(visitor):
+    parent = _family(visitor)
+    parent.get("/family")
+    parent.submit("/family/language", {"language": "es"})
+    parent.get("/chores/new")
+    response = parent.submit(
+        "/chores/new", {"title": "", "reward_kind": "fixed", "reward": "1", "assignment_mode": "unassigned"}
+    )
+    assert response.status_code == 422
+    assert "Di qué hay que hacer." in response.text
+    parent.get("/chores/new")
+    response = parent.submit(
+        "/chores/new", {"title": "Feed the cat", "reward_kind": "fixed", "reward": "1", "assignment_mode": "unassigned"}
+    )
+    assert response.url.path == "/chores"
+    assert parent.flash().startswith("“Feed the cat” está lista para los niños")
+    # The amounts of a Spanish page: a decimal comma.
+    assert "1,00" in response.text

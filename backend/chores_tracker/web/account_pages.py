@@ -19,7 +19,7 @@ from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
-from chores_tracker.web.i18n import _
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
@@ -154,7 +154,11 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
         except DomainError as exc:
             errors.from_domain(exc)
         else:
-            response = redirect("/family/setup", settings, flash=f"Welcome, {user.username}! Now set up your family.")
+            response = redirect(
+                "/family/setup",
+                settings,
+                flash=message("Welcome, {username}! Now set up your family.", username=user.username),
+            )
             return _signed_in(response, session, settings, user)
     form = {key: value for key, value in data.items() if "password" not in key}
     return _signup_page(request, settings, form=form, errors=errors, status_code=422)
@@ -162,7 +166,7 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
 
 @router.post("/logout")
 def logout(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    response = redirect("/login", settings, flash="You are logged out. See you soon!")
+    response = redirect("/login", settings, flash=_("You are logged out. See you soon!"))
     end_session(request, response, session, settings)
     renew_nonce(response, settings)
     return response
@@ -207,8 +211,8 @@ def revoke_token(
     try:
         tokens.revoke_token(session, user, token_id)
     except DomainError:
-        return redirect("/account/password", settings, flash="That token is already gone.")
-    return redirect("/account/password", settings, flash="The token is revoked.")
+        return redirect("/account/password", settings, flash=_("That token is already gone."))
+    return redirect("/account/password", settings, flash=_("The token is revoked."))
 
 
 @router.post("/account/password")
@@ -233,5 +237,5 @@ def change_password(
             errors.from_domain(exc)
         else:
             # The change logs out every other device; this browser gets a session for the new password.
-            return _signed_in(redirect("/", settings, flash="Your password is changed."), session, settings, updated)
+            return _signed_in(redirect("/", settings, flash=_("Your password is changed.")), session, settings, updated)
     return _account_page(request, session, user, 422, errors=errors.fields)

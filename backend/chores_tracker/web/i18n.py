@@ -39,6 +39,32 @@ def _(text: str) -> str:
     return text
 
 
+class Message(str):
+    """A message with values ("Approved “{title}”: {child} earned {amount}."): the English text, which
+    is what it reads as, with its msgid and values kept so that a page translates it (`message`)."""
+
+    msgid: str
+    values: dict[str, str]
+
+    def __new__(cls, msgid: str, values: dict[str, str]) -> Message:
+        made = super().__new__(cls, msgid.format(**values))
+        made.msgid = msgid
+        made.values = values
+        return made
+
+
+def message(msgid: str, **values: object) -> Message:
+    """Marks a message with values for extraction; `translate_message` puts it in a page's language."""
+    return Message(msgid, {name: str(value) for name, value in values.items()})
+
+
+def translate_message(msgid: str, values: dict[str, str], language: str) -> str:
+    try:
+        return translate(msgid, language).format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation that names another value: the English
+        return msgid.format(**values)
+
+
 @cache
 def translations(language: str) -> gettext_module.NullTranslations:
     if language == DEFAULT or language not in LANGUAGES:
@@ -48,8 +74,15 @@ def translations(language: str) -> gettext_module.NullTranslations:
 
 
 def translate(text: str, language: str) -> str:
-    """The text in the language when the catalogue has it; as it is otherwise."""
-    return translations(language).gettext(text)
+    """The text in the language when the catalogue has it; as it is otherwise. A sentence made of a
+    marked phrase (forms.sentence adds the stop: "Say what needs doing.") is found by its phrase."""
+    catalogue = translations(language)
+    found = catalogue.gettext(text)
+    if found == text and text.endswith(".") and language != DEFAULT:
+        phrase = catalogue.gettext(text[:-1])
+        if phrase != text[:-1]:
+            return phrase + "."
+    return found
 
 
 def language_of(locale: str) -> str:

@@ -11,6 +11,7 @@ import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -187,7 +188,7 @@ def _sign(settings: Settings, payload: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"flash|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _read_flash(request: Request, settings: Settings) -> dict[str, str] | None:
+def _read_flash(request: Request, settings: Settings) -> dict[str, Any] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
@@ -196,17 +197,25 @@ def _read_flash(request: Request, settings: Settings) -> dict[str, str] | None:
     if not signature.isascii() or not hmac.compare_digest(signature, _sign(settings, payload)):
         return None
     try:
-        kind, text = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
+        kind, text, *translatable = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
     except (ValueError, TypeError):
         return None
-    return {"kind": "error" if kind == "error" else "success", "text": str(text)}
+    shown = {"kind": "error" if kind == "error" else "success", "text": str(text)}
+    # A message with values (i18n.message) carries its msgid and values, translated where it is shown.
+    if len(translatable) == 2 and isinstance(translatable[0], str) and isinstance(translatable[1], dict):
+        shown["msgid"] = translatable[0]
+        shown["values"] = {str(k): str(v) for k, v in translatable[1].items()}  # type: ignore[assignment]
+    return shown
 
 
 def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: str = "success") -> RedirectResponse:
     """After a form: 303 so a reload does not post again; the message shows on the next page."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        payload = base64.urlsafe_b64encode(json.dumps([kind, flash]).encode()).decode()
+        parts: list[object] = [kind, flash]
+        if isinstance(flash, i18n.Message):
+            parts += [flash.msgid, flash.values]
+        payload = base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
         response.set_cookie(
             FLASH_COOKIE,
             f"{payload}.{_sign(settings, payload)}",
@@ -299,7 +308,9 @@ def render(
     settings: Settings = request.app.state.settings
     flash = _read_flash(request, settings)
     language = page_language(request)
-    if flash is not None:
+    if flash is not None and "msgid" in flash:
+        flash = {"kind": flash["kind"], "text": i18n.translate_message(flash["msgid"], flash["values"], language)}
+    elif flash is not None:
         flash["text"] = i18n.translate(flash["text"], language)
     values: dict[str, object] = {
         "request": request,
