@@ -117,6 +117,16 @@ def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
 
 
 @jinja2.pass_context
+def short_date(context: jinja2.runtime.Context, when: date, with_year: bool = False) -> str:
+    """'Mon 7 Dec' ('Mon 7 Dec 2026' with the year), in the page's language ('lun 7 dic')."""
+    language = str(context.get("language", i18n.DEFAULT))
+    if language != i18n.DEFAULT:
+        return format_date(when, "EEE d MMM y" if with_year else "EEE d MMM", locale=language)
+    text = f"{when:%a} {when.day} {when:%b}"
+    return f"{text} {when.year}" if with_year else text
+
+
+@jinja2.pass_context
 def moment(context: jinja2.runtime.Context, value: datetime | None) -> str:
     if value is None:
         return ""
@@ -175,6 +185,7 @@ environment.filters.update(
     money=money,
     plain_amount=plain_amount_filter,
     day=day,
+    short_date=short_date,
     moment=moment,
     clock_time=clock_time,
     iso=iso,
