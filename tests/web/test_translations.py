@@ -156,3 +156,25 @@ def test_flash_messages_with_values_and_form_errors_follow_the_page(visitor):
     assert parent.flash().startswith("“Feed the cat” está lista para los niños")
     # The amounts of a Spanish page: a decimal comma.
     assert "1,00" in response.text
+
+
+def test_a_child_s_pages_in_spanish_with_amounts_for_es(visitor):
+    parent = _family(visitor)
+    parent.api("PUT", "/families/language", json={"language": "es"})
+    child_name = parent.add_child()
+    child = visitor()
+    child.log_in(child_name)
+    home = child.get("/")
+    assert '<html lang="es">' in home.text
+    assert "Mi dinero" in home.text and "Para hacer ahora" in home.text and "My money" not in home.text
+    # USD in es: a decimal comma and the symbol after the amount ("0,00 US$").
+    assert "0,00\xa0US$" in home.text
+    money = child.get("/me/money")
+    assert "Lo que ganaste" in money.text
+
+
+def test_a_sign_in_error_in_spanish(visitor):
+    someone = visitor()
+    someone.get("/login", headers=SPANISH)
+    page = someone.submit("/login", {"username": "", "password": ""}, headers=SPANISH)
+    assert "Escribe tu usuario." in page.text

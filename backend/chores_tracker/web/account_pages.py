@@ -89,9 +89,9 @@ def login(
     username, password = str(data.get("username", "")), str(data.get("password", ""))
     errors = FormErrors()
     if not username:
-        errors.add("username", "Enter your username.")
+        errors.add("username", _("Enter your username."))
     if not password:
-        errors.add("password", "Enter your password.")
+        errors.add("password", _("Enter your password."))
     if not errors:
         count_attempt(request, LOGIN, username)  # the same limits as the API's log-in
         try:
@@ -223,9 +223,9 @@ def change_password(
     errors = FormErrors()
     current, new = str(data.get("current_password", "")), str(data.get("new_password", ""))
     if not current:
-        errors.add("current_password", "Enter your current password.")
+        errors.add("current_password", _("Enter your current password."))
     if not new:
-        errors.add("new_password", "Choose a new password.")
+        errors.add("new_password", _("Choose a new password."))
     elif len(new) > PASSWORD_MAX:
         errors.add("new_password", f"Use at most {PASSWORD_MAX} characters.")
     if not errors:

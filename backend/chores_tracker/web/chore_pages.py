@@ -214,7 +214,7 @@ def _chore_form_page(
         request,
         "chore_form.html",
         {
-            "title": f"Edit {chore.title}" if chore else "New chore",
+            "title": message("Edit {title}", title=chore.title) if chore else _("New chore"),
             "chore": chore,
             "templates": [] if chore else chore_templates.TEMPLATES,
             "template": template,

@@ -76,7 +76,7 @@ def set_child_pin(
     pin = str(submitted.values().get("pin", ""))
     errors = FormErrors()
     if not pin:
-        errors.add("pin", "Choose a PIN of 4 to 6 digits.")
+        errors.add("pin", _("Choose a PIN of 4 to 6 digits."))
     else:
         try:
             child = devices.set_pin(session, settings, parent, child_id, pin)
@@ -106,7 +106,11 @@ def _child_on_device(session: Session, device: FamilyDevice, child_id: int) -> U
 def _pin_page(
     request: Request, child: User, errors: FormErrors | None = None, status_code: int = 200
 ) -> Response:  # fmt: skip
-    context = {"title": f"Hi, {child.name}", "child": child, "errors": errors.fields if errors else {}}
+    context = {
+        "title": message("Hi, {name}", name=child.name),
+        "child": child,
+        "errors": errors.fields if errors else {},
+    }
     return render(request, "pin.html", context, status_code=status_code)
 
 
@@ -136,7 +140,7 @@ def pin_sign_in(
     pin = str(submitted.values().get("pin", ""))
     errors = FormErrors()
     if not pin:
-        errors.add("pin", "Enter your PIN.")
+        errors.add("pin", _("Enter your PIN."))
         return _pin_page(request, child, errors, 422)
     count_pin_attempt(request, device.id, child.id)  # per device and per child, as the API's
     try:

@@ -371,7 +371,7 @@ def reset_child_password(
     password = str(data.get("password", ""))
     errors = FormErrors()
     if not password:
-        errors.add("password", "Choose a new password.")
+        errors.add("password", _("Choose a new password."))
     elif len(password) > PASSWORD_MAX:
         errors.add("password", f"Use at most {PASSWORD_MAX} characters.")
     else:

@@ -125,7 +125,7 @@ def add_adjustment(
     errors = FormErrors()
     amount = str(data.get("amount", ""))
     if amount.startswith(("-", "+")):
-        errors.add("amount", "Enter the amount without a sign, and choose bonus or penalty.")
+        errors.add("amount", _("Enter the amount without a sign, and choose bonus or penalty."))
         # The other inputs are checked too, so that every error shows at once.
         validate(AdjustmentCreate, {"child_id": child.id, "amount": "1", "reason": data.get("reason", "")}, errors)
     else:

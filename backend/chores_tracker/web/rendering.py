@@ -176,7 +176,10 @@ def translated(context: jinja2.runtime.Context, value: str | None) -> str:
     catalogue has it: `{{ title|t }}`."""
     if value is None:
         return ""
-    return i18n.translate(str(value), str(context.get("language", i18n.DEFAULT)))
+    language = str(context.get("language", i18n.DEFAULT))
+    if isinstance(value, i18n.Message):
+        return i18n.translate_message(value.msgid, value.values, language)
+    return i18n.translate(str(value), language)
 
 
 environment.filters.update(

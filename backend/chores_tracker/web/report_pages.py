@@ -35,7 +35,7 @@ def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, 
         try:
             bounds[name] = date.fromisoformat(raw[name]) if raw[name] else None
         except ValueError:
-            errors.add(name, "Enter a date like 2026-01-31.")
+            errors.add(name, _("Enter a date like 2026-01-31."))
             bounds[name] = None
     child_id = int(raw["child_id"]) if raw["child_id"].isdigit() and int(raw["child_id"]) <= MAX_ROW_ID else None
     return Period.from_bounds(bounds["date_from"], bounds["date_to"]), child_id, raw

@@ -60,7 +60,7 @@ def _start(raw: str, today: date, errors: FormErrors) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors.add("start", "Enter a date like 2026-12-07.")
+        errors.add("start", _("Enter a date like 2026-12-07."))
         return _monday(today)
 
 
@@ -182,17 +182,17 @@ def add_pause(
         try:
             days[name] = date.fromisoformat(str(data.get(name) or ""))
         except ValueError:
-            errors.add(name, "Enter a date like 2026-12-07.")
+            errors.add(name, _("Enter a date like 2026-12-07."))
     child = str(data.get("child_id") or "")
     if not child.isdigit():
-        errors.add("child_id", "Choose a child.")
+        errors.add("child_id", _("Choose a child."))
     if not errors:
         try:
             pauses.add_pause(session, parent, int(child), days["first_day"], days["last_day"])
         except InvalidInput as exc:
             errors.from_domain(exc)
         except NotFound:
-            errors.add("child_id", "Choose a child of the family.")
+            errors.add("child_id", _("Choose a child of the family."))
     if errors:
         return _page(request, session, parent, str(data.get("start") or ""), errors=errors, form=data, status_code=422)
     name = next(
