@@ -178,3 +178,12 @@ def test_a_sign_in_error_in_spanish(visitor):
     someone.get("/login", headers=SPANISH)
     page = someone.submit("/login", {"username": "", "password": ""}, headers=SPANISH)
     assert "Escribe tu usuario." in page.text
+
+
+def test_the_image_gets_the_compiled_catalogue_and_not_its_source():
+    from tests.deploy import artifacts
+
+    context = artifacts.build_context_files()
+    shipped = str(MO.relative_to(artifacts.REPO))
+    assert shipped in context
+    assert not [f for f in context if f.endswith((".po", ".pot"))]
