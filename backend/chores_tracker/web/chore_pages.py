@@ -42,7 +42,15 @@ from chores_tracker.web import chore_templates, schedule_form
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import page_currency, page_money, page_timezone, plain_amount, redirect, render
+from chores_tracker.web.rendering import (
+    page_currency,
+    page_language,
+    page_money,
+    page_timezone,
+    plain_amount,
+    redirect,
+    render,
+)
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -206,7 +214,7 @@ def _chore_form_page(
         today = local_date(clock.now(), timezones.zone(page_timezone(request)))
         form = {"reward_kind": "fixed", "assignment_mode": "single", **schedule_form.new_form_defaults(today)}
         if template is not None:
-            form.update(chore_templates.form_of(template, page_currency(request)))
+            form.update(chore_templates.form_of(template, page_currency(request), page_language(request)))
             schedule_text = schedule_form.read_back(_chore_fields(form)[0].get("schedule"))
     if schedule_text is None and chore is not None and not errors:
         schedule_text = schedule_form.read_back(schedule_of(chore))
