@@ -187,3 +187,10 @@ def test_the_image_gets_the_compiled_catalogue_and_not_its_source():
     shipped = str(MO.relative_to(artifacts.REPO))
     assert shipped in context
     assert not [f for f in context if f.endswith((".po", ".pot"))]
+
+
+def test_a_spanish_amount_error_in_yen_asks_for_whole_numbers(visitor):
+    from chores_tracker.web.rendering import money_in_text
+
+    hint = i18n.translate("Enter an amount like 2.50: digits, and at most two decimals.", "es")
+    assert money_in_text(hint, "JPY", "es") == "Escribe un monto como 500\xa0JPY: números enteros, sin decimales."

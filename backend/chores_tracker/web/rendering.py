@@ -257,6 +257,8 @@ _AMOUNT_IN_TEXT = re.compile(
     r"(?<![\w.,])-?[0-9]{1,7}\.[0-9]{2}(?!\w|\.[0-9])|(?<=between )-?[0-9]{1,7}(?= and -?[0-9]{1,7}\.[0-9]{2})"
 )
 _FORMAT_HINT = re.compile(r"like ([0-9]\.[0-9]{2}): digits, and at most two decimals")
+# The same hint in Spanish (the catalogue's words for forms.py's "amount_format").
+_FORMAT_HINT_ES = re.compile(r"como ([0-9]\.[0-9]{2}): dígitos y como máximo dos decimales")
 
 
 def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
@@ -269,6 +271,7 @@ def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
     if currencies.minor_digits(currency) == 0:
         example = currencies.format_amount(500, currency, locale)
         text = _FORMAT_HINT.sub(f"like {example}: whole numbers, no decimals", text)
+        text = _FORMAT_HINT_ES.sub(f"como {example}: números enteros, sin decimales", text)
     return _AMOUNT_IN_TEXT.sub(amount, text)
 
 
