@@ -47,7 +47,8 @@ RUN pip install --no-cache-dir --no-deps --editable .
 # LANGUAGES of chores_tracker/currencies.py, with en_US, the default locale) and root, which every
 # locale inherits from: 0.6 MB; pages negotiate their locale among the files left. Its
 # message-catalogue tools (babel.messages: extracting and compiling catalogues) go too: the app
-# only reads compiled catalogues.
+# only reads compiled catalogues (its own: backend/chores_tracker/web/locale/*/LC_MESSAGES/messages.mo,
+# under /app, which the *.po find below does not touch).
 RUN pip uninstall --yes pip setuptools \
  && find /opt/venv/lib/python*/site-packages/babel/locale-data -type f -name '*.dat' \
         ! -name root.dat ! -name en.dat ! -name en_US.dat ! -name es.dat -delete \

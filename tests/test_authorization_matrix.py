@@ -225,6 +225,8 @@ CASES = [
     Case("PUT", "/families/timezone", 401, 403, 200, 200, body=lambda w: {"timezone": "America/Chicago"}),
     # Only the owner chooses the currency; the stranger owns its own family.
     Case("PUT", "/families/currency", 401, 403, 403, 200, body=lambda w: {"currency": "EUR"}, owner=200),
+    # Only the owner chooses the pages' language; the stranger owns its own family.
+    Case("PUT", "/families/language", 401, 403, 403, 200, body=lambda w: {"language": "es"}, owner=200),
     # chores
     Case(
         "POST",

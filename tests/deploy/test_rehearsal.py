@@ -384,14 +384,18 @@ def _git(*args: str, check: bool = True) -> str:
     return subprocess.run(["git", "-C", str(a.REPO), *args], capture_output=True, text=True, check=check).stdout.strip()
 
 
-def _release_before(added: str, known: set[str]) -> str:
-    """The newest commit before `added` (along first parents) whose revisions this checkout still
-    knows: a commit whose schema this checkout can upgrade. Revisions that never reached a release
-    may be renumbered before they do; a commit in between, holding an id since renamed, is skipped."""
+def _release_before(added: str, chain: dict[str, str | None]) -> str:
+    """The newest commit before `added` (along first parents) whose revisions are this checkout's,
+    each after the same one: a release whose schema this checkout upgrades step by step. Revisions
+    that never reached a release may be renumbered or re-chained before they do; a commit in
+    between, holding an id or an order since changed, is skipped."""
     for commit in _git("rev-list", "--first-parent", "--max-count=50", f"{added}^", check=False).split():
-        found = _git("grep", "-h", "-E", "^revision(: str)? = ", commit, "--", "backend/alembic/versions", check=False)
-        ids = {line.split("=", 1)[1].strip().strip("\"'") for line in found.splitlines()}
-        if ids and ids <= known:
+        found = _git(
+            "grep", "-h", "-E", "^(down_)?revision(: [^=]+)? = ", commit, "--", "backend/alembic/versions", check=False
+        )
+        values = [line.split("=", 1)[1].strip().strip("\"'") for line in found.splitlines()]
+        pairs = {values[i]: (None if values[i + 1] == "None" else values[i + 1]) for i in range(0, len(values) - 1, 2)}
+        if pairs and all(chain.get(revision, "?") == down for revision, down in pairs.items()):
             return commit
     return ""
 
@@ -409,7 +413,8 @@ def releases_around_an_expand_only_revision(workdir: Path, revision: str | None 
     if getattr(head.module, "CONTRACT", None) is False:
         relative = Path(head.path).resolve().relative_to(a.REPO).as_posix()
         added = _git("log", "--diff-filter=A", "--format=%H", "-1", "--", relative)
-        parent = _release_before(added, {r.revision for r in script.walk_revisions()}) if added else ""
+        chain = {r.revision: r.down_revision for r in script.walk_revisions()}
+        parent = _release_before(added, chain) if added else ""  # type: ignore[arg-type]
         if parent:
             previous_root = workdir / "previous"
             previous_root.mkdir()

@@ -210,6 +210,7 @@ def test_a_lone_surrogate_in_any_field_of_any_page_form_is_refused(make_sqlite_a
         "/family/invite-code": (parent, "/family", {"max_uses": "1"}),
         "/family/timezone": (parent, "/family", {"timezone": "Europe/Paris"}),
         "/family/currency": (parent, "/family", {"currency": "EUR"}),
+        "/family/language": (parent, "/family", {"language": "es"}),
         "/family/children": (parent, "/family", {"username": unique("kid"), "password": PASSWORD}),
         f"/family/children/{kid}/password": (parent, "/family", {"password": "another-password"}),
         f"/family/children/{kid}/profile": (parent, "/family", {"display_name": "Kiddo", "avatar": "🦊"}),

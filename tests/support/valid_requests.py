@@ -73,6 +73,7 @@ def scene(api: Api) -> Scene:
         ("PUT", "/api/v1/families/streak-bonus"): {"percent": 10, "step_days": 7, "cap_percent": 50},
         ("PUT", "/api/v1/families/timezone"): {"timezone": "America/Chicago"},
         ("PUT", "/api/v1/families/currency"): {"currency": "EUR"},
+        ("PUT", "/api/v1/families/language"): {"language": "es"},
         ("POST", "/api/v1/chores"): {"title": "Dishes", "reward": 1, "assignee_ids": [kid.id]},
         ("PUT", "/api/v1/chores/{chore_id}"): {"title": "Rake the leaves"},
         ("POST", "/api/v1/chores/{chore_id}/approve"): {"reward_value": 1},

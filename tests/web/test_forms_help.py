@@ -240,7 +240,8 @@ def test_amounts_follow_the_browsers_language(family):
     english = parent.get("/family")
     assert "like €1,234.50" in english.text
     spanish = parent.get("/family", headers={"Accept-Language": "es-ES,es;q=0.9"})
-    assert "like 1.234,50\xa0€" in spanish.text
+    # The page is in Spanish too now (issue 14 point 10): its words and its amounts.
+    assert "como 1.234,50\xa0€" in spanish.text
 
 
 def test_a_domain_error_carries_its_further_problems_and_a_page_shows_them_all():

@@ -192,6 +192,7 @@ CASES = [
     Case("/family/invite-code", "owner", lambda w: "/family/invite-code", lambda w: {"max_uses": "2"}),
     Case("/family/timezone", "owner", lambda w: "/family/timezone", lambda w: {"timezone": "Europe/Lisbon"}),
     Case("/family/currency", "owner", lambda w: "/family/currency", lambda w: {"currency": "JPY"}),
+    Case("/family/language", "owner", lambda w: "/family/language", lambda w: {"language": "es"}),
     Case("/family/owner", "owner", lambda w: "/family/owner", lambda w: {"user_id": str(w.co_parent_id)}),
     Case("/family/children", "owner", lambda w: "/family/children",
          lambda w: {"username": "newkid9", "password": PASSWORD}),

@@ -5,7 +5,7 @@ day streak, the step's length in days, and the most it adds. Nullable: NULL (eve
 release before, and every family it makes) is "no streak bonus".
 
 Revision ID: 0042
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-02 09:00:00+00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0042"
-down_revision: str | Sequence[str] | None = "0040"
+down_revision: str | Sequence[str] | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

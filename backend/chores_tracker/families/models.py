@@ -36,6 +36,8 @@ class Family(TimestampMixin, Base):
     currency: Mapped[str] = mapped_column(
         String(3), default=currencies.DEFAULT, server_default=text(f"'{currencies.DEFAULT}'")
     )
+    # The pages' language ("en" or "es", web/i18n.py), chosen by the owner; NULL: each reader's browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Bumped by every write to the family, in its transaction (db.revisions): the answers' ETags
     # carry it. Written only by that UPDATE; the server default covers families the release before makes.
     revision: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -11,6 +11,8 @@ from chores_tracker.families.schemas import (
     FamilyCurrencyIn,
     FamilyJoinIn,
     FamilyJoinOut,
+    FamilyLanguageIn,
+    FamilyLanguageOut,
     FamilyMembersOut,
     FamilyOut,
     FamilyTimezoneIn,
@@ -108,6 +110,23 @@ def set_currency(data: FamilyCurrencyIn, parent: CurrentParent, session: DbSessi
     the family's activity feed (`currency_changed`)."""
     family = service.set_currency(session, parent, data.currency)
     return _family(family, parent, service.owner_of(session, family))
+
+
+@router.put(
+    "/language",
+    response_model=FamilyLanguageOut,
+    summary="Set the language of the family's pages",
+    responses={403: {"description": "Not the family's owner"}, 404: {"description": "No family"}},
+)
+def set_language(data: FamilyLanguageIn, parent: CurrentParent, session: DbSession) -> FamilyLanguageOut:
+    """The family's owner sets the language its web pages are shown in (`{"language": "es"}`: en or
+    es), for every member whatever their browser says; `{"language": null}` lets each reader's
+    browser choose again (Accept-Language among en and es, else English, as before any choice).
+    Amounts on the pages are formatted in the same language. The API's JSON, this answer's included,
+    stays English. 422 for another value, 403 for a parent who is not the owner or a child, 404
+    without a family."""
+    family = service.set_language(session, parent, data.language)
+    return FamilyLanguageOut(language=family.language)
 
 
 @router.post("/join", response_model=FamilyJoinOut)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -89,6 +90,19 @@ class FamilyCurrencyIn(Input):
         if not currencies.is_known(value.upper()):
             raise PydanticCustomError("currency_unknown", currencies.UNKNOWN)
         return value.upper()
+
+
+class FamilyLanguageIn(Input):
+    language: Literal["en", "es"] | None = Field(
+        description="en or es; null: each reader's browser chooses (Accept-Language), else English.",
+        examples=["es"],
+    )
+
+
+class FamilyLanguageOut(BaseModel):
+    language: Literal["en", "es"] | None = Field(
+        description="The language of the family's pages; null: each reader's browser's (Accept-Language), else English."
+    )
 
 
 class FamilyJoinIn(Input):

@@ -246,6 +246,24 @@ def set_currency(session: Session, parent: User, code: str) -> Family:
     return family
 
 
+LANGUAGES = ("en", "es")
+
+
+def set_language(session: Session, parent: User, language: str | None) -> Family:
+    """The family's owner sets the language of its pages ("en" or "es"); None: each reader's browser's.
+    The API's JSON stays English."""
+    family = require_family(session, parent)
+    if parent.id != owner_of(session, family):
+        raise Forbidden("only the family's owner chooses its language")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput("must be en, es or null", field="language")
+    if family.language == language:
+        return family
+    family.language = language
+    session.commit()
+    return family
+
+
 def currency_of(session: Session, family_id: int | None) -> str:
     if family_id is None:
         return currencies.DEFAULT

@@ -19,6 +19,7 @@ from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
@@ -88,9 +89,9 @@ def login(
     username, password = str(data.get("username", "")), str(data.get("password", ""))
     errors = FormErrors()
     if not username:
-        errors.add("username", "Enter your username.")
+        errors.add("username", _("Enter your username."))
     if not password:
-        errors.add("password", "Enter your password.")
+        errors.add("password", _("Enter your password."))
     if not errors:
         count_attempt(request, LOGIN, username)  # the same limits as the API's log-in
         try:
@@ -153,7 +154,11 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
         except DomainError as exc:
             errors.from_domain(exc)
         else:
-            response = redirect("/family/setup", settings, flash=f"Welcome, {user.username}! Now set up your family.")
+            response = redirect(
+                "/family/setup",
+                settings,
+                flash=message("Welcome, {username}! Now set up your family.", username=user.username),
+            )
             return _signed_in(response, session, settings, user)
     form = {key: value for key, value in data.items() if "password" not in key}
     return _signup_page(request, settings, form=form, errors=errors, status_code=422)
@@ -161,7 +166,7 @@ def signup(request: Request, submitted: SubmittedForm, session: DbSession, setti
 
 @router.post("/logout")
 def logout(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    response = redirect("/login", settings, flash="You are logged out. See you soon!")
+    response = redirect("/login", settings, flash=_("You are logged out. See you soon!"))
     end_session(request, response, session, settings)
     renew_nonce(response, settings)
     return response
@@ -169,7 +174,7 @@ def logout(request: Request, session: DbSession, settings: SettingsDep) -> Respo
 
 def _account_page(request: Request, session: Session, user: User, status_code: int = 200, **extra: object) -> Response:
     context = {
-        "title": "Your account",
+        "title": _("Your account"),
         "tokens": tokens.list_tokens(session, user),
         "scopes": tokens.SCOPES,
         "new_token": None,
@@ -206,8 +211,8 @@ def revoke_token(
     try:
         tokens.revoke_token(session, user, token_id)
     except DomainError:
-        return redirect("/account/password", settings, flash="That token is already gone.")
-    return redirect("/account/password", settings, flash="The token is revoked.")
+        return redirect("/account/password", settings, flash=_("That token is already gone."))
+    return redirect("/account/password", settings, flash=_("The token is revoked."))
 
 
 @router.post("/account/password")
@@ -218,9 +223,9 @@ def change_password(
     errors = FormErrors()
     current, new = str(data.get("current_password", "")), str(data.get("new_password", ""))
     if not current:
-        errors.add("current_password", "Enter your current password.")
+        errors.add("current_password", _("Enter your current password."))
     if not new:
-        errors.add("new_password", "Choose a new password.")
+        errors.add("new_password", _("Choose a new password."))
     elif len(new) > PASSWORD_MAX:
         errors.add("new_password", f"Use at most {PASSWORD_MAX} characters.")
     if not errors:
@@ -232,5 +237,5 @@ def change_password(
             errors.from_domain(exc)
         else:
             # The change logs out every other device; this browser gets a session for the new password.
-            return _signed_in(redirect("/", settings, flash="Your password is changed."), session, settings, updated)
+            return _signed_in(redirect("/", settings, flash=_("Your password is changed.")), session, settings, updated)
     return _account_page(request, session, user, 422, errors=errors.fields)

@@ -18,6 +18,7 @@ from chores_tracker.notifications import links
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 
 router = APIRouter()
@@ -33,7 +34,7 @@ class _Found:
 
 
 def _page(request: Request, state: str, values: dict[str, object] | None = None, *, status_code: int = 200) -> Response:
-    context: dict[str, object] = {"title": "Review a chore", "state": state, **(values or {})}
+    context: dict[str, object] = {"title": _("Review a chore"), "state": state, **(values or {})}
     return render(request, "act.html", context, status_code=status_code)
 
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from chores_tracker.activity import service as activity
 from chores_tracker.deps import DbSession
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import FamilyParent
 
@@ -23,5 +24,5 @@ def activity_page(
     return render(
         request,
         "activity.html",
-        {"title": "Activity", "activities": found.activities, "page": page, "has_more": found.has_more},
+        {"title": _("Activity"), "activities": found.activities, "page": page, "has_more": found.has_more},
     )

@@ -41,7 +41,16 @@ from chores_tracker.settings import Settings
 from chores_tracker.web import chore_templates, schedule_form
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
-from chores_tracker.web.rendering import page_currency, page_money, page_timezone, plain_amount, redirect, render
+from chores_tracker.web.i18n import _, message
+from chores_tracker.web.rendering import (
+    page_currency,
+    page_language,
+    page_money,
+    page_timezone,
+    plain_amount,
+    redirect,
+    render,
+)
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -53,35 +62,37 @@ LABELS = {
     "min_reward": "“At least”",
     "max_reward": "“At most”",
     "reward_value": "how much",
-    "a chore needs a title": "Say what needs doing",
-    "a fixed reward chore needs a reward (0 or more)": "Say how much it earns (0 or more)",
-    "a range reward needs min_reward": "Say the least it earns",
-    "a range reward needs max_reward": "Say the most it earns",
-    "max_reward must be at least min_reward": "“At most” must be at least “At least”",
-    "a single-child chore takes exactly one assignee": "Choose the child who does it",
-    "a multi-child chore takes at least one assignee": "Tick at least one child who does it",
-    "a pool chore takes no assignees: any child of the family may do it": "Any child may do it: tick no child",
-    "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward": (
+    "a chore needs a title": _("Say what needs doing"),
+    "a fixed reward chore needs a reward (0 or more)": _("Say how much it earns (0 or more)"),
+    "a range reward needs min_reward": _("Say the least it earns"),
+    "a range reward needs max_reward": _("Say the most it earns"),
+    "max_reward must be at least min_reward": _("“At most” must be at least “At least”"),
+    "a single-child chore takes exactly one assignee": _("Choose the child who does it"),
+    "a multi-child chore takes at least one assignee": _("Tick at least one child who does it"),
+    "a pool chore takes no assignees: any child of the family may do it": _("Any child may do it: tick no child"),
+    "a range reward needs a parent to choose the amount: auto-approve is for a fixed reward": _(
         "With a range you choose how much when you approve: approving at once is for a fixed amount"
     ),
     "a rotation takes turns between several children: use assignment_mode multi_independent "
-    "with two or more assignee_ids": "Taking turns needs several children: choose “Several children” and tick two or more",
-    "a once chore is never missed (it stays overdue until done): a missed penalty needs a repeating calendar schedule": (
+    "with two or more assignee_ids": _(
+        "Taking turns needs several children: choose “Several children” and tick two or more"
+    ),
+    "a once chore is never missed (it stays overdue until done): a missed penalty needs a repeating calendar schedule": _(
         "A chore due once is never missed (it stays overdue until done): a penalty when missed needs a repeating schedule"
     ),
     "a after_completion chore is never missed (it stays overdue until done): "
-    "a missed penalty needs a repeating calendar schedule": (
+    "a missed penalty needs a repeating calendar schedule": _(
         "A chore due some days after it is done is never missed: a penalty when missed needs a repeating schedule"
     ),
-    "a pool chore is nobody's until someone does it: it cannot carry a missed penalty": (
+    "a pool chore is nobody's until someone does it: it cannot carry a missed penalty": _(
         "A chore for any child is nobody's until someone does it: it cannot carry a penalty when missed"
     ),
 }
 
 MODES = [
-    (AssignmentMode.single.value, "One child", "Only this child does it."),
-    (AssignmentMode.multi_independent.value, "Several children", "Each of them does it and is paid for it."),
-    (AssignmentMode.unassigned.value, "Any child", "The first child to do it gets the reward."),
+    (AssignmentMode.single.value, _("One child"), _("Only this child does it.")),
+    (AssignmentMode.multi_independent.value, _("Several children"), _("Each of them does it and is paid for it.")),
+    (AssignmentMode.unassigned.value, _("Any child"), _("The first child to do it gets the reward.")),
 ]
 
 
@@ -203,7 +214,7 @@ def _chore_form_page(
         today = local_date(clock.now(), timezones.zone(page_timezone(request)))
         form = {"reward_kind": "fixed", "assignment_mode": "single", **schedule_form.new_form_defaults(today)}
         if template is not None:
-            form.update(chore_templates.form_of(template, page_currency(request)))
+            form.update(chore_templates.form_of(template, page_currency(request), page_language(request)))
             schedule_text = schedule_form.read_back(_chore_fields(form)[0].get("schedule"))
     if schedule_text is None and chore is not None and not errors:
         schedule_text = schedule_form.read_back(schedule_of(chore))
@@ -211,7 +222,7 @@ def _chore_form_page(
         request,
         "chore_form.html",
         {
-            "title": f"Edit {chore.title}" if chore else "New chore",
+            "title": message("Edit {title}", title=chore.title) if chore else _("New chore"),
             "chore": chore,
             "templates": [] if chore else chore_templates.TEMPLATES,
             "template": template,
@@ -311,7 +322,7 @@ def chores_page(request: Request, parent: FamilyParent, session: DbSession) -> R
         request,
         "chores.html",
         {
-            "title": "Chores",
+            "title": _("Chores"),
             "active": [c for c in found if not c.is_disabled],
             "paused": [c for c in found if c.is_disabled],
             "modes": {value: label for value, label, _ in MODES},
@@ -338,7 +349,11 @@ def create_chore(
     chore = _save(errors, ChoreCreate, fields, partial(chores.create_chore, session, parent), where)
     if chore is not None:
         when = schedule_form.read_back(schedule_of(chore))
-        return redirect("/chores", settings, flash=f"“{chore.title}” is ready for the children: {when}.")
+        return redirect(
+            "/chores",
+            settings,
+            flash=message("“{title}” is ready for the children: {when}.", title=chore.title, when=when),
+        )
     return _chore_form_page(request, session, parent, form=data, errors=errors, status_code=422)
 
 
@@ -366,21 +381,21 @@ def update_chore(
     saved = _save(errors, ChoreUpdate, fields, partial(chores.update_chore, session, parent, chore_id), where)
     if saved is not None:
         when = schedule_form.read_back(schedule_of(saved))
-        return redirect("/chores", settings, flash=f"“{saved.title}” is saved: {when}.")
+        return redirect("/chores", settings, flash=message("“{title}” is saved: {when}.", title=saved.title, when=when))
     return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
 
 
 @router.post("/chores/{chore_id}/disable")
 def disable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, True)
-    message = f"“{chore.title}” is paused: children do not see it until you resume it."
-    return redirect("/chores", settings, flash=message)
+    said = message("“{title}” is paused: children do not see it until you resume it.", title=chore.title)
+    return redirect("/chores", settings, flash=said)
 
 
 @router.post("/chores/{chore_id}/enable")
 def enable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     chore = chores.set_disabled(session, parent, chore_id, False)
-    return redirect("/chores", settings, flash=f"“{chore.title}” is back on the children's lists.")
+    return redirect("/chores", settings, flash=message("“{title}” is back on the children's lists.", title=chore.title))
 
 
 @router.post("/chores/{chore_id}/delete")
@@ -390,7 +405,11 @@ def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
         chores.delete_chore(session, parent, chore_id)
     except Conflict as exc:
         return redirect(f"/chores/{chore_id}/edit", settings, flash=sentence(exc.message), kind="error")
-    return redirect("/chores", settings, flash=f"“{chore.title}” is deleted. What the children earned with it stays.")
+    return redirect(
+        "/chores",
+        settings,
+        flash=message("“{title}” is deleted. What the children earned with it stays.", title=chore.title),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,7 +439,7 @@ def _queue_page(
         request,
         "approvals.html",
         {
-            "title": "Approvals",
+            "title": _("Approvals"),
             "items": items,
             "errors_for": errors_for,
             "item_errors": errors.fields if errors else {},
@@ -460,12 +479,14 @@ def approve_many(
         if value.isascii() and value.isdigit() and len(value) < 10
     ]
     if not ids:
-        return redirect("/approvals", settings, flash="Tick the chores to approve first.", kind="error")
+        return redirect("/approvals", settings, flash=_("Tick the chores to approve first."), kind="error")
     result = lifecycle.approve_many(session, parent, ids, lambda item: item.chore.title)
-    message = f"Approved {len(result.approved)}: {_money(request, result.total_cents)} earned."
+    said: str = message(
+        "Approved {count}: {amount} earned.", count=len(result.approved), amount=_money(request, result.total_cents)
+    )
     if result.skipped:
-        message += f" {len(result.skipped)} not approved: {sentence(result.skipped[0][1])}"
-    return redirect("/approvals", settings, flash=message, kind="success" if result.approved else "error")
+        said += f" {len(result.skipped)} not approved: {sentence(result.skipped[0][1])}"
+    return redirect("/approvals", settings, flash=said, kind="success" if result.approved else "error")
 
 
 @router.post("/approvals/{assignment_id}/approve")
@@ -494,7 +515,13 @@ def approve(
         return _after_review(request, session, parent, assignment_id, errors, data)
     child = result.assignment.assignee.name if result.assignment.assignee else "The child"
     amount = _money(request, result.assignment.approval_reward_cents)
-    return redirect("/approvals", settings, flash=f"Approved “{result.chore.title}”: {child} earned {amount}.")
+    return redirect(
+        "/approvals",
+        settings,
+        flash=message(
+            "Approved “{title}”: {child} earned {amount}.", title=result.chore.title, child=child, amount=amount
+        ),
+    )
 
 
 @router.post("/approvals/{assignment_id}/reject")
@@ -520,8 +547,8 @@ def reject(
         return _already_reviewed(settings, exc)
     if result is None:
         return _after_review(request, session, parent, assignment_id, errors, data)
-    message = f"Sent “{result.chore.title}” back with your note. It is on the to-do list again."
-    return redirect("/approvals", settings, flash=message)
+    said = message("Sent “{title}” back with your note. It is on the to-do list again.", title=result.chore.title)
+    return redirect("/approvals", settings, flash=said)
 
 
 def _money(request: Request, cents: int | None) -> str:
@@ -541,11 +568,21 @@ def complete(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
+        return redirect(
+            "/", settings, flash=message("Not this time: {reason}.", reason=exc.message.rstrip(".")), kind="error"
+        )
     if result.assignment.approval_reward_cents is not None:  # the chore approves itself
         earned = _money(request, result.assignment.approval_reward_cents)
-        return redirect("/", settings, flash=f"Well done! You earned {earned} for “{result.chore.title}”.")
-    return redirect("/", settings, flash=f"Well done! “{result.chore.title}” is waiting for a parent to approve it.")
+        return redirect(
+            "/",
+            settings,
+            flash=message("Well done! You earned {earned} for “{title}”.", earned=earned, title=result.chore.title),
+        )
+    return redirect(
+        "/",
+        settings,
+        flash=message("Well done! “{title}” is waiting for a parent to approve it.", title=result.chore.title),
+    )
 
 
 @router.post("/chores/{chore_id}/take-back")
@@ -555,5 +592,9 @@ def take_back(chore_id: RowId, child: PageChild, session: DbSession, settings: S
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return redirect("/", settings, flash=f"Not this time: {exc.message.rstrip('.')}.", kind="error")
-    return redirect("/", settings, flash=f"Taken back: “{result.chore.title}” is on your list again.")
+        return redirect(
+            "/", settings, flash=message("Not this time: {reason}.", reason=exc.message.rstrip(".")), kind="error"
+        )
+    return redirect(
+        "/", settings, flash=message("Taken back: “{title}” is on your list again.", title=result.chore.title)
+    )

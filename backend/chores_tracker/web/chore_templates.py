@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chores_tracker import currencies
+from chores_tracker.web import i18n
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import plain_amount
 
 
@@ -27,58 +29,58 @@ class ChoreTemplate:
 TEMPLATES = (
     ChoreTemplate(
         "make-your-bed",
-        "Make your bed",
-        "Duvet straight, pillow on top.",
+        _("Make your bed"),
+        _("Duvet straight, pillow on top."),
         Decimal("0.25"),
-        "Every day by 9:00 am",
+        _("Every day by 9:00 am"),
         {"schedule_kind": "daily", "schedule_due_time": "09:00"},
     ),
     ChoreTemplate(
         "feed-the-pet",
-        "Feed the pet",
-        "Fresh water too.",
+        _("Feed the pet"),
+        _("Fresh water too."),
         Decimal("0.50"),
-        "Every day by 6:00 pm",
+        _("Every day by 6:00 pm"),
         {"schedule_kind": "daily", "schedule_due_time": "18:00"},
     ),
     ChoreTemplate(
         "take-out-the-bins",
-        "Take out the bins",
-        "The night before collection.",
+        _("Take out the bins"),
+        _("The night before collection."),
         Decimal("1.00"),
-        "Every Tuesday by 8:00 pm",
+        _("Every Tuesday by 8:00 pm"),
         {"schedule_kind": "weekly", "schedule_weekdays": ["1"], "schedule_due_time": "20:00"},
     ),
     ChoreTemplate(
         "homework",
-        "Homework",
-        "Done, checked and packed in the school bag.",
+        _("Homework"),
+        _("Done, checked and packed in the school bag."),
         Decimal("0.50"),
-        "Monday to Friday by 7:00 pm",
+        _("Monday to Friday by 7:00 pm"),
         {"schedule_kind": "weekly", "schedule_weekdays": ["0", "1", "2", "3", "4"], "schedule_due_time": "19:00"},
     ),
     ChoreTemplate(
         "tidy-your-room",
-        "Tidy your room",
-        "Floor clear, clothes away, bed made.",
+        _("Tidy your room"),
+        _("Floor clear, clothes away, bed made."),
         Decimal("2.00"),
-        "Every Saturday by noon",
+        _("Every Saturday by noon"),
         {"schedule_kind": "weekly", "schedule_weekdays": ["5"], "schedule_due_time": "12:00"},
     ),
     ChoreTemplate(
         "water-the-plants",
-        "Water the plants",
-        "Indoor pots; not the cactus.",
+        _("Water the plants"),
+        _("Indoor pots; not the cactus."),
         Decimal("0.50"),
-        "Every 3 days",
+        _("Every 3 days"),
         {"schedule_kind": "every_n_days", "schedule_every_days": "3"},
     ),
     ChoreTemplate(
         "empty-the-dishwasher",
-        "Empty the dishwasher",
+        _("Empty the dishwasher"),
         "",
         Decimal("0.50"),
-        "1 day after it is done",
+        _("1 day after it is done"),
         {"schedule_kind": "after_completion", "schedule_after_days": "1"},
     ),
 )
@@ -90,11 +92,11 @@ def reward_in(template: ChoreTemplate, currency: str) -> Decimal:
     return template.reward if currencies.minor_digits(currency) else template.reward * 100
 
 
-def form_of(template: ChoreTemplate, currency: str) -> dict[str, object]:
-    """The inputs the template fills in, over a new chore's defaults."""
+def form_of(template: ChoreTemplate, currency: str, language: str = i18n.DEFAULT) -> dict[str, object]:
+    """The inputs the template fills in, over a new chore's defaults, in the page's language."""
     return {
-        "title": template.title,
-        "description": template.description,
+        "title": i18n.translate(template.title, language),
+        "description": i18n.translate(template.description, language) if template.description else "",
         "reward_kind": "fixed",
         "reward": plain_amount(reward_in(template, currency), currency),
         **template.schedule,

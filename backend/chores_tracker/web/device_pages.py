@@ -18,6 +18,7 @@ from chores_tracker.identity.models import FamilyDevice, User
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.family_pages import family_page_with
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent, MaybeUser, start_session
 
@@ -46,7 +47,9 @@ def make_device(
         return family_page_with(
             request, session, parent, device_errors=errors, device_form={"name": name}, status_code=422
         )
-    flash = f"This browser is now the family device “{row.name}”: children sign in here with their PINs."
+    flash = message(
+        "This browser is now the family device “{device}”: children sign in here with their PINs.", device=row.name
+    )
     response = redirect("/family#devices", settings, flash=flash)
     set_device_cookie(response, request, settings, secret)
     return response
@@ -73,7 +76,7 @@ def set_child_pin(
     pin = str(submitted.values().get("pin", ""))
     errors = FormErrors()
     if not pin:
-        errors.add("pin", "Choose a PIN of 4 to 6 digits.")
+        errors.add("pin", _("Choose a PIN of 4 to 6 digits."))
     else:
         try:
             child = devices.set_pin(session, settings, parent, child_id, pin)
@@ -82,7 +85,7 @@ def set_child_pin(
                 raise  # an unknown child: the page's 404
             errors.from_domain(exc)
         else:
-            flash = f"{child.name} can now sign in on the family device with the new PIN."
+            flash = message("{child} can now sign in on the family device with the new PIN.", child=child.name)
             return redirect("/family#children", settings, flash=flash)
     return family_page_with(request, session, parent, pin_for=child_id, pin_errors=errors, status_code=422)
 
@@ -90,7 +93,7 @@ def set_child_pin(
 @router.post("/family/children/{child_id}/pin/clear")
 def clear_child_pin(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     child = devices.set_pin(session, settings, parent, child_id, None)
-    return redirect("/family#children", settings, flash=f"{child.name} has no PIN now.")
+    return redirect("/family#children", settings, flash=message("{child} has no PIN now.", child=child.name))
 
 
 # -- a child, on the device ----------------------------------------------------------------------
@@ -103,7 +106,11 @@ def _child_on_device(session: Session, device: FamilyDevice, child_id: int) -> U
 def _pin_page(
     request: Request, child: User, errors: FormErrors | None = None, status_code: int = 200
 ) -> Response:  # fmt: skip
-    context = {"title": f"Hi, {child.name}", "child": child, "errors": errors.fields if errors else {}}
+    context = {
+        "title": message("Hi, {name}", name=child.name),
+        "child": child,
+        "errors": errors.fields if errors else {},
+    }
     return render(request, "pin.html", context, status_code=status_code)
 
 
@@ -126,14 +133,14 @@ def pin_sign_in(
 ) -> Response:
     device = this_device(request, session)
     if device is None:
-        return redirect("/login", settings, flash="This browser is not a family device any more.", kind="error")
+        return redirect("/login", settings, flash=_("This browser is not a family device any more."), kind="error")
     child = _child_on_device(session, device, child_id)
     if child is None:
         return redirect("/login", settings)
     pin = str(submitted.values().get("pin", ""))
     errors = FormErrors()
     if not pin:
-        errors.add("pin", "Enter your PIN.")
+        errors.add("pin", _("Enter your PIN."))
         return _pin_page(request, child, errors, 422)
     count_pin_attempt(request, device.id, child.id)  # per device and per child, as the API's
     try:
@@ -141,7 +148,7 @@ def pin_sign_in(
     except Unauthorized as exc:
         errors.add(FORM, exc.message, capitalize=False)
         return _pin_page(request, child, errors, 401)
-    response = redirect("/", settings, flash=f"Hi, {signed_in.name}!")
+    response = redirect("/", settings, flash=message("Hi, {name}!", name=signed_in.name))
     start_session(response, session, settings, signed_in)
     renew_nonce(response, settings)
     return response

@@ -23,20 +23,21 @@ from chores_tracker.http import ErrorHandler
 from chores_tracker.paths import is_page_path
 from chores_tracker.web.csrf import CsrfRejected
 from chores_tracker.web.forms import sentence
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import LoginRequired, RedirectTo, optional_user
 
 log = logging.getLogger(__name__)
 
 _TITLES = {
-    400: "That did not work",
-    403: "Not for this account",
-    404: "We could not find that page",
-    409: "That changed in the meantime",
-    422: "That did not work",
-    429: "Slow down a little",
-    500: "Something went wrong on our side",
-    503: "We cannot reach the database right now",
+    400: _("That did not work"),
+    403: _("Not for this account"),
+    404: _("We could not find that page"),
+    409: _("That changed in the meantime"),
+    422: _("That did not work"),
+    429: _("Slow down a little"),
+    500: _("Something went wrong on our side"),
+    503: _("We cannot reach the database right now"),
 }
 
 
@@ -61,7 +62,7 @@ def error_page(request: Request, status_code: int, message: str | None = None, *
         "error.html",
         {
             "status_code": status_code,
-            "title": title or _TITLES.get(status_code, "That did not work"),
+            "title": title or _TITLES.get(status_code, _("That did not work")),
             "message": message,
         },
         status_code=status_code,
@@ -82,9 +83,9 @@ def _page_or_api(api_handler: ErrorHandler, page_handler: Callable[[Request, Any
 
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 404:
-        return error_page(request, 404, "The page may have moved, or the link has a typo.")
+        return error_page(request, 404, _("The page may have moved, or the link has a typo."))
     if exc.status_code == 405:
-        return error_page(request, 404, "The page may have moved, or the link has a typo.")
+        return error_page(request, 404, _("The page may have moved, or the link has a typo."))
     return error_page(request, exc.status_code, None)
 
 
@@ -101,8 +102,8 @@ def _busy(request: Request, _exc: Exception) -> Response:
     response = error_page(
         request,
         503,
-        "Many people are using the app at this moment. Please try again shortly.",
-        title="We are busy right now",
+        _("Many people are using the app at this moment. Please try again shortly."),
+        title=_("We are busy right now"),
     )
     response.headers["Retry-After"] = str(ServerBusy.retry_after)
     return response
@@ -110,17 +111,17 @@ def _busy(request: Request, _exc: Exception) -> Response:
 
 def _bad_path(request: Request, _exc: RequestValidationError) -> Response:
     # Pages read their forms themselves; a validation error here is a malformed link (/chores/abc).
-    return error_page(request, 404, "The page may have moved, or the link has a typo.")
+    return error_page(request, 404, _("The page may have moved, or the link has a typo."))
 
 
 def _database_error(request: Request, exc: DBAPIError) -> Response:
     log.warning("database error on a page: %s", type(exc).__name__)
-    return error_page(request, 503, "Please try again in a moment.")
+    return error_page(request, 503, _("Please try again in a moment."))
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on a page", exc_info=exc)
-    return error_page(request, 500, "Please try again. If it keeps happening, tell whoever runs this server.")
+    return error_page(request, 500, _("Please try again. If it keeps happening, tell whoever runs this server."))
 
 
 def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -136,7 +137,9 @@ def _redirect(_request: Request, exc: RedirectTo) -> Response:
 
 def _csrf(request: Request, _exc: CsrfRejected) -> Response:
     return error_page(
-        request, 403, "This form was open too long or came from another site. Go back, reload the page and try again."
+        request,
+        403,
+        _("This form was open too long or came from another site. Go back, reload the page and try again."),
     )
 
 

@@ -17,6 +17,7 @@ from chores_tracker.families.schemas import (
     FamilyCreateIn,
     FamilyCurrencyIn,
     FamilyJoinIn,
+    FamilyLanguageIn,
     FamilyTimezoneIn,
     InviteCodeIn,
     OwnerIn,
@@ -33,6 +34,7 @@ from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn
 from chores_tracker.ratelimit.service import JOIN, PASSWORD_RESET
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import browser_timezone, page_locale, page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageParent
 
@@ -57,7 +59,7 @@ def _setup_page(
         request,
         "family_setup.html",
         {
-            "title": "Set up your family",
+            "title": _("Set up your family"),
             "create_errors": create_errors.fields if create_errors else {},
             "join_errors": join_errors.fields if join_errors else {},
             "form": form or {},
@@ -93,7 +95,9 @@ def create_family(
         ),
     )
     if family is not None:
-        return redirect("/family", settings, flash=f"{family.name} is ready. Add your children next.")
+        return redirect(
+            "/family", settings, flash=message("{family} is ready. Add your children next.", family=family.name)
+        )
     return _setup_page(request, create_errors=errors, form=data, status_code=422)
 
 
@@ -112,7 +116,7 @@ def join_family(
         rename={"": "invite_code"},
     )
     if family is not None:
-        return redirect("/", settings, flash=f"You joined {family.name}.")
+        return redirect("/", settings, flash=message("You joined {family}.", family=family.name))
     return _setup_page(request, join_errors=errors, form=data, status_code=422)
 
 
@@ -129,6 +133,7 @@ def _family_page(
     timezone_errors: FormErrors | None = None,
     timezone_form: dict[str, object] | None = None,
     currency_errors: FormErrors | None = None,
+    language_errors: FormErrors | None = None,
     currency_form: dict[str, object] | None = None,
     invite_errors: FormErrors | None = None,
     invite_form: dict[str, object] | None = None,
@@ -150,7 +155,7 @@ def _family_page(
         request,
         "family.html",
         {
-            "title": "Family",
+            "title": _("Family"),
             "members": found,
             "invite_uses_left": families.invite_code_uses_left(found.family),
             "invite_errors": invite_errors.fields if invite_errors else {},
@@ -164,6 +169,7 @@ def _family_page(
             "timezone_form": timezone_form or {"timezone": found.family.timezone},
             "timezone_choices": timezone_choices(found.family.timezone),
             "currency_errors": currency_errors.fields if currency_errors else {},
+            "language_errors": language_errors.fields if language_errors else {},
             "currency_form": currency_form or {"currency": found.family.currency},
             "currency_choices": currency_choices(page_locale(request)),
             "currency_name": currencies.name(found.family.currency, page_locale(request)),
@@ -225,8 +231,8 @@ def regenerate_invite_code(
         ),
     )
     if family is not None:
-        message = f"New invite code: {family.invite_code}. The old one no longer works."
-        return redirect("/family#invite", settings, flash=message)
+        said = message("New invite code: {invite_code}. The old one no longer works.", invite_code=family.invite_code)
+        return redirect("/family#invite", settings, flash=said)
     return _family_page(request, session, parent, invite_errors=errors, invite_form=data, status_code=422)
 
 
@@ -240,7 +246,11 @@ def set_timezone(
         errors, FamilyTimezoneIn, data, lambda wanted: families.set_timezone(session, parent, wanted.timezone)
     )
     if family is not None:
-        return redirect("/family#timezone", settings, flash=f"The family's time zone is {family.timezone}.")
+        return redirect(
+            "/family#timezone",
+            settings,
+            flash=message("The family's time zone is {timezone}.", timezone=family.timezone),
+        )
     return _family_page(request, session, parent, timezone_errors=errors, timezone_form=data, status_code=422)
 
 
@@ -283,9 +293,32 @@ def set_currency(
     if family is not None:
         request.state.family = family
         shown = page_money(request, currencies.example(family.currency))
-        message = f"Every amount is in {family.currency} now, like {shown}."
-        return redirect("/family#currency", settings, flash=message)
+        said = message("Every amount is in {currency} now, like {shown}.", currency=family.currency, shown=shown)
+        return redirect("/family#currency", settings, flash=said)
     return _family_page(request, session, parent, currency_errors=errors, currency_form=data, status_code=422)
+
+
+@router.post("/family/language")
+def set_language(
+    request: Request, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
+    """The owner's choice of the pages' language; "" (the browser's) clears it."""
+    data = submitted.values()
+    errors = FormErrors()
+    family = apply_form(
+        errors,
+        FamilyLanguageIn,
+        {"language": data.get("language") or None},
+        lambda wanted: families.set_language(session, parent, wanted.language),
+        refusals=InvalidInput,  # a parent who is not the owner gets the 403 page: the form is not theirs
+    )
+    if family is not None:
+        message = {
+            "en": _("The pages are in English now."),
+            "es": _("The pages are in Spanish now."),
+        }.get(family.language or "", _("The pages follow each browser's language now."))
+        return redirect("/family#language", settings, flash=message)
+    return _family_page(request, session, parent, language_errors=errors, status_code=422)
 
 
 @router.post("/family/owner")
@@ -303,7 +336,7 @@ def transfer_ownership(
     )
     if family is not None:
         heir = session.get_one(User, family.owner_id)
-        return redirect("/family#parents", settings, flash=f"{heir.name} owns the family now.")
+        return redirect("/family#parents", settings, flash=message("{heir} owns the family now.", heir=heir.name))
     return _family_page(request, session, parent, owner_errors=errors, status_code=422)
 
 
@@ -316,7 +349,11 @@ def add_child(
     errors = FormErrors()
     child = apply_form(errors, ChildCreateIn, data, partial(families.add_child, session, settings, parent))
     if child is not None:
-        return redirect("/family#children", settings, flash=f"{child.name} can now log in with the password you chose.")
+        return redirect(
+            "/family#children",
+            settings,
+            flash=message("{child} can now log in with the password you chose.", child=child.name),
+        )
     form = {name: data.get(name, "") for name in ("username", "display_name", "avatar")}
     return _family_page(request, session, parent, errors=errors, form=form, status_code=422)
 
@@ -334,7 +371,7 @@ def reset_child_password(
     password = str(data.get("password", ""))
     errors = FormErrors()
     if not password:
-        errors.add("password", "Choose a new password.")
+        errors.add("password", _("Choose a new password."))
     elif len(password) > PASSWORD_MAX:
         errors.add("password", f"Use at most {PASSWORD_MAX} characters.")
     else:
@@ -346,7 +383,9 @@ def reset_child_password(
                 raise  # an unknown child: the page's 404
             errors.from_domain(exc)
         else:
-            return redirect("/family#children", settings, flash=f"{child.name}'s password is changed.")
+            return redirect(
+                "/family#children", settings, flash=message("{child}'s password is changed.", child=child.name)
+            )
     return _family_page(request, session, parent, reset_for=child_id, reset_errors=errors, status_code=422)
 
 
@@ -369,7 +408,7 @@ def change_child_profile(
         refusals=InvalidInput,  # an unknown child: the page's 404
     )
     if child is not None:
-        return redirect("/family#children", settings, flash=f"Saved: {child.name}.")
+        return redirect("/family#children", settings, flash=message("Saved: {child}.", child=child.name))
     return _family_page(
         request, session, parent, profile_for=child_id, profile_errors=errors, profile_form=data, status_code=422
     )
@@ -378,17 +417,23 @@ def change_child_profile(
 @router.post("/family/children/{child_id}/deactivate")
 def deactivate_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     child = families.set_child_active(session, parent, child_id, active=False)
-    return redirect("/family#children", settings, flash=f"{child.name} can no longer sign in; their history stays.")
+    return redirect(
+        "/family#children",
+        settings,
+        flash=message("{child} can no longer sign in; their history stays.", child=child.name),
+    )
 
 
 @router.post("/family/children/{child_id}/reactivate")
 def reactivate_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     child = families.set_child_active(session, parent, child_id, active=True)
-    return redirect("/family#children", settings, flash=f"{child.name} can sign in again.")
+    return redirect("/family#children", settings, flash=message("{child} can sign in again.", child=child.name))
 
 
 @router.post("/family/children/{child_id}/remove")
 def remove_child(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     child = identity.child_of_family(session, parent, child_id)  # a parent is not removed from here
     families.remove_member(session, parent, child.id)
-    return redirect("/family#children", settings, flash=f"{child.name} is no longer in the family.")
+    return redirect(
+        "/family#children", settings, flash=message("{child} is no longer in the family.", child=child.name)
+    )

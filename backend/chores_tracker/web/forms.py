@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.http import valid_text
+from chores_tracker.web.i18n import _
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -18,11 +19,11 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 FORM = "__form__"
 
 _FRIENDLY = {
-    "missing": "This field is required.",
-    "string_too_short": "This field is required.",
-    "int_parsing": "Enter a whole number.",
-    "int_type": "Enter a whole number.",
-    "amount_format": "Enter an amount like 2.50: digits, and at most two decimals.",
+    "missing": _("This field is required."),
+    "string_too_short": _("This field is required."),
+    "int_parsing": _("Enter a whole number."),
+    "int_type": _("Enter a whole number."),
+    "amount_format": _("Enter an amount like 2.50: digits, and at most two decimals."),
     "value_error": None,  # the validator's own words
 }
 

@@ -14,6 +14,7 @@ from chores_tracker.chores.states import ChoreStatus
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import PageUser, parent_with_family
 
@@ -41,7 +42,7 @@ def _dashboard(request: Request, parent: User, session: Session) -> Response:
         request,
         "dashboard.html",
         {
-            "title": "Home",
+            "title": _("Home"),
             "children": [(child, totals.of(child.id)) for child in children],
             "waiting": waiting,
             "recent": activity.recent(session, parent, limit=6).activities,
@@ -88,7 +89,7 @@ def _child_home(request: Request, child: User, session: Session) -> Response:
         request,
         "child_home.html",
         {
-            "title": "My chores",
+            "title": _("My chores"),
             "to_do": to_do,
             "overdue": day.overdue,
             "today": day.today,

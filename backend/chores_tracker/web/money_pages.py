@@ -29,6 +29,7 @@ from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -124,7 +125,7 @@ def add_adjustment(
     errors = FormErrors()
     amount = str(data.get("amount", ""))
     if amount.startswith(("-", "+")):
-        errors.add("amount", "Enter the amount without a sign, and choose bonus or penalty.")
+        errors.add("amount", _("Enter the amount without a sign, and choose bonus or penalty."))
         # The other inputs are checked too, so that every error shows at once.
         validate(AdjustmentCreate, {"child_id": child.id, "amount": "1", "reason": data.get("reason", "")}, errors)
     else:
@@ -136,7 +137,13 @@ def add_adjustment(
             given = ledger.amount_of(entry)
             what = "bonus" if given > 0 else "penalty"
             shown = page_money(request, abs(given))
-            return redirect(f"/children/{child.id}", settings, flash=f"{child.name} got a {what} of {shown}.")
+            return redirect(
+                f"/children/{child.id}",
+                settings,
+                flash=message("{child} got a bonus of {amount}.", child=child.name, amount=shown)
+                if what == "bonus"
+                else message("{child} got a penalty of {amount}.", child=child.name, amount=shown),
+            )
     return _child_page(
         request, session, parent, child.id, settings, which="adjustment", errors=errors, form=data, status_code=422
     )
@@ -159,7 +166,11 @@ def add_payout(
     entry = apply_form(errors, PayoutCreate, fields, record, capitalize=False)  # “ada is owed …”
     if entry is not None:
         shown = page_money(request, ledger.amount_of(entry))
-        return redirect(f"/children/{child.id}", settings, flash=f"Recorded: you gave {child.name} {shown}.")
+        return redirect(
+            f"/children/{child.id}",
+            settings,
+            flash=message("Recorded: you gave {child} {amount}.", child=child.name, amount=shown),
+        )
     return _child_page(
         request, session, parent, child.id, settings, which="payout", errors=errors, form=data, status_code=422
     )
@@ -176,7 +187,11 @@ def reverse_entry(
     except Conflict as exc:
         return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
     shown = page_money(request, ledger.amount_of(reversal))
-    return redirect(f"/children/{child.id}", settings, flash=f"Reversed: {shown} for {child.name}.")
+    return redirect(
+        f"/children/{child.id}",
+        settings,
+        flash=message("Reversed: {amount} for {child}.", amount=shown, child=child.name),
+    )
 
 
 @router.post("/children/{child_id}/allowance")
@@ -202,7 +217,13 @@ def set_allowance(
     made = apply_form(errors, AllowanceIn, fields, partial(allowances.set_allowance, session, parent, child.id))
     if made is not None:
         shown = page_money(request, from_cents_or_zero(made.amount_cents))
-        return redirect(f"/children/{child.id}", settings, flash=f"{child.name} gets {shown} each {made.period}.")
+        return redirect(
+            f"/children/{child.id}",
+            settings,
+            flash=message("{child} gets {amount} each week.", child=child.name, amount=shown)
+            if made.period == "week"
+            else message("{child} gets {amount} each month.", child=child.name, amount=shown),
+        )
     return _child_page(
         request, session, parent, child.id, settings, which="allowance", errors=errors, form=data, status_code=422
     )
@@ -212,7 +233,9 @@ def set_allowance(
 def stop_allowance(child_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
     child = identity.child_of_family(session, parent, child_id)
     allowances.stop(session, parent, child.id)
-    return redirect(f"/children/{child.id}", settings, flash=f"{child.name}'s allowance is stopped.")
+    return redirect(
+        f"/children/{child.id}", settings, flash=message("{child}'s allowance is stopped.", child=child.name)
+    )
 
 
 @router.post("/children/{child_id}/goals")
@@ -230,7 +253,11 @@ def add_goal(
     fields = {"title": data.get("title", ""), "target": data.get("target") or None, "child_id": child.id}
     made = apply_form(errors, GoalCreate, fields, partial(goals.create_goal, session, parent))
     if made is not None:
-        return redirect(f"/children/{child.id}", settings, flash=f"New goal for {child.name}: {made.title}.")
+        return redirect(
+            f"/children/{child.id}",
+            settings,
+            flash=message("New goal for {child}: {title}.", child=child.name, title=made.title),
+        )
     return _child_page(
         request, session, parent, child.id, settings, which="goal", errors=errors, form=data, status_code=422
     )
@@ -242,5 +269,5 @@ def my_money(request: Request, child: PageChild, session: DbSession) -> Response
     return render(
         request,
         "my_money.html",
-        {"title": "My money", "totals": chores.child_totals(session, child), "activities": page.activities},
+        {"title": _("My money"), "totals": chores.child_totals(session, child), "activities": page.activities},
     )

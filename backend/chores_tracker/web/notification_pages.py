@@ -12,6 +12,7 @@ from chores_tracker.notifications import channels, links
 from chores_tracker.notifications import service as notifications
 from chores_tracker.settings import Settings
 from chores_tracker.web.forms import SubmittedForm
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import STATIC_DIR, redirect, render
 from chores_tracker.web.session import PageUser
 
@@ -49,7 +50,7 @@ def notifications_page(
         request,
         "notifications.html",
         {
-            "title": "Notifications",
+            "title": _("Notifications"),
             "notifications": found.notifications,
             "actions": actions,
             "page": page,
@@ -88,8 +89,13 @@ def subscribe_this_browser(
             auth=str(data.get("auth") or ""),
         )
     except InvalidInput as exc:
-        return redirect("/notifications", settings, flash=f"Could not turn them on: {exc.message}", kind="error")
-    return redirect("/notifications", settings, flash="This device will get your notifications.")
+        return redirect(
+            "/notifications",
+            settings,
+            flash=message("Could not turn them on: {reason}", reason=exc.message),
+            kind="error",
+        )
+    return redirect("/notifications", settings, flash=_("This device will get your notifications."))
 
 
 @router.get("/notifications/unread")
@@ -109,4 +115,6 @@ def read_one(notification_id: RowId, user: PageUser, session: DbSession, setting
 @router.post("/notifications/read-all")
 def read_all(user: PageUser, session: DbSession, settings: SettingsDep) -> Response:
     marked = notifications.mark_all_read(session, user)
-    return redirect("/notifications", settings, flash=f"{marked} marked as read." if marked else None)
+    return redirect(
+        "/notifications", settings, flash=message("{count} marked as read.", count=marked) if marked else None
+    )

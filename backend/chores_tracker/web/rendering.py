@@ -11,9 +11,11 @@ import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
@@ -21,6 +23,7 @@ from chores_tracker import clock, currencies, timezones
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
+from chores_tracker.web import i18n
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -36,6 +39,11 @@ environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+)
+# English by default (a template rendered outside `render`); `render` passes the page's language's.
+environment.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda text: text, lambda singular, plural, n: singular if n == 1 else plural, newstyle=True
 )
 
 
@@ -87,6 +95,9 @@ def _local(context: jinja2.runtime.Context, value: datetime) -> datetime:
     return value.astimezone(_zone(context))
 
 
+_NEAR_DAYS = {0: i18n._("Today"), 1: i18n._("Tomorrow"), -1: i18n._("Yesterday")}
+
+
 @jinja2.pass_context
 def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     """'Today', 'Tomorrow', 'Yesterday', or 'Mon 3 Mar' (with the year when it is not this year)."""
@@ -95,14 +106,24 @@ def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     today = clock.now().astimezone(_zone(context)).date()
     when = _local(context, value).date() if isinstance(value, datetime) else value
     delta = (when - today).days
-    if delta == 0:
-        return "Today"
-    if delta == 1:
-        return "Tomorrow"
-    if delta == -1:
-        return "Yesterday"
+    language = str(context.get("language", i18n.DEFAULT))
+    if delta in _NEAR_DAYS:
+        return i18n.translate(_NEAR_DAYS[delta], language)
+    if language != i18n.DEFAULT:
+        pattern = "EEE d MMM" if when.year == today.year else "EEE d MMM y"
+        return format_date(when, pattern, locale=language)
     text = f"{when:%a} {when.day} {when:%b}"
     return text if when.year == today.year else f"{text} {when.year}"
+
+
+@jinja2.pass_context
+def short_date(context: jinja2.runtime.Context, when: date, with_year: bool = False) -> str:
+    """'Mon 7 Dec' ('Mon 7 Dec 2026' with the year), in the page's language ('lun 7 dic')."""
+    language = str(context.get("language", i18n.DEFAULT))
+    if language != i18n.DEFAULT:
+        return format_date(when, "EEE d MMM y" if with_year else "EEE d MMM", locale=language)
+    text = f"{when:%a} {when.day} {when:%b}"
+    return f"{text} {when.year}" if with_year else text
 
 
 @jinja2.pass_context
@@ -118,6 +139,8 @@ def clock_time(context: jinja2.runtime.Context, value: datetime | None) -> str:
     if value is None:
         return ""
     local = _local(context, value)
+    if context.get("language", i18n.DEFAULT) != i18n.DEFAULT:
+        return f"{local:%H:%M}"
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
 
 
@@ -147,11 +170,25 @@ def avatar_text(someone: object) -> str:
     return shown_name(someone)[:1].upper()
 
 
+@jinja2.pass_context
+def translated(context: jinja2.runtime.Context, value: str | None) -> str:
+    """A text made in Python (a page title, an error page's words) in the page's language when the
+    catalogue has it: `{{ title|t }}`."""
+    if value is None:
+        return ""
+    language = str(context.get("language", i18n.DEFAULT))
+    if isinstance(value, i18n.Message):
+        return i18n.translate_message(value.msgid, value.values, language)
+    return i18n.translate(str(value), language)
+
+
 environment.filters.update(
+    t=translated,
     cents=from_cents,
     money=money,
     plain_amount=plain_amount_filter,
     day=day,
+    short_date=short_date,
     moment=moment,
     clock_time=clock_time,
     iso=iso,
@@ -165,7 +202,7 @@ def _sign(settings: Settings, payload: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"flash|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _read_flash(request: Request, settings: Settings) -> dict[str, str] | None:
+def _read_flash(request: Request, settings: Settings) -> dict[str, Any] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
@@ -174,17 +211,25 @@ def _read_flash(request: Request, settings: Settings) -> dict[str, str] | None:
     if not signature.isascii() or not hmac.compare_digest(signature, _sign(settings, payload)):
         return None
     try:
-        kind, text = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
+        kind, text, *translatable = json.loads(base64.urlsafe_b64decode(payload.encode()).decode())
     except (ValueError, TypeError):
         return None
-    return {"kind": "error" if kind == "error" else "success", "text": str(text)}
+    shown = {"kind": "error" if kind == "error" else "success", "text": str(text)}
+    # A message with values (i18n.message) carries its msgid and values, translated where it is shown.
+    if len(translatable) == 2 and isinstance(translatable[0], str) and isinstance(translatable[1], dict):
+        shown["msgid"] = translatable[0]
+        shown["values"] = {str(k): str(v) for k, v in translatable[1].items()}  # type: ignore[assignment]
+    return shown
 
 
 def redirect(url: str, settings: Settings, flash: str | None = None, *, kind: str = "success") -> RedirectResponse:
     """After a form: 303 so a reload does not post again; the message shows on the next page."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        payload = base64.urlsafe_b64encode(json.dumps([kind, flash]).encode()).decode()
+        parts: list[object] = [kind, flash]
+        if isinstance(flash, i18n.Message):
+            parts += [flash.msgid, flash.values]
+        payload = base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
         response.set_cookie(
             FLASH_COOKIE,
             f"{payload}.{_sign(settings, payload)}",
@@ -212,6 +257,8 @@ _AMOUNT_IN_TEXT = re.compile(
     r"(?<![\w.,])-?[0-9]{1,7}\.[0-9]{2}(?!\w|\.[0-9])|(?<=between )-?[0-9]{1,7}(?= and -?[0-9]{1,7}\.[0-9]{2})"
 )
 _FORMAT_HINT = re.compile(r"like ([0-9]\.[0-9]{2}): digits, and at most two decimals")
+# The same hint in Spanish (the catalogue's words for forms.py's "amount_format").
+_FORMAT_HINT_ES = re.compile(r"como ([0-9]\.[0-9]{2}): dígitos y como máximo dos decimales")
 
 
 def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
@@ -224,15 +271,17 @@ def money_in_text(text: str, currency: str, locale: str | None = None) -> str:
     if currencies.minor_digits(currency) == 0:
         example = currencies.format_amount(500, currency, locale)
         text = _FORMAT_HINT.sub(f"like {example}: whole numbers, no decimals", text)
+        text = _FORMAT_HINT_ES.sub(f"como {example}: números enteros, sin decimales", text)
     return _AMOUNT_IN_TEXT.sub(amount, text)
 
 
-def _errors_with_money(values: dict[str, object], currency: str, locale: str) -> None:
-    """Every form's errors on the page (`errors`, `<form>_errors`, `item_errors`) with their amounts in the currency."""
+def _errors_with_money(values: dict[str, object], currency: str, locale: str, language: str = i18n.DEFAULT) -> None:
+    """Every form's errors on the page (`errors`, `<form>_errors`, `item_errors`) in the page's language
+    (when the catalogue has them) with their amounts in the currency."""
     for key, value in values.items():
         if (key == "errors" or key.endswith("_errors")) and isinstance(value, dict):
             values[key] = {
-                name: money_in_text(text, currency, locale) if isinstance(text, str) else text
+                name: money_in_text(i18n.translate(text, language), currency, locale) if isinstance(text, str) else text
                 for name, text in value.items()
             }
 
@@ -244,9 +293,21 @@ def page_currency(request: Request) -> str:
     return str(getattr(family, "currency", None) or getattr(settings, "currency", currencies.DEFAULT))
 
 
+def page_language(request: Request) -> str:
+    """The page's language: the family's, else the browser's among en and es, else English."""
+    family = getattr(request.state, "family", None)
+    return i18n.choose(getattr(family, "language", None), request.headers.get("accept-language"))
+
+
 def page_locale(request: Request) -> str:
-    """The locale amounts are formatted in: the browser's language among those served (en_US without one)."""
-    return currencies.page_locale(request.headers.get("accept-language"))
+    """The locale amounts are formatted in, of the page's language: the browser's when it is of that
+    language (es_MX), else the language's own (es; en_US)."""
+    return i18n.locale_for(page_language(request), request.headers.get("accept-language"))
+
+
+def page_text(request: Request, text: str) -> str:
+    """A message (a flash, a domain error's English text) in the page's language when the catalogue has it."""
+    return i18n.translate(text, page_language(request))
 
 
 def page_money(request: Request, value: Decimal | int | str, *, signed: bool = False) -> str:
@@ -263,7 +324,12 @@ def render(
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     flash = _read_flash(request, settings)
-    values = {
+    language = page_language(request)
+    if flash is not None and "msgid" in flash:
+        flash = {"kind": flash["kind"], "text": i18n.translate_message(flash["msgid"], flash["values"], language)}
+    elif flash is not None:
+        flash["text"] = i18n.translate(flash["text"], language)
+    values: dict[str, object] = {
         "request": request,
         "user": getattr(request.state, "user", None),
         "family": getattr(request.state, "family", None),
@@ -278,12 +344,14 @@ def render(
         "path": request.url.path,
         "currency_code": page_currency(request),
         "money_locale": page_locale(request),
+        "language": language,
+        **i18n.template_callables(language),
         "currency_symbol": currency_symbol(page_currency(request), page_locale(request)),
         "errors": {},
         "form": {},
     }
     values.update(context or {})
-    _errors_with_money(values, str(values["currency_code"]), str(values["money_locale"]))
+    _errors_with_money(values, str(values["currency_code"]), str(values["money_locale"]), language)
     html = environment.get_template(template).render(values)
     page = HTMLResponse(html, status_code=status_code)
     if request.cookies.get(CSRF_COOKIE) != request.state.csrf_nonce:

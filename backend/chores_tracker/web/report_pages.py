@@ -18,6 +18,7 @@ from chores_tracker.reports import service as reports
 from chores_tracker.reports.schemas import AllowanceSummaryOut, ExportFormat
 from chores_tracker.web.charts import NARROW, WIDE, bar_chart
 from chores_tracker.web.forms import FormErrors
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import FamilyParent
 
@@ -34,7 +35,7 @@ def _filters(request: Request, errors: FormErrors) -> tuple[Period, int | None, 
         try:
             bounds[name] = date.fromisoformat(raw[name]) if raw[name] else None
         except ValueError:
-            errors.add(name, "Enter a date like 2026-01-31.")
+            errors.add(name, _("Enter a date like 2026-01-31."))
             bounds[name] = None
     child_id = int(raw["child_id"]) if raw["child_id"].isdigit() and int(raw["child_id"]) <= MAX_ROW_ID else None
     return Period.from_bounds(bounds["date_from"], bounds["date_to"]), child_id, raw
@@ -79,7 +80,7 @@ def report_page(request: Request, parent: FamilyParent, session: DbSession) -> R
         request,
         "report.html",
         {
-            "title": "Report",
+            "title": _("Report"),
             "summary": summary,
             "weeks": weeks,
             "charts": charts,

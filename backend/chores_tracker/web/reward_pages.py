@@ -22,6 +22,7 @@ from chores_tracker.rewards import allowance, goals, service
 from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, RewardUpdate
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -43,7 +44,7 @@ def _parent_page(
         request,
         "rewards.html",
         {
-            "title": "Rewards",
+            "title": _("Rewards"),
             "rewards": service.list_rewards(session, parent),
             "waiting": [c for c in claims if c.status == "pending"],
             "decided": [c for c in claims if c.status != "pending"][:20],
@@ -86,7 +87,11 @@ def add_reward(
         return redirect(
             "/rewards",
             settings,
-            flash=f"Added {made.title} for {page_money(request, from_cents_or_zero(made.cost_cents))}.",
+            flash=message(
+                "Added {title} for {amount}.",
+                title=made.title,
+                amount=page_money(request, from_cents_or_zero(made.cost_cents)),
+            ),
         )
     return _parent_page(request, session, parent, errors=errors, form=data, status_code=422)
 
@@ -98,8 +103,12 @@ def toggle_reward(reward_id: RowId, parent: FamilyParent, session: DbSession, se
         raise NotFound("reward not found")
     active = not shown[reward_id].is_active
     changed = service.update_reward(session, parent, reward_id, RewardUpdate(is_active=active))
-    what = "shown to the children again" if active else "hidden from the children"
-    return redirect("/rewards", settings, flash=f"{changed.title} is {what}.")
+    said = (
+        message("{title} is shown to the children again.", title=changed.title)
+        if active
+        else message("{title} is hidden from the children.", title=changed.title)
+    )
+    return redirect("/rewards", settings, flash=said)
 
 
 @router.post("/rewards/claims/{claim_id}/approve")
@@ -111,7 +120,13 @@ def approve_claim(
     except Conflict as exc:
         return redirect("/rewards", settings, flash=sentence(exc.message), kind="error")
     shown = page_money(request, from_cents_or_zero(done.cost_cents))
-    return redirect("/rewards", settings, flash=f"Approved: {done.reward_title}, {shown} taken from the balance.")
+    return redirect(
+        "/rewards",
+        settings,
+        flash=message(
+            "Approved: {reward_title}, {shown} taken from the balance.", reward_title=done.reward_title, shown=shown
+        ),
+    )
 
 
 @router.post("/rewards/claims/{claim_id}/decline")
@@ -136,7 +151,11 @@ def decline_claim(
     except Conflict as exc:
         return redirect("/rewards", settings, flash=sentence(exc.message), kind="error")
     if done is not None:
-        return redirect("/rewards", settings, flash=f"Declined: {done.reward_title}. The money is free again.")
+        return redirect(
+            "/rewards",
+            settings,
+            flash=message("Declined: {reward_title}. The money is free again.", reward_title=done.reward_title),
+        )
     return _parent_page(request, session, parent, errors=errors, form={**data, "claim_id": claim_id}, status_code=422)
 
 
@@ -160,7 +179,7 @@ def _child_page(
         request,
         "my_rewards.html",
         {
-            "title": "Rewards",
+            "title": _("Rewards"),
             "money": {
                 "balance": from_cents_or_zero(money.balance_cents),
                 "reserved": from_cents_or_zero(money.reserved_cents),
@@ -196,7 +215,11 @@ def claim_reward(
     return redirect(
         "/me/rewards",
         settings,
-        flash=f"Asked for {made.reward_title}: {shown} is kept for it until a parent says yes or no.",
+        flash=message(
+            "Asked for {reward_title}: {shown} is kept for it until a parent says yes or no.",
+            reward_title=made.reward_title,
+            shown=shown,
+        ),
     )
 
 
@@ -206,7 +229,11 @@ def cancel_claim(claim_id: RowId, child: PageChild, session: DbSession, settings
         done = service.cancel(session, child, claim_id)
     except Conflict as exc:
         return redirect("/me/rewards", settings, flash=sentence(exc.message), kind="error")
-    return redirect("/me/rewards", settings, flash=f"Cancelled: {done.reward_title}. The money is free again.")
+    return redirect(
+        "/me/rewards",
+        settings,
+        flash=message("Cancelled: {reward_title}. The money is free again.", reward_title=done.reward_title),
+    )
 
 
 @router.post("/me/goals")
@@ -218,5 +245,5 @@ def add_goal(
     fields = {"title": data.get("title", ""), "target": data.get("target") or None}
     made = apply_form(errors, GoalCreate, fields, partial(goals.create_goal, session, child))
     if made is not None:
-        return redirect("/me/rewards", settings, flash=f"New goal: {made.title}.")
+        return redirect("/me/rewards", settings, flash=message("New goal: {title}.", title=made.title))
     return _child_page(request, session, child, errors=errors, form=data, status_code=422)

@@ -22,28 +22,53 @@ from chores_tracker.chores.schedule import (
     describe,
 )
 from chores_tracker.money import Amount, from_cents, to_cents
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import plain_amount
 
+# The names of the days and months the picker shows (chores.schedule's, English), marked for the
+# catalogue: the template translates them (`|t`).
+_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+    _("Jan"),
+    _("Feb"),
+    _("Mar"),
+    _("Apr"),
+    _("May"),
+    _("Jun"),
+    _("Jul"),
+    _("Aug"),
+    _("Sep"),
+    _("Oct"),
+    _("Nov"),
+    _("Dec"),
+)
+
 KINDS = [
-    (ScheduleKind.once.value, "Once"),
-    (ScheduleKind.daily.value, "Every day"),
-    (ScheduleKind.every_n_days.value, "Every few days"),
-    (ScheduleKind.weekly.value, "On days of the week"),
-    (ScheduleKind.every_n_weeks.value, "Every few weeks, on days of the week"),
-    (ScheduleKind.monthly_day.value, "Monthly, on a day of the month"),
-    (ScheduleKind.monthly_nth_weekday.value, "Monthly, on a weekday (e.g. the second Saturday)"),
-    (ScheduleKind.monthly_last_day.value, "Monthly, on the last day"),
-    (ScheduleKind.yearly.value, "Every year, on a date"),
-    (ScheduleKind.after_completion.value, "Some days after it is done"),
+    (ScheduleKind.once.value, _("Once")),
+    (ScheduleKind.daily.value, _("Every day")),
+    (ScheduleKind.every_n_days.value, _("Every few days")),
+    (ScheduleKind.weekly.value, _("On days of the week")),
+    (ScheduleKind.every_n_weeks.value, _("Every few weeks, on days of the week")),
+    (ScheduleKind.monthly_day.value, _("Monthly, on a day of the month")),
+    (ScheduleKind.monthly_nth_weekday.value, _("Monthly, on a weekday (e.g. the second Saturday)")),
+    (ScheduleKind.monthly_last_day.value, _("Monthly, on the last day")),
+    (ScheduleKind.yearly.value, _("Every year, on a date")),
+    (ScheduleKind.after_completion.value, _("Some days after it is done")),
 ]
 ROTATIONS = [
-    (Rotation.none.value, "Each of them, every time", "Each child does it and is paid for it."),
-    (Rotation.round_robin.value, "Taking turns", "A single child each time, in the order below."),
-    (Rotation.least_done.value, "Whoever has done it least", "Then the order below breaks ties."),
-    (Rotation.random.value, "A child picked at random", "Fair over time, never the same plan twice."),
+    (Rotation.none.value, _("Each of them, every time"), _("Each child does it and is paid for it.")),
+    (Rotation.round_robin.value, _("Taking turns"), _("A single child each time, in the order below.")),
+    (Rotation.least_done.value, _("Whoever has done it least"), _("Then the order below breaks ties.")),
+    (Rotation.random.value, _("A child picked at random"), _("Fair over time, never the same plan twice.")),
 ]
 WEEKDAYS = list(enumerate(WEEKDAY_FULL_NAMES))
-NTHS = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (5, "Fifth"), (-1, "Last")]
+NTHS = [(1, _("First")), (2, _("Second")), (3, _("Third")), (4, _("Fourth")), (5, _("Fifth")), (-1, _("Last"))]
 MONTHS = list(enumerate(MONTH_NAMES))[1:]
 
 # The input holding each "how many" of the kinds that have one.

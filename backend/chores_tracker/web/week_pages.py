@@ -22,6 +22,7 @@ from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import redirect, render
 from chores_tracker.web.session import FamilyParent
 
@@ -59,7 +60,7 @@ def _start(raw: str, today: date, errors: FormErrors) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors.add("start", "Enter a date like 2026-12-07.")
+        errors.add("start", _("Enter a date like 2026-12-07."))
         return _monday(today)
 
 
@@ -111,7 +112,7 @@ def _page(
         request,
         "week.html",
         {
-            "title": "Week",
+            "title": _("Week"),
             "start": start,
             "end": start + timedelta(days=DAYS - 1),
             "previous": start - timedelta(days=DAYS),
@@ -142,6 +143,11 @@ def week_page(request: Request, parent: FamilyParent, session: DbSession) -> Res
     return _page(request, session, parent, request.query_params.get("start", "").strip())
 
 
+def _short(day: date) -> str:
+    """A day as the week's messages say it: 'Mon 7 Dec'."""
+    return f"{day:%a %-d %b}"
+
+
 @router.post("/week/occurrences/{occurrence_id}/skip")
 def skip(
     occurrence_id: RowId, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
@@ -151,8 +157,13 @@ def skip(
         view = occurrences.skip_occurrence(session, parent, occurrence_id)
     except Conflict as exc:
         return redirect(back, settings, flash=sentence(exc.message), kind="error")
-    who = f" for {view.child_name}" if view.child_name else ""
-    return redirect(back, settings, flash=f"Skipped “{view.chore_title}”{who} on {view.due_on:%a %-d %b}.")
+    on = _short(view.due_on)
+    said = (
+        message("Skipped “{title}” for {child} on {on}.", title=view.chore_title, child=view.child_name, on=on)
+        if view.child_name
+        else message("Skipped “{title}” on {on}.", title=view.chore_title, on=on)
+    )
+    return redirect(back, settings, flash=said)
 
 
 @router.post("/week/occurrences/{occurrence_id}/snooze")
@@ -167,7 +178,11 @@ def snooze(
     except (Conflict, InvalidInput) as exc:
         return redirect(back, settings, flash=sentence(exc.message), kind="error")
     local = view.due_at_local
-    return redirect(back, settings, flash=f"Snoozed “{view.chore_title}”: now due {local:%a %-d %b}.")
+    return redirect(
+        back,
+        settings,
+        flash=message("Snoozed “{title}”: now due {on}.", title=view.chore_title, on=_short(local)),
+    )
 
 
 @router.post("/week/pauses")
@@ -181,17 +196,17 @@ def add_pause(
         try:
             days[name] = date.fromisoformat(str(data.get(name) or ""))
         except ValueError:
-            errors.add(name, "Enter a date like 2026-12-07.")
+            errors.add(name, _("Enter a date like 2026-12-07."))
     child = str(data.get("child_id") or "")
     if not child.isdigit():
-        errors.add("child_id", "Choose a child.")
+        errors.add("child_id", _("Choose a child."))
     if not errors:
         try:
             pauses.add_pause(session, parent, int(child), days["first_day"], days["last_day"])
         except InvalidInput as exc:
             errors.from_domain(exc)
         except NotFound:
-            errors.add("child_id", "Choose a child of the family.")
+            errors.add("child_id", _("Choose a child of the family."))
     if errors:
         return _page(request, session, parent, str(data.get("start") or ""), errors=errors, form=data, status_code=422)
     name = next(
@@ -200,7 +215,12 @@ def add_pause(
     return redirect(
         _back(data.get("start")),
         settings,
-        flash=f"{name} is paused from {days['first_day']:%a %-d %b} to {days['last_day']:%a %-d %b}: nothing is due, nothing is charged.",
+        flash=message(
+            "{child} is paused from {first} to {last}: nothing is due, nothing is charged.",
+            child=name,
+            first=_short(days["first_day"]),
+            last=_short(days["last_day"]),
+        ),
     )
 
 

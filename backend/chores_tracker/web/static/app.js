@@ -17,10 +17,13 @@
       if (!source || !navigator.clipboard) return;
       button.hidden = false;
       var label = button.querySelector("span");
+      var idle = label ? label.textContent : "";
+      // The page's words (data-copied), in its language.
+      var done = button.getAttribute("data-copied") || "Copied";
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-          if (label) label.textContent = "Copied";
-          setTimeout(function () { if (label) label.textContent = "Copy"; }, 2000);
+          if (label) label.textContent = done;
+          setTimeout(function () { if (label) label.textContent = idle; }, 2000);
         });
       });
     });
@@ -85,10 +88,10 @@
     form.addEventListener("submit", function (event) {
       if (form.elements.endpoint.value) return; // filled in below: let it go
       event.preventDefault();
-      status.textContent = "Asking this browser…";
+      status.textContent = card.getAttribute("data-asking") || "Asking this browser…";
       Notification.requestPermission()
         .then(function (answer) {
-          if (answer !== "granted") throw new Error("Notifications are blocked for this site in the browser's settings.");
+          if (answer !== "granted") throw new Error(card.getAttribute("data-blocked") || "Notifications are blocked for this site in the browser's settings.");
           return navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; });
         })
         .then(function (registration) {
@@ -106,7 +109,7 @@
           form.submit();
         })
         .catch(function (error) {
-          status.textContent = "Could not turn them on: " + (error && error.message ? error.message : error);
+          status.textContent = (card.getAttribute("data-failed") || "Could not turn them on:") + " " + (error && error.message ? error.message : error);
         });
     });
   });

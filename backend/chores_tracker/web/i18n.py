@@ -1,0 +1,131 @@
+"""The pages' languages: English (the templates' own text) and Spanish, through gettext catalogues.
+
+Templates mark text with `{% trans %}` and `_()` (Jinja2's i18n extension, new-style gettext: the
+variables are formatted in after translation and escaped); the web layer marks its flash messages
+and form error words with `_()` of this module, which only marks them: they are translated where a
+page shows them (`render`), in the page's language. Domain error messages (English, from services)
+are looked up in the catalogue the same way (msgid = the English text) and stay English otherwise.
+
+The catalogue is web/locale/<language>/LC_MESSAGES/messages.po, compiled to messages.mo, which is
+what runs (stdlib gettext reads it; the image has no babel.messages). `scripts/translations`
+extracts, updates and compiles them; tests/web/test_translations.py checks that the committed .mo is
+compiled from the committed .po and that every text of the templates is in the catalogue.
+
+The page's language: the family's (`families.language`, set by its owner), else the browser's
+Accept-Language among LANGUAGES, else English. The JSON API is English whatever it is.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from chores_tracker import currencies
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+DEFAULT = "en"
+LANGUAGES = currencies.LANGUAGES  # ("en", "es")
+
+
+def _(text: str) -> str:
+    """Marks a text for extraction; it is translated where a page shows it (see `translate`)."""
+    return text
+
+
+class Message(str):
+    """A message with values ("Approved “{title}”: {child} earned {amount}."): the English text, which
+    is what it reads as, with its msgid and values kept so that a page translates it (`message`)."""
+
+    msgid: str
+    values: dict[str, str]
+
+    def __new__(cls, msgid: str, values: dict[str, str]) -> Message:
+        made = super().__new__(cls, msgid.format(**values))
+        made.msgid = msgid
+        made.values = values
+        return made
+
+
+def message(msgid: str, **values: object) -> Message:
+    """Marks a message with values for extraction; `translate_message` puts it in a page's language."""
+    return Message(msgid, {name: str(value) for name, value in values.items()})
+
+
+def translate_message(msgid: str, values: dict[str, str], language: str) -> str:
+    try:
+        return translate(msgid, language).format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation that names another value: the English
+        return msgid.format(**values)
+
+
+@cache
+def translations(language: str) -> gettext_module.NullTranslations:
+    if language == DEFAULT or language not in LANGUAGES:
+        return gettext_module.NullTranslations()
+    with open(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as compiled:
+        return gettext_module.GNUTranslations(compiled)
+
+
+def translate(text: str, language: str) -> str:
+    """The text in the language when the catalogue has it; as it is otherwise. A sentence made of a
+    marked phrase (forms.sentence adds the stop: "Say what needs doing.") is found by its phrase."""
+    catalogue = translations(language)
+    found = catalogue.gettext(text)
+    if found == text and text.endswith(".") and language != DEFAULT:
+        phrase = catalogue.gettext(text[:-1])
+        if phrase != text[:-1]:
+            return phrase + "."
+    return found
+
+
+def language_of(locale: str) -> str:
+    """'es' for 'es_MX', 'en' for 'en_US'."""
+    language = locale.split("_")[0].lower()
+    return language if language in LANGUAGES else DEFAULT
+
+
+def choose(family_language: str | None, accept_language: str | None) -> str:
+    """The family's language when it has one, else the browser's among those served, else English."""
+    if family_language in LANGUAGES:
+        return str(family_language)
+    return language_of(currencies.page_locale(accept_language))
+
+
+def locale_for(language: str, accept_language: str | None) -> str:
+    """The locale amounts are formatted in: the browser's when it is of the page's language
+    (es_MX, en_GB), else the language's own (es, en_US)."""
+    browser = currencies.page_locale(accept_language)
+    if language_of(browser) == language:
+        return browser
+    return currencies.DEFAULT_LOCALE if language == DEFAULT else language
+
+
+def template_callables(language: str) -> dict[str, Callable[..., Any]]:
+    """`gettext`, `ngettext` and `_` for a page in the language, as new-style Jinja2 i18n calls them."""
+    catalogue = translations(language)
+
+    @jinja2.pass_context
+    def gettext(__context: jinja2.runtime.Context, __string: str, **variables: Any) -> str:
+        text = catalogue.gettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 -- our own catalogue; Markup % escapes the variables
+        return text % variables
+
+    @jinja2.pass_context
+    def ngettext(
+        __context: jinja2.runtime.Context, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", __num)
+        text = catalogue.ngettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 -- our own catalogue; Markup % escapes the variables
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
