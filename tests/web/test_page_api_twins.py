@@ -31,6 +31,7 @@ TWINS: dict[str, list[tuple[str, str]]] = {
     "/family/invite-code": [("POST", "/families/invite-code/generate")],
     "/family/timezone": [("PUT", "/families/timezone")],
     "/family/currency": [("PUT", "/families/currency")],
+    "/family/language": [("PUT", "/families/language")],
     "/family/owner": [("POST", "/families/owner")],
     "/family/streak-bonus": [("PUT", "/families/streak-bonus")],
     "/family/children": [("POST", "/users/")],
