@@ -8,7 +8,6 @@ instants, so every test says exactly when things happen.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from chores_tracker.ledger.models import LedgerEntry
 from tests.support.api import Api, Person
 from tests.support.databases import clear_all_tables
 from tests.support.family import family
+from tests.support.time_step import RUNNERS, run_time_steps_at_once
 
 MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday morning, in a family on UTC
 DAILY_6PM_FINE = {"kind": "daily", "due_time": "18:00", "grace_hours": 1, "missed_penalty_cents": 50}
@@ -173,8 +173,6 @@ def test_a_rotation_gives_each_day_to_one_child_in_turn_and_skips_a_paused_one(a
 
 # -- two runners at once, on the databases that can run them --------------------------------------
 
-RUNNERS = 4
-
 
 def test_concurrent_runs_charge_each_missed_penalty_once(server_app):
     from fastapi.testclient import TestClient
@@ -186,23 +184,7 @@ def test_concurrent_runs_charge_each_missed_penalty_once(server_app):
             make_chore(server_app, home.parent, MONDAY, assignee_ids=[kid.id], schedule=DAILY_6PM_FINE)
     for days in (3, 9, 40):  # the last one also makes occurrences beyond the first horizon, all at once
         at = MONDAY + timedelta(days=days)
-        barrier = threading.Barrier(RUNNERS)
-        results: list[TimeStepSummary] = []
-        failures: list[BaseException] = []
-
-        def run(at=at, barrier=barrier, results=results, failures=failures) -> None:
-            try:
-                barrier.wait(timeout=30)
-                results.append(run_time_step(server_app.state.session_factory, at))
-            except BaseException as exc:  # reported below; a thread cannot fail the test itself
-                failures.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(RUNNERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not failures, failures
+        results = run_time_steps_at_once(server_app.state.session_factory, at)
         assert len(results) == RUNNERS
         with server_app.state.session_factory() as session:
             missed = session.scalar(select(func.count()).where(ChoreOccurrence.state == "missed"))

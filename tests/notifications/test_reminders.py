@@ -8,19 +8,19 @@ Europe/Paris (UTC+1 in January) so the local due time differs from the stored UT
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from chores_tracker import clock
 from chores_tracker.chores import pauses
-from chores_tracker.chores.timestep import TimeStepSummary, run_time_step
+from chores_tracker.chores.timestep import run_time_step
 from chores_tracker.identity.models import User
 from chores_tracker.notifications.models import Notification
 from tests.chores.test_time_step import make_chore
 from tests.support.api import Api
 from tests.support.family import family
+from tests.support.time_step import RUNNERS, run_time_steps_at_once
 
 MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 # 18:00 in Paris is 17:00 UTC; with an hour of grace it is overdue from 18:00 UTC.
@@ -93,8 +93,6 @@ def test_a_run_missed_for_a_day_reminds_only_of_what_is_still_true(app, api: Api
 
 # -- two runners at once, on the databases that can run them --------------------------------------
 
-RUNNERS = 4
-
 
 def test_concurrent_runs_remind_once(server_app):
     from fastapi.testclient import TestClient
@@ -106,23 +104,7 @@ def test_concurrent_runs_remind_once(server_app):
         for kid in home.kids:
             make_chore(server_app, home.parent, MONDAY, assignee_ids=[kid.id], schedule=DAILY_6PM)
     for at in (MONDAY + timedelta(minutes=1), OVERDUE):
-        barrier = threading.Barrier(RUNNERS)
-        results: list[TimeStepSummary] = []
-        failures: list[BaseException] = []
-
-        def run(at=at, barrier=barrier, results=results, failures=failures) -> None:
-            try:
-                barrier.wait(timeout=30)
-                results.append(run_time_step(server_app.state.session_factory, at))
-            except BaseException as exc:  # reported below; a thread cannot fail the test itself
-                failures.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(RUNNERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not failures, failures
+        results = run_time_steps_at_once(server_app.state.session_factory, at)
         assert len(results) == RUNNERS
     with server_app.state.session_factory() as session:
         counts = dict(

@@ -3,7 +3,6 @@ payday, missed periods caught up once each, safe with runners at once (PostgreSQ
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
@@ -14,9 +13,9 @@ from chores_tracker.chores.timestep import TimeStepSummary, run_time_step
 from chores_tracker.identity.models import User
 from chores_tracker.rewards import allowance
 from chores_tracker.rewards.schemas import AllowanceIn
-from tests.chores.test_time_step import RUNNERS
 from tests.support.api import Api, Person
 from tests.support.family import family
+from tests.support.time_step import run_time_steps_at_once
 
 MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
@@ -125,23 +124,7 @@ def test_runners_at_once_credit_each_period_once(server_app):
             set_allowance(server_app, home.parent, kid, MONDAY, amount=1, period="week", weekday=0, at=time(9, 0))
     for weeks in (1, 3, 8):
         at = MONDAY + timedelta(weeks=weeks)
-        barrier = threading.Barrier(RUNNERS)
-        results: list[TimeStepSummary] = []
-        failures: list[BaseException] = []
-
-        def run(at=at, barrier=barrier, results=results, failures=failures) -> None:
-            try:
-                barrier.wait(timeout=30)
-                results.append(run_time_step(server_app.state.session_factory, at))
-            except BaseException as exc:  # reported below; a thread cannot fail the test itself
-                failures.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(RUNNERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not failures, failures
+        results = run_time_steps_at_once(server_app.state.session_factory, at)
         expected = 4 * weeks  # four children, a Monday 09:00 each week (the step runs at 08:00)
         with server_app.state.session_factory() as session:
             runs = session.scalar(select(func.count()).select_from(AllowanceRun))
