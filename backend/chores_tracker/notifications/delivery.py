@@ -47,11 +47,10 @@ from chores_tracker.notifications.models import (
     WebhookDelivery,
 )
 from chores_tracker.notifications.quiet import release_at
+from chores_tracker.notifications.retry import backoff, skip_locked
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -135,12 +134,6 @@ class Round:
 
     def as_text(self) -> str:
         return f"{self.dispatched} dispatched, {self.delivered} delivered, {self.failed} failed, {self.dead} dead"
-
-
-def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # any Select
-    if session.get_bind().dialect.name == "sqlite":
-        return statement
-    return statement.with_for_update(skip_locked=True)
 
 
 WAITING = "chore_completed"
@@ -259,7 +252,7 @@ def fan_out(
     nudging = settings is not None and settings.review_nudge_minutes > 0
     found = list(
         session.scalars(
-            _locking(
+            skip_locked(
                 session,
                 select(Notification).where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(batch),
             )
@@ -365,7 +358,7 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
     )
     ids = list(
         session.scalars(
-            _locking(
+            skip_locked(
                 session,
                 select(NotificationDelivery.id)
                 .where(due)
@@ -414,11 +407,6 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
     ]
     session.commit()
     return token, claimed
-
-
-def backoff(settings: Settings, attempts: int) -> timedelta:
-    seconds = settings.notification_backoff_seconds * (2 ** max(attempts - 1, 0))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
 def settle(

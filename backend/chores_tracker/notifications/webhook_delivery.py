@@ -31,11 +31,11 @@ from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.notifications import webhooks
 from chores_tracker.notifications.models import DeliveryState, Webhook, WebhookDelivery
+from chores_tracker.notifications.retry import backoff, skip_locked
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=6)
 USER_AGENT = "chores-tracker-webhooks"
 
 
@@ -60,12 +60,6 @@ class Claimed:
         return f"msg_{self.delivery_id}"
 
 
-def _locking(session: Session, statement):  # type: ignore[no-untyped-def]  # any Select
-    if session.get_bind().dialect.name == "sqlite":
-        return statement
-    return statement.with_for_update(skip_locked=True)
-
-
 def _due(now: datetime):  # type: ignore[no-untyped-def]  # a boolean clause
     return or_(
         and_(WebhookDelivery.state == DeliveryState.pending.value, WebhookDelivery.next_attempt_at <= now),
@@ -79,7 +73,7 @@ def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str
     enabled = select(Webhook.id).where(Webhook.enabled)
     ids = list(
         session.scalars(
-            _locking(
+            skip_locked(
                 session,
                 select(WebhookDelivery.id)
                 .where(_due(now), WebhookDelivery.webhook_id.in_(enabled))
@@ -176,11 +170,6 @@ def signed_headers(item: Claimed, now: datetime) -> dict[str, str] | None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": webhooks.signature(item.secret, item.message_id, timestamp, item.body.encode()),
     }
-
-
-def backoff(settings: Settings, attempts: int) -> timedelta:
-    seconds = settings.notification_backoff_seconds * (2 ** max(attempts - 1, 0))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
 def release(session: Session, token: str, item: Claimed) -> None:
