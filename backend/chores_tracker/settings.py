@@ -80,8 +80,12 @@ class Settings(CommonSettings):
 
     debug: bool = False
 
-    db_pool_size: int = Field(default=5, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # The pool keeps every connection admission may use (15) rather than 5 and 10 of overflow: under
+    # load an overflow connection was closed on its return while the next request opened another,
+    # and PostgreSQL forks a backend for each (bench/README.md, reads.py: ~40 connections a second).
+    # The most connections per worker is the same; they are opened only when that many are in use.
+    db_pool_size: int = Field(default=15, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=30)
     # A request waits this long for a pooled connection before it answers 503 (never 500).
     db_pool_timeout_seconds: float = Field(default=3, gt=0)

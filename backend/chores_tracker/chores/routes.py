@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.chores import calendar, lifecycle, occurrences, pauses, queries, reads, service, streaks
@@ -38,11 +39,10 @@ from chores_tracker.chores.schemas import (
     present_chore,
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
-from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID, Conditional, OrjsonResponse, RowId
+from chores_tracker.http import MAX_ROW_ID, OrjsonResponse, RowId
 from chores_tracker.identity import service as identity
-from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
+from chores_tracker.identity.deps import ChildRead, CurrentChild, CurrentParent, CurrentUser, ParentRead
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
@@ -102,24 +102,22 @@ _CONDITIONAL = (
 
 
 @router.get("/available", response_model=AvailableOut, description=f"{available_doc}{_CONDITIONAL}")
-def available(request: Request, child: CurrentChild, session: DbSession) -> Response:
+async def available(read: ChildRead) -> Response:
     # The lean read path (chores.reads): the same answer as AvailableOut, without the ORM or pydantic.
-    conditional = Conditional(request, noted_revision(session), child.id)
-    if (known := conditional.known(clock.now())) is not None:
-        return known
-    answer, until = reads.available_for_child(session, child)
-    return conditional.tag(OrjsonResponse(answer), until)
+    def make(session: Session, child: User) -> tuple[Response, datetime | None]:
+        answer, until = reads.available_for_child(session, child)
+        return OrjsonResponse(answer), until
+
+    return await read.answer(make)
 
 
 @router.get("/pending-approval", response_model=list[PendingApprovalOut], description=f"{pending_doc}{_CONDITIONAL}")
-def pending_approval(
-    request: Request, parent: CurrentParent, session: DbSession, skip: Skip = 0, limit: Limit = queries.MAX_LIST
-) -> Response:
-    conditional = Conditional(request, noted_revision(session), parent.id)
-    if (known := conditional.known(clock.now())) is not None:
-        return known
-    answer, until = reads.pending_approvals(session, parent, skip=skip, limit=limit)
-    return conditional.tag(OrjsonResponse(answer), until)
+async def pending_approval(read: ParentRead, skip: Skip = 0, limit: Limit = queries.MAX_LIST) -> Response:
+    def make(session: Session, parent: User) -> tuple[Response, datetime | None]:
+        answer, until = reads.pending_approvals(session, parent, skip=skip, limit=limit)
+        return OrjsonResponse(answer), until
+
+    return await read.answer(make)
 
 
 @router.get("/child/{child_id}", response_model=list[ChoreOut])

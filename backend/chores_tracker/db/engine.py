@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidatePoolError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from chores_tracker.db.urls import normalize_database_url
 
@@ -98,6 +99,40 @@ def _limit_mysql_statements(seconds: float) -> Callable[[Any, ConnectionPoolEntr
     return on_connect
 
 
+# A connection back in the pool for less than this is handed out again without a ping first.
+# Under load every checkout finds one returned moments ago, and its ping (a round trip, the
+# pre-ping's cost on every request) would only repeat what the last request just showed; a
+# connection that died since (a database restart) fails its next statement, and that error
+# invalidates the whole pool (SQLAlchemy does on any disconnect), so one request at most sees it.
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "chores_tracker.idle_since"
+
+
+def _note_idle(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[DBAPIConnection, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    """The pre-ping, for connections that sat in the pool (a new one was just shown to work)."""
+
+    def on_checkout(
+        dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy's own pre-ping: the pool replaces this connection (a lost server: all of
+            # them) and hands out a new one.
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise InvalidatePoolError from exc
+            raise DisconnectionError from exc
+
+    return on_checkout
+
+
 def make_engine(
     raw_url: str | URL,
     *,
@@ -112,7 +147,7 @@ def make_engine(
     since its statements may rightly run long (it has its own lock and DDL timeouts)."""
     url = normalize_database_url(raw_url)
     backend = url.get_backend_name()
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "future": True}
+    kwargs: dict[str, Any] = {"future": True}
     # SQL parameters stay out of error messages and logs (they may hold password hashes, codes).
     kwargs["hide_parameters"] = True
     if backend == "sqlite":
@@ -134,6 +169,8 @@ def make_engine(
             connect_args.update(_postgresql_limits(url, timeouts))
         kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif timeouts and backend == "mysql":
@@ -172,3 +209,13 @@ def rows_changed(result: Result[Any]) -> int:
     """The rows a conditional UPDATE (or a DELETE) changed. Session.execute types every result as a
     Result; for these statements it is a CursorResult, which counts them."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def read_outside_a_transaction(session: Session) -> None:
+    """For a session that only reads: on PostgreSQL its statements run outside a transaction
+    (autocommit), with no BEGIN before them and no ROLLBACK when it ends: two of the three round
+    trips of a one-statement read. Each statement sees what was committed when it began, as it
+    does inside a transaction at the READ COMMITTED level the app runs with. Elsewhere nothing
+    changes (on MySQL, switching is itself a round trip). Call it before the first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

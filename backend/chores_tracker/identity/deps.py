@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
 
+from chores_tracker import clock
+from chores_tracker.db.engine import close_session, read_outside_a_transaction
+from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Forbidden, Unauthorized
+from chores_tracker.http import Conditional
 from chores_tracker.identity.models import User
 from chores_tracker.identity.sessions import user_for_token
 from chores_tracker.identity.tokens import allows, is_personal_token, required_scope, user_for_personal_token
@@ -21,9 +30,13 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
+    return _caller(request, session, settings, token)
+
+
+def _caller(request: Request, session: Session, settings: Settings, token: str | None, *, attach: bool = True) -> User:
     if is_personal_token(token):
         return _user_of_personal_token(request, session, token)  # type: ignore[arg-type]
-    user = user_for_token(session, settings, token, request.app.state.token_cache)
+    user = user_for_token(session, settings, token, request.app.state.token_cache, attach=attach)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id
@@ -47,21 +60,87 @@ def _user_of_personal_token(request: Request, session: DbSession, token: str) ->
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-# No I/O: run on the event loop, not in a worker thread (chores_tracker.deps says why).
-async def get_current_parent(user: CurrentUser) -> User:
+def _parent(user: User) -> User:
     if not user.is_parent:
         raise Forbidden("only a parent may do this")
     return user
 
 
-async def get_current_child(user: CurrentUser) -> User:
+def _child(user: User) -> User:
     if user.is_parent:
         raise Forbidden("only a child may do this")
     return user
 
 
+# No I/O: run on the event loop, not in a worker thread (chores_tracker.deps says why).
+async def get_current_parent(user: CurrentUser) -> User:
+    return _parent(user)
+
+
+async def get_current_child(user: CurrentUser) -> User:
+    return _child(user)
+
+
 CurrentParent = Annotated[User, Depends(get_current_parent)]
 CurrentChild = Annotated[User, Depends(get_current_child)]
+
+
+# -- conditional reads: the caller and a known answer in one worker-thread hop ----------------------
+
+
+@dataclass(frozen=True)
+class ConditionalRead:
+    """The caller of a conditional read (http.Conditional) and, when the answer is already known (the
+    client's copy, or the body this process kept), that answer.
+
+    Found in one worker-thread hop: a session outside a transaction (db.engine), the caller's
+    lookup, the role's check and the conditional lookup, the session closed. A repeated read is
+    answered there; only a new answer takes a second hop (`answer`), with a session of its own.
+    Per request, the default dependencies take three (the caller, the endpoint, the rollback), which
+    cost more than what the answer cache left of the work (docs/performance.md)."""
+
+    request: Request
+    user: User
+    conditional: Conditional
+    known: Response | None
+
+    async def answer(self, make: Callable[[Session, User], tuple[Response, datetime | None]]) -> Response:
+        """The known answer, or a new one: `make(session, user)` gives a response and the moment it
+        changes by itself (a datetime, or None), in a worker thread; it is tagged and kept."""
+        if self.known is not None:
+            return self.known
+        return await anyio.to_thread.run_sync(self._new_answer, make)
+
+    def _new_answer(self, make: Callable[[Session, User], tuple[Response, datetime | None]]) -> Response:
+        session: Session = self.request.app.state.session_factory()
+        try:
+            read_outside_a_transaction(session)
+            response, until = make(session, self.user)
+        finally:
+            close_session(session)
+        return self.conditional.tag(response, until)
+
+
+def _conditional_read_of(role: Callable[[User], User]) -> Callable[..., object]:
+    def look_up(request: Request, token: str | None) -> ConditionalRead:
+        session: Session = request.app.state.session_factory()
+        try:
+            read_outside_a_transaction(session)
+            user = role(_caller(request, session, request.app.state.settings, token, attach=False))
+            conditional = Conditional(request, noted_revision(session), user.id)
+            known = conditional.known(clock.now())
+        finally:
+            close_session(session)
+        return ConditionalRead(request, user, conditional, known)
+
+    async def conditional_read(request: Request, token: BearerToken) -> ConditionalRead:
+        return await anyio.to_thread.run_sync(look_up, request, token)
+
+    return conditional_read
+
+
+ParentRead = Annotated[ConditionalRead, Depends(_conditional_read_of(_parent))]
+ChildRead = Annotated[ConditionalRead, Depends(_conditional_read_of(_child))]
 
 
 # -- family devices (identity.devices) ------------------------------------------------------------

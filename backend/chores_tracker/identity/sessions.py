@@ -96,11 +96,12 @@ class TokenCache:
         self._known.pop(token, None)
 
 
-def _attached(session: Session, values: dict[str, Any]) -> User:
-    """A User for this session from remembered columns, as if just read (no statement)."""
+def _from_columns(session: Session | None, values: dict[str, Any]) -> User:
+    """A User from remembered columns, as if just read (no statement): in `session`, or detached."""
     user = User(**values)
     make_transient_to_detached(user)
-    session.add(user)
+    if session is not None:
+        session.add(user)
     return user
 
 
@@ -124,12 +125,14 @@ def open_session(session: Session, settings: Settings, user: User) -> str:
 
 
 def user_for_token(
-    session: Session, settings: Settings, token: str | None, cache: TokenCache | None = None
+    session: Session, settings: Settings, token: str | None, cache: TokenCache | None = None, *, attach: bool = True
 ) -> User | None:
     """The active user a valid token speaks for, or None (missing, expired, revoked, or outdated).
 
     Notes the user's family on the session (db.revisions), and the family's revision as read with
-    the user: a request's writes bump it, and its conditional answers compare with it."""
+    the user: a request's writes bump it, and its conditional answers compare with it. `attach`
+    False: a user from the token cache is left out of the session (a read that closes the session
+    next and only looks at the user's columns spares adding it and taking it out again)."""
     if not token:
         return None
     known = cache.get(token) if cache is not None else None
@@ -138,7 +141,7 @@ def user_for_token(
         if revision == known.revision:
             note_family(session, known.family_id)
             note_revision(session, revision)
-            return _attached(session, known.values)
+            return _from_columns(session if attach else None, known.values)
         cache.forget(token)  # type: ignore[union-attr]  # known came from it
     claims = decode_access_token(token, settings)
     if claims is None:

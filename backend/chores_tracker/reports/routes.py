@@ -3,18 +3,19 @@ family's stats. Every period is UTC; see docs/reports.md."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
-from chores_tracker import clock
 from chores_tracker.chores import queries as chores
-from chores_tracker.db.revisions import noted_revision
 from chores_tracker.deps import DbSession
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyStatsOut
-from chores_tracker.http import Conditional, RowId
-from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
+from chores_tracker.http import RowId
+from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser, ParentRead
+from chores_tracker.identity.models import User
 from chores_tracker.ledger.schemas import AllowanceRowOut, BalanceOut
 from chores_tracker.periods import Period, PeriodBound
 from chores_tracker.reports import service
@@ -41,10 +42,8 @@ DateTo = Annotated[PeriodBound | None, Query(description=_BOUND_HELP)]
 
 
 @router.get("/allowance-summary", response_model=AllowanceSummaryOut)
-def allowance_summary(
-    request: Request,
-    parent: CurrentParent,
-    session: DbSession,
+async def allowance_summary(
+    read: ParentRead,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     child_id: RowId | None = None,
@@ -52,12 +51,13 @@ def allowance_summary(
     """Per child and for the family: approved chores, earnings, adjustments and payouts within the
     period; `balance_due` is what is owed at the period's end (now, when open). Carries an ETag: sent
     back in If-None-Match, it is answered 304 with no body while the answer is the same."""
-    conditional = Conditional(request, noted_revision(session), parent.id)
-    if (known := conditional.known(clock.now())) is not None:
-        return known
-    summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
-    # Written by pydantic straight to JSON: FastAPI would validate our own answer again first.
-    return conditional.tag(Response(summary.model_dump_json(), media_type="application/json"))
+
+    def make(session: Session, parent: User) -> tuple[Response, datetime | None]:
+        summary = service.allowance_summary(session, parent, Period.from_bounds(date_from, date_to), child_id)
+        # Written by pydantic straight to JSON: FastAPI would validate our own answer again first.
+        return Response(summary.model_dump_json(), media_type="application/json"), None
+
+    return await read.answer(make)
 
 
 @router.get("/export/allowance-summary", response_model=ExportOut)
