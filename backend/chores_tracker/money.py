@@ -99,3 +99,6 @@ SignedAmount = Annotated[
 # Outputs: JSON numbers (chores, balances, reports) or decimal strings (adjustments, payouts).
 MoneyNumber = Annotated[Decimal, PlainSerializer(_as_number, return_type=float, when_used="json")]
 MoneyString = Annotated[Decimal, PlainSerializer(_as_string, return_type=str, when_used="json")]
+# An answer's amount read from integer cents, as JSON numbers: for a schema built with
+# model_validate(row, from_attributes=True), `cost: NumberFromCents = Field(validation_alias="cost_cents")`.
+NumberFromCents = Annotated[MoneyNumber, BeforeValidator(from_cents_or_zero)]

@@ -69,6 +69,45 @@ def test_a_claim_reserves_its_cost_and_an_approval_debits_it_once(api):
     assert "reward_claimed" in [n["event"] for n in api.get("/notifications", home.parent).json()["notifications"]]
 
 
+def test_a_reward_and_a_decided_claim_answer_every_field_of_the_contract(api):
+    """The whole answers, key by key (the routes read them from the rows: a field misread fails here)."""
+    home = family(api, kids=1)
+    kid = home.kids[0]
+    bonus(api, home.parent, kid, "8.00")
+    made = reward(api, home.parent, cost="5.50", stock=2, limit_count=3, limit_period="week")
+    assert made == {
+        "id": made["id"],
+        "title": "Cinema trip",
+        "cost": 5.5,
+        "stock": 2,
+        "limit_count": 3,
+        "limit_period": "week",
+        "is_active": True,
+        "created_at": made["created_at"],
+        "affordable": None,
+    }
+    datetime.fromisoformat(made["created_at"])
+    assert api.get("/rewards", kid).json() == [{**made, "affordable": True}]
+    waiting = claim(api, kid, made["id"])
+    decided = api.post(f"/rewards/claims/{waiting['id']}/decline", home.parent, json={"reason": "not today"})
+    assert decided.status_code == 200, decided.text
+    assert decided.json() == {
+        "id": waiting["id"],
+        "reward_id": made["id"],
+        "child_id": kid.id,
+        "reward_title": "Cinema trip",
+        "cost": 5.5,
+        "status": "declined",
+        "created_at": waiting["created_at"],
+        "decided_at": decided.json()["decided_at"],
+        "decided_by": home.parent.id,
+        "decline_reason": "not today",
+        "ledger_entry_id": None,
+    }
+    assert datetime.fromisoformat(decided.json()["decided_at"]) >= datetime.fromisoformat(waiting["created_at"])
+    assert api.get("/rewards/money", kid).json() == {"balance": 8.0, "reserved": 0.0, "available": 8.0}
+
+
 def test_declining_or_cancelling_releases_the_reservation_and_the_stock(api):
     home = family(api, kids=1)
     kid = home.kids[0]

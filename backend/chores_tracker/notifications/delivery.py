@@ -7,7 +7,8 @@ Two steps, each its own short transaction:
    channel; unique), and are marked dispatched.
 2. deliver_due: deliveries whose time has come (pending, or claimed by a worker whose lease ran
    out) are claimed (state `sending`, a claim token, a lease, one more attempt), committed, then
-   sent outside any transaction; the outcome is written only if the claim is still ours.
+   sent outside any transaction; the outcome is written only if the claim is still ours (outbox.py,
+   which the webhooks' deliveries share).
 
 Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL and MariaDB/MySQL, so any
 number of workers share the work without waiting on each other or taking the same row; SQLite has
@@ -23,19 +24,18 @@ are bounded by the attempts (NOTIFICATION_MAX_ATTEMPTS), and in practice one per
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, column, func, or_, select, table, update
+from sqlalchemy import ColumnElement, column, func, or_, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.identity.models import User
-from chores_tracker.notifications import channels, links, mqtt, webhook_delivery
+from chores_tracker.notifications import channels, links, mqtt, outbox, webhook_delivery
 from chores_tracker.notifications.events import EVENT_LABELS
 from chores_tracker.notifications.models import (
     DeliveryState,
@@ -46,8 +46,8 @@ from chores_tracker.notifications.models import (
     Webhook,
     WebhookDelivery,
 )
+from chores_tracker.notifications.outbox import skip_locked
 from chores_tracker.notifications.quiet import release_at
-from chores_tracker.notifications.retry import backoff, skip_locked
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,11 +124,8 @@ def push_sender(settings: Settings, url: str, message: Message) -> None:
 
 
 @dataclass
-class Round:
+class Round(outbox.Tally):
     dispatched: int = 0
-    delivered: int = 0
-    failed: int = 0
-    dead: int = 0
     errors: list[str] = field(default_factory=list)
     events: list[mqtt.Event] = field(default_factory=list)  # behind the notifications dispatched
 
@@ -345,68 +342,32 @@ def _action_links(settings: Settings, notification: Notification, token_version:
 
 
 def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str, list[Claimed]]:
-    now = clock.now()
-    due = or_(
-        and_(
-            NotificationDelivery.state == DeliveryState.pending.value,
-            NotificationDelivery.next_attempt_at <= now,
-        ),
-        and_(
-            NotificationDelivery.state == DeliveryState.sending.value,
-            NotificationDelivery.claimed_until < now,
-        ),
-    )
-    ids = list(
-        session.scalars(
-            skip_locked(
-                session,
-                select(NotificationDelivery.id)
-                .where(due)
-                .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id)
-                .limit(batch),
+    def read(mine: ColumnElement[bool]) -> list[Claimed]:
+        rows = session.execute(
+            select(NotificationDelivery, Notification, NotificationChannel.url_encrypted, User.token_version)
+            .join(Notification, Notification.id == NotificationDelivery.notification_id)
+            .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
+            .join(User, User.id == Notification.recipient_id)
+            .where(mine)
+            .order_by(NotificationDelivery.id)
+        ).all()
+        return [
+            Claimed(
+                delivery.id,
+                delivery.channel_id,
+                delivery.attempts,
+                channels.decrypt(settings, encrypted),
+                Message(
+                    title=EVENT_LABELS.get(notification.event, "Chores Tracker"),
+                    body=notification.text + _action_links(settings, notification, version),
+                    event=notification.event,
+                    idempotency_key=delivery.idempotency_key,
+                ),
             )
-        )
-    )
-    token = secrets.token_hex(16)
-    if not ids:
-        session.rollback()
-        return token, []
-    session.execute(
-        update(NotificationDelivery)
-        .where(NotificationDelivery.id.in_(ids), due)
-        .values(
-            state=DeliveryState.sending.value,
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=settings.notification_lease_seconds),
-            attempts=NotificationDelivery.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    rows = session.execute(
-        select(NotificationDelivery, Notification, NotificationChannel.url_encrypted, User.token_version)
-        .join(Notification, Notification.id == NotificationDelivery.notification_id)
-        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
-        .join(User, User.id == Notification.recipient_id)
-        .where(NotificationDelivery.id.in_(ids), NotificationDelivery.claim_token == token)
-        .order_by(NotificationDelivery.id)
-    ).all()
-    claimed = [
-        Claimed(
-            delivery.id,
-            delivery.channel_id,
-            delivery.attempts,
-            channels.decrypt(settings, encrypted),
-            Message(
-                title=EVENT_LABELS.get(notification.event, "Chores Tracker"),
-                body=notification.text + _action_links(settings, notification, version),
-                event=notification.event,
-                idempotency_key=delivery.idempotency_key,
-            ),
-        )
-        for delivery, notification, encrypted, version in rows
-    ]
-    session.commit()
-    return token, claimed
+            for delivery, notification, encrypted, version in rows
+        ]
+
+    return outbox.claim(session, settings, NotificationDelivery, read, clock.now(), batch=batch)
 
 
 def settle(
@@ -421,30 +382,10 @@ def settle(
 ) -> str | None:
     """Writes the outcome if the claim is still ours; the state written, or None when it was not.
     `gone`: the channel will never work again; the delivery is dead and the channel turned off."""
-    mine = and_(
-        NotificationDelivery.id == item.delivery_id,
-        NotificationDelivery.claim_token == token,
-        NotificationDelivery.state == DeliveryState.sending.value,
+    state = outbox.settle(
+        session, settings, NotificationDelivery, token, item.delivery_id, item.attempts, error, now, dead=gone
     )
-    if error is None:
-        values: dict[str, object] = {"state": DeliveryState.delivered.value, "delivered_at": now, "last_error": None}
-    elif gone or item.attempts >= settings.notification_max_attempts:
-        values = {"state": DeliveryState.dead.value, "last_error": error[:500]}
-    else:
-        values = {
-            "state": DeliveryState.pending.value,
-            "next_attempt_at": now + backoff(settings, item.attempts),
-            "last_error": error[:500],
-        }
-    changed = rows_changed(
-        session.execute(
-            update(NotificationDelivery)
-            .where(mine)
-            .values(claimed_until=None, claim_token=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if gone and changed == 1:
+    if gone and state is not None:
         session.execute(
             update(NotificationChannel)
             .where(NotificationChannel.id == item.channel_id)
@@ -452,7 +393,7 @@ def settle(
             .execution_options(synchronize_session=False)
         )
     session.commit()
-    return str(values["state"]) if changed == 1 else None
+    return state
 
 
 def run_round(
@@ -487,14 +428,7 @@ def run_round(
             except Exception as exc:  # a sender's bug must not stop the worker; the URL is not logged
                 error = f"the sender failed: {type(exc).__name__}"
         with session_factory() as session:
-            outcome = settle(session, settings, token, item, error, clock.now(), gone=gone)
-        if outcome == DeliveryState.delivered.value:
-            result.delivered += 1
-        elif outcome == DeliveryState.dead.value:
-            result.dead += 1
-            result.failed += 1
-        elif outcome == DeliveryState.pending.value:
-            result.failed += 1
+            result.count(settle(session, settings, token, item, error, clock.now(), gone=gone))
         if error:
             result.errors.append(error)
             log.warning("delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, error)

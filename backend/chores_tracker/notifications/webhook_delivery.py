@@ -1,7 +1,8 @@
 """Delivering the family webhooks' events: what the worker's round runs after the channels. No routes.
 
-As the channels' deliveries (delivery.py): due rows are claimed (SKIP LOCKED on PostgreSQL and
-MariaDB/MySQL; one worker on SQLite) with a token, a lease and one more attempt, committed; sent
+As the channels' deliveries (delivery.py), through the same outbox.py: due rows are claimed (SKIP
+LOCKED on PostgreSQL and MariaDB/MySQL; one worker on SQLite) with a token, a lease and one more
+attempt, committed; sent
 outside any transaction; the outcome written only if the claim is still ours. Retries wait
 NOTIFICATION_BACKOFF_SECONDS x 2^(tries-1); after NOTIFICATION_MAX_ATTEMPTS tries the delivery is
 dead. Every failed attempt counts against the webhook: WEBHOOK_MAX_CONSECUTIVE_FAILURES in a row
@@ -17,21 +18,18 @@ the Host header and as the TLS name. Redirects are not followed.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chores_tracker import clock
-from chores_tracker.db.engine import rows_changed
-from chores_tracker.notifications import webhooks
-from chores_tracker.notifications.models import DeliveryState, Webhook, WebhookDelivery
-from chores_tracker.notifications.retry import backoff, skip_locked
+from chores_tracker.notifications import outbox, webhooks
+from chores_tracker.notifications.models import Webhook, WebhookDelivery
 from chores_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,64 +58,34 @@ class Claimed:
         return f"msg_{self.delivery_id}"
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]  # a boolean clause
-    return or_(
-        and_(WebhookDelivery.state == DeliveryState.pending.value, WebhookDelivery.next_attempt_at <= now),
-        and_(WebhookDelivery.state == DeliveryState.sending.value, WebhookDelivery.claimed_until < now),
-    )
-
-
 def claim(session: Session, settings: Settings, *, batch: int = 20) -> tuple[str, list[Claimed]]:
     """Due deliveries of enabled webhooks (a disabled webhook's wait until it is enabled again)."""
-    now = clock.now()
-    enabled = select(Webhook.id).where(Webhook.enabled)
-    ids = list(
-        session.scalars(
-            skip_locked(
-                session,
-                select(WebhookDelivery.id)
-                .where(_due(now), WebhookDelivery.webhook_id.in_(enabled))
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(batch),
+
+    def read(mine: ColumnElement[bool]) -> list[Claimed]:
+        rows = session.execute(
+            select(WebhookDelivery, Webhook.url, Webhook.secret_encrypted)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(mine)
+            .order_by(WebhookDelivery.id)
+        ).all()
+        return [
+            Claimed(
+                delivery.id,
+                delivery.webhook_id,
+                delivery.family_id,
+                delivery.attempts,
+                url,
+                webhooks.decrypt_secret(settings, encrypted),
+                delivery.payload,
             )
-        )
+            for delivery, url, encrypted in rows
+        ]
+
+    now = clock.now()
+    enabled = WebhookDelivery.webhook_id.in_(select(Webhook.id).where(Webhook.enabled))
+    return outbox.claim(
+        session, settings, WebhookDelivery, read, now, batch=batch, where=[enabled], values={"last_attempt_at": now}
     )
-    token = secrets.token_hex(16)
-    if not ids:
-        session.rollback()
-        return token, []
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), _due(now))
-        .values(
-            state=DeliveryState.sending.value,
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=settings.notification_lease_seconds),
-            attempts=WebhookDelivery.attempts + 1,
-            last_attempt_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    rows = session.execute(
-        select(WebhookDelivery, Webhook.url, Webhook.secret_encrypted)
-        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.claim_token == token)
-        .order_by(WebhookDelivery.id)
-    ).all()
-    claimed = [
-        Claimed(
-            delivery.id,
-            delivery.webhook_id,
-            delivery.family_id,
-            delivery.attempts,
-            url,
-            webhooks.decrypt_secret(settings, encrypted),
-            delivery.payload,
-        )
-        for delivery, url, encrypted in rows
-    ]
-    session.commit()
-    return token, claimed
 
 
 # A poster sends one signed message and says what happened (tests may replace it).
@@ -172,26 +140,6 @@ def signed_headers(item: Claimed, now: datetime) -> dict[str, str] | None:
     }
 
 
-def release(session: Session, token: str, item: Claimed) -> None:
-    """Gives a claimed delivery back untried (its webhook was disabled since it was claimed)."""
-    session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == item.delivery_id,
-            WebhookDelivery.claim_token == token,
-            WebhookDelivery.state == DeliveryState.sending.value,
-        )
-        .values(
-            state=DeliveryState.pending.value,
-            claim_token=None,
-            claimed_until=None,
-            attempts=WebhookDelivery.attempts - 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-
-
 def settle(
     session: Session, settings: Settings, token: str, item: Claimed, outcome: Outcome, now: datetime
 ) -> tuple[str | None, bool]:
@@ -199,31 +147,18 @@ def settle(
     the state written (None when the claim was lost), and whether this disabled the webhook."""
     from chores_tracker.notifications.service import enqueue
 
-    mine = and_(
-        WebhookDelivery.id == item.delivery_id,
-        WebhookDelivery.claim_token == token,
-        WebhookDelivery.state == DeliveryState.sending.value,
+    state = outbox.settle(
+        session,
+        settings,
+        WebhookDelivery,
+        token,
+        item.delivery_id,
+        item.attempts,
+        outcome.error,
+        now,
+        values={"last_status_code": outcome.status_code},
     )
-    values: dict[str, object] = {"last_status_code": outcome.status_code}
-    if outcome.error is None:
-        values |= {"state": DeliveryState.delivered.value, "delivered_at": now, "last_error": None}
-    elif item.attempts >= settings.notification_max_attempts:
-        values |= {"state": DeliveryState.dead.value, "last_error": outcome.error[:500]}
-    else:
-        values |= {
-            "state": DeliveryState.pending.value,
-            "next_attempt_at": now + backoff(settings, item.attempts),
-            "last_error": outcome.error[:500],
-        }
-    changed = rows_changed(
-        session.execute(
-            update(WebhookDelivery)
-            .where(mine)
-            .values(claimed_until=None, claim_token=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if changed != 1:
+    if state is None:
         session.rollback()
         return None, False
     disabled = False
@@ -244,28 +179,22 @@ def settle(
             ),
         )
     session.commit()
-    return str(values["state"]), disabled
-
-
-@dataclass
-class WebhookRound:
-    delivered: int = 0
-    failed: int = 0
-    dead: int = 0
+    return state, disabled
 
 
 def run_round(
     session_factory: sessionmaker[Session], settings: Settings, poster: Poster | None = None, *, batch: int = 20
-) -> WebhookRound:
+) -> outbox.Tally:
     poster = poster or post
-    result = WebhookRound()
+    result = outbox.Tally()
     with session_factory() as session:
         token, claimed = claim(session, settings, batch=batch)
     disabled: set[int] = set()
     for item in claimed:
         if item.webhook_id in disabled:
+            # Its webhook was disabled by an earlier delivery of this round: given back untried.
             with session_factory() as session:
-                release(session, token, item)
+                outbox.release(session, WebhookDelivery, token, item.delivery_id)
             continue
         headers = signed_headers(item, clock.now())
         if headers is None:
@@ -279,13 +208,7 @@ def run_round(
             state, now_disabled = settle(session, settings, token, item, outcome, clock.now())
         if now_disabled:
             disabled.add(item.webhook_id)
-        if state == DeliveryState.delivered.value:
-            result.delivered += 1
-        elif state == DeliveryState.dead.value:
-            result.dead += 1
-            result.failed += 1
-        elif state == DeliveryState.pending.value:
-            result.failed += 1
+        result.count(state)
         if outcome.error:
             log.warning("webhook delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, outcome.error)
     return result

@@ -15,7 +15,7 @@ from chores_tracker.http import RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.rewards import allowance, goals, service
-from chores_tracker.rewards.models import Allowance, Reward, RewardClaim
+from chores_tracker.rewards.models import Allowance, Reward
 from chores_tracker.rewards.schemas import (
     AllowanceIn,
     AllowanceOut,
@@ -45,33 +45,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def reward_out(reward: Reward, available_cents: int | None = None) -> RewardOut:
-    return RewardOut(
-        id=reward.id,
-        title=reward.title,
-        cost=from_cents_or_zero(reward.cost_cents),
-        stock=reward.stock,
-        limit_count=reward.limit_count,
-        limit_period=reward.limit_period,
-        is_active=reward.is_active,
-        created_at=reward.created_at,
-        affordable=None if available_cents is None else reward.cost_cents <= available_cents,
-    )
-
-
-def claim_out(found: RewardClaim) -> ClaimOut:
-    return ClaimOut(
-        id=found.id,
-        reward_id=found.reward_id,
-        child_id=found.child_id,
-        reward_title=found.reward_title,
-        cost=from_cents_or_zero(found.cost_cents),
-        status=found.status,
-        created_at=found.created_at,
-        decided_at=found.decided_at,
-        decided_by=found.decided_by,
-        decline_reason=found.decline_reason,
-        ledger_entry_id=found.ledger_entry_id,
-    )
+    out = RewardOut.model_validate(reward)
+    if available_cents is not None:
+        out.affordable = reward.cost_cents <= available_cents
+    return out
 
 
 @router.get("", response_model=list[RewardOut], summary="The family's rewards catalogue")
@@ -100,12 +77,7 @@ def create_reward(data: RewardCreate, parent: CurrentParent, session: DbSession)
 )
 def my_money(child: CurrentChild, session: DbSession) -> RewardMoneyOut:
     """The balance (the ledger's), what the child's waiting claims reserve, and the rest."""
-    money = service.money_of(session, child.id)
-    return RewardMoneyOut(
-        balance=from_cents_or_zero(money.balance_cents),
-        reserved=from_cents_or_zero(money.reserved_cents),
-        available=from_cents_or_zero(money.available_cents),
-    )
+    return RewardMoneyOut.model_validate(service.money_of(session, child.id))
 
 
 ClaimStatusQuery = Annotated[Literal["pending", "approved", "declined", "cancelled"] | None, Query()]
@@ -122,7 +94,7 @@ def list_claims(
     most 200; `status=pending` gives the ones to review."""
     if child_id is not None and not user.is_parent:
         raise Forbidden("a child sees its own claims")
-    return [claim_out(c) for c in service.list_claims(session, user, status=status, child_id=child_id)]
+    return [ClaimOut.model_validate(c) for c in service.list_claims(session, user, status=status, child_id=child_id)]
 
 
 @router.put("/{reward_id}", response_model=RewardOut, summary="Change a reward", responses=errors(403, 404, 422))
@@ -144,7 +116,7 @@ def claim(reward_id: RowId, child: CurrentChild, session: DbSession) -> ClaimOut
     the child reached the reward's limit for the week or month). Two claims at once that together
     exceed the available money never both succeed. In the feed as `reward_claimed`; the parents
     are told."""
-    return claim_out(service.claim(session, child, reward_id))
+    return ClaimOut.model_validate(service.claim(session, child, reward_id))
 
 
 @router.post(
@@ -156,7 +128,7 @@ def claim(reward_id: RowId, child: CurrentChild, session: DbSession) -> ClaimOut
 def approve(claim_id: RowId, parent: CurrentParent, session: DbSession) -> ClaimOut:
     """One ledger entry (an adjustment of minus the cost, `ledger_entry_id`); 409 when the claim was
     decided or cancelled already, or the balance no longer covers it. `reward_approved` in the feed."""
-    return claim_out(service.approve(session, parent, claim_id))
+    return ClaimOut.model_validate(service.approve(session, parent, claim_id))
 
 
 @router.post(
@@ -167,7 +139,7 @@ def approve(claim_id: RowId, parent: CurrentParent, session: DbSession) -> Claim
 )
 def decline(claim_id: RowId, data: DeclineIn, parent: CurrentParent, session: DbSession) -> ClaimOut:
     """The reservation is released and the stock given back; `reward_declined` in the feed."""
-    return claim_out(service.decline(session, parent, claim_id, data.reason))
+    return ClaimOut.model_validate(service.decline(session, parent, claim_id, data.reason))
 
 
 @router.post(
@@ -178,29 +150,12 @@ def decline(claim_id: RowId, data: DeclineIn, parent: CurrentParent, session: Db
 )
 def cancel(claim_id: RowId, child: CurrentChild, session: DbSession) -> ClaimOut:
     """The reservation is released and the stock given back; 409 once a parent decided."""
-    return claim_out(service.cancel(session, child, claim_id))
+    return ClaimOut.model_validate(service.cancel(session, child, claim_id))
 
 
 # -- savings goals ---------------------------------------------------------------------------------
 
 goals_router = APIRouter(prefix="/goals", tags=["goals"])
-
-
-def goal_out(shown: goals.Progress) -> GoalOut:
-    goal = shown.goal
-    return GoalOut(
-        id=goal.id,
-        child_id=goal.child_id,
-        title=goal.title,
-        target=from_cents_or_zero(goal.target_cents),
-        saved=from_cents_or_zero(shown.saved_cents),
-        progress_percent=shown.percent,
-        reached=shown.reached,
-        reached_at=goal.reached_at,
-        daily_rate=from_cents_or_zero(shown.daily_rate_cents),
-        projected_date=shown.projected_date,
-        created_at=goal.created_at,
-    )
 
 
 @goals_router.get(
@@ -214,7 +169,7 @@ def list_goals(
     (what raised the balance in the last 28 days / 28) and the projected date at that rate."""
     if child_id is not None and not user.is_parent:
         raise Forbidden("a child sees its own goals")
-    return [goal_out(g) for g in goals.list_goals(session, user, child_id)]
+    return [GoalOut.model_validate(g) for g in goals.list_goals(session, user, child_id)]
 
 
 @goals_router.post(
@@ -231,7 +186,7 @@ def create_goal(data: GoalCreate, user: CurrentUser, session: DbSession) -> Goal
     [shown] = [
         g for g in goals.list_goals(session, user, goal.child_id if user.is_parent else None) if g.goal.id == goal.id
     ]
-    return goal_out(shown)
+    return GoalOut.model_validate(shown)
 
 
 @goals_router.delete(

@@ -1,14 +1,16 @@
-"""What the rewards API takes and answers. Money as in the contract: numbers with two decimals."""
+"""What the rewards API takes and answers. Money as in the contract: numbers with two decimals.
+The answers are read from the rows (model_validate(row, from_attributes=True)), amounts from their
+`<name>_cents` columns."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AliasPath, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chores_tracker.http import Input, RowId
-from chores_tracker.money import Amount, MoneyNumber
+from chores_tracker.money import Amount, MoneyNumber, NumberFromCents
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Cost = Annotated[Amount, Field(gt=0)]
@@ -74,9 +76,11 @@ class RewardUpdate(Input):
 
 
 class RewardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     title: str
-    cost: MoneyNumber
+    cost: NumberFromCents = Field(validation_alias="cost_cents")
     stock: int | None = Field(description="how many are left; null: unlimited")
     limit_count: int | None
     limit_period: str | None
@@ -100,11 +104,13 @@ class DeclineIn(Input):
 
 
 class ClaimOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     reward_id: int
     child_id: int
     reward_title: str
-    cost: MoneyNumber
+    cost: NumberFromCents = Field(validation_alias="cost_cents")
     status: str = Field(description="pending (its cost reserved), approved (debited), declined or cancelled")
     created_at: datetime
     decided_at: datetime | None
@@ -114,9 +120,17 @@ class ClaimOut(BaseModel):
 
 
 class RewardMoneyOut(BaseModel):
-    balance: MoneyNumber = Field(description="the ledger's balance, as GET /users/me/balance gives it")
-    reserved: MoneyNumber = Field(description="the costs of the claims waiting for review")
-    available: MoneyNumber = Field(description="balance minus reserved: what a new claim may cost at most")
+    model_config = ConfigDict(from_attributes=True)
+
+    balance: NumberFromCents = Field(
+        validation_alias="balance_cents", description="the ledger's balance, as GET /users/me/balance gives it"
+    )
+    reserved: NumberFromCents = Field(
+        validation_alias="reserved_cents", description="the costs of the claims waiting for review"
+    )
+    available: NumberFromCents = Field(
+        validation_alias="available_cents", description="balance minus reserved: what a new claim may cost at most"
+    )
 
 
 # -- savings goals ---------------------------------------------------------------------------------
@@ -131,22 +145,31 @@ class GoalCreate(Input):
 
 
 class GoalOut(BaseModel):
-    id: int
-    child_id: int
-    title: str
-    target: MoneyNumber
-    saved: MoneyNumber = Field(description="the child's balance now, at most the target")
-    progress_percent: int = Field(description="saved / target, 0 to 100, rounded down")
+    # Read from a goal's progress (goals.Progress); the goal's own columns through its `goal`.
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(validation_alias=AliasPath("goal", "id"))
+    child_id: int = Field(validation_alias=AliasPath("goal", "child_id"))
+    title: str = Field(validation_alias=AliasPath("goal", "title"))
+    target: NumberFromCents = Field(validation_alias=AliasPath("goal", "target_cents"))
+    saved: NumberFromCents = Field(
+        validation_alias="saved_cents", description="the child's balance now, at most the target"
+    )
+    progress_percent: int = Field(validation_alias="percent", description="saved / target, 0 to 100, rounded down")
     reached: bool
-    reached_at: datetime | None = Field(description="when the balance first reached the target (recorded once)")
-    daily_rate: MoneyNumber = Field(
-        description="the recent earning rate: what raised the balance in the last 28 days, divided by 28"
+    reached_at: datetime | None = Field(
+        validation_alias=AliasPath("goal", "reached_at"),
+        description="when the balance first reached the target (recorded once)",
+    )
+    daily_rate: NumberFromCents = Field(
+        validation_alias="daily_rate_cents",
+        description="the recent earning rate: what raised the balance in the last 28 days, divided by 28",
     )
     projected_date: date | None = Field(
         description="today (in the family's zone) plus the days the rest takes at that rate; null when reached or "
         "when nothing was earned in 28 days"
     )
-    created_at: datetime
+    created_at: datetime = Field(validation_alias=AliasPath("goal", "created_at"))
 
 
 # -- allowances ------------------------------------------------------------------------------------
