@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidatePoolError
@@ -209,6 +209,14 @@ def rows_changed(result: Result[Any]) -> int:
     """The rows a conditional UPDATE (or a DELETE) changed. Session.execute types every result as a
     Result; for these statements it is a CursorResult, which counts them."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def reading_connection(engine: Engine) -> Connection:
+    """A connection for reads only, outside a transaction on PostgreSQL (read_outside_a_transaction)."""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
 
 
 def read_outside_a_transaction(session: Session) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, bindparam, column, event, inspect, select, table, update
+from sqlalchemy import BigInteger, Connection, Integer, bindparam, column, event, inspect, select, table, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.elements import TextClause
 
@@ -65,9 +65,10 @@ def noted_revision(session: Session) -> int | None:
     return revision
 
 
-def family_revision(session: Session, family_id: int) -> int | None:
+def family_revision(session: Session | Connection, family_id: int) -> int | None:
     """The family's revision now (one lookup by primary key); None when there is no such family."""
-    value = session.connection().execute(_REVISION_OF, {"family_id": family_id}).scalar_one_or_none()
+    connection = session.connection() if isinstance(session, Session) else session
+    value = connection.execute(_REVISION_OF, {"family_id": family_id}).scalar_one_or_none()
     return None if value is None else int(value)
 
 

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from chores_tracker import clock
+from chores_tracker.db.engine import reading_connection
 from chores_tracker.db.revisions import FAMILIES, family_revision, note_family, note_revision
 from chores_tracker.identity.models import AuthSession, User
 from chores_tracker.identity.security import create_access_token, decode_access_token
@@ -122,6 +123,21 @@ def open_session(session: Session, settings: Settings, user: User) -> str:
     token = create_access_token(user.id, user.token_version, row.id, settings)
     session.commit()
     return token
+
+
+def cached_user(engine: Engine, cache: TokenCache, token: str) -> tuple[User, int] | None:
+    """The user the token cache remembers for `token`, detached, and its family's revision, if that
+    revision is still the one the user was read at: one lookup by primary key on a connection of its
+    own, no session. None when the cache has nothing believable (user_for_token reads the user)."""
+    known = cache.get(token)
+    if known is None:
+        return None
+    with reading_connection(engine) as connection:
+        revision = family_revision(connection, known.family_id)
+    if revision != known.revision:
+        cache.forget(token)
+        return None
+    return _from_columns(None, known.values), revision
 
 
 def user_for_token(
