@@ -19,6 +19,7 @@ from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from chores_tracker import clock, currencies, timezones
+from chores_tracker.chores.schedule import ScheduleSpec
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
@@ -188,8 +189,29 @@ def translated(context: jinja2.runtime.Context, value: str | None) -> str:
     return i18n.translate(str(value), language)
 
 
+@jinja2.pass_context
+def schedule_words(context: jinja2.runtime.Context, chore: object) -> str:
+    """A chore's schedule in the page's language: `{{ chore|schedule_words }}`. English is the API's own
+    schedule_text; another language describes the chore's schedule (a ScheduleSpec, or its JSON) again."""
+    language = str(context.get("language", i18n.DEFAULT))
+    text = _field(chore, "schedule_text")
+    schedule = _field(chore, "schedule")
+    if language == i18n.DEFAULT or schedule is None:
+        return str(text or "")
+    try:
+        spec = schedule if isinstance(schedule, ScheduleSpec) else ScheduleSpec.model_validate(schedule)
+    except ValueError:  # not a schedule this release reads: the API's words
+        return str(text or "")
+    return i18n.schedule_text(spec, language)
+
+
+def _field(thing: object, name: str) -> object:
+    return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
+
+
 environment.filters.update(
     t=translated,
+    schedule_words=schedule_words,
     cents=from_cents,
     money=money,
     plain_amount=plain_amount_filter,
