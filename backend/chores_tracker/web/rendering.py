@@ -23,7 +23,7 @@ from chores_tracker.chores.schedule import ScheduleSpec
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
-from chores_tracker.web import i18n
+from chores_tracker.web import activity_lines, i18n
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -205,6 +205,21 @@ def schedule_words(context: jinja2.runtime.Context, chore: object) -> str:
     return i18n.schedule_text(spec, language)
 
 
+@jinja2.pass_context
+def activity_from_fields(context: jinja2.runtime.Context, activity: object) -> bool:
+    return activity_lines.from_fields(activity, str(context.get("language", i18n.DEFAULT)))
+
+
+@jinja2.pass_context
+def allowance_period(context: jinja2.runtime.Context, note: str | None) -> tuple[str, dict[str, str]]:
+    return activity_lines.allowance_period(note, str(context.get("language", i18n.DEFAULT)))
+
+
+@jinja2.pass_context
+def activity_note(context: jinja2.runtime.Context, activity: object) -> str | None:
+    return activity_lines.shown_note(activity, str(context.get("language", i18n.DEFAULT)))
+
+
 def _field(thing: object, name: str) -> object:
     return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
 
@@ -223,6 +238,12 @@ environment.filters.update(
     palette_index=palette_index,
     shown_name=shown_name,
     avatar_text=avatar_text,
+)
+environment.globals.update(
+    activity_from_fields=activity_from_fields,
+    activity_note=activity_note,
+    allowance_period=allowance_period,
+    profile_change=activity_lines.profile_change,
 )
 
 

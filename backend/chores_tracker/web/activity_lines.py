@@ -1,0 +1,139 @@
+"""The activity feed's lines on pages, in the page's language (templates/_activity.html).
+
+A feed row stores an English sentence (`description`, what the API returns, unchanged) and the fields
+it was made from (type, actor, target, chore title, amount, note). A page says each line again from
+its type and fields in the page's language; it shows the stored sentence only where the fields
+cannot say it: an old row without them, a type this release does not know, and, on an English page,
+the types whose sentence says more than their fields (a child added by name, a reward's title in a
+decline...), which English pages have always shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from chores_tracker.activity.models import ActivityType
+from chores_tracker.web import i18n
+
+T = ActivityType
+# The fields each type's line is made of; a row without one of them shows its stored sentence.
+NEEDS: dict[str, tuple[str, ...]] = {
+    T.chore_created.value: ("chore_title",),
+    T.chore_updated.value: ("chore_title",),
+    T.chore_deleted.value: ("chore_title",),
+    T.chore_disabled.value: ("chore_title",),
+    T.chore_enabled.value: ("chore_title",),
+    T.chore_completed.value: ("chore_title",),
+    T.chore_approved.value: ("chore_title", "amount_cents"),
+    T.chore_rejected.value: ("chore_title",),
+    T.chore_missed.value: ("chore_title", "amount_cents"),
+    T.adjustment_applied.value: ("amount_cents",),
+    T.payout_recorded.value: ("amount_cents",),
+    T.parent_joined.value: (),
+    T.child_added.value: (),
+    T.member_removed.value: (),
+    T.ownership_transferred.value: (),
+    T.invite_code_created.value: (),
+    T.timezone_changed.value: ("note",),
+    T.currency_changed.value: ("note",),
+    T.profile_changed.value: ("note",),
+    T.child_deactivated.value: (),
+    T.child_reactivated.value: (),
+    T.chore_taken_back.value: ("chore_title",),
+    T.chore_auto_approved.value: ("chore_title", "amount_cents"),
+    T.entry_reversed.value: ("amount_cents",),
+    T.reward_claimed.value: ("note", "amount_cents"),
+    T.reward_approved.value: ("note", "amount_cents"),
+    T.reward_declined.value: (),
+    T.reward_cancelled.value: ("note",),
+    T.goal_reached.value: ("note", "amount_cents"),
+    T.allowance_credited.value: ("amount_cents",),
+}
+# English pages show these as stored, as they always have: the sentence names what no field keeps
+# (the child added, the declined reward's title) or words it as the fields cannot (the missed due
+# time, the allowance's period, the old name).
+STORED_IN_ENGLISH = frozenset(
+    {
+        T.child_added.value,
+        T.profile_changed.value,
+        T.chore_missed.value,
+        T.reward_claimed.value,
+        T.reward_approved.value,
+        T.reward_declined.value,
+        T.reward_cancelled.value,
+        T.goal_reached.value,
+        T.allowance_credited.value,
+    }
+)
+
+
+def from_fields(activity: Any, language: str) -> bool:
+    """Whether the page says the row from its fields (else it shows the stored sentence)."""
+    kind = activity.activity_type
+    if kind not in NEEDS or (language == i18n.DEFAULT and kind in STORED_IN_ENGLISH):
+        return False
+    return all(getattr(activity, name, None) is not None for name in NEEDS[kind])
+
+
+# The note ledger.reverse_entry writes when the parent gives no reason: what the line already says.
+_REVERSAL_NOTE = re.compile(
+    r"reverses the (approval|bonus|penalty|payout)( for '.*')? of -?[0-9]+(\.[0-9]+)?", re.DOTALL
+)
+# The types whose note a person wrote (a reason, a payout's note), shown under the line.
+_NOTED = frozenset(
+    {T.chore_rejected.value, T.adjustment_applied.value, T.payout_recorded.value, T.entry_reversed.value}
+)
+
+
+def shown_note(activity: Any, language: str) -> str | None:
+    """The note shown under a line, if any: a person's words. A declined reward's reason shows where the
+    line is said from the fields (the stored sentence has it); a reversal's own English note does not
+    show on a page in another language."""
+    note, kind = activity.note, activity.activity_type
+    if not note:
+        return None
+    if kind == T.reward_declined.value:
+        return str(note) if from_fields(activity, language) else None
+    if kind not in _NOTED:
+        return None
+    if kind == T.entry_reversed.value and language != i18n.DEFAULT and _REVERSAL_NOTE.fullmatch(note):
+        return None
+    return str(note)
+
+
+def profile_change(activity: Any) -> tuple[str, str | None]:
+    """What a profile_changed row says, read against its note (the name after the change):
+    ("avatar", None), ("name", the name before), or ("profile", None) when the sentence is not one
+    of families.service's two."""
+    name, said = str(activity.note), str(activity.description)
+    if said == f"{name} has a new avatar":
+        return "avatar", None
+    ending = f" is now called {name}"
+    if said.endswith(ending) and len(said) > len(ending):
+        return "name", said[: -len(ending)]
+    return "profile", None
+
+
+_WEEK = re.compile(r"Allowance for the week of ([0-9]{4}-[0-9]{2}-[0-9]{2})")
+_MONTH = re.compile(r"Allowance for ([A-Z][a-z]+ [0-9]{4})")
+
+
+def allowance_period(note: str | None, language: str) -> tuple[str, dict[str, str]]:
+    """The period an allowance row's note names (rewards.allowance writes "Allowance for the week of
+    2026-03-02" or "Allowance for March 2026"), in the language: ("week", {"day": "lun 2 mar"}),
+    ("month", {"month": "marzo", "year": "2026"}), or ("none", {})."""
+    from babel.dates import format_date  # at first use (test_startup_imports)
+
+    text = note or ""
+    try:
+        if found := _WEEK.fullmatch(text):
+            day = date.fromisoformat(found.group(1))
+            return "week", {"day": str(format_date(day, "EEE d MMM", locale=language))}
+        if found := _MONTH.fullmatch(text):
+            month = datetime.strptime(found.group(1), "%B %Y").date()  # noqa: DTZ007 -- a month, no instant
+            return "month", {"month": str(format_date(month, "LLLL", locale=language)), "year": str(month.year)}
+    except ValueError:
+        pass
+    return "none", {}
