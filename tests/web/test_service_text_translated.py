@@ -22,7 +22,7 @@ from chores_tracker.rewards import allowance
 from chores_tracker.rewards.schemas import AllowanceIn
 from chores_tracker.web import i18n
 from chores_tracker.web.forms import sentence
-from tests.support.api import PASSWORD, Api
+from tests.support.api import PASSWORD, Api, Person
 from tests.support.clock_file import write_instant
 from tests.support.family import approve, chore, complete, reject
 from tests.web.conftest import Visitor, field_error
@@ -98,6 +98,7 @@ class Feed:
         run_time_step(app.state.session_factory, now)  # goal_reached, allowance_credited, chore_missed
         _ok(api.post(f"/users/children/{kid.id}/deactivate", owner))
         _ok(api.post(f"/users/children/{kid.id}/reactivate", owner))
+        kid = Person(kid.id, kid.username, api.token_for(kid.username), False)  # its sessions ended with it
         _ok(api.delete(f"/families/members/{gone.id}", owner), 204)
         _ok(api.post("/families/owner", owner, json={"user_id": other.id}))
         _ok(api.put("/families/language", other, json={"language": "es"}))
@@ -503,3 +504,60 @@ def test_each_refusal_of_a_skip_or_snooze_has_its_spanish(state):
     said = sentence(occurrences._not_open(SimpleNamespace(state=state)).message)
     assert i18n.translate(said, "es") != said
     assert i18n.translate(sentence(f"snooze 1 to {occurrences.MAX_SNOOZE_DAYS} days"), "es") == "Pospón de 1 a 28 días."
+
+
+# -- the notification centre ----------------------------------------------------------------------
+
+
+def _notification_texts(visitor: Visitor) -> list[str]:
+    page = visitor.get("/notifications").text
+    assert visitor.page.status_code == 200
+    texts = re.findall(r'<p class="activity-text">(.*?)</p>', page, re.DOTALL)
+    return [re.sub(r'<strong class="notification-new">.*?</strong>', "", text).strip() for text in texts]
+
+
+def test_the_notification_centre_says_each_notification_in_the_page_s_language(app, api):
+    feed = Feed(app, api)
+    owner = f"<strong>{feed.owner.username}</strong>"
+    told = _ok(api.get("/notifications", feed.kid, params={"limit": 100}))["notifications"]
+    assert {"chore_approved", "chore_rejected", "adjustment_applied", "payout_recorded", "reward_approved"} <= {
+        n["event"] for n in told
+    }
+    kid = _signed_in(app, feed.kid.username)
+    texts = _notification_texts(kid)
+    assert len(texts) == len(told)
+    said = "\n".join(texts)
+    for line in (
+        f'{owner} aprobó <strong>Dishes</strong> para Ana <span class="amount-plus">+2,50{EURO}</span>',
+        f"{owner} le devolvió <strong>Dishes</strong> a Ana",
+        f"{owner} le entregó a Ana <strong>1,00{EURO}</strong>",
+        f"{owner} rechazó un premio que pidió Ana",
+        f"<strong>Ana</strong> alcanzó la meta de ahorro <strong>Bike</strong> de 5,00{EURO}",
+    ):
+        assert line in said, said
+    for notification in told:
+        assert _escaped(notification["text"]) not in said
+    for word in ENGLISH:
+        assert word not in said, f"{word!r} in\n{said}"
+    # In English, as before: each notification's own text.
+    _ok(api.put("/families/language", feed.other, json={"language": "en"}))
+    assert _notification_texts(kid) == [_escaped(n["text"]) for n in told]
+
+
+def test_the_time_step_s_reminders_in_spanish(app, api):
+    from tests.chores.test_time_step import DAILY_6PM_FINE, MONDAY, make_chore
+
+    parent = api.parent()
+    kid = api.child(parent)
+    _ok(api.put("/families/language", parent, json={"language": "es"}))
+    make_chore(app, parent, MONDAY, title="Bed's", assignee_ids=[kid.id], schedule=DAILY_6PM_FINE)
+    run_time_step(app.state.session_factory, MONDAY + timedelta(minutes=1))  # due: the child is told
+    run_time_step(app.state.session_factory, MONDAY.replace(hour=19))  # overdue: the child and the parents
+    texts = _notification_texts(_signed_in(app, kid.username))
+    assert texts == [f"{kid.username}: “Bed&#39;s” está atrasada", "“Bed&#39;s” vence pronto"]
+    assert _notification_texts(_signed_in(app, parent.username)) == [f"{kid.username}: “Bed&#39;s” está atrasada"]
+    told = _ok(api.get("/notifications", kid))["notifications"]
+    assert [n["text"] for n in told] == [
+        f'{kid.username}: "Bed\'s" is overdue (it was due Mon 04 Jan 18:00)',
+        '"Bed\'s" is due Mon 04 Jan 18:00',
+    ]

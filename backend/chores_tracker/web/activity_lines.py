@@ -10,6 +10,7 @@ decline...), which English pages have always shown as stored.
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date, datetime
 from typing import Any
@@ -137,3 +138,28 @@ def allowance_period(note: str | None, language: str) -> tuple[str, dict[str, st
     except ValueError:
         pass
     return "none", {}
+
+
+# The time step's reminders (chores.timestep._remind), which have no feed row: "'Dishes' is due Mon 04
+# Jan 18:00", "ada: 'Dishes' is overdue (it was due Mon 04 Jan 18:00)". Said again without the instant.
+_DUE_SOON = re.compile(r"(?P<title>'.*'|\".*\") is due .+", re.DOTALL)
+_OVERDUE = re.compile(r"(?:(?P<child>[^:]+): )?(?P<title>'.*'|\".*\") is overdue \(it was due .+\)", re.DOTALL)
+
+
+def reminder(event: str, text: str) -> tuple[str, dict[str, str]] | None:
+    """A reminder notification's kind ("due_soon", "overdue") and values (title, and child when the
+    text names one), read from its English text; None when it is not one of those."""
+    pattern = {"chore_due_soon": _DUE_SOON, "chore_overdue": _OVERDUE}.get(event)
+    found = pattern.fullmatch(text) if pattern else None
+    if found is None:
+        return None
+    try:
+        title = ast.literal_eval(found.group("title"))
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(title, str):
+        return None
+    values = {"title": title}
+    if event == "chore_overdue" and found.group("child"):
+        values["child"] = found.group("child")
+    return ("due_soon" if event == "chore_due_soon" else "overdue"), values
