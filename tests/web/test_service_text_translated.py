@@ -561,3 +561,31 @@ def test_the_time_step_s_reminders_in_spanish(app, api):
         f'{kid.username}: "Bed\'s" is overdue (it was due Mon 04 Jan 18:00)',
         '"Bed\'s" is due Mon 04 Jan 18:00',
     ]
+
+
+# -- an allowance's words (rewards.allowance.describe) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "spanish", "english"),
+    [
+        ({"period": "week", "weekday": "4", "at": "18:00"}, "cada viernes a las 18:00", "every Friday at 18:00"),
+        (
+            {"period": "month", "day_of_month": "31", "at": "07:30"},
+            "cada mes el día 31 a las 07:30",
+            "each month on day 31 at 07:30",
+        ),
+    ],
+)
+def test_an_allowance_in_words_on_spanish_pages(app, api, fields, spanish, english):
+    parent = api.parent()
+    kid = api.child(parent)
+    _ok(api.put("/families/currency", parent, json={"currency": "EUR"}))
+    _ok(api.put("/families/language", parent, json={"language": "es"}))
+    viewer = _signed_in(app, parent.username)
+    viewer.get(f"/children/{kid.id}")
+    viewer.submit(f"/children/{kid.id}/allowance", {"amount": "2", **fields})
+    [shown] = re.findall(r"data-allowance>([^<]*)<", viewer.page.text)
+    assert shown.startswith(f"2,00{EURO} {spanish} · "), shown
+    [told] = re.findall(r"data-allowance>(.*?)</p>", _signed_in(app, kid.username).get("/me/rewards").text, re.DOTALL)
+    assert f"2,00{EURO} {spanish} · " in told and english not in told
