@@ -589,3 +589,30 @@ def test_an_allowance_in_words_on_spanish_pages(app, api, fields, spanish, engli
     assert shown.startswith(f"2,00{EURO} {spanish} · "), shown
     [told] = re.findall(r"data-allowance>(.*?)</p>", _signed_in(app, kid.username).get("/me/rewards").text, re.DOTALL)
     assert f"2,00{EURO} {spanish} · " in told and english not in told
+
+
+def _history(visitor: Visitor, kid_id: int) -> list[str]:
+    page = visitor.get(f"/children/{kid_id}").text
+    assert visitor.page.status_code == 200
+    return [
+        re.sub(r"[ \t\r\n]+", " ", title).strip()
+        for title in re.findall(r'<span class="ledger-title">(.*?)</span>', page, re.DOTALL)
+    ]
+
+
+def test_a_child_s_money_history_says_the_services_notes_in_spanish(app, api):
+    feed = Feed(app, api)
+    viewer = _signed_in(app, feed.other.username)
+    titles = _history(viewer, feed.kid.id)
+    assert "Premio: Cinema" in titles and f"Revertido: revierte la penalización de 1,00{EURO}" in titles
+    assert [title for title in titles if title.startswith("Mesada")] == [
+        title for title in titles if re.fullmatch(r"Mesada de la semana del \w+ \d+ \w+", title)
+    ]
+    assert len([title for title in titles if title.startswith("Mesada")]) >= 1
+    said = "\n".join(titles)
+    assert "Reward" not in said and "Allowance" not in said and "reverses" not in said
+    # In English, as written.
+    _ok(api.put("/families/language", feed.other, json={"language": "en"}))
+    titles = _history(viewer, feed.kid.id)
+    assert "Reward: Cinema" in titles and "Reversed: reverses the penalty of 1.00" in titles
+    assert any(re.fullmatch(r"Allowance for the week of \d{4}-\d{2}-\d{2}", title) for title in titles)

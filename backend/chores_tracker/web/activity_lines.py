@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -163,3 +164,54 @@ def reminder(event: str, text: str) -> tuple[str, dict[str, str]] | None:
     if event == "chore_overdue" and found.group("child"):
         values["child"] = found.group("child")
     return ("due_soon" if event == "chore_due_soon" else "overdue"), values
+
+
+# Notes the services write on ledger entries (a child's money history shows them): a reward's debit
+# (rewards.service), an allowance's credit (rewards.allowance), a reversal without a reason
+# (ledger.reverse_entry). Said again in the page's language; any other note is a person's words.
+_REWARD_NOTE = re.compile(r"Reward: (?P<title>.+)", re.DOTALL)
+_REVERSAL = re.compile(
+    r"reverses the (?P<what>approval|bonus|penalty|payout)(?: for (?P<title>'.*'|\".*\"))? of (?P<amount>[0-9]+(?:\.[0-9]+)?)",
+    re.DOTALL,
+)
+_REVERSAL_WORDS = {
+    ("approval", False): i18n._("reverses the approval of {amount}"),
+    ("approval", True): i18n._("reverses the approval for “{title}” of {amount}"),
+    ("bonus", False): i18n._("reverses the bonus of {amount}"),
+    ("bonus", True): i18n._("reverses the bonus for “{title}” of {amount}"),
+    ("penalty", False): i18n._("reverses the penalty of {amount}"),
+    ("penalty", True): i18n._("reverses the penalty for “{title}” of {amount}"),
+    ("payout", False): i18n._("reverses the payout of {amount}"),
+    ("payout", True): i18n._("reverses the payout for “{title}” of {amount}"),
+}
+
+
+def ledger_note(note: str | None, language: str, money: Callable[[str], str]) -> str:
+    """A ledger entry's note in the page's language when a service wrote it (English pages: as written).
+    `money` formats an amount ("1.00") as the page does."""
+    text = note or ""
+    if language == i18n.DEFAULT:
+        return text
+    if found := _REWARD_NOTE.fullmatch(text):
+        return i18n.translate_message("Reward: {title}", {"title": found.group("title")}, language)
+    period, values = allowance_period(text, language)
+    if period == "week":
+        return i18n.translate_message("Allowance for the week of {day}", values, language)
+    if period == "month":
+        return i18n.translate_message("Allowance for {month} {year}", values, language)
+    if found := _REVERSAL.fullmatch(text):
+        title = found.group("title")
+        try:
+            values = {"amount": money(found.group("amount")), "title": ast.literal_eval(title) if title else ""}
+        except (ValueError, SyntaxError):
+            return text
+        return i18n.translate_message(_REVERSAL_WORDS[found.group("what"), bool(title)], values, language)
+    return text
+
+
+# Marked for the catalogue: ledger_note's other words.
+_LEDGER_WORDS = (
+    i18n._("Reward: {title}"),
+    i18n._("Allowance for the week of {day}"),
+    i18n._("Allowance for {month} {year}"),
+)

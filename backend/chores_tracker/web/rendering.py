@@ -220,6 +220,17 @@ def activity_note(context: jinja2.runtime.Context, activity: object) -> str | No
     return activity_lines.shown_note(activity, str(context.get("language", i18n.DEFAULT)))
 
 
+@jinja2.pass_context
+def ledger_note(context: jinja2.runtime.Context, note: str | None) -> str:
+    """A ledger entry's note in the page's language when a service wrote it: `{{ row.note|ledger_note }}`."""
+    code, locale = context.get("currency_code", currencies.DEFAULT), context.get("money_locale")
+
+    def amount(value: str) -> str:
+        return currencies.format_amount(value, code, locale)
+
+    return activity_lines.ledger_note(note, str(context.get("language", i18n.DEFAULT)), amount)
+
+
 def _field(thing: object, name: str) -> object:
     return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
 
@@ -227,6 +238,7 @@ def _field(thing: object, name: str) -> object:
 environment.filters.update(
     t=translated,
     schedule_words=schedule_words,
+    ledger_note=ledger_note,
     cents=from_cents,
     money=money,
     plain_amount=plain_amount_filter,
