@@ -616,3 +616,25 @@ def test_a_child_s_money_history_says_the_services_notes_in_spanish(app, api):
     titles = _history(viewer, feed.kid.id)
     assert "Reward: Cinema" in titles and "Reversed: reverses the penalty of 1.00" in titles
     assert any(re.fullmatch(r"Allowance for the week of \d{4}-\d{2}-\d{2}", title) for title in titles)
+
+
+@pytest.mark.parametrize(
+    ("note", "spanish"),
+    [
+        ("Allowance for March 2027", "Mesada de marzo de 2027"),
+        ("Allowance for the week of 2027-03-05", "Mesada de la semana del vie 5 mar"),
+        ("Reward: Cinema", "Premio: Cinema"),
+        ("reverses the approval for 'Dishes' of 2.50", "revierte la aprobación de “Dishes” de 2,50 €"),
+        ("""reverses the bonus for "Bed's" of 1.00""", "revierte el bono por “Bed's” de 1,00 €"),
+        ("reverses the payout of 3.00", "revierte el pago de 3,00 €"),
+        ("a parent's own words", "a parent's own words"),
+    ],
+)
+def test_the_notes_services_write_on_entries_in_spanish_and_as_written_in_english(note, spanish):
+    from chores_tracker.web.activity_lines import ledger_note
+
+    def money(amount: str) -> str:
+        return amount.replace(".", ",") + " €"
+
+    assert ledger_note(note, "es", money) == spanish
+    assert ledger_note(note, "en", money) == note

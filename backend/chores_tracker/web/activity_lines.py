@@ -79,9 +79,12 @@ def from_fields(activity: Any, language: str) -> bool:
     return all(getattr(activity, name, None) is not None for name in NEEDS[kind])
 
 
-# The note ledger.reverse_entry writes when the parent gives no reason: what the line already says.
-_REVERSAL_NOTE = re.compile(
-    r"reverses the (approval|bonus|penalty|payout)( for '.*')? of -?[0-9]+(\.[0-9]+)?", re.DOTALL
+# The note ledger.reverse_entry writes when the parent gives no reason ("reverses the bonus for
+# 'Dishes' of 2.00"): on a page in another language, the feed's line says it already.
+_REVERSAL = re.compile(
+    r"reverses the (?P<what>approval|bonus|penalty|payout)(?: for (?P<title>'.*'|\".*\"))?"
+    r" of (?P<amount>[0-9]+(?:\.[0-9]+)?)",
+    re.DOTALL,
 )
 # The types whose note a person wrote (a reason, a payout's note), shown under the line.
 _NOTED = frozenset(
@@ -100,7 +103,7 @@ def shown_note(activity: Any, language: str) -> str | None:
         return str(note) if from_fields(activity, language) else None
     if kind not in _NOTED:
         return None
-    if kind == T.entry_reversed.value and language != i18n.DEFAULT and _REVERSAL_NOTE.fullmatch(note):
+    if kind == T.entry_reversed.value and language != i18n.DEFAULT and _REVERSAL.fullmatch(note):
         return None
     return str(note)
 
@@ -170,10 +173,6 @@ def reminder(event: str, text: str) -> tuple[str, dict[str, str]] | None:
 # (rewards.service), an allowance's credit (rewards.allowance), a reversal without a reason
 # (ledger.reverse_entry). Said again in the page's language; any other note is a person's words.
 _REWARD_NOTE = re.compile(r"Reward: (?P<title>.+)", re.DOTALL)
-_REVERSAL = re.compile(
-    r"reverses the (?P<what>approval|bonus|penalty|payout)(?: for (?P<title>'.*'|\".*\"))? of (?P<amount>[0-9]+(?:\.[0-9]+)?)",
-    re.DOTALL,
-)
 _REVERSAL_WORDS = {
     ("approval", False): i18n._("reverses the approval of {amount}"),
     ("approval", True): i18n._("reverses the approval for “{title}” of {amount}"),
