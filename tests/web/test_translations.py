@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -16,7 +16,9 @@ from chores_tracker.web import i18n
 WEB = Path(i18n.__file__).parent
 PO = WEB / "locale" / "es" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "message": None}
+# The services whose words pages show (scripts/translations' SERVICES).
+SERVICES = [WEB.parent / "chores" / "schedule.py"]
+KEYWORDS = {"_": None, "_marked": None, "gettext": None, "ngettext": (1, 2), "message": None}
 JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
     "trim_blocks": "true",
@@ -46,7 +48,13 @@ def test_every_text_of_the_pages_has_its_spanish():
             keywords=KEYWORDS,
         )
     }
+    for service in SERVICES:
+        extracted |= {
+            message if isinstance(message, str) else message[0]
+            for _lineno, message, _comments, _context in extract_from_file("python", str(service), keywords=KEYWORDS)
+        }
     assert len(extracted) > 10
+    assert "Monthly on the %(nth)s Monday" in extracted  # chores/schedule.py's words are read
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in _catalogue()

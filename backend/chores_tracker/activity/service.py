@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -113,6 +114,40 @@ def summary(session: Session, user: User, *, days_back: int = 7) -> dict[str, in
 
 def types() -> dict[str, str]:
     return {member.value: ACTIVITY_DESCRIPTIONS[member.value] for member in ActivityType}
+
+
+# How far apart a feed row and the notifications written with it may be stamped (`record` takes the
+# clock twice, in the same transaction).
+TOLD_WITHIN = timedelta(minutes=1)
+
+
+def told_by(session: Session, family_id: int, told: Sequence[tuple[str, str, datetime]]) -> list[Activity | None]:
+    """The feed rows that notifications were written from, for each (event, text, created_at) of the
+    family's: the row of that type and sentence stamped nearest it (within TOLD_WITHIN), or None (a
+    reminder, which has no row). A notification keeps the row's type, sentence and instant, not its id."""
+    if not told:
+        return []
+    instants = [at for _event, _text, at in told]
+    rows = session.scalars(
+        select(Activity)
+        .where(
+            Activity.family_id == family_id,
+            Activity.activity_type.in_({event for event, _text, _at in told}),
+            Activity.description.in_({text for _event, text, _at in told}),
+            Activity.created_at >= min(instants) - TOLD_WITHIN,
+            Activity.created_at <= max(instants) + TOLD_WITHIN,
+        )
+        .options(joinedload(Activity.user), joinedload(Activity.target_user))
+    ).all()
+    found: list[Activity | None] = []
+    for event, text, at in told:
+        near = [
+            (abs(row.created_at - at), row.id, row)
+            for row in rows
+            if row.activity_type == event and row.description == text and abs(row.created_at - at) <= TOLD_WITHIN
+        ]
+        found.append(min(near, key=lambda item: (item[0], item[1]))[2] if near else None)
+    return found
 
 
 def get(session: Session, user: User, activity_id: int) -> Activity:

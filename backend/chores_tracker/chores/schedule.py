@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
@@ -466,78 +466,163 @@ def due_after(spec: ScheduleSpec, zone: ZoneInfo, done_at: datetime) -> Occurren
 
 
 # --- plain language ------------------------------------------------------------------------------
+#
+# English by default (the API's schedule_text); a page passes its catalogue's gettext, so the words
+# are marked with `_(...)` for extraction (scripts/translations reads this module too) and carry named
+# placeholders, so that a translation may put them in its own order.
 
-_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+Gettext = Callable[[str], str]
 
 
-def _ordinal(number: int) -> str:
-    suffix = "th" if 11 <= number % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+def _english(text: str) -> str:
+    return text
 
 
-def _and(items: list[str]) -> str:
+def _marked(text: str) -> str:
+    """Marks a text for extraction only (it is translated where it is used)."""
+    return text
+
+
+_SHORT_WEEKDAYS = (
+    _marked("Mon"),
+    _marked("Tue"),
+    _marked("Wed"),
+    _marked("Thu"),
+    _marked("Fri"),
+    _marked("Sat"),
+    _marked("Sun"),
+)
+assert _SHORT_WEEKDAYS == WEEKDAY_NAMES
+_SHORT_MONTHS = (
+    "",
+    _marked("Jan"),
+    _marked("Feb"),
+    _marked("Mar"),
+    _marked("Apr"),
+    _marked("May"),
+    _marked("Jun"),
+    _marked("Jul"),
+    _marked("Aug"),
+    _marked("Sep"),
+    _marked("Oct"),
+    _marked("Nov"),
+    _marked("Dec"),
+)
+assert _SHORT_MONTHS == MONTH_NAMES
+_ORDINAL_WORDS = {
+    1: _marked("first"),
+    2: _marked("second"),
+    3: _marked("third"),
+    4: _marked("fourth"),
+    5: _marked("fifth"),
+    -1: _marked("last"),
+}
+# "Monthly on the first Monday": one sentence per weekday, so that a language can write the day its way.
+_NTH_WEEKDAY = (
+    _marked("Monthly on the %(nth)s Monday"),
+    _marked("Monthly on the %(nth)s Tuesday"),
+    _marked("Monthly on the %(nth)s Wednesday"),
+    _marked("Monthly on the %(nth)s Thursday"),
+    _marked("Monthly on the %(nth)s Friday"),
+    _marked("Monthly on the %(nth)s Saturday"),
+    _marked("Monthly on the %(nth)s Sunday"),
+)
+
+
+def _ordinal(number: int, _: Gettext = _english) -> str:
+    if 11 <= number % 100 <= 13:
+        # TRANSLATORS: an ordinal day of the month ("11th"); a language without suffixes: "%(number)s".
+        return _("%(number)sth") % {"number": number}
+    return {
+        # TRANSLATORS: an ordinal day of the month ("1st", "21st"); a language without suffixes: "%(number)s".
+        1: _("%(number)sst"),
+        # TRANSLATORS: an ordinal day of the month ("2nd", "22nd"); a language without suffixes: "%(number)s".
+        2: _("%(number)snd"),
+        # TRANSLATORS: an ordinal day of the month ("3rd", "23rd"); a language without suffixes: "%(number)s".
+        3: _("%(number)srd"),
+    }.get(number % 10, _("%(number)sth")) % {"number": number}
+
+
+def _and(items: list[str], _: Gettext = _english) -> str:
     if not items:
         return ""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def _clock(at: time) -> str:
+def _clock(at: time, _: Gettext = _english, *, hours24: bool = False) -> str:
+    if hours24:
+        return f"{at:%H:%M}"
     if at == time(12, 0):
-        return "noon"
+        return _("noon")
     hour = at.hour % 12 or 12
     minutes = f":{at.minute:02d}" if at.minute else ""
-    return f"{hour}{minutes} {'am' if at.hour < 12 else 'pm'}"
+    return (_("%(time)s am") if at.hour < 12 else _("%(time)s pm")) % {"time": f"{hour}{minutes}"}
 
 
-def _season(season: Season) -> str:
+def _season(season: Season, _: Gettext = _english) -> str:
     (start_month, start_day), (end_month, end_day) = _parts(season.start), _parts(season.end)
     whole_months = start_day == 1 and end_day >= calendar.monthrange(2023, end_month)[1]
+    start_name, end_name = _(_SHORT_MONTHS[start_month]), _(_SHORT_MONTHS[end_month])
     if whole_months:
-        start, end = MONTH_NAMES[start_month], MONTH_NAMES[end_month]
-        return start if start_month == end_month else f"{start}–{end}"
-    return f"{start_day} {MONTH_NAMES[start_month]}–{end_day} {MONTH_NAMES[end_month]}"
+        return start_name if start_month == end_month else f"{start_name}–{end_name}"
+    return f"{start_day} {start_name}–{end_day} {end_name}"
 
 
-def _rule(spec: ScheduleSpec) -> str:
+def _rule(spec: ScheduleSpec, _: Gettext = _english) -> str:
     kind, interval, weekdays = spec.kind, spec.interval, spec.weekdays or ()
-    days = _and([WEEKDAY_NAMES[day] for day in weekdays])
+    days = _and([_(_SHORT_WEEKDAYS[day]) for day in weekdays], _)
     if kind == ScheduleKind.once:
         if spec.due_date is None:
-            return "Once"
-        return (
-            f"Once, due {WEEKDAY_NAMES[spec.due_date.weekday()]} {spec.due_date.day} {MONTH_NAMES[spec.due_date.month]}"
-        )
+            return _("Once")
+        due = spec.due_date
+        return _("Once, due %(weekday)s %(day)s %(month)s") % {
+            "weekday": _(_SHORT_WEEKDAYS[due.weekday()]),
+            "day": due.day,
+            "month": _(_SHORT_MONTHS[due.month]),
+        }
     if kind == ScheduleKind.daily or (kind == ScheduleKind.every_n_days and interval == 1):
-        return "Every day"
+        return _("Every day")
     if kind == ScheduleKind.every_n_days:
-        return f"Every {interval} days"
+        return _("Every %(interval)s days") % {"interval": interval}
     if kind == ScheduleKind.weekly or (kind == ScheduleKind.every_n_weeks and interval == 1):
-        return f"Every {days}"
+        return _("Every %(days)s") % {"days": days}
     if kind == ScheduleKind.every_n_weeks:
-        return f"Every {interval} weeks on {days}"
+        return _("Every %(interval)s weeks on %(days)s") % {"interval": interval, "days": days}
     if kind == ScheduleKind.monthly_day:
         assert spec.day_of_month is not None
-        shorter = " (or the last day)" if spec.day_of_month > 28 else ""
-        return f"Monthly on the {_ordinal(spec.day_of_month)}{shorter}"
+        ordinal = {"ordinal": _ordinal(spec.day_of_month, _)}
+        if spec.day_of_month > 28:
+            return _("Monthly on the %(ordinal)s (or the last day)") % ordinal
+        return _("Monthly on the %(ordinal)s") % ordinal
     if kind == ScheduleKind.monthly_nth_weekday:
         assert spec.nth is not None
-        return f"Monthly on the {_ORDINAL_WORDS[spec.nth]} {WEEKDAY_FULL_NAMES[weekdays[0]]}"
+        return _(_NTH_WEEKDAY[weekdays[0]]) % {"nth": _(_ORDINAL_WORDS[spec.nth])}
     if kind == ScheduleKind.monthly_last_day:
-        return "Monthly on the last day"
+        return _("Monthly on the last day")
     if kind == ScheduleKind.yearly:
         assert spec.month is not None
-        leap = " (28 Feb in other years)" if (spec.month, spec.day_of_month) == (2, 29) else ""
-        return f"Every year on {spec.day_of_month} {MONTH_NAMES[spec.month]}{leap}"
+        if (spec.month, spec.day_of_month) == (2, 29):
+            return _("Every year on 29 Feb (28 Feb in other years)")
+        return _("Every year on %(day)s %(month)s") % {"day": spec.day_of_month, "month": _(_SHORT_MONTHS[spec.month])}
     if interval == 0:
-        return "Again as soon as it is done"
-    return f"{interval} {'day' if interval == 1 else 'days'} after it is done"
+        return _("Again as soon as it is done")
+    if interval == 1:
+        return _("1 day after it is done")
+    return _("%(interval)s days after it is done") % {"interval": interval}
 
 
-def describe(spec: ScheduleSpec) -> str:
-    """The schedule in plain English, as the schedule picker shows it: "Every Mon, Wed and Fri by 6 pm"."""
-    text = _rule(spec)
+def describe(spec: ScheduleSpec, gettext: Gettext | None = None, *, hours24: bool = False) -> str:
+    """The schedule in plain words, as the schedule picker shows it: "Every Mon, Wed and Fri by 6 pm".
+
+    English (the API's schedule_text) unless `gettext` translates its texts (a page's catalogue);
+    `hours24` writes the due time as 18:00 rather than 6 pm (as a page in a language other than
+    English writes times)."""
+    _ = gettext or _english
+    text = _rule(spec, _)
     if spec.due_time is not None:
-        text += f" by {_clock(spec.due_time)}"
+        text = _("%(rule)s by %(time)s") % {"rule": text, "time": _clock(spec.due_time, _, hours24=hours24)}
     if spec.season is not None:
-        text += f" ({_season(spec.season)})"
+        text = _("%(rule)s (%(season)s)") % {"rule": text, "season": _season(spec.season, _)}
     return text

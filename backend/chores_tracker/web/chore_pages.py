@@ -215,9 +215,9 @@ def _chore_form_page(
         form = {"reward_kind": "fixed", "assignment_mode": "single", **schedule_form.new_form_defaults(today)}
         if template is not None:
             form.update(chore_templates.form_of(template, page_currency(request), page_language(request)))
-            schedule_text = schedule_form.read_back(_chore_fields(form)[0].get("schedule"))
+            schedule_text = schedule_form.read_back(_chore_fields(form)[0].get("schedule"), page_language(request))
     if schedule_text is None and chore is not None and not errors:
-        schedule_text = schedule_form.read_back(schedule_of(chore))
+        schedule_text = schedule_form.read_back(schedule_of(chore), page_language(request))
     return render(
         request,
         "chore_form.html",
@@ -307,7 +307,7 @@ def _preview(
     schedule = fields.get("schedule")
     wanted = schedule if isinstance(schedule, dict) else {}
     spec = validate(ScheduleSpec, wanted, errors, **where) if not errors else None
-    text = schedule_form.read_back(spec) if spec is not None else None
+    text = schedule_form.read_back(spec, page_language(request)) if spec is not None else None
     status_code = 200 if spec is not None else 422
     return _chore_form_page(
         request, session, parent, chore=chore, form=data, errors=errors, status_code=status_code, schedule_text=text
@@ -348,7 +348,7 @@ def create_chore(
     fields, where, errors = _checked_form(data)
     chore = _save(errors, ChoreCreate, fields, partial(chores.create_chore, session, parent), where)
     if chore is not None:
-        when = schedule_form.read_back(schedule_of(chore))
+        when = schedule_form.read_back(schedule_of(chore), page_language(request))
         return redirect(
             "/chores",
             settings,
@@ -380,7 +380,7 @@ def update_chore(
     fields, where, errors = _checked_form(data)
     saved = _save(errors, ChoreUpdate, fields, partial(chores.update_chore, session, parent, chore_id), where)
     if saved is not None:
-        when = schedule_form.read_back(schedule_of(saved))
+        when = schedule_form.read_back(schedule_of(saved), page_language(request))
         return redirect("/chores", settings, flash=message("“{title}” is saved: {when}.", title=saved.title, when=when))
     return _chore_form_page(request, session, parent, chore=chore, form=data, errors=errors, status_code=422)
 

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from chores_tracker import currencies
+from chores_tracker.chores.schedule import ScheduleSpec, describe
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -83,6 +84,18 @@ def translate(text: str, language: str) -> str:
         if phrase != text[:-1]:
             return phrase + "."
     return found
+
+
+def gettext_for(language: str) -> Callable[[str], str] | None:
+    """The catalogue's gettext for the language; None for English (the texts' own words)."""
+    return None if language == DEFAULT or language not in LANGUAGES else translations(language).gettext
+
+
+def schedule_text(spec: ScheduleSpec, language: str) -> str:
+    """A schedule in plain words in the page's language (schedule.describe; English is the API's
+    schedule_text). A language other than English writes the due time on a 24-hour clock, as the
+    pages' times are."""
+    return describe(spec, gettext_for(language), hours24=language != DEFAULT)
 
 
 def language_of(locale: str) -> str:

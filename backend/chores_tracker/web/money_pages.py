@@ -64,12 +64,33 @@ def _history(session: Session, parent: User, child_id: int, settings: Settings) 
     return rows
 
 
+# The weekdays of rewards.allowance.describe's "every Monday", marked for the catalogue (`|t`).
+_EVERY = (
+    _("every Monday"),
+    _("every Tuesday"),
+    _("every Wednesday"),
+    _("every Thursday"),
+    _("every Friday"),
+    _("every Saturday"),
+    _("every Sunday"),
+)
+
+
+def shown_allowance(found: Any, zone_name: str) -> dict[str, Any]:
+    """rewards.allowance.describe, its words ready for the page's language: a monthly one's "each month
+    on day 31" as a message with its day (the template's `|t` translates both kinds)."""
+    described = allowances.describe(found, zone_name, clock.now())
+    if found.period != "week":
+        described["every"] = message("each month on day {day}", day=found.day_of_month)
+    return described
+
+
 def _allowance(session: Session, parent: User, child_id: int) -> dict[str, Any] | None:
     found = allowances.get(session, parent, child_id)
     if found is None:
         return None
     family = session.get(Family, found.family_id)
-    return allowances.describe(found, family.timezone if family else "UTC", clock.now())
+    return shown_allowance(found, family.timezone if family else "UTC")
 
 
 def _child_page(

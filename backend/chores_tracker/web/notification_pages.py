@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from chores_tracker.activity import service as activity
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import InvalidInput
 from chores_tracker.http import RowId
+from chores_tracker.identity.models import User
 from chores_tracker.notifications import channels, links
 from chores_tracker.notifications import service as notifications
+from chores_tracker.notifications.models import Notification
 from chores_tracker.settings import Settings
+from chores_tracker.web import activity_lines, i18n
 from chores_tracker.web.forms import SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import STATIC_DIR, redirect, render
+from chores_tracker.web.rendering import STATIC_DIR, page_language, redirect, render
 from chores_tracker.web.session import PageUser
 
 router = APIRouter()
@@ -52,12 +57,24 @@ def notifications_page(
         {
             "title": _("Notifications"),
             "notifications": found.notifications,
+            **_said_again(session, user, found.notifications, page_language(request)),
             "actions": actions,
             "page": page,
             "has_more": found.has_more,
             "push_key": _push_key(settings),
         },
     )
+
+
+def _said_again(session: Session, user: User, found: list[Notification], language: str) -> dict[str, object]:
+    """On a page in another language than English, what each notification says in it: the line of the
+    feed row it was written with (`lines`), or a reminder's words (`reminders`); the rest keep their
+    text (English pages show every text as written, as before)."""
+    if language == i18n.DEFAULT or user.family_id is None:
+        return {"lines": {}, "reminders": {}}
+    rows = activity.told_by(session, user.family_id, [(n.event, n.text, n.created_at) for n in found])
+    reminders = {n.id: said for n in found if (said := activity_lines.reminder(n.event, n.text)) is not None}
+    return {"lines": {n.id: row for n, row in zip(found, rows, strict=True) if row is not None}, "reminders": reminders}
 
 
 def _push_key(settings: Settings) -> str | None:

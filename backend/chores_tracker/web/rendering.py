@@ -19,10 +19,11 @@ from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from chores_tracker import clock, currencies, timezones
+from chores_tracker.chores.schedule import ScheduleSpec
 from chores_tracker.identity import avatars
 from chores_tracker.money import from_cents
 from chores_tracker.settings import Settings
-from chores_tracker.web import i18n
+from chores_tracker.web import activity_lines, i18n
 from chores_tracker.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -188,8 +189,56 @@ def translated(context: jinja2.runtime.Context, value: str | None) -> str:
     return i18n.translate(str(value), language)
 
 
+@jinja2.pass_context
+def schedule_words(context: jinja2.runtime.Context, chore: object) -> str:
+    """A chore's schedule in the page's language: `{{ chore|schedule_words }}`. English is the API's own
+    schedule_text; another language describes the chore's schedule (a ScheduleSpec, or its JSON) again."""
+    language = str(context.get("language", i18n.DEFAULT))
+    text = _field(chore, "schedule_text")
+    schedule = _field(chore, "schedule")
+    if language == i18n.DEFAULT or schedule is None:
+        return str(text or "")
+    try:
+        spec = schedule if isinstance(schedule, ScheduleSpec) else ScheduleSpec.model_validate(schedule)
+    except ValueError:  # not a schedule this release reads: the API's words
+        return str(text or "")
+    return i18n.schedule_text(spec, language)
+
+
+@jinja2.pass_context
+def activity_from_fields(context: jinja2.runtime.Context, activity: object) -> bool:
+    return activity_lines.from_fields(activity, str(context.get("language", i18n.DEFAULT)))
+
+
+@jinja2.pass_context
+def allowance_period(context: jinja2.runtime.Context, note: str | None) -> tuple[str, dict[str, str]]:
+    return activity_lines.allowance_period(note, str(context.get("language", i18n.DEFAULT)))
+
+
+@jinja2.pass_context
+def activity_note(context: jinja2.runtime.Context, activity: object) -> str | None:
+    return activity_lines.shown_note(activity, str(context.get("language", i18n.DEFAULT)))
+
+
+@jinja2.pass_context
+def ledger_note(context: jinja2.runtime.Context, note: str | None) -> str:
+    """A ledger entry's note in the page's language when a service wrote it: `{{ row.note|ledger_note }}`."""
+    code, locale = context.get("currency_code", currencies.DEFAULT), context.get("money_locale")
+
+    def amount(value: str) -> str:
+        return currencies.format_amount(value, code, locale)
+
+    return activity_lines.ledger_note(note, str(context.get("language", i18n.DEFAULT)), amount)
+
+
+def _field(thing: object, name: str) -> object:
+    return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
+
+
 environment.filters.update(
     t=translated,
+    schedule_words=schedule_words,
+    ledger_note=ledger_note,
     cents=from_cents,
     money=money,
     plain_amount=plain_amount_filter,
@@ -201,6 +250,12 @@ environment.filters.update(
     palette_index=palette_index,
     shown_name=shown_name,
     avatar_text=avatar_text,
+)
+environment.globals.update(
+    activity_from_fields=activity_from_fields,
+    activity_note=activity_note,
+    allowance_period=allowance_period,
+    profile_change=activity_lines.profile_change,
 )
 
 

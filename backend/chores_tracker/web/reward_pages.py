@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from chores_tracker import clock
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
@@ -23,6 +22,7 @@ from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, 
 from chores_tracker.web.form_actions import apply_form
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.i18n import _, message
+from chores_tracker.web.money_pages import shown_allowance
 from chores_tracker.web.rendering import page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
@@ -189,7 +189,7 @@ def _child_page(
             "rewards": service.list_rewards(session, child),
             "claims": service.list_claims(session, child)[:30],
             "goals": goals.list_goals(session, child),
-            "allowance": allowance.describe(weekly, zone, clock.now()) if weekly else None,
+            "allowance": shown_allowance(weekly, zone) if weekly else None,
             "errors": errors.fields if errors else {},
             "form": form or {},
             "cents": from_cents_or_zero,

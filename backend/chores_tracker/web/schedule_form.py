@@ -3,7 +3,7 @@
 Each input is `schedule_<something>`; which ones are read depends on the kind chosen (the others
 are hidden by CSS and never read, so a hidden input cannot cause a hidden error), exactly as the
 API's ScheduleSpec reads only its kind's fields. The picker only reshapes what was typed: the
-schedule's rules, messages and plain words (`schedule.describe`) are the API's own.
+schedule's rules, messages and plain words (`schedule.describe`, in the page's language) are the API's own.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from chores_tracker.chores.schedule import (
     Rotation,
     ScheduleKind,
     ScheduleSpec,
-    describe,
 )
 from chores_tracker.money import Amount, from_cents, to_cents
+from chores_tracker.web import i18n
 from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import plain_amount
 
@@ -213,10 +213,11 @@ def new_form_defaults(today: date) -> dict[str, object]:
     return {"schedule_kind": ScheduleKind.once.value, "schedule_anchor": today.isoformat(), "schedule_rotation": "none"}
 
 
-def read_back(schedule: object) -> str | None:
-    """The plain words of a schedule (as the API's schedule_text), or None when it is not valid."""
+def read_back(schedule: object, language: str = i18n.DEFAULT) -> str | None:
+    """The plain words of a schedule in the page's language (in English, the API's schedule_text),
+    or None when it is not valid."""
     try:
         spec = schedule if isinstance(schedule, ScheduleSpec) else ScheduleSpec.model_validate(schedule)
     except ValidationError:
         return None
-    return describe(spec)
+    return i18n.schedule_text(spec, language)

@@ -21,9 +21,10 @@ from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
+from chores_tracker.web import i18n
 from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.rendering import format_date, page_language, redirect, render
 from chores_tracker.web.session import FamilyParent
 
 router = APIRouter()
@@ -32,6 +33,22 @@ DAYS = 7
 # The states a parent may still act on (skip or snooze).
 OPEN = ("upcoming", "due", "overdue", "rejected")
 SNOOZE_CHOICES = (1, 2, 3, 7)
+# The services' refusals these pages show, in the catalogue by their English (a flash's text is
+# translated where it shows): an occurrence already done, approved, skipped or missed; a snooze
+# out of range (only a hand-made form sends one).
+_REFUSALS = (
+    _("This occurrence is done: only an occurrence not yet done can be skipped or snoozed."),
+    _("This occurrence is approved: only an occurrence not yet done can be skipped or snoozed."),
+    _("This occurrence is skipped: only an occurrence not yet done can be skipped or snoozed."),
+    _("This occurrence is missed: only an occurrence not yet done can be skipped or snoozed."),
+    _("This occurrence has just changed (skipped or missed); try again."),
+    _("Snooze 1 to 28 days."),
+)
+# The pause form's words for pauses.add_pause's refusals.
+_PAUSE_WORDS = {
+    "last_day must not be before first_day": _("The last day must not be before the first day"),
+    "a pause lasts at most 366 days": _("A pause lasts at most 366 days"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ def _week(session: Session, parent: User, start: date, children: list[User]) -> 
         ]
         pool = [view for view in mine if view.child_id is None or view.child_id not in {c.id for c in children}]
         if pool:
-            lanes.append(Lane("Any child", None, pool, False))
+            lanes.append(Lane(_("Any child"), None, pool, False))
         days.append(Day(on, lanes))
     return days
 
@@ -143,21 +160,28 @@ def week_page(request: Request, parent: FamilyParent, session: DbSession) -> Res
     return _page(request, session, parent, request.query_params.get("start", "").strip())
 
 
-def _short(day: date) -> str:
-    """A day as the week's messages say it: 'Mon 7 Dec'."""
+def _short(day: date, language: str = i18n.DEFAULT) -> str:
+    """A day as the week's messages say it, in the page's language: 'Mon 7 Dec', 'lun 7 dic'."""
+    if language != i18n.DEFAULT:
+        return format_date(day, "EEE d MMM", locale=language)
     return f"{day:%a %-d %b}"
 
 
 @router.post("/week/occurrences/{occurrence_id}/skip")
 def skip(
-    occurrence_id: RowId, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request,
+    occurrence_id: RowId,
+    submitted: SubmittedForm,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
     back = _back(submitted.values().get("start"))
     try:
         view = occurrences.skip_occurrence(session, parent, occurrence_id)
     except Conflict as exc:
         return redirect(back, settings, flash=sentence(exc.message), kind="error")
-    on = _short(view.due_on)
+    on = _short(view.due_on, page_language(request))
     said = (
         message("Skipped “{title}” for {child} on {on}.", title=view.chore_title, child=view.child_name, on=on)
         if view.child_name
@@ -168,7 +192,12 @@ def skip(
 
 @router.post("/week/occurrences/{occurrence_id}/snooze")
 def snooze(
-    occurrence_id: RowId, submitted: SubmittedForm, parent: FamilyParent, session: DbSession, settings: SettingsDep
+    request: Request,
+    occurrence_id: RowId,
+    submitted: SubmittedForm,
+    parent: FamilyParent,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> Response:
     data = submitted.values()
     back = _back(data.get("start"))
@@ -181,7 +210,9 @@ def snooze(
     return redirect(
         back,
         settings,
-        flash=message("Snoozed “{title}”: now due {on}.", title=view.chore_title, on=_short(local)),
+        flash=message(
+            "Snoozed “{title}”: now due {on}.", title=view.chore_title, on=_short(local, page_language(request))
+        ),
     )
 
 
@@ -204,7 +235,7 @@ def add_pause(
         try:
             pauses.add_pause(session, parent, int(child), days["first_day"], days["last_day"])
         except InvalidInput as exc:
-            errors.from_domain(exc)
+            errors.from_domain(exc, words=_PAUSE_WORDS)
         except NotFound:
             errors.add("child_id", _("Choose a child of the family."))
     if errors:
@@ -218,8 +249,8 @@ def add_pause(
         flash=message(
             "{child} is paused from {first} to {last}: nothing is due, nothing is charged.",
             child=name,
-            first=_short(days["first_day"]),
-            last=_short(days["last_day"]),
+            first=_short(days["first_day"], page_language(request)),
+            last=_short(days["last_day"], page_language(request)),
         ),
     )
 
@@ -235,5 +266,7 @@ def end_pause(
 ) -> Response:
     pauses.delete_pause(session, parent, child_id, pause_id)
     return redirect(
-        _back(submitted.values().get("start")), settings, flash="The pause is over: from now on chores fall due again."
+        _back(submitted.values().get("start")),
+        settings,
+        flash=_("The pause is over: from now on chores fall due again."),
     )
