@@ -167,6 +167,7 @@ class LivenessFirst:
             await self._starting
         if self._lifespan is not None and self._lifespan.started:
             await self._lifespan.shutdown()
+            log.info("app stopped")
 
 
 class _FullLifespan:
