@@ -71,7 +71,8 @@ RUN pip uninstall --yes pip setuptools \
 # process at every start (12 s and more of a loaded CPU before /health answers). Rather than a list
 # of modules that would drift, the entrypoints run here with byte-code writing on: without
 # DATABASE_URL the Job migrates an SQLite file in /tmp (the embedded default: no server) and the
-# app serves up to /health and readiness; towards PostgreSQL and MySQL, where nothing listens, the
+# app serves up to /health and readiness (its answer once the app is built: until then readiness
+# says `starting`); towards PostgreSQL and MySQL, where nothing listens, the
 # Job gives up at once (exit 3: DB_WAIT_TIMEOUT_SECONDS=0) and the app serves without its database,
 # which loads both drivers and dialects; REDIS_URL loads the shared rate-limit store. What the app
 # imports at its first use rather than at start-up (passwords, tokens, the in-memory rate-limit
@@ -97,7 +98,10 @@ RUN set -e; \
                 if ! kill -0 "$!"; then exit 1; fi; \
                 sleep 0.1; \
             done; \
-            python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health/ready', timeout=10)" 2>/dev/null || true; \
+            until python -c "import http.client as h; c = h.HTTPConnection('127.0.0.1', 8000, timeout=10); c.request('GET', '/api/v1/health/ready'); raise SystemExit(b'starting' in c.getresponse().read())" 2>/dev/null; do \
+                if ! kill -0 "$!"; then exit 1; fi; \
+                sleep 0.1; \
+            done; \
             kill -TERM "$!"; \
             wait "$!"; \
         done; \

@@ -61,9 +61,9 @@ def serve(
         # In production, a process per core. Elsewhere one: a person running it locally (on SQLite,
         # with --reload or ./scripts/run's ready line) wants one server, up soonest.
         workers = usable_cores() if settings.is_production and not reload else 1
-    app_factory = "chores_tracker.app:create_app"
+    # uvicorn serves a thin wrapper that answers liveness at once and builds the full app
+    # (create_app()) in the background right after start-up: chores_tracker.bootstrap.
     options: dict[str, Any] = dict(
-        factory=True,
         host=host,
         port=port,
         # The app itself honours X-Forwarded-* from TRUSTED_PROXIES only; uvicorn would trust 127.0.0.1.
@@ -74,11 +74,17 @@ def serve(
         access_log=False,
     )
     if reload or workers > 1:
-        # uvicorn's supervisor process runs the workers, and exits 0 once they have stopped.
-        uvicorn.run(app_factory, workers=workers, reload=reload, **options)
+        # uvicorn's supervisor process runs the workers (each builds its own app), and exits 0 once
+        # they have stopped.
+        uvicorn.run("chores_tracker.bootstrap:liveness_first", factory=True, workers=workers, reload=reload, **options)
         return
-    server = _server(uvicorn.Config(app_factory, **options), next_step)
+    from chores_tracker.bootstrap import LivenessFirst
+
+    wrapper = LivenessFirst()
+    server = _server(uvicorn.Config(wrapper, **options), next_step)
     _serve_until_stopped(server)
+    if wrapper.failed:  # the full app could not be built or started: it stopped itself
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 def usable_cores() -> int:
@@ -272,9 +278,16 @@ def vapid_keys() -> None:
 
 
 def main() -> None:
-    from chores_tracker.migrations.commands import db_app
+    import sys
 
-    app.add_typer(db_app, name="db")
+    # The `db` commands' module loads SQLAlchemy and the migration runner: only for `db` itself, or
+    # for the top-level help that lists every command (`serve` starts sooner without it).
+    command = next((argument for argument in sys.argv[1:] if not argument.startswith("-")), None)
+    own = {(c.name or c.callback.__name__).lower().replace("_", "-") for c in app.registered_commands if c.callback}
+    if command not in own:
+        from chores_tracker.migrations.commands import db_app
+
+        app.add_typer(db_app, name="db")
     app()
 
 

@@ -18,6 +18,7 @@ METRICS_PATH = "/metrics"
 STATIC_PATH = "/static"
 # The API's health routes (readiness) sit under this prefix, inside API_PREFIX.
 API_HEALTH_PREFIX = "/health"
+READINESS_PATH = API_PREFIX + API_HEALTH_PREFIX + "/ready"
 API_DOCUMENTS = (OPENAPI_PATH, DOCS_PATH, REDOC_PATH)
 # Probes, metrics and the API's documents are not pages either.
 _NOT_PAGES = (LIVENESS_PATH, METRICS_PATH, *API_DOCUMENTS)

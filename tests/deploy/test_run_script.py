@@ -194,7 +194,8 @@ def test_upgrade_first_migrates_a_new_database_before_the_app_serves_it(tmp_path
     log = tmp_path / "serve.log"
     process = _serve(tmp_path, port, log, "--upgrade-first", upgrade=False)
     try:
-        wait_for(lambda: "Uvicorn running" in log.read_text(), timeout=60, what="the server")
+        # The full app is built after the server listens; "app started" once it serves.
+        wait_for(lambda: "app started" in log.read_text(), timeout=60, what="the app")
         output = log.read_text()
         assert output.index("migration summary: outcome=success") < output.index("app created")
         ready = httpx.get(f"http://127.0.0.1:{port}/api/v1/health/ready", timeout=5)

@@ -48,6 +48,16 @@ def serving(database_url: sa.URL, cwd: Path) -> Iterator[tuple[str, Background]]
             lambda: server.process.poll() is not None or get(base + "/health"), 30, "the server to answer /health"
         )
         assert server.process.poll() is None, server.stderr
+        # Liveness answers before the app is built; readiness says `starting` until it is.
+        poll_until(
+            lambda: (
+                server.process.poll() is not None
+                or ((r := get(base + READY)) is not None and r.json().get("reason") != "starting")
+            ),
+            30,
+            "the app to be built",
+        )
+        assert server.process.poll() is None, server.stderr
         yield base, server
     finally:
         server.stop()

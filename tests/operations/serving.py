@@ -38,7 +38,8 @@ def wait_for(condition: Callable[[], T], *, timeout: float, what: str, interval:
 
 
 class Server:
-    def __init__(self, database_url: str, workdir: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, workdir: Path, launcher: tuple[str, ...] = (), **settings: str) -> None:
+        """`launcher`: what runs instead of `python -m chores_tracker` (a script taking its arguments)."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
@@ -56,7 +57,7 @@ class Server:
         self.process = subprocess.Popen(
             # One process: these tests signal and kill the server, and count what one process did.
             [
-                *(sys.executable, "-m", "chores_tracker", "serve", "--host", "127.0.0.1"),
+                *(sys.executable, *(launcher or ("-m", "chores_tracker")), "serve", "--host", "127.0.0.1"),
                 "--port",
                 str(self.port),
                 "--workers",

@@ -202,3 +202,25 @@ def test_fields_named_like_secrets_are_masked_whatever_their_value(make_sqlite_a
 def test_masking_keeps_what_is_not_secret():
     line = "GET /api/v1/users/me 200 user=alice database=postgresql://app:***@db:5432/chores"
     assert mask_secrets(line) == line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:p%40ss%2Fword@db:5432/chores",
+        "postgresql+psycopg://app:pa/ss?#word@db/chores?sslmode=require",
+        "mysql://root@127.0.0.1:3306/test",
+        "mariadb://app:@db/chores",
+        "sqlite:////data/chores.db",
+        "redis://:secret-redis@cache:6379/0",
+        "rediss://user:p:w@cache",
+        "postgresql://db/chores?password=not-in-the-credentials",
+    ],
+)
+def test_the_password_registered_for_masking_is_the_one_sqlalchemy_reads(url):
+    """`serve` registers the URLs' passwords before anything imports SQLAlchemy (db.urls.url_password)."""
+    from sqlalchemy.engine import make_url
+
+    from chores_tracker.db.urls import url_password
+
+    assert url_password(url) == make_url(url).password

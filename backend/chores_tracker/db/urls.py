@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 # The app is synchronous; whatever async or default driver a URL names, we use these.
 _DRIVERS = {
@@ -21,6 +24,8 @@ class UnsupportedDatabaseURL(ValueError):
 
 
 def normalize_database_url(raw: str | URL) -> URL:
+    from sqlalchemy.engine import make_url
+
     url = make_url(raw) if isinstance(raw, str) else raw
     backend = url.get_backend_name()
     if backend not in _DRIVERS:
@@ -33,6 +38,8 @@ def normalize_database_url(raw: str | URL) -> URL:
 
 def mask_url(url: str | URL) -> str:
     """The URL with its password hidden: safe for every log line."""
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url) if isinstance(url, str) else url
         return parsed.render_as_string(hide_password=True)
@@ -49,3 +56,17 @@ def mask_secrets_in_text(text: str) -> str:
     """Hide any password embedded in a URL inside free text (error messages included)."""
     text = _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
     return _DSN_PASSWORD.sub(lambda m: f"{m['head']}***", text)
+
+
+# The head of SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url): `serve` registers the
+# database's password for masking before anything imports SQLAlchemy (tests/operations/test_logging.py
+# checks that both read the same password).
+_URL_CREDENTIALS = re.compile(r"[\w+]+://(?:[^:/]*(?::(?P<password>[^@]*))?@)?")
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL (a database's, Redis's), unquoted, as `make_url(url).password` reads it."""
+    match = _URL_CREDENTIALS.match(url)
+    if match is None or match["password"] is None:
+        return None
+    return unquote(match["password"])

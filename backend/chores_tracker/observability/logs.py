@@ -7,7 +7,6 @@ The migration runner (chores_tracker.migrations.log_format) writes its JSON line
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -16,9 +15,7 @@ import threading
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from sqlalchemy.engine import make_url
-
-from chores_tracker.db.urls import mask_secrets_in_text
+from chores_tracker.db.urls import mask_secrets_in_text, url_password
 from chores_tracker.observability.context import current_request_id, current_user_id
 from chores_tracker.settings import Settings
 
@@ -181,8 +178,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
     for url in (settings.database_url, settings.redis_url):
         if url:
             # An unparsable URL is reported by whoever uses it.
-            with contextlib.suppress(Exception):
-                register_secret(make_url(url).password)
+            register_secret(url_password(url))
     root = logging.getLogger()
     ours = [h for h in root.handlers if isinstance(h, _OurHandler)]
     if stream is None:
