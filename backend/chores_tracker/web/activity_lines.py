@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -214,3 +215,86 @@ _LEDGER_WORDS = (
     i18n._("Allowance for the week of {day}"),
     i18n._("Allowance for {month} {year}"),
 )
+
+
+# The worker's summaries, which have no feed row either. The daily digest (reports.digest.summary):
+# "Today: 2 done, 1 approved, 3 waiting for review." then a parent's " Balances: Ana 3.00, Ben 0.50."
+# or a child's " Your balance: 3.00." (nothing more for a parent without children).
+_DIGEST = re.compile(
+    r"Today: (?P<done>[0-9]+) done, (?P<approved>[0-9]+) approved, (?P<waiting>[0-9]+) waiting for review\."
+    r"(?: Balances: (?P<balances>.+)\.| Your balance: (?P<own>-?[0-9]+\.[0-9]{2})\.)?",
+    re.DOTALL,
+)
+_BALANCE = re.compile(r"(?P<name>.+?) (?P<amount>-?[0-9]+\.[0-9]{2})(?:, |\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A daily digest's parts: the counts, and the balances ("3.00", as stored) a parent's names
+    (`balances`, each child's name and amount) or a child's (`own`); neither for a parent without
+    children."""
+
+    done: int
+    approved: int
+    waiting: int
+    balances: tuple[tuple[str, str], ...] | None = None
+    own: str | None = None
+
+
+def digest(text: str) -> Digest | None:
+    """A daily digest's parts read from its English text; None when it does not read as one (a text
+    cut at its 500 characters, a sentence of another release)."""
+    found = _DIGEST.fullmatch(text)
+    if found is None:
+        return None
+    balances = None
+    if (listed := found.group("balances")) is not None:
+        pairs, at = [], 0
+        while at < len(listed):
+            one = _BALANCE.match(listed, at)
+            if one is None:
+                return None
+            pairs.append((one.group("name"), one.group("amount")))
+            at = one.end()
+        balances = tuple(pairs)
+    return Digest(
+        done=int(found.group("done")),
+        approved=int(found.group("approved")),
+        waiting=int(found.group("waiting")),
+        balances=balances,
+        own=found.group("own"),
+    )
+
+
+# The review nudge (notifications.delivery.nudge_reviews): "3 chores wait for your review", "1 chore
+# waits for your review".
+_NUDGE = re.compile(r"(?P<count>[0-9]+) chores? waits? for your review")
+
+
+def nudge(text: str) -> int | None:
+    """How many chores a review nudge's English text says wait; None when it is not one."""
+    found = _NUDGE.fullmatch(text)
+    if found is None:
+        return None
+    count = int(found.group("count"))
+    if text != f"{count} chore{'s' if count != 1 else ''} wait{'' if count != 1 else 's'} for your review":
+        return None
+    return count
+
+
+# The parents' word that a webhook was disabled (notifications.webhook_delivery): "The webhook to
+# example.com was disabled after 5 failed deliveries in a row (last: answered 503); enable it again
+# once it is mended." The error stays as the worker wrote it (a technical detail, often the
+# receiver's own words).
+_WEBHOOK_DISABLED = re.compile(
+    r"The webhook to (?P<host>\S+) was disabled after (?P<count>[0-9]+) failed deliveries in a row"
+    r" \(last: (?P<error>.*)\); enable it again once it is mended\.",
+    re.DOTALL,
+)
+
+
+def webhook_disabled(text: str) -> dict[str, str] | None:
+    """A webhook_disabled notification's host, count and error read from its English text; None when
+    it is not one."""
+    found = _WEBHOOK_DISABLED.fullmatch(text)
+    return None if found is None else found.groupdict()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -18,7 +21,7 @@ from chores_tracker.settings import Settings
 from chores_tracker.web import activity_lines, i18n
 from chores_tracker.web.forms import SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import STATIC_DIR, page_language, redirect, render
+from chores_tracker.web.rendering import STATIC_DIR, page_language, page_money, redirect, render
 from chores_tracker.web.session import PageUser
 
 router = APIRouter()
@@ -57,7 +60,9 @@ def notifications_page(
         {
             "title": _("Notifications"),
             "notifications": found.notifications,
-            **_said_again(session, user, found.notifications, page_language(request)),
+            **_said_again(
+                session, user, found.notifications, page_language(request), lambda value: page_money(request, value)
+            ),
             "actions": actions,
             "page": page,
             "has_more": found.has_more,
@@ -66,15 +71,37 @@ def notifications_page(
     )
 
 
-def _said_again(session: Session, user: User, found: list[Notification], language: str) -> dict[str, object]:
+def _said_again(
+    session: Session, user: User, found: list[Notification], language: str, money: Callable[[str], str]
+) -> dict[str, object]:
     """On a page in another language than English, what each notification says in it: the line of the
-    feed row it was written with (`lines`), or a reminder's words (`reminders`); the rest keep their
-    text (English pages show every text as written, as before)."""
+    feed row it was written with (`lines`), a reminder's words (`reminders`), the worker's summaries
+    (`digests`: counts and balances, amounts formatted by `money`; `nudges`: how many wait) and a
+    disabled webhook's parts (`webhooks`); the rest keep their text (English pages show every text
+    as written, as before)."""
+    said: dict[str, dict[int, Any]] = {"lines": {}, "reminders": {}, "digests": {}, "nudges": {}, "webhooks": {}}
     if language == i18n.DEFAULT or user.family_id is None:
-        return {"lines": {}, "reminders": {}}
+        return dict(said)
     rows = activity.told_by(session, user.family_id, [(n.event, n.text, n.created_at) for n in found])
-    reminders = {n.id: said for n in found if (said := activity_lines.reminder(n.event, n.text)) is not None}
-    return {"lines": {n.id: row for n, row in zip(found, rows, strict=True) if row is not None}, "reminders": reminders}
+    said["lines"] = {n.id: row for n, row in zip(found, rows, strict=True) if row is not None}
+    for n in found:
+        if (reminder := activity_lines.reminder(n.event, n.text)) is not None:
+            said["reminders"][n.id] = reminder
+        elif n.event == "daily_digest" and (digest := activity_lines.digest(n.text)) is not None:
+            said["digests"][n.id] = {
+                "done": digest.done,
+                "approved": digest.approved,
+                "waiting": digest.waiting,
+                "balances": None
+                if digest.balances is None
+                else ", ".join(f"{name} {money(amount)}" for name, amount in digest.balances),
+                "own": None if digest.own is None else money(digest.own),
+            }
+        elif n.event == "review_nudge" and (count := activity_lines.nudge(n.text)) is not None:
+            said["nudges"][n.id] = count
+        elif n.event == "webhook_disabled" and (parts := activity_lines.webhook_disabled(n.text)) is not None:
+            said["webhooks"][n.id] = parts
+    return dict(said)
 
 
 def _push_key(settings: Settings) -> str | None:
