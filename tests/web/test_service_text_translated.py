@@ -611,6 +611,11 @@ def test_a_child_s_money_history_says_the_services_notes_in_spanish(app, api):
     assert len([title for title in titles if title.startswith("Mesada")]) >= 1
     said = "\n".join(titles)
     assert "Reward" not in said and "Allowance" not in said and "reverses" not in said
+    # The Undo buttons name their rows the same way (a screen reader's label).
+    undo = re.findall(r'<span class="visually-hidden">: (.*?)</span>', viewer.get(f"/children/{feed.kid.id}").text)
+    assert any(label.startswith("Premio: Cinema ") for label in undo), undo
+    assert any(label.startswith("Mesada de la semana del ") for label in undo), undo
+    assert not [label for label in undo if "Reward" in label or "Allowance" in label or "Paid out" in label], undo
     # In English, as written.
     _ok(api.put("/families/language", feed.other, json={"language": "en"}))
     titles = _history(viewer, feed.kid.id)
