@@ -4,6 +4,7 @@ browser's language, and the committed catalogue in step with the templates."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,38 @@ def test_every_text_of_the_pages_has_its_spanish():
     }
     missing = sorted(extracted - translated)
     assert not missing, f"no Spanish for {missing}: ./scripts/translations update, translate, compile"
+
+
+# Words a template may show as they are, in every language: the product's name, each language's own
+# name in the language picker, and the feed's "you", which only English pages say (the Spanish ones name the person).
+AS_THEY_ARE = {
+    "base.html": {"Chores Tracker", "· Chores Tracker"},
+    "family.html": {"English", "Español"},
+    "_activity.html": {"you", "You"},
+}
+
+
+def _unmarked_words(template: str) -> list[str]:
+    """The words a template shows outside {% trans %} and {{ ... }}: English no catalogue can translate."""
+    text = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", " ", template, flags=re.S)
+    for shown_elsewhere in (r"{#.*?#}", r"<(script|style)\b.*?</\1>", r"{{.*?}}", r"{%.*?%}", r"<!--.*?-->", r"<[^>]*>"):
+        text = re.sub(shown_elsewhere, " ", text, flags=re.S)
+    text = re.sub(r"&[a-z#0-9]+;", " ", text)
+    return [words.strip() for words in re.split(r"\s{2,}|\n", text) if re.search(r"[A-Za-z]{2}", words)]
+
+
+def test_every_word_a_template_shows_is_marked_for_translation():
+    unmarked = {
+        template.name: words
+        for template in sorted((WEB / "templates").rglob("*.html"))
+        if (words := [w for w in _unmarked_words(template.read_text()) if w not in AS_THEY_ARE.get(template.name, ())])
+    }
+    assert not unmarked, f"text outside {{% trans %}} or _(): {unmarked}"
+
+
+def test_the_unmarked_words_check_finds_plain_text_and_passes_marked_text():
+    assert _unmarked_words("<p>Nothing sent yet.</p>") == ["Nothing sent yet."]
+    assert _unmarked_words("<p>{% trans %}Nothing sent yet.{% endtrans %} {{ _('Again') }} {{ hook.url }}</p>") == []
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from chores_tracker.deps import DbSession
 from chores_tracker.notifications import webhooks
+from chores_tracker.web.i18n import _
 from chores_tracker.web.rendering import render
 from chores_tracker.web.session import FamilyParent
 
@@ -19,4 +20,4 @@ LOG_SIZE = 20
 def webhooks_page(request: Request, parent: FamilyParent, session: DbSession) -> Response:
     found = webhooks.of_family(session, parent)
     logs = {hook.id: webhooks.deliveries(session, parent, hook.id, limit=LOG_SIZE) for hook in found}
-    return render(request, "webhooks.html", {"title": "Webhooks", "webhooks": found, "logs": logs})
+    return render(request, "webhooks.html", {"title": _("Webhooks"), "webhooks": found, "logs": logs})
