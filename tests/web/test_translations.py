@@ -76,9 +76,16 @@ AS_THEY_ARE = {
 
 def _unmarked_words(template: str) -> list[str]:
     """The words a template shows outside {% trans %} and {{ ... }}: English no catalogue can translate."""
-    text = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", " ", template, flags=re.S)
-    for shown_elsewhere in (r"{#.*?#}", r"<(script|style)\b.*?</\1>", r"{{.*?}}", r"{%.*?%}", r"<!--.*?-->", r"<[^>]*>"):
-        text = re.sub(shown_elsewhere, " ", text, flags=re.S)
+    text = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", " ", template, flags=re.DOTALL)
+    for shown_elsewhere in (
+        r"{#.*?#}",
+        r"<(script|style)\b.*?</\1>",
+        r"{{.*?}}",
+        r"{%.*?%}",
+        r"<!--.*?-->",
+        r"<[^>]*>",
+    ):
+        text = re.sub(shown_elsewhere, " ", text, flags=re.DOTALL)
     text = re.sub(r"&[a-z#0-9]+;", " ", text)
     return [words.strip() for words in re.split(r"\s{2,}|\n", text) if re.search(r"[A-Za-z]{2}", words)]
 
