@@ -108,6 +108,10 @@ class LivenessFirst:
                 scope["state"] = dict(self._state)
         await app(scope, receive, send)
 
+    async def started(self) -> bool:
+        """Waits until the full app has started (True) or failed to (False)."""
+        return await self._wait_for_app() is not None
+
     async def _wait_for_app(self) -> ASGIApp | None:
         if self._settled is None:  # no lifespan (a server run with lifespan off): build on first use
             self._settled = asyncio.Event()

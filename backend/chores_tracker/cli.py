@@ -11,6 +11,8 @@ from chores_tracker.settings import load_settings_or_exit
 if TYPE_CHECKING:
     import uvicorn
 
+    from chores_tracker.bootstrap import LivenessFirst
+
 # uvicorn's exit status when the server could not start (the port taken, the app failing at start-up).
 STARTUP_FAILURE = 3
 
@@ -81,7 +83,7 @@ def serve(
     from chores_tracker.bootstrap import LivenessFirst
 
     wrapper = LivenessFirst()
-    server = _server(uvicorn.Config(wrapper, **options), next_step)
+    server = _server(uvicorn.Config(wrapper, **options), next_step, wrapper)
     _serve_until_stopped(server)
     if wrapper.failed:  # the full app could not be built or started: it stopped itself
         raise typer.Exit(STARTUP_FAILURE)
@@ -106,9 +108,11 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def _server(config: uvicorn.Config, next_step: str | None) -> uvicorn.Server:
-    """uvicorn's server; with a next step, it says where to go once it really serves (its port taken,
-    it says nothing more), as the last line a person starting it sees."""
+def _server(config: uvicorn.Config, next_step: str | None, wrapper: LivenessFirst) -> uvicorn.Server:
+    """uvicorn's server; with a next step, it says where to go once it really serves, the app built
+    (its port taken, or the app failing, it says nothing more), as the last line a person starting
+    it sees."""
+    import asyncio
     import logging
     import socket
 
@@ -118,6 +122,10 @@ def _server(config: uvicorn.Config, next_step: str | None) -> uvicorn.Server:
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if next_step and self.started and not self.should_exit:
+                self.saying_ready = asyncio.ensure_future(self.say_ready())
+
+        async def say_ready(self) -> None:
+            if await wrapper.started() and not self.should_exit:
                 logging.getLogger(__name__).info(
                     "Chores Tracker is ready: open %s and %s. Ctrl+C stops it.",
                     browser_url(config.host, config.port),
