@@ -107,6 +107,21 @@ def test_a_parent_approving_what_is_already_approved(app, api, language):
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
+def test_approving_several_when_one_is_already_approved_says_why_it_was_skipped(app, api, language):
+    parent, kid = _family(api, language)
+    first = complete(api, kid, chore(api, parent, title="Dishes", assignee_ids=[kid.id])["id"])
+    second = complete(api, kid, chore(api, parent, title="Bins", assignee_ids=[kid.id])["id"])
+    owner = _signed_in(app, parent, "/approvals")
+    approve(api, parent, second["id"])
+
+    owner.submit("/approvals/approve-many", {"which": "all", "shown_ids": [str(first["id"]), str(second["id"])]})
+    said = _flash(owner)
+    skipped = {"es": " 1 sin aprobar: ", "en": " 1 not approved: "}[language]
+    assert said.startswith({"es": "Aprobadas 1: ", "en": "Approved 1: "}[language]), said
+    assert said.endswith(skipped + ALREADY_APPROVED[language]), said
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
 def test_a_wrong_current_password_on_the_account_page(app, api, language):
     parent, _kid = _family(api, language)
     owner = _signed_in(app, parent, "/account/password")

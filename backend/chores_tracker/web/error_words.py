@@ -20,6 +20,7 @@ ERROR_WORDS = (
     _("this chore cannot be completed right now; try again"),
     _("too late to take it back: a parent has just reviewed it"),
     _("this completion has already been reviewed"),
+    _("a range chore: approve it on its own with the amount"),  # approve_many's reason for a skipped one
     # families/service.py, currencies.py
     _("no family has this invite code, or it has expired or been used"),
     _("must be an ISO 4217 currency code with at most two decimals, e.g. USD, EUR or JPY"),
