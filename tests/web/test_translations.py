@@ -17,9 +17,44 @@ from chores_tracker.web import i18n
 WEB = Path(i18n.__file__).parent
 PO = WEB / "locale" / "es" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-# The services whose words pages show (scripts/translations' SERVICES).
-SERVICES = [WEB.parent / "chores" / "schedule.py"]
-KEYWORDS = {"_": None, "_marked": None, "gettext": None, "ngettext": (1, 2), "message": None}
+# The services whose words pages show, and the messages of the domain errors they raise, the error
+# classes being keywords (scripts/translations' SERVICES and ERRORS).
+SERVICES = [
+    *(
+        WEB.parent / domain
+        for domain in (
+            "activity",
+            "chores",
+            "families",
+            "identity",
+            "ledger",
+            "notifications",
+            "ratelimit",
+            "reports",
+            "rewards",
+        )
+    ),
+    WEB.parent / "currencies.py",
+]
+ERRORS = (
+    "DomainError",
+    "NotFound",
+    "Forbidden",
+    "Unauthorized",
+    "Conflict",
+    "InvalidInput",
+    "RateLimited",
+    "ServerBusy",
+    "PinLocked",
+)
+KEYWORDS = {
+    "_": None,
+    "_marked": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "message": None,
+    **dict.fromkeys(ERRORS),
+}
 JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
     "trim_blocks": "true",
@@ -52,10 +87,18 @@ def test_every_text_of_the_pages_has_its_spanish():
     for service in SERVICES:
         extracted |= {
             message if isinstance(message, str) else message[0]
-            for _lineno, message, _comments, _context in extract_from_file("python", str(service), keywords=KEYWORDS)
+            for _lineno, message, _comments, _context in (
+                extract_from_file("python", str(service), keywords=KEYWORDS)
+                if service.is_file()
+                else (
+                    found[1:]
+                    for found in extract_from_dir(str(service), method_map=[("**.py", "python")], keywords=KEYWORDS)
+                )
+            )
         }
     assert len(extracted) > 10
     assert "Monthly on the %(nth)s Monday" in extracted  # chores/schedule.py's words are read
+    assert "it is not your turn for this chore" in extracted  # the services' error messages are read
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in _catalogue()

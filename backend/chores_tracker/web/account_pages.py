@@ -20,7 +20,7 @@ from chores_tracker.settings import Settings, SignupMode
 from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm, max_length, validate
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.rendering import page_error, redirect, render
 from chores_tracker.web.session import MaybeUser, PageUser, end_session, safe_next, start_session
 
 router = APIRouter()
@@ -97,7 +97,7 @@ def login(
         try:
             user = identity.authenticate(session, settings, username, password)
         except Unauthorized as exc:
-            errors.add(FORM, exc.message)
+            errors.add(FORM, page_error(request, exc.message))
         else:
             return _signed_in(redirect(safe_next(next), settings), session, settings, user)
     status_code = 401 if FORM in errors.fields else 422

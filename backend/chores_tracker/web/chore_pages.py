@@ -40,12 +40,14 @@ from chores_tracker.money import from_cents_or_zero
 from chores_tracker.settings import Settings
 from chores_tracker.web import chore_templates, schedule_form
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
 from chores_tracker.web.i18n import _, message
 from chores_tracker.web.rendering import (
     page_currency,
+    page_error,
     page_language,
     page_money,
+    page_text,
     page_timezone,
     plain_amount,
     redirect,
@@ -399,12 +401,14 @@ def enable_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, sett
 
 
 @router.post("/chores/{chore_id}/delete")
-def delete_chore(chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep) -> Response:
+def delete_chore(
+    request: Request, chore_id: RowId, parent: FamilyParent, session: DbSession, settings: SettingsDep
+) -> Response:
     chore = queries.get_chore(session, parent, chore_id)
     try:
         chores.delete_chore(session, parent, chore_id)
     except Conflict as exc:
-        return redirect(f"/chores/{chore_id}/edit", settings, flash=sentence(exc.message), kind="error")
+        return redirect(f"/chores/{chore_id}/edit", settings, flash=page_error(request, exc.message), kind="error")
     return redirect(
         "/chores",
         settings,
@@ -460,9 +464,9 @@ def _after_review(
     return _queue_page(request, session, parent, errors_for=assignment_id, errors=errors, form=form, status_code=422)
 
 
-def _already_reviewed(settings: Settings, exc: Conflict) -> Response:
+def _already_reviewed(request: Request, settings: Settings, exc: Conflict) -> Response:
     """A second click, or another parent was quicker: the item has left the queue, so say it on top."""
-    return redirect("/approvals", settings, flash=sentence(exc.message), kind="error")
+    return redirect("/approvals", settings, flash=page_error(request, exc.message), kind="error")
 
 
 @router.post("/approvals/approve-many")
@@ -485,7 +489,13 @@ def approve_many(
         "Approved {count}: {amount} earned.", count=len(result.approved), amount=_money(request, result.total_cents)
     )
     if result.skipped:
-        said += f" {len(result.skipped)} not approved: {sentence(result.skipped[0][1])}"
+        said = message(
+            "Approved {count}: {amount} earned. {skipped} not approved: {reason}",
+            count=len(result.approved),
+            amount=_money(request, result.total_cents),
+            skipped=len(result.skipped),
+            reason=page_error(request, result.skipped[0][1]),
+        )
     return redirect("/approvals", settings, flash=said, kind="success" if result.approved else "error")
 
 
@@ -510,7 +520,7 @@ def approve(
             refusals=InvalidInput,
         )
     except Conflict as exc:
-        return _already_reviewed(settings, exc)
+        return _already_reviewed(request, settings, exc)
     if result is None:
         return _after_review(request, session, parent, assignment_id, errors, data)
     child = result.assignment.assignee.name if result.assignment.assignee else "The child"
@@ -544,7 +554,7 @@ def reject(
             refusals=InvalidInput,
         )
     except Conflict as exc:
-        return _already_reviewed(settings, exc)
+        return _already_reviewed(request, settings, exc)
     if result is None:
         return _after_review(request, session, parent, assignment_id, errors, data)
     said = message("Sent “{title}” back with your note. It is on the to-do list again.", title=result.chore.title)
@@ -569,7 +579,10 @@ def complete(
         if exc.status_code == 404:
             raise
         return redirect(
-            "/", settings, flash=message("Not this time: {reason}.", reason=exc.message.rstrip(".")), kind="error"
+            "/",
+            settings,
+            flash=message("Not this time: {reason}.", reason=page_text(request, exc.message).rstrip(".")),
+            kind="error",
         )
     if result.assignment.approval_reward_cents is not None:  # the chore approves itself
         earned = _money(request, result.assignment.approval_reward_cents)
@@ -586,14 +599,19 @@ def complete(
 
 
 @router.post("/chores/{chore_id}/take-back")
-def take_back(chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def take_back(
+    request: Request, chore_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep
+) -> Response:
     try:
         result = lifecycle.take_back(session, child, chore_id)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
         return redirect(
-            "/", settings, flash=message("Not this time: {reason}.", reason=exc.message.rstrip(".")), kind="error"
+            "/",
+            settings,
+            flash=message("Not this time: {reason}.", reason=page_text(request, exc.message).rstrip(".")),
+            kind="error",
         )
     return redirect(
         "/", settings, flash=message("Taken back: “{title}” is on your list again.", title=result.chore.title)

@@ -19,7 +19,7 @@ from chores_tracker.web.csrf import renew_nonce
 from chores_tracker.web.family_pages import family_page_with
 from chores_tracker.web.forms import FORM, FormErrors, SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import redirect, render
+from chores_tracker.web.rendering import page_error, redirect, render
 from chores_tracker.web.session import FamilyParent, MaybeUser, start_session
 
 router = APIRouter()
@@ -146,7 +146,7 @@ def pin_sign_in(
     try:
         signed_in = devices.sign_in_with_pin(session, settings, device, child.id, pin)
     except Unauthorized as exc:
-        errors.add(FORM, exc.message, capitalize=False)
+        errors.add(FORM, page_error(request, exc.message, capitalize=False), capitalize=False)
         return _pin_page(request, child, errors, 401)
     response = redirect("/", settings, flash=message("Hi, {name}!", name=signed_in.name))
     start_session(response, session, settings, signed_in)

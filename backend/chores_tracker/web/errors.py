@@ -22,9 +22,8 @@ from chores_tracker.errors import DomainError, ServerBusy
 from chores_tracker.http import ErrorHandler
 from chores_tracker.paths import is_page_path
 from chores_tracker.web.csrf import CsrfRejected
-from chores_tracker.web.forms import sentence
 from chores_tracker.web.i18n import _
-from chores_tracker.web.rendering import render
+from chores_tracker.web.rendering import page_error, render
 from chores_tracker.web.session import LoginRequired, RedirectTo, optional_user
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 def _domain_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, ServerBusy):
         return _busy(request, exc)
-    response = error_page(request, exc.status_code, sentence(exc.message))
+    response = error_page(request, exc.status_code, page_error(request, exc.message))
     if exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from chores_tracker.errors import DomainError, InvalidInput
 from chores_tracker.http import valid_text
-from chores_tracker.web.i18n import _
+from chores_tracker.web.i18n import ErrorText, _, sentence
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -26,15 +26,6 @@ _FRIENDLY = {
     "amount_format": _("Enter an amount like 2.50: digits, and at most two decimals."),
     "value_error": None,  # the validator's own words
 }
-
-
-def sentence(message: str, *, capitalize: bool = True) -> str:
-    message = message.removeprefix("Value error, ").strip()
-    if not message:
-        return message
-    if capitalize:
-        message = message[0].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 @dataclass
@@ -69,18 +60,20 @@ class FormErrors:
         """The service's message on the field it names, and each further problem it found on its own
         (`error.more`); `words` swaps API field names for the form's labels, or a whole message
         (its API wording, without the final stop) for the form's own. A message that may start with a
-        username keeps its case (capitalize=False)."""
+        username keeps its case (capitalize=False). The page says it in its language (`render`): the
+        catalogue's words for the service's message when it has them (ErrorText), else the English."""
         for each in (error, *getattr(error, "more", ())):
             name = (rename or {}).get(each.field or "", each.field)
             message = each.message
             plain = (words or {}).get(message.rstrip("."))
             if plain is not None:
-                message = plain
-            else:
-                for word, label in (words or {}).items():
-                    if re.fullmatch(r"\w+", word):
-                        message = re.sub(rf"\b{re.escape(word)}\b", label, message)
-            self.add(name, message, capitalize=capitalize)
+                self.add(name, plain, capitalize=capitalize)
+                continue
+            for word, label in (words or {}).items():
+                if re.fullmatch(r"\w+", word):
+                    message = re.sub(rf"\b{re.escape(word)}\b", label, message)
+            shown = ErrorText(sentence(message, capitalize=capitalize), each.message, capitalize=capitalize)
+            self.fields.setdefault(name or FORM, shown)
         return self
 
 

@@ -3,8 +3,10 @@
 Templates mark text with `{% trans %}` and `_()` (Jinja2's i18n extension, new-style gettext: the
 variables are formatted in after translation and escaped); the web layer marks its flash messages
 and form error words with `_()` of this module, which only marks them: they are translated where a
-page shows them (`render`), in the page's language. Domain error messages (English, from services)
-are looked up in the catalogue the same way (msgid = the English text) and stay English otherwise.
+page shows them (`render`), in the page's language. Domain error messages (English, from services;
+scripts/translations extracts them with the error classes as keywords) are looked up in the catalogue
+before they are made a sentence (`error_sentence`, `ErrorText`), and stay English without an entry
+(an f-string message). The JSON API keeps them as the services wrote them.
 
 The catalogue is web/locale/<language>/LC_MESSAGES/messages.po, compiled to messages.mo, which is
 what runs (stdlib gettext reads it; the image has no babel.messages). `scripts/translations`
@@ -74,10 +76,46 @@ def translations(language: str) -> gettext_module.NullTranslations:
         return gettext_module.GNUTranslations(compiled)
 
 
+def sentence(message: str, *, capitalize: bool = True) -> str:
+    """A message as a page shows it: a capital (unless `capitalize` is False) and a final stop."""
+    message = message.removeprefix("Value error, ").strip()
+    if not message:
+        return message
+    if capitalize:
+        message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+class ErrorText(str):
+    """A domain error's message as a form shows it (its English sentence, maybe with the form's labels
+    for the API's field names), with the service's own message kept, so that `translate` looks that
+    up in the page's language and makes the sentence of the translation."""
+
+    message: str
+    capital: bool
+
+    def __new__(cls, shown: str, message: str, *, capitalize: bool = True) -> ErrorText:
+        made = super().__new__(cls, shown)
+        made.message = message
+        made.capital = capitalize
+        return made
+
+
+def error_sentence(message: str, language: str, *, capitalize: bool = True) -> str:
+    """A domain error's message (a service's English) as a sentence in the language: translated
+    before it is capitalised, since the catalogue's msgid is the service's own text."""
+    return sentence(translate(message, language), capitalize=capitalize)
+
+
 def translate(text: str, language: str) -> str:
     """The text in the language when the catalogue has it; as it is otherwise. A sentence made of a
-    marked phrase (forms.sentence adds the stop: "Say what needs doing.") is found by its phrase."""
+    marked phrase (forms.sentence adds the stop: "Say what needs doing.") is found by its phrase;
+    an ErrorText by the service's message it was made from."""
     catalogue = translations(language)
+    if isinstance(text, ErrorText) and language != DEFAULT:
+        said = catalogue.gettext(text.message)
+        if said != text.message:
+            return sentence(said, capitalize=text.capital)
     found = catalogue.gettext(text)
     if found == text and text.endswith(".") and language != DEFAULT:
         phrase = catalogue.gettext(text[:-1])

@@ -28,9 +28,9 @@ from chores_tracker.rewards import service as rewards
 from chores_tracker.rewards.schemas import AllowanceIn, GoalCreate
 from chores_tracker.settings import Settings
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence, validate
+from chores_tracker.web.forms import FormErrors, SubmittedForm, validate
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import page_money, redirect, render
+from chores_tracker.web.rendering import page_error, page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -206,7 +206,7 @@ def reverse_entry(
     try:
         reversal = ledger.reverse_entry(session, parent, entry_id, window=window)
     except Conflict as exc:
-        return redirect(f"/children/{child.id}", settings, flash=sentence(exc.message), kind="error")
+        return redirect(f"/children/{child.id}", settings, flash=page_error(request, exc.message), kind="error")
     shown = page_money(request, ledger.amount_of(reversal))
     return redirect(
         f"/children/{child.id}",

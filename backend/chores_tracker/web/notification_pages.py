@@ -118,7 +118,7 @@ def service_worker() -> Response:
 
 @router.post("/notifications/push")
 def subscribe_this_browser(
-    submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
+    request: Request, submitted: SubmittedForm, user: PageUser, session: DbSession, settings: SettingsDep
 ) -> Response:
     """The form static/app.js fills in with this browser's push subscription."""
     data = submitted.values()
@@ -136,7 +136,9 @@ def subscribe_this_browser(
         return redirect(
             "/notifications",
             settings,
-            flash=message("Could not turn them on: {reason}", reason=exc.message),
+            flash=message(
+                "Could not turn them on: {reason}", reason=i18n.translate(exc.message, page_language(request))
+            ),
             kind="error",
         )
     return redirect("/notifications", settings, flash=_("This device will get your notifications."))

@@ -371,6 +371,11 @@ def page_text(request: Request, text: str) -> str:
     return i18n.translate(text, page_language(request))
 
 
+def page_error(request: Request, message: str, *, capitalize: bool = True) -> str:
+    """A domain error's message (a service's English) as a sentence in the page's language."""
+    return i18n.error_sentence(message, page_language(request), capitalize=capitalize)
+
+
 def page_money(request: Request, value: Decimal | int | str, *, signed: bool = False) -> str:
     """format_money in the page's currency and locale."""
     return currencies.format_amount(value, page_currency(request), page_locale(request), signed=signed)

@@ -20,10 +20,10 @@ from chores_tracker.money import from_cents_or_zero
 from chores_tracker.rewards import allowance, goals, service
 from chores_tracker.rewards.schemas import DeclineIn, GoalCreate, RewardCreate, RewardUpdate
 from chores_tracker.web.form_actions import apply_form
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.forms import FormErrors, SubmittedForm
 from chores_tracker.web.i18n import _, message
 from chores_tracker.web.money_pages import shown_allowance
-from chores_tracker.web.rendering import page_money, redirect, render
+from chores_tracker.web.rendering import page_error, page_money, redirect, render
 from chores_tracker.web.session import FamilyParent, PageChild
 
 router = APIRouter()
@@ -118,7 +118,7 @@ def approve_claim(
     try:
         done = service.approve(session, parent, claim_id)
     except Conflict as exc:
-        return redirect("/rewards", settings, flash=sentence(exc.message), kind="error")
+        return redirect("/rewards", settings, flash=page_error(request, exc.message), kind="error")
     shown = page_money(request, from_cents_or_zero(done.cost_cents))
     return redirect(
         "/rewards",
@@ -149,7 +149,7 @@ def decline_claim(
             refusals=InvalidInput,
         )
     except Conflict as exc:
-        return redirect("/rewards", settings, flash=sentence(exc.message), kind="error")
+        return redirect("/rewards", settings, flash=page_error(request, exc.message), kind="error")
     if done is not None:
         return redirect(
             "/rewards",
@@ -210,7 +210,7 @@ def claim_reward(
     try:
         made = service.claim(session, child, reward_id)
     except Conflict as exc:
-        return redirect("/me/rewards", settings, flash=sentence(exc.message), kind="error")
+        return redirect("/me/rewards", settings, flash=page_error(request, exc.message), kind="error")
     shown = page_money(request, from_cents_or_zero(made.cost_cents))
     return redirect(
         "/me/rewards",
@@ -224,11 +224,13 @@ def claim_reward(
 
 
 @router.post("/me/rewards/claims/{claim_id}/cancel")
-def cancel_claim(claim_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep) -> Response:
+def cancel_claim(
+    request: Request, claim_id: RowId, child: PageChild, session: DbSession, settings: SettingsDep
+) -> Response:
     try:
         done = service.cancel(session, child, claim_id)
     except Conflict as exc:
-        return redirect("/me/rewards", settings, flash=sentence(exc.message), kind="error")
+        return redirect("/me/rewards", settings, flash=page_error(request, exc.message), kind="error")
     return redirect(
         "/me/rewards",
         settings,

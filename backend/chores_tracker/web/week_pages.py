@@ -22,9 +22,9 @@ from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
 from chores_tracker.web import i18n
-from chores_tracker.web.forms import FormErrors, SubmittedForm, sentence
+from chores_tracker.web.forms import FormErrors, SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import format_date, page_language, redirect, render
+from chores_tracker.web.rendering import format_date, page_error, page_language, redirect, render
 from chores_tracker.web.session import FamilyParent
 
 router = APIRouter()
@@ -180,7 +180,7 @@ def skip(
     try:
         view = occurrences.skip_occurrence(session, parent, occurrence_id)
     except Conflict as exc:
-        return redirect(back, settings, flash=sentence(exc.message), kind="error")
+        return redirect(back, settings, flash=page_error(request, exc.message), kind="error")
     on = _short(view.due_on, page_language(request))
     said = (
         message("Skipped “{title}” for {child} on {on}.", title=view.chore_title, child=view.child_name, on=on)
@@ -205,7 +205,7 @@ def snooze(
     try:
         view = occurrences.snooze_occurrence(session, parent, occurrence_id, int(days) if days.isdigit() else 0)
     except (Conflict, InvalidInput) as exc:
-        return redirect(back, settings, flash=sentence(exc.message), kind="error")
+        return redirect(back, settings, flash=page_error(request, exc.message), kind="error")
     local = view.due_at_local
     return redirect(
         back,

@@ -1,0 +1,33 @@
+"""The services' error messages that extraction cannot find where they are raised (the message is a
+name: a constant, a rule's message, a function's answer, a parameter's default), written out here so
+the catalogue has them and a page says them in its language (`rendering.page_error`, `i18n.ErrorText`).
+
+Each must be the service's text exactly: tests/web/test_error_messages_translated.py checks that each
+is still in the services' source. f-string messages stay English, as extracted ones do.
+"""
+
+from __future__ import annotations
+
+from chores_tracker.web.i18n import _
+
+ERROR_WORDS = (
+    # chores/lifecycle.py: why a child cannot complete a chore now (_why_not_now), a race lost
+    _("this chore is no longer assigned to you"),
+    _("another child has already taken this chore"),
+    _("already marked as done; it is waiting for a parent's approval"),
+    _("another child has already done this chore"),
+    _("done and approved; a one-off chore is done once"),
+    _("this chore cannot be completed right now; try again"),
+    _("too late to take it back: a parent has just reviewed it"),
+    _("this completion has already been reviewed"),
+    _("a range chore: approve it on its own with the amount"),  # approve_many's reason for a skipped one
+    # families/service.py, currencies.py
+    _("no family has this invite code, or it has expired or been used"),
+    _("must be an ISO 4217 currency code with at most two decimals, e.g. USD, EUR or JPY"),
+    # ratelimit/service.py's rules
+    _("too many log-in attempts; wait a moment and try again"),
+    _("too many sign-ups from here; try again later"),
+    _("too many password resets; try again later"),
+    _("too many attempts to join a family; try again later"),
+    _("too many PIN attempts; wait a minute and try again"),
+)
