@@ -107,10 +107,12 @@ _FAMILY_SLOT = (
     .execution_options(populate_existing=True)
 )
 # The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
+# As read now (populate_existing): the approval's next occurrence is made in the family's zone.
 _PENDING_WITH_FAMILY = (
     select(Completion, Family)
     .join(Family, Family.id == Completion.family_id)
     .where(Completion.assignment_id == bindparam("slot_id"), Completion.status == CompletionStatus.pending.value)
+    .execution_options(populate_existing=True)
 )
 _AVAILABLE_AGAIN = (
     update(Assignment)
@@ -415,7 +417,7 @@ def _approve(
         reward_cents=cents,
     )
     # When it may be done again, by its schedule (after completion: the cooldown, as always).
-    available_at = occurrences.approved(session, chore, completion, now)
+    available_at = occurrences.approved(session, chore, completion, now, family)
     if available_at is not None:
         session.execute(_AVAILABLE_AGAIN, {"slot_id": slot.id, "available_at": available_at})
     return ledger.record_earning(
