@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import BindParameter, Update, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -30,14 +31,15 @@ from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignm
 from chores_tracker.chores.queries import (
     MAX_LIST,
     available_now,
-    family_chores,
+    chores_of_family,
     get_chore,
     pending_approvals,
     reload_chore,
     slot_in,
-    visible_chores,
+    visible_chore,
 )
 from chores_tracker.chores.states import effective_state
+from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
 from chores_tracker.families import service as families
@@ -54,6 +56,96 @@ class LifecycleResult:
     chore: Chore
     assignment: Assignment
     message: str
+
+
+# -- statements built once: composing them on every change cost more client CPU than running them --
+
+# The child's slot of the chore: the pool's one slot, whoever holds it; otherwise the child's own.
+_SLOT = {
+    pool: select(Assignment).where(
+        Assignment.chore_id == bindparam("chore_id"),
+        *([] if pool else [Assignment.assignee_id == bindparam("child_id")]),
+    )
+    for pool in (False, True)
+}
+
+
+def _claim(pool: bool) -> Update:
+    """A completion's conditional UPDATE: the slot, if it may be done now (and, but for the pool, is the child's)."""
+    now = bindparam("now", type_=UTCDateTime())
+    child_id: BindParameter[int] = bindparam("child_id")
+    guard = [Assignment.id == bindparam("slot_id"), available_now(now)]
+    if not pool:
+        guard.append(Assignment.assignee_id == child_id)
+    return (
+        update(Assignment)
+        .where(*guard)
+        .values(
+            state=COMPLETED,
+            assignee_id=child_id,
+            completed_at=now,
+            approved_at=None,
+            approval_reward_cents=None,
+            rejection_reason=None,
+            available_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM = {pool: _claim(pool) for pool in (False, True)}
+_STILL_THERE = (
+    select(Chore.is_disabled, Chore.deleted_at)
+    .where(Chore.id == bindparam("chore_id"))
+    .execution_options(populate_existing=True)
+)
+_FAMILY_SLOT = (
+    select(Assignment)
+    .join(Assignment.chore)
+    .where(Assignment.id == bindparam("assignment_id"), chores_of_family(bindparam("family_id")))
+    .options(contains_eager(Assignment.chore))
+    .execution_options(populate_existing=True)
+)
+# The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
+# As read now (populate_existing): the approval's next occurrence is made in the family's zone.
+_PENDING_WITH_FAMILY = (
+    select(Completion, Family)
+    .join(Family, Family.id == Completion.family_id)
+    .where(Completion.assignment_id == bindparam("slot_id"), Completion.status == CompletionStatus.pending.value)
+    .execution_options(populate_existing=True)
+)
+_AVAILABLE_AGAIN = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("slot_id"))
+    .values(available_at=bindparam("available_at"))
+    .execution_options(synchronize_session=False)
+)
+
+
+@cache
+def _slot_moved(changed: tuple[str, ...], held: bool) -> Update:
+    """A review's conditional UPDATE of the slot (waiting for review; `held`: still the child's),
+    one statement per shape of change (its columns)."""
+    slot_is_waiting = [Assignment.id == bindparam("slot_id"), Assignment.state == COMPLETED]
+    if held:
+        slot_is_waiting.append(Assignment.assignee_id == bindparam("held_by"))
+    return (
+        update(Assignment)
+        .where(*slot_is_waiting)
+        .values({name: bindparam(f"set_{name}") for name in changed})
+        .execution_options(synchronize_session=False)
+    )
+
+
+@cache
+def _completion_reviewed(changed: tuple[str, ...]) -> Update:
+    """A review's conditional UPDATE of the completion (still pending), one per shape of change."""
+    return (
+        update(Completion)
+        .where(Completion.id == bindparam("completion_id"), Completion.status == CompletionStatus.pending.value)
+        .values({name: bindparam(f"set_{name}") for name in ("status", "reviewed_at", "reviewer_id", *changed)})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
@@ -74,32 +166,15 @@ def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
 
 
 def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
-    chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
+    chore = visible_chore(session, child, chore_id)
     if chore is None:
         raise NotFound("chore not found")
     # The pool has one assignment, whoever holds it; otherwise the child's own.
-    whose = [] if chore.is_pool else [Assignment.assignee_id == child.id]
-    slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, *whose))
+    slot = session.scalar(_SLOT[chore.is_pool], {"chore_id": chore.id, "child_id": child.id})
     if slot is None:
         raise NotFound("chore not found")
     now = clock.now()
-    guard = [Assignment.id == slot.id, available_now(now)]
-    if not chore.is_pool:
-        guard.append(Assignment.assignee_id == child.id)
-    claimed = session.execute(
-        update(Assignment)
-        .where(*guard)
-        .values(
-            state=COMPLETED,
-            assignee_id=child.id,
-            completed_at=now,
-            approved_at=None,
-            approval_reward_cents=None,
-            rejection_reason=None,
-            available_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    claimed = session.execute(_CLAIM[chore.is_pool], {"slot_id": slot.id, "child_id": child.id, "now": now})
     if rows_changed(claimed) != 1:
         session.rollback()
         current = session.scalar(
@@ -107,11 +182,7 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
         )
         raise Conflict(_why_not_now(current, child, now))
     # Read after the row lock: a parent who paused or deleted the chore meanwhile has committed.
-    still = session.execute(
-        select(Chore.is_disabled, Chore.deleted_at)
-        .where(Chore.id == chore.id)
-        .execution_options(populate_existing=True)
-    ).one()
+    still = session.execute(_STILL_THERE, {"chore_id": chore.id}).one()
     if still.is_disabled or still.deleted_at is not None:
         session.rollback()
         raise NotFound("chore not found")
@@ -187,7 +258,7 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     child itself, reason TAKEN_BACK: no row is deleted) and its occurrence is open again. The same
     conditional updates as a review (assignment first, then completion), so of a take-back and an
     approval at the same moment exactly one happens; the other answers 409."""
-    chore = session.scalar(select(Chore).where(Chore.id == chore_id, visible_chores(child)))
+    chore = visible_chore(session, child, chore_id)
     if chore is None:
         raise NotFound("chore not found")
     slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, Assignment.assignee_id == child.id))
@@ -236,23 +307,16 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
 
 def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion, Family]:
     """The family's assignment (with its chore), its completion waiting for review, and the family."""
-    slot = session.scalar(
-        select(Assignment)
-        .join(Assignment.chore)
-        .where(Assignment.id == assignment_id, family_chores(parent))
-        .options(contains_eager(Assignment.chore))
-        .execution_options(populate_existing=True)
+    slot = (
+        session.scalar(_FAMILY_SLOT, {"assignment_id": assignment_id, "family_id": parent.family_id})
+        if parent.family_id is not None
+        else None
     )
     if slot is None:
         raise NotFound("assignment not found")
     if slot.state != COMPLETED:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    # The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
-    found = session.execute(
-        select(Completion, Family)
-        .join(Family, Family.id == Completion.family_id)
-        .where(Completion.assignment_id == slot.id, Completion.status == CompletionStatus.pending.value)
-    ).first()
+    found = session.execute(_PENDING_WITH_FAMILY, {"slot_id": slot.id}).first()
     if found is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
     completion: Completion = found[0]
@@ -292,24 +356,25 @@ def _review(
 ) -> None:
     """Both conditional updates, slot first (the lock order every path follows). `held_by`: the
     slot must still be that child's (a take-back); `conflict`: what the loser of a race is told."""
-    slot_is_waiting = [Assignment.id == slot.id, Assignment.state == COMPLETED]
-    if held_by is not None:
-        slot_is_waiting.append(Assignment.assignee_id == held_by.id)
     moved = session.execute(
-        update(Assignment).where(*slot_is_waiting).values(**slot_values).execution_options(synchronize_session=False)
+        _slot_moved(tuple(slot_values), held_by is not None),
+        {
+            "slot_id": slot.id,
+            "held_by": held_by.id if held_by is not None else None,
+            **{f"set_{name}": value for name, value in slot_values.items()},
+        },
     )
     reviewed = rows_changed(moved) == 1 and (
         rows_changed(
             session.execute(
-                update(Completion)
-                .where(Completion.id == completion.id, Completion.status == CompletionStatus.pending.value)
-                .values(
-                    status=status.value,
-                    reviewed_at=now,
-                    reviewer_id=reviewer.id if reviewer is not None else None,
-                    **completion_values,
-                )
-                .execution_options(synchronize_session=False)
+                _completion_reviewed(tuple(completion_values)),
+                {
+                    "completion_id": completion.id,
+                    "set_status": status.value,
+                    "set_reviewed_at": now,
+                    "set_reviewer_id": reviewer.id if reviewer is not None else None,
+                    **{f"set_{name}": value for name, value in completion_values.items()},
+                },
             )
         )
         == 1
@@ -352,14 +417,9 @@ def _approve(
         reward_cents=cents,
     )
     # When it may be done again, by its schedule (after completion: the cooldown, as always).
-    available_at = occurrences.approved(session, chore, completion, now)
+    available_at = occurrences.approved(session, chore, completion, now, family)
     if available_at is not None:
-        session.execute(
-            update(Assignment)
-            .where(Assignment.id == slot.id)
-            .values(available_at=available_at)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_AVAILABLE_AGAIN, {"slot_id": slot.id, "available_at": available_at})
     return ledger.record_earning(
         session,
         family_id=completion.family_id,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Integer, Select, Update, and_, bindparam, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session, contains_eager
 
 from chores_tracker import clock, timezones
@@ -63,6 +63,7 @@ from chores_tracker.chores.schedule import (
 )
 from chores_tracker.chores.states import schedule_of
 from chores_tracker.chores.turns import is_rotation
+from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
@@ -427,6 +428,62 @@ def _lane_of(chore: Chore, spec: ScheduleSpec, child_id: int) -> int:
     return 0 if chore.assignment_mode == POOL or spec.rotation != Rotation.none else child_id
 
 
+def _open_occurrence(rotation: bool) -> Select[int, int | None]:
+    """The earliest open occurrence of a lane (a rotation's: not yet past its missed_at, turns.py)."""
+    current = (
+        [or_(ChoreOccurrence.missed_at.is_(None), ChoreOccurrence.missed_at > bindparam("o_now", type_=UTCDateTime()))]
+        if rotation
+        else []
+    )
+    return (
+        select(ChoreOccurrence.id, ChoreOccurrence.child_id)
+        .where(
+            ChoreOccurrence.chore_id == bindparam("o_chore_id"),
+            ChoreOccurrence.lane == bindparam("o_lane"),
+            ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
+            *current,
+        )
+        .order_by(ChoreOccurrence.due_on)
+        .limit(1)
+    )
+
+
+def _done_by(rotation: bool) -> Update:
+    """The occurrence's conditional UPDATE: still open (a rotation's: still the child's turn)."""
+    child_id = bindparam("o_child_id", type_=Integer())
+    whose = [ChoreOccurrence.child_id == child_id] if rotation else []
+    return (
+        update(ChoreOccurrence)
+        .where(
+            ChoreOccurrence.id == bindparam("o_occurrence_id"),
+            ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
+            *whose,
+        )
+        .values(
+            state=DONE,
+            completion_id=bindparam("o_completion_id"),
+            child_id=child_id,
+            updated_at=bindparam("o_now", type_=UTCDateTime()),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once (every completion and approval runs them): composing them cost more CPU than running them.
+_OPEN_OCCURRENCE = {rotation: _open_occurrence(rotation) for rotation in (False, True)}
+_DONE_BY = {rotation: _done_by(rotation) for rotation in (False, True)}
+_OF_COMPLETION = (
+    select(ChoreOccurrence)
+    .where(ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE)
+    .execution_options(populate_existing=True)
+)
+_ON_DAY = select(ChoreOccurrence.id).where(
+    ChoreOccurrence.chore_id == bindparam("o_chore_id"),
+    ChoreOccurrence.lane == bindparam("o_lane"),
+    ChoreOccurrence.due_on == bindparam("o_due_on"),
+)
+
+
 def attach_completion(session: Session, chore: Chore, child: User, completion: Completion) -> None:
     """A child's completion counts for the earliest open occurrence of its lane (one not yet due
     too: done early). A rotation's counts only for the child whose turn it is (turns.py): another
@@ -436,46 +493,32 @@ def attach_completion(session: Session, chore: Chore, child: User, completion: C
     lane = _lane_of(chore, spec, child.id)
     rotation = is_rotation(chore)
     # A rotation's turn is its earliest open occurrence not yet past its missed_at (turns.py).
-    current = [or_(ChoreOccurrence.missed_at.is_(None), ChoreOccurrence.missed_at > clock.now())] if rotation else []
     found = session.execute(
-        select(ChoreOccurrence.id, ChoreOccurrence.child_id)
-        .where(
-            ChoreOccurrence.chore_id == chore.id,
-            ChoreOccurrence.lane == lane,
-            ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
-            *current,
-        )
-        .order_by(ChoreOccurrence.due_on)
-        .limit(1)
+        _OPEN_OCCURRENCE[rotation],
+        {"o_chore_id": chore.id, "o_lane": lane, **({"o_now": clock.now()} if rotation else {})},
     ).first()
     if rotation and (found is None or found.child_id != child.id):
         raise Conflict("it is not your turn for this chore")
     if found is None:
         return
-    whose = [ChoreOccurrence.child_id == child.id] if rotation else []
     moved = session.execute(
-        update(ChoreOccurrence)
-        .where(ChoreOccurrence.id == found.id, ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES), *whose)
-        .values(state=DONE, completion_id=completion.id, child_id=child.id, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
+        _DONE_BY[rotation],
+        {"o_occurrence_id": found.id, "o_completion_id": completion.id, "o_child_id": child.id, "o_now": clock.now()},
     )
     if rows_changed(moved) != 1:
         raise Conflict("this occurrence has just changed (skipped or missed); try again")
 
 
 def _of_completion(session: Session, completion_id: int) -> ChoreOccurrence | None:
-    return session.scalar(
-        select(ChoreOccurrence)
-        .where(ChoreOccurrence.completion_id == completion_id, ChoreOccurrence.state == DONE)
-        .execution_options(populate_existing=True)
-    )
+    return session.scalar(_OF_COMPLETION, {"o_completion_id": completion_id})
 
 
-def approved(session: Session, chore: Chore, completion: Completion, now: datetime) -> datetime | None:
+def approved(session: Session, chore: Chore, completion: Completion, now: datetime, family: Family) -> datetime | None:
     """The completion's occurrence is approved. Returns when the assignment may be done again:
     after completion, in `interval` days (as the cooldown always has; its next occurrence is made
-    now); a calendar schedule, once the approved occurrence's due time has passed (so a child is
-    at most one occurrence ahead); a one-off, never (None). The caller commits."""
+    now, in the zone of `family`, the chore's, as the approval read it); a calendar schedule, once
+    the approved occurrence's due time has passed (so a child is at most one occurrence ahead); a
+    one-off, never (None). The caller commits."""
     spec = schedule_of(chore)
     row = _of_completion(session, completion.id)
     if row is not None:
@@ -485,22 +528,23 @@ def approved(session: Session, chore: Chore, completion: Completion, now: dateti
         return None
     if spec.kind == ScheduleKind.after_completion:
         again = now + timedelta(days=spec.interval or 0)
-        _next_after_completion(session, chore, spec, completion.child_id, now, again)
+        _next_after_completion(session, chore, spec, completion.child_id, now, again, timezones.zone(family.timezone))
         return again
     return max(now, row.due_at) if row is not None else now
 
 
 def _next_after_completion(
-    session: Session, chore: Chore, spec: ScheduleSpec, child_id: int, now: datetime, again: datetime
+    session: Session,
+    chore: Chore,
+    spec: ScheduleSpec,
+    child_id: int,
+    now: datetime,
+    again: datetime,
+    zone: ZoneInfo,
 ) -> None:
-    zone = family_zone(session, chore.family_id)
     item = due_after(spec, zone, now)
     lane = _lane_of(chore, spec, child_id)
-    exists_already = session.scalar(
-        select(ChoreOccurrence.id).where(
-            ChoreOccurrence.chore_id == chore.id, ChoreOccurrence.lane == lane, ChoreOccurrence.due_on == item.on
-        )
-    )
+    exists_already = session.scalar(_ON_DAY, {"o_chore_id": chore.id, "o_lane": lane, "o_due_on": item.on})
     if exists_already is not None:
         return
     row = _new_row(chore, spec, item, zone, lane, None if lane == 0 else child_id, UPCOMING)

@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, assert_never
 
-from sqlalchemy import Case, ColumnElement, and_, case, exists, false, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Case,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -39,7 +52,7 @@ from chores_tracker.periods import Period
 MAX_LIST = 500
 
 
-def available_now(now: datetime) -> ColumnElement[bool]:
+def available_now(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """An assignment that may be done now: available, or approved and past its cooldown."""
     return or_(
         Assignment.state == AVAILABLE,
@@ -62,7 +75,12 @@ def family_chores(viewer: User) -> ColumnElement[bool]:
     """The viewer's family's chores that are not deleted (whoever may see them)."""
     if viewer.family_id is None:
         return false()
-    return and_(Chore.family_id == viewer.family_id, Chore.deleted_at.is_(None))
+    return chores_of_family(viewer.family_id)
+
+
+def chores_of_family(family_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """family_chores, by the family's id (a parameter, in a statement built once)."""
+    return and_(Chore.family_id == family_id, Chore.deleted_at.is_(None))
 
 
 def _slot_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -72,13 +90,44 @@ def _slot_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 def visible_chores(viewer: User) -> ColumnElement[bool]:
     """A parent sees the family's chores; a child those assigned to it and the family's pool,
     except paused ones."""
-    condition = family_chores(viewer)
-    if viewer.is_parent:
-        return condition
+    if viewer.is_parent or viewer.family_id is None:
+        return family_chores(viewer)
+    return _visible_to_child(viewer.family_id, viewer.id)
+
+
+def _visible_to_child(family_id: int | BindParameter[int], child_id: int | BindParameter[int]) -> ColumnElement[bool]:
     return and_(
-        condition,
+        chores_of_family(family_id),
         Chore.is_disabled.is_(False),
-        or_(Chore.assignment_mode == POOL, _slot_exists(Assignment.assignee_id == viewer.id)),
+        or_(Chore.assignment_mode == POOL, _slot_exists(Assignment.assignee_id == child_id)),
+    )
+
+
+# Built once, with the family and the viewer as parameters: chores.lifecycle runs them on every change.
+_FAMILY_CHORE = select(Chore).where(Chore.id == bindparam("chore_id"), chores_of_family(bindparam("family_id")))
+_CHILDS_CHORE = select(Chore).where(
+    Chore.id == bindparam("chore_id"), _visible_to_child(bindparam("family_id"), bindparam("child_id"))
+)
+
+
+def visible_chore(session: Session, viewer: User, chore_id: int) -> Chore | None:
+    """The chore, if the viewer may see it (visible_chores); else None."""
+    if viewer.family_id is None:
+        return None
+    if viewer.is_parent:
+        return session.scalar(_FAMILY_CHORE, {"chore_id": chore_id, "family_id": viewer.family_id})
+    return session.scalar(_CHILDS_CHORE, {"chore_id": chore_id, "family_id": viewer.family_id, "child_id": viewer.id})
+
+
+def _chores_with_slots(condition: ColumnElement[bool], skip: int, limit: int) -> Select[Chore]:
+    return (
+        select(Chore)
+        .where(condition)
+        .options(_with_slots())
+        .order_by(Chore.id)
+        .offset(max(skip, 0))
+        .limit(max(1, min(limit, MAX_LIST)))
+        .execution_options(populate_existing=True)
     )
 
 
@@ -86,22 +135,16 @@ def load_chores(
     session: Session, condition: ColumnElement[bool], *, skip: int = 0, limit: int = MAX_LIST
 ) -> list[Chore]:
     """Chores with their assignments and assignees: two statements, however many chores."""
-    return list(
-        session.scalars(
-            select(Chore)
-            .where(condition)
-            .options(_with_slots())
-            .order_by(Chore.id)
-            .offset(max(skip, 0))
-            .limit(max(1, min(limit, MAX_LIST)))
-            .execution_options(populate_existing=True)
-        )
-    )
+    return list(session.scalars(_chores_with_slots(condition, skip, limit)))
+
+
+# Built once: every change of a chore answers with it reloaded.
+_CHORE_WITH_SLOTS = _chores_with_slots(Chore.id == bindparam("chore_id"), 0, 1)
 
 
 def reload_chore(session: Session, chore_id: int) -> Chore:
     """The chore as committed, with its assignments, for the answer after a change."""
-    return load_chores(session, Chore.id == chore_id, limit=1)[0]
+    return session.scalars(_CHORE_WITH_SLOTS, {"chore_id": chore_id}).all()[0]
 
 
 def slot_in(chore: Chore, assignment_id: int) -> Assignment:

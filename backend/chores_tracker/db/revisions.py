@@ -40,6 +40,12 @@ _BUMP_FIRST_DIALECTS = ("mysql", "mariadb")
 
 
 _REVISION_OF = select(FAMILIES.c.revision).where(FAMILIES.c.id == bindparam("family_id"))
+# Built once: every write's commit runs it.
+_BUMP = (
+    update(FAMILIES)
+    .where(FAMILIES.c.id.in_(bindparam("family_ids", expanding=True)))
+    .values(revision=FAMILIES.c.revision + 1)
+)
 
 
 def note_family(session: Session, family_id: int | None) -> None:
@@ -76,7 +82,7 @@ def bump(session: Session, family_ids: Iterable[int]) -> None:
     """Bump these families' revisions now, in the session's transaction (for writes no session watches)."""
     ids = sorted(set(family_ids))
     if ids:
-        session.execute(update(FAMILIES).where(FAMILIES.c.id.in_(ids)).values(revision=FAMILIES.c.revision + 1))
+        session.execute(_BUMP, {"family_ids": ids})
 
 
 def _families_of(instances: Iterable[Any]) -> set[int]:
@@ -103,9 +109,7 @@ def _bump_before_writing(session: Session, family_ids: Iterable[int]) -> None:
     if ids:
         bumped.update(ids)
         # On the connection, not the session: no ORM event sees this statement as another write.
-        session.connection().execute(
-            update(FAMILIES).where(FAMILIES.c.id.in_(ids)).values(revision=FAMILIES.c.revision + 1)
-        )
+        session.connection().execute(_BUMP, {"family_ids": ids})
 
 
 def _families_about_to_change(session: Session) -> set[int]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Insert, Table, case, delete, func, literal_column, select, update
+from sqlalchemy import BindParameter, Insert, Table, bindparam, case, delete, func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,12 +144,19 @@ def _deltas(entry: LedgerEntry) -> dict[str, int]:
 def _add_to_totals(session: Session, child_id: int, deltas: dict[str, int]) -> None:
     """child_totals += deltas for the child, in one statement (an upsert): it takes the row's lock
     until the transaction ends, so two writers of one child's totals take turns."""
-    statement = _upsert(session, {"child_id": child_id, **deltas})
-    session.execute(statement)
-
-
-def _upsert(session: Session, values: dict[str, int]) -> Insert:
     dialect = session.get_bind().dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        statement = _UPSERTS[dialect] = _upsert(dialect)
+    session.execute(statement, {"t_child_id": child_id, **{f"t_{name}": deltas[name] for name in _SUMMED}})
+
+
+# Built once per database dialect (the first write on it): every ledger entry runs it.
+_UPSERTS: dict[str, Insert] = {}
+
+
+def _upsert(dialect: str) -> Insert:
+    values: dict[str, BindParameter[int]] = {name: bindparam(f"t_{name}") for name in ("child_id", *_SUMMED)}
     if dialect in ("mysql", "mariadb"):
         from sqlalchemy.dialects.mysql import insert as mysql_insert
 

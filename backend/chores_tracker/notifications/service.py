@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Insert, Integer, String, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
@@ -23,6 +23,56 @@ from chores_tracker.notifications.models import (
 )
 
 MAX_PAGE = 100
+
+
+# Built once, in each of their shapes (who is told, and whether anyone acted): composing the
+# INSERT ... SELECT on every change cost more client CPU than running it.
+_RECIPIENT_COLUMNS = [
+    "family_id",
+    "recipient_id",
+    "event",
+    "actor_id",
+    "child_id",
+    "chore_id",
+    "text",
+    "completion_id",
+    "created_at",
+]
+
+
+def _recipients_insert(parents: bool, child: bool, actor: bool) -> Insert:
+    family_id = bindparam("n_family_id", type_=Integer())
+    actor_id = bindparam("n_actor_id", type_=Integer())
+    child_id = bindparam("n_child_id", type_=Integer())
+    wanted: list[ColumnElement[bool]] = []
+    if parents:
+        wanted.append(User.is_parent.is_(True))
+    if child:
+        wanted.append(User.id == child_id)
+    # Nobody is told of what they did; without an actor (the time step's), nobody is left out.
+    not_the_actor = [User.id != actor_id] if actor else []
+    recipients = select(
+        family_id.label("family_id"),
+        User.id,
+        bindparam("n_event", type_=String()).label("event"),
+        actor_id.label("actor_id"),
+        child_id.label("child_id"),
+        bindparam("n_chore_id", type_=Integer()).label("chore_id"),
+        bindparam("n_text", type_=String()).label("text"),
+        bindparam("n_completion_id", type_=Integer()).label("completion_id"),
+        bindparam("n_created_at", type_=UTCDateTime()).label("created_at"),
+    ).where(User.family_id == family_id, User.is_active, *not_the_actor, or_(*wanted))
+    # "raw": with its parameters apart, the ORM would take it for a bulk INSERT of rows.
+    return insert(Notification).from_select(_RECIPIENT_COLUMNS, recipients).execution_options(dml_strategy="raw")
+
+
+_ENQUEUE: dict[tuple[bool, bool, bool], Insert] = {
+    (parents, child, actor): _recipients_insert(parents, child, actor)
+    for parents in (False, True)
+    for child in (False, True)
+    for actor in (False, True)
+    if parents or child
+}
 
 
 def enqueue(
@@ -54,39 +104,22 @@ def enqueue(
             "completion_id": completion_id,
         },
     )
-    wanted: list[ColumnElement[bool]] = []
-    if who in (Audience.parents, Audience.both):
-        wanted.append(User.is_parent.is_(True))
-    if who in (Audience.child, Audience.both) and child_id is not None:
-        wanted.append(User.id == child_id)
-    if not wanted:
+    parents = who in (Audience.parents, Audience.both)
+    child = who in (Audience.child, Audience.both) and child_id is not None
+    if not (parents or child):
         return
-    recipients = select(
-        literal(family_id).label("family_id"),
-        User.id,
-        literal(event).label("event"),
-        literal(actor_id).label("actor_id"),
-        literal(child_id).label("child_id"),
-        literal(chore_id).label("chore_id"),
-        literal(text[:500]).label("text"),
-        literal(completion_id).label("completion_id"),
-        literal(clock.now(), UTCDateTime()).label("created_at"),
-    ).where(User.family_id == family_id, User.is_active, User.id != actor_id, or_(*wanted))
     session.execute(
-        insert(Notification).from_select(
-            [
-                "family_id",
-                "recipient_id",
-                "event",
-                "actor_id",
-                "child_id",
-                "chore_id",
-                "text",
-                "completion_id",
-                "created_at",
-            ],
-            recipients,
-        )
+        _ENQUEUE[parents, child, actor_id is not None],
+        {
+            "n_family_id": family_id,
+            "n_event": event,
+            "n_actor_id": actor_id,
+            "n_child_id": child_id,
+            "n_chore_id": chore_id,
+            "n_text": text[:500],
+            "n_completion_id": completion_id,
+            "n_created_at": clock.now(),
+        },
     )
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, insert, literal, or_, select, update
+from sqlalchemy import Integer, String, bindparam, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
@@ -237,9 +237,33 @@ def deliveries(session: Session, parent: User, webhook_id: int, *, limit: int = 
 # -- events ------------------------------------------------------------------------------------
 
 
-def _wants(event: str) -> ColumnElement[bool]:
-    listed = literal(",") + Webhook.events + literal(",")
-    return or_(Webhook.events.is_(None), listed.like(f"%,{event},%"))
+# Built once: composing the INSERT ... SELECT on every change cost more client CPU than running it.
+# A webhook wants the event when it names none (every event) or lists it among its comma-separated ones.
+# "raw": with its parameters apart, the ORM would take it for a bulk INSERT of rows.
+_ENQUEUE_EVENTS = (
+    insert(WebhookDelivery)
+    .from_select(
+        ["webhook_id", "family_id", "event", "payload", "state", "attempts", "next_attempt_at", "created_at"],
+        select(
+            Webhook.id,
+            bindparam("w_family_id", type_=Integer()).label("family_id"),
+            bindparam("w_event", type_=String()).label("event"),
+            bindparam("w_payload", type_=String()).label("payload"),
+            literal(DeliveryState.pending.value).label("state"),
+            literal(0).label("attempts"),
+            bindparam("w_now", type_=UTCDateTime()).label("next_attempt_at"),
+            bindparam("w_now", type_=UTCDateTime()).label("created_at"),
+        ).where(
+            Webhook.family_id == bindparam("w_family_id", type_=Integer()),
+            Webhook.enabled,
+            or_(
+                Webhook.events.is_(None),
+                (literal(",") + Webhook.events + literal(",")).like(bindparam("w_listed", type_=String())),
+            ),
+        ),
+    )
+    .execution_options(dml_strategy="raw")
+)
 
 
 def body(event: str, when: datetime, data: dict[str, object]) -> str:
@@ -259,21 +283,9 @@ def enqueue_events(session: Session, *, family_id: int, event: str, data: dict[s
     if len(payload) > 2000:
         data = {**data, "text": str(data.get("text", ""))[:500]}
         payload = body(event, now, {"family_id": family_id, **data})[:2000]
-    rows = select(
-        Webhook.id,
-        literal(family_id).label("family_id"),
-        literal(event).label("event"),
-        literal(payload).label("payload"),
-        literal(DeliveryState.pending.value).label("state"),
-        literal(0).label("attempts"),
-        literal(now, UTCDateTime()).label("next_attempt_at"),
-        literal(now, UTCDateTime()).label("created_at"),
-    ).where(Webhook.family_id == family_id, Webhook.enabled, _wants(event))
     session.execute(
-        insert(WebhookDelivery).from_select(
-            ["webhook_id", "family_id", "event", "payload", "state", "attempts", "next_attempt_at", "created_at"],
-            rows,
-        )
+        _ENQUEUE_EVENTS,
+        {"w_family_id": family_id, "w_event": event, "w_payload": payload, "w_now": now, "w_listed": f"%,{event},%"},
     )
 
 
