@@ -44,7 +44,7 @@ LAYERS = [
     {"rewards"},
     {"chores"},
     {"reports"},
-    {"app", "cli", "__main__", "demo", "web", "health", "migrations", "db.models", "worker"},
+    {"app", "bootstrap", "cli", "__main__", "demo", "web", "health", "migrations", "db.models", "worker"},
 ]
 
 
