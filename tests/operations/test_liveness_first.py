@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -106,6 +107,13 @@ class Lifespan:
         return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 
+def run_apart(scenario: Callable[[], Any]) -> None:
+    """asyncio.run(scenario()) in a thread of its own: the test process's main thread may already have
+    an event loop running (Playwright's sync API keeps one for the browser tests that ran before)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(scenario())).result()
+
+
 def gated(full: Callable[[], Any], gate: threading.Event) -> Callable[[], Any]:
     def build() -> Any:
         assert gate.wait(timeout=30), "the test never opened the gate"
@@ -144,7 +152,7 @@ def test_liveness_at_once_readiness_starting_and_a_request_waits_for_the_full_ap
         assert stand_in.events[-1] == "shutdown" and stand_in.events.count("startup") == 1
         assert failures == []
 
-    asyncio.run(scenario())
+    run_apart(scenario)
 
 
 def test_a_shutdown_during_the_build_waits_for_it_then_starts_and_stops_the_full_app():
@@ -161,7 +169,7 @@ def test_a_shutdown_during_the_build_waits_for_it_then_starts_and_stops_the_full
         assert await stopping == "lifespan.shutdown.complete"
         assert stand_in.events == ["startup", "shutdown"]
 
-    asyncio.run(scenario())
+    run_apart(scenario)
 
 
 def _boom() -> Any:
@@ -195,7 +203,7 @@ def test_when_the_full_app_cannot_start_the_process_stops_and_waiting_requests_g
         assert (await lifespan.request(LIVENESS_PATH))[0] == 200  # the process is up until it has stopped
         assert await lifespan.shutdown() == "lifespan.shutdown.complete"
 
-    asyncio.run(scenario())
+    run_apart(scenario)
     assert logged in caplog.text
 
 
