@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chores_tracker.web import i18n
-from chores_tracker.web.error_words import ERROR_WORDS
+from chores_tracker.web.error_words import ERROR_WORDS, WITH_VALUES
 from tests.support.api import PASSWORD, Api, Person
 from tests.support.family import approve, chore, complete
 from tests.web.conftest import Visitor, field_error
@@ -158,8 +158,8 @@ def test_a_chore_that_is_not_there_on_the_error_page(app, api, language):
 
 
 def test_a_message_without_spanish_stays_english_and_becomes_a_sentence():
-    # An f-string message (its values in it) has no entry: the English, capitalised, with its stop.
-    assert i18n.error_sentence("snooze 1 to 14 days", "es") == "Snooze 1 to 14 days."
+    # A message no entry and no pattern knows: the English, capitalised, with its stop.
+    assert i18n.error_sentence("amounts in JPY are whole numbers", "es") == "Amounts in JPY are whole numbers."
     assert i18n.error_sentence("chore not found", "es") == "No encontramos esa tarea."
     assert i18n.error_sentence("chore not found", "en") == "Chore not found."
 
@@ -171,3 +171,50 @@ def test_the_error_words_written_out_in_the_web_layer_are_still_the_services_own
     assert len(ERROR_WORDS) > 10
     stale = [words for words in ERROR_WORDS if f'"{words}"' not in sources]
     assert not stale, f"no service says these any more (update web/error_words.py and the catalogue): {stale}"
+
+
+# Messages the services make with values (f-strings), as they write them, and the Spanish a page says.
+MADE_WITH_VALUES = [
+    ("must be at least 10 characters", "debe tener al menos 10 caracteres"),
+    ("must be between 1.00 and 5.00", "debe estar entre 1.00 y 5.00"),
+    ("this chore's reward is fixed at 2.50", "la recompensa de esta tarea es fija: 2.50"),
+    ("snooze 1 to 28 days", "pospón de 1 a 28 días"),
+    ("a pause lasts at most 365 days", "una pausa dura como mucho 365 días"),
+    ("'Cinema' can be claimed 2 times a week", "'Cinema' se puede pedir 2 veces por semana"),
+    ('"Bob\'s game" can be claimed 1 times a month', '"Bob\'s game" se puede pedir 1 veces al mes'),
+    ("'Cinema' is out of stock", "'Cinema' está agotado"),
+    (
+        "too late: an entry can be reversed within 24 hours of it",
+        "demasiado tarde: un movimiento se puede deshacer durante 24 horas",
+    ),
+    (
+        "too late: an entry can be reversed within 7 days of it",
+        "demasiado tarde: un movimiento se puede deshacer durante 7 días",
+    ),
+    ("at most 10 devices; revoke one first", "como mucho 10 dispositivos; revoca uno primero"),
+]
+
+
+@pytest.mark.parametrize(("english", "spanish"), MADE_WITH_VALUES)
+def test_a_message_made_with_values_is_said_in_spanish_with_the_same_values(english, spanish):
+    assert i18n.translate(english, "es") == spanish
+    assert i18n.error_sentence(english, "es") == spanish[0].upper() + spanish[1:] + "."
+    assert i18n.translate(english, "en") == english  # English pages: as the service wrote it
+
+
+def test_a_message_with_values_that_no_pattern_knows_stays_as_written():
+    unknown = "amounts in JPY are whole numbers"
+    assert i18n.translate(unknown, "es") == unknown
+
+
+def test_every_pattern_is_still_a_message_a_service_writes():
+    sources = "\n".join(
+        path.read_text() for path in SERVICES.rglob("*.py") if "web" not in path.relative_to(SERVICES).parts
+    )
+    # The longest run of words between a pattern's values stands in one of the services' f-strings.
+    stale = []
+    for pattern, _msgid in WITH_VALUES:
+        words = max(re.split(r"\(\?P<\w+>[^)]*\)", pattern.pattern.replace("\\d+", "N")), key=len)
+        if words.replace("\\", "") not in sources:
+            stale.append(pattern.pattern)
+    assert not stale, f"no service writes these any more (update web/error_words.py): {stale}"

@@ -8,6 +8,8 @@ is still in the services' source. f-string messages stay English, as extracted o
 
 from __future__ import annotations
 
+import re
+
 from chores_tracker.web.i18n import _
 
 ERROR_WORDS = (
@@ -30,4 +32,37 @@ ERROR_WORDS = (
     _("too many password resets; try again later"),
     _("too many attempts to join a family; try again later"),
     _("too many PIN attempts; wait a minute and try again"),
+)
+
+# The services' messages made with values (f-strings), each as a pattern of the English the service
+# writes and a msgid with the same named values: a page says them in its language (i18n.translate).
+# tests/web/test_error_messages_translated.py checks each pattern against the service's own f-string.
+WITH_VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"must be at least (?P<count>\d+) characters"), _("must be at least {count} characters")),
+    (re.compile(r"use at most (?P<count>\d+) characters"), _("use at most {count} characters")),
+    (re.compile(r"at most (?P<count>\d+) devices; revoke one first"), _("at most {count} devices; revoke one first")),
+    (re.compile(r"at most (?P<count>\d+) tokens; revoke one first"), _("at most {count} tokens; revoke one first")),
+    (re.compile(r"at most (?P<count>\d+) days at once"), _("at most {count} days at once")),
+    (re.compile(r"snooze 1 to (?P<count>\d+) days"), _("snooze 1 to {count} days")),
+    (re.compile(r"a pause lasts at most (?P<count>\d+) days"), _("a pause lasts at most {count} days")),
+    (re.compile(r"must be between (?P<low>\S+) and (?P<high>\S+)"), _("must be between {low} and {high}")),
+    (re.compile(r"this chore's reward is fixed at (?P<amount>\S+)"), _("this chore's reward is fixed at {amount}")),
+    (
+        re.compile(r"(?P<title>'.*'|\".*\") can be claimed (?P<count>\d+) times a week"),
+        _("{title} can be claimed {count} times a week"),
+    ),
+    (
+        re.compile(r"(?P<title>'.*'|\".*\") can be claimed (?P<count>\d+) times a month"),
+        _("{title} can be claimed {count} times a month"),
+    ),
+    (re.compile(r"(?P<title>'.*'|\".*\") is out of stock"), _("{title} is out of stock")),
+    (
+        re.compile(r"too late: an entry can be reversed within (?P<count>\d+) hours of it"),
+        _("too late: an entry can be reversed within {count} hours of it"),
+    ),
+    (
+        re.compile(r"too late: an entry can be reversed within (?P<count>\d+) days of it"),
+        _("too late: an entry can be reversed within {count} days of it"),
+    ),
+    (re.compile(r"not children of your family: (?P<ids>.+)"), _("not children of your family: {ids}")),
 )

@@ -114,14 +114,34 @@ def translate(text: str, language: str) -> str:
     catalogue = translations(language)
     if isinstance(text, ErrorText) and language != DEFAULT:
         said = catalogue.gettext(text.message)
+        if said == text.message:
+            said = _with_values(text.message, catalogue) or said
         if said != text.message:
             return sentence(said, capitalize=text.capital)
     found = catalogue.gettext(text)
+    if found == text and language != DEFAULT:
+        found = _with_values(text, catalogue) or found
     if found == text and text.endswith(".") and language != DEFAULT:
         phrase = catalogue.gettext(text[:-1])
+        if phrase == text[:-1]:
+            phrase = _with_values(text[:-1], catalogue) or phrase
         if phrase != text[:-1]:
             return phrase + "."
     return found
+
+
+def _with_values(text: str, catalogue: gettext_module.NullTranslations) -> str | None:
+    """A service's message made with values (an f-string: no msgid of its own), said again from its
+    pattern's msgid (web.error_words.WITH_VALUES) with the same values; None when none matches."""
+    from chores_tracker.web.error_words import WITH_VALUES  # it imports this module
+
+    for pattern, msgid in WITH_VALUES:
+        if (found := pattern.fullmatch(text)) is not None:
+            try:
+                return catalogue.gettext(msgid).format(**found.groupdict())
+            except (KeyError, IndexError, ValueError):
+                return None
+    return None
 
 
 def gettext_for(language: str) -> Callable[[str], str] | None:
