@@ -156,3 +156,22 @@ def test_the_cache_keeps_to_its_size():
     assert cache.get(("/e", 1, 1, ""), 99.5) == (b"12", '"e"')
     assert cache.get(("/e", 1, 1, ""), 100) is None
     assert cache.hits == 4
+
+
+@pytest.mark.parametrize(
+    ("path", "role_that_may", "bad_query"),
+    [
+        ("/chores/available", "kid", None),  # no query parameters of its own
+        ("/chores/pending-approval", "parent", {"skip": "-1"}),
+        ("/reports/allowance-summary", "parent", {"child_id": "not-a-number"}),
+    ],
+)
+def test_the_conditional_reads_refuse_in_the_order_the_other_routes_do(api, path, role_that_may, bad_query):
+    # Found in one worker-thread hop with the known answer (identity.deps.ConditionalRead), the caller
+    # is still checked first: no token 401, the wrong role 403, then a bad query parameter 422.
+    home = family(api, kids=1)
+    allowed, refused = (home.kids[0], home.parent) if role_that_may == "kid" else (home.parent, home.kids[0])
+    params = bad_query or {}
+    assert api.get(path, None, params=params).status_code == 401
+    assert api.get(path, refused, params=params).status_code == 403
+    assert api.get(path, allowed, params=params).status_code == (422 if bad_query else 200)

@@ -74,11 +74,14 @@ class LivenessFirst:
         self._build = build
         self._on_failure = on_failure
         self._app: ASGIApp | None = None  # set once the full app is built and its lifespan started
-        self._settled: asyncio.Event | None = None  # set once started, or once that failed
-        self._starting: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None  # the build and start-up; it never raises
         self._lifespan: _FullLifespan | None = None
         self._state: dict[str, Any] | None = None
-        self.failed = False
+
+    @property
+    def failed(self) -> bool:
+        """The full app could not be built or started."""
+        return self._starting is not None and self._starting.done() and self._app is None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -112,20 +115,23 @@ class LivenessFirst:
         """Waits until the full app has started (True) or failed to (False)."""
         return await self._wait_for_app() is not None
 
-    async def _wait_for_app(self) -> ASGIApp | None:
-        if self._settled is None:  # no lifespan (a server run with lifespan off): build on first use
-            self._settled = asyncio.Event()
+    def _begin(self) -> asyncio.Task[None]:
+        """The build and start-up, begun at the lifespan's start-up (or, a server run with lifespan
+        off, at the first request)."""
+        if self._starting is None:
             self._starting = asyncio.ensure_future(self._start())
-        await self._settled.wait()
+        return self._starting
+
+    async def _wait_for_app(self) -> ASGIApp | None:
+        # Shielded: a request that goes away does not cancel the build the others wait for.
+        await asyncio.shield(self._begin())
         return self._app
 
     async def _run_lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
         assert message["type"] == "lifespan.startup", message["type"]
         self._state = scope.get("state")
-        if self._settled is None:
-            self._settled = asyncio.Event()
-            self._starting = asyncio.ensure_future(self._start())
+        self._begin()
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         assert message["type"] == "lifespan.shutdown", message["type"]
@@ -138,7 +144,6 @@ class LivenessFirst:
         await send({"type": "lifespan.shutdown.complete"})
 
     async def _start(self) -> None:
-        assert self._settled is not None
         began = time.monotonic()
         try:
             app = await asyncio.to_thread(self._build)
@@ -148,28 +153,21 @@ class LivenessFirst:
         except FullAppFailed as exc:
             # The lifespan's failure message (Starlette's holds the traceback already).
             log.error("the app could not start; stopping: %s", exc)
-            self._fail()
+            self._on_failure()
             return
         except Exception:
             log.exception("the app could not be built; stopping")
-            self._fail()
+            self._on_failure()
             return
         self._app = app
-        self._settled.set()
         log.info("app started", extra={"seconds": round(time.monotonic() - began, 3)})
-
-    def _fail(self) -> None:
-        assert self._settled is not None
-        self.failed = True
-        self._settled.set()  # the requests waiting get their 503
-        self._on_failure()
 
     async def _stop(self) -> None:
         if self._starting is not None:
             # A build cannot be interrupted (it is importing); the app it makes is started and then
             # stopped, as uvicorn does with an app whose start-up a signal interrupts.
             await self._starting
-        if self._lifespan is not None and self._lifespan.started:
+        if self._lifespan is not None and self._app is not None:  # it started
             await self._lifespan.shutdown()
             log.info("app stopped")
 
@@ -180,7 +178,6 @@ class _FullLifespan:
     def __init__(self, app: ASGIApp, state: dict[str, Any] | None) -> None:
         self.app = app
         self.state = state
-        self.started = False
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._startup: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._shutdown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -195,7 +192,6 @@ class _FullLifespan:
         self._task.add_done_callback(lambda task: task.cancelled() or task.exception())
         await self._inbox.put({"type": "lifespan.startup"})
         await self._outcome(self._startup, "start-up")
-        self.started = True
 
     async def shutdown(self) -> None:
         await self._inbox.put({"type": "lifespan.shutdown"})

@@ -3,6 +3,8 @@ sat idle is pinged first and replaced if it died; a read session on PostgreSQL o
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,52 +22,72 @@ def server_database(request, database_factory) -> TestDatabase:
     return database_factory(request.param)
 
 
-def _pings_counted(engine: sa.Engine) -> list[int]:
-    pings: list[int] = []
-    ping = engine.dialect.do_ping
-
-    def counting(dbapi_connection: object) -> bool:
-        pings.append(1)
-        return ping(dbapi_connection)
-
-    engine.dialect.do_ping = counting  # type: ignore[method-assign]
-    return pings
-
-
 def _backend_id(engine: sa.Engine, backend: str) -> int:
     with engine.connect() as connection:
         return int(connection.execute(sa.text(BACKEND_ID[backend])).scalar_one())
 
 
-def test_a_connection_returned_moments_ago_is_handed_out_without_a_ping(server_database: TestDatabase, monkeypatch):
-    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
-    engine = make_engine(server_database.url, pool_size=1, max_overflow=0)
-    try:
-        pings = _pings_counted(engine)
-        first = _backend_id(engine, server_database.backend)
-        assert [_backend_id(engine, server_database.backend) for _ in range(5)] == [first] * 5
-        assert pings == []
-    finally:
+@pytest.fixture
+def pool_of_one(server_database: TestDatabase, monkeypatch) -> Iterator[Callable[[float], tuple[sa.Engine, list[int]]]]:
+    """An app engine with one connection, pinging after `idle_seconds` idle, and the pings it makes."""
+    engines: list[sa.Engine] = []
+
+    def make(idle_seconds: float) -> tuple[sa.Engine, list[int]]:
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", idle_seconds)
+        engine = make_engine(server_database.url, pool_size=1, max_overflow=0)
+        engines.append(engine)
+        pings: list[int] = []
+        ping = engine.dialect.do_ping
+
+        def counting(dbapi_connection: object) -> bool:
+            pings.append(1)
+            return ping(dbapi_connection)
+
+        engine.dialect.do_ping = counting  # type: ignore[method-assign]
+        return engine, pings
+
+    yield make
+    for engine in engines:
         engine.dispose()
 
 
-def test_a_connection_that_died_while_idle_is_replaced_before_use(server_database: TestDatabase, monkeypatch):
+def test_a_connection_returned_moments_ago_is_handed_out_without_a_ping(server_database: TestDatabase, pool_of_one):
+    engine, pings = pool_of_one(3600.0)
+    first = _backend_id(engine, server_database.backend)
+    assert [_backend_id(engine, server_database.backend) for _ in range(5)] == [first] * 5
+    assert pings == []
+
+
+def test_a_connection_that_died_while_idle_is_replaced_before_use(server_database: TestDatabase, pool_of_one):
     # Idle for "a second" at once: every checkout of a used connection is pinged.
-    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
-    engine = make_engine(server_database.url, pool_size=1, max_overflow=0)
-    try:
-        pings = _pings_counted(engine)
-        victim = _backend_id(engine, server_database.backend)
-        assert pings == []  # a new connection was just shown to work
-        with server_database.engine.connect() as other:
-            other.execute(sa.text(KILL[server_database.backend].format(victim)))
-            other.commit()
+    engine, pings = pool_of_one(0.0)
+    victim = _backend_id(engine, server_database.backend)
+    assert pings == []  # a new connection was just shown to work
+    with server_database.engine.connect() as other:
+        other.execute(sa.text(KILL[server_database.backend].format(victim)))
+        other.commit()
 
-        # The pooled connection is dead; the ping finds it out, and the statement runs on a new one.
-        assert _backend_id(engine, server_database.backend) != victim
-        assert pings
-    finally:
-        engine.dispose()
+    # The pooled connection is dead; the ping finds it out, and the statement runs on a new one.
+    assert _backend_id(engine, server_database.backend) != victim
+    assert pings
+
+
+def test_a_connection_that_died_while_in_use_fails_once_and_the_pool_then_replaces_it(
+    server_database: TestDatabase, pool_of_one
+):
+    # Returned moments ago, it is handed out without a ping: the statement on it fails (the app
+    # answers 503), and that disconnect invalidates the pool, so the next statement gets a new one.
+    engine, pings = pool_of_one(3600.0)
+    victim = _backend_id(engine, server_database.backend)
+    with server_database.engine.connect() as other:
+        other.execute(sa.text(KILL[server_database.backend].format(victim)))
+        other.commit()
+
+    with pytest.raises(sa.exc.DBAPIError) as failed:
+        _backend_id(engine, server_database.backend)
+    assert failed.value.connection_invalidated
+    assert _backend_id(engine, server_database.backend) != victim
+    assert pings == []
 
 
 def test_a_read_session_on_postgresql_opens_no_transaction(database_factory):

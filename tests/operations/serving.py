@@ -38,8 +38,12 @@ def wait_for(condition: Callable[[], T], *, timeout: float, what: str, interval:
 
 
 class Server:
-    def __init__(self, database_url: str, workdir: Path, launcher: tuple[str, ...] = (), **settings: str) -> None:
-        """`launcher`: what runs instead of `python -m chores_tracker` (a script taking its arguments)."""
+    def __init__(
+        self, database_url: str, workdir: Path, launcher: tuple[str, ...] = (), workers: int = 1, **settings: str
+    ) -> None:
+        """`launcher`: what runs instead of `python -m chores_tracker` (a script taking its arguments).
+        `workers`: one, unless a test is about several (most signal and kill the server, and count
+        what one process did)."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
@@ -55,13 +59,12 @@ class Server:
         }
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            # One process: these tests signal and kill the server, and count what one process did.
             [
                 *(sys.executable, *(launcher or ("-m", "chores_tracker")), "serve", "--host", "127.0.0.1"),
                 "--port",
                 str(self.port),
                 "--workers",
-                "1",
+                str(workers),
             ],
             cwd=workdir,  # no stray .env is picked up
             env=env,

@@ -12,7 +12,6 @@ import asyncio
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -22,14 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 
 from chores_tracker import __version__
 from chores_tracker.bootstrap import LivenessFirst
 from chores_tracker.cli import STARTUP_FAILURE
 from chores_tracker.paths import LIVENESS_PATH, READINESS_PATH
-from tests.operations.serving import BACKEND_DIR, Server, free_port, wait_for
+from tests.operations.serving import BACKEND_DIR, Server, wait_for
 from tests.support.api import PASSWORD
 from tests.support.databases import TestDatabase
 
@@ -318,42 +316,17 @@ def test_serve_stops_with_the_start_up_failure_status_when_the_full_app_cannot_b
 
 
 def test_serve_with_several_workers_serves_each_request_from_a_built_app(sqlite_database, tmp_path):
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEST_", "WEB_CONCURRENCY"))},
-        "PYTHONPATH": str(BACKEND_DIR),
-        "DATABASE_URL": sqlite_database.url_string,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "k" * 48,
-        "LOG_FORMAT": "json",
-    }
-    log_path = tmp_path / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "chores_tracker", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server = Server(sqlite_database.url_string, tmp_path, workers=2)
     try:
-
-        def live() -> bool:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                return httpx.get(base + LIVENESS_PATH, timeout=5).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(live, timeout=60, what="/health")
+        server.wait_until_live(timeout=60)
         # Whichever worker takes them, and whether or not it has built its app yet: the normal answers.
         for _ in range(6):
-            me = httpx.get(base + "/api/v1/users/me", timeout=60)
+            me = server.client.get("/api/v1/users/me", timeout=60)
             assert me.status_code == 401 and me.json()["code"] == "unauthorized", me.text
-        wait_for(lambda: httpx.get(base + READINESS_PATH, timeout=5).status_code == 200, timeout=60, what="ready")
+        wait_for(lambda: server.client.get(READINESS_PATH).status_code == 200, timeout=60, what="ready")
+        server.terminate()
+        status = server.process.wait(timeout=60)
+        assert status == 0, server.log()
+        assert server.log().count('"app stopped"') == 2, server.log()
     finally:
-        process.send_signal(signal.SIGTERM)
-        status = process.wait(timeout=60)
-    assert status == 0, log_path.read_text()
-    assert log_path.read_text().count('"app stopped"') == 2, log_path.read_text()
+        server.stop()

@@ -179,7 +179,7 @@ MADE_WITH_VALUES = [
     ("must be between 1.00 and 5.00", "debe estar entre 1.00 y 5.00"),
     ("this chore's reward is fixed at 2.50", "la recompensa de esta tarea es fija: 2.50"),
     ("snooze 1 to 28 days", "pospón de 1 a 28 días"),
-    ("a pause lasts at most 365 days", "una pausa dura como mucho 365 días"),
+    ("a pause lasts at most 365 days", "una pausa dura como máximo 365 días"),
     ("'Cinema' can be claimed 2 times a week", "'Cinema' se puede pedir 2 veces por semana"),
     ('"Bob\'s game" can be claimed 1 times a month', '"Bob\'s game" se puede pedir 1 veces al mes'),
     ("'Cinema' is out of stock", "'Cinema' está agotado"),

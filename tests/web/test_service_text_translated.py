@@ -21,7 +21,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.rewards import allowance
 from chores_tracker.rewards.schemas import AllowanceIn
 from chores_tracker.web import i18n
-from chores_tracker.web.forms import sentence
+from chores_tracker.web.i18n import sentence
 from tests.support.api import PASSWORD, Api, Person
 from tests.support.clock_file import write_instant
 from tests.support.family import approve, chore, complete, reject

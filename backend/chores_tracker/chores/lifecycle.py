@@ -261,7 +261,7 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     chore = visible_chore(session, child, chore_id)
     if chore is None:
         raise NotFound("chore not found")
-    slot = session.scalar(select(Assignment).where(Assignment.chore_id == chore.id, Assignment.assignee_id == child.id))
+    slot = session.scalar(_SLOT[False], {"chore_id": chore.id, "child_id": child.id})
     completion = (
         session.scalar(
             select(Completion).where(

@@ -64,10 +64,39 @@ YEARS = range(2000, 3000)
 # calendar, so in a one-week season it may not be due again for centuries).
 HORIZON_YEARS = 30
 
-# English, whatever the machine's locale (calendar's names follow the locale).
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+def _marked(text: str) -> str:
+    """Marks a text for extraction only (it is translated where it is used); as a gettext, English."""
+    return text
+
+
+# English, whatever the machine's locale (calendar's names follow the locale); the short names are
+# marked for the pages' catalogues (describe's words).
+WEEKDAY_NAMES = (
+    _marked("Mon"),
+    _marked("Tue"),
+    _marked("Wed"),
+    _marked("Thu"),
+    _marked("Fri"),
+    _marked("Sat"),
+    _marked("Sun"),
+)
 WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = (
+    "",
+    _marked("Jan"),
+    _marked("Feb"),
+    _marked("Mar"),
+    _marked("Apr"),
+    _marked("May"),
+    _marked("Jun"),
+    _marked("Jul"),
+    _marked("Aug"),
+    _marked("Sep"),
+    _marked("Oct"),
+    _marked("Nov"),
+    _marked("Dec"),
+)
 _WEEKDAY_BY_NAME = {
     name.lower(): index for names in (WEEKDAY_NAMES, WEEKDAY_FULL_NAMES) for index, name in enumerate(names)
 }
@@ -474,41 +503,6 @@ def due_after(spec: ScheduleSpec, zone: ZoneInfo, done_at: datetime) -> Occurren
 Gettext = Callable[[str], str]
 
 
-def _english(text: str) -> str:
-    return text
-
-
-def _marked(text: str) -> str:
-    """Marks a text for extraction only (it is translated where it is used)."""
-    return text
-
-
-_SHORT_WEEKDAYS = (
-    _marked("Mon"),
-    _marked("Tue"),
-    _marked("Wed"),
-    _marked("Thu"),
-    _marked("Fri"),
-    _marked("Sat"),
-    _marked("Sun"),
-)
-assert _SHORT_WEEKDAYS == WEEKDAY_NAMES
-_SHORT_MONTHS = (
-    "",
-    _marked("Jan"),
-    _marked("Feb"),
-    _marked("Mar"),
-    _marked("Apr"),
-    _marked("May"),
-    _marked("Jun"),
-    _marked("Jul"),
-    _marked("Aug"),
-    _marked("Sep"),
-    _marked("Oct"),
-    _marked("Nov"),
-    _marked("Dec"),
-)
-assert _SHORT_MONTHS == MONTH_NAMES
 _ORDINAL_WORDS = {
     1: _marked("first"),
     2: _marked("second"),
@@ -529,7 +523,7 @@ _NTH_WEEKDAY = (
 )
 
 
-def _ordinal(number: int, _: Gettext = _english) -> str:
+def _ordinal(number: int, _: Gettext = _marked) -> str:
     if 11 <= number % 100 <= 13:
         # TRANSLATORS: an ordinal day of the month ("11th"); a language without suffixes: "%(number)s".
         return _("%(number)sth") % {"number": number}
@@ -543,7 +537,7 @@ def _ordinal(number: int, _: Gettext = _english) -> str:
     }.get(number % 10, _("%(number)sth")) % {"number": number}
 
 
-def _and(items: list[str], _: Gettext = _english) -> str:
+def _and(items: list[str], _: Gettext = _marked) -> str:
     if not items:
         return ""
     if len(items) == 1:
@@ -551,7 +545,7 @@ def _and(items: list[str], _: Gettext = _english) -> str:
     return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def _clock(at: time, _: Gettext = _english, *, hours24: bool = False) -> str:
+def _clock(at: time, _: Gettext = _marked, *, hours24: bool = False) -> str:
     if hours24:
         return f"{at:%H:%M}"
     if at == time(12, 0):
@@ -561,26 +555,26 @@ def _clock(at: time, _: Gettext = _english, *, hours24: bool = False) -> str:
     return (_("%(time)s am") if at.hour < 12 else _("%(time)s pm")) % {"time": f"{hour}{minutes}"}
 
 
-def _season(season: Season, _: Gettext = _english) -> str:
+def _season(season: Season, _: Gettext = _marked) -> str:
     (start_month, start_day), (end_month, end_day) = _parts(season.start), _parts(season.end)
     whole_months = start_day == 1 and end_day >= calendar.monthrange(2023, end_month)[1]
-    start_name, end_name = _(_SHORT_MONTHS[start_month]), _(_SHORT_MONTHS[end_month])
+    start_name, end_name = _(MONTH_NAMES[start_month]), _(MONTH_NAMES[end_month])
     if whole_months:
         return start_name if start_month == end_month else f"{start_name}–{end_name}"
     return f"{start_day} {start_name}–{end_day} {end_name}"
 
 
-def _rule(spec: ScheduleSpec, _: Gettext = _english) -> str:
+def _rule(spec: ScheduleSpec, _: Gettext = _marked) -> str:
     kind, interval, weekdays = spec.kind, spec.interval, spec.weekdays or ()
-    days = _and([_(_SHORT_WEEKDAYS[day]) for day in weekdays], _)
+    days = _and([_(WEEKDAY_NAMES[day]) for day in weekdays], _)
     if kind == ScheduleKind.once:
         if spec.due_date is None:
             return _("Once")
         due = spec.due_date
         return _("Once, due %(weekday)s %(day)s %(month)s") % {
-            "weekday": _(_SHORT_WEEKDAYS[due.weekday()]),
+            "weekday": _(WEEKDAY_NAMES[due.weekday()]),
             "day": due.day,
-            "month": _(_SHORT_MONTHS[due.month]),
+            "month": _(MONTH_NAMES[due.month]),
         }
     if kind == ScheduleKind.daily or (kind == ScheduleKind.every_n_days and interval == 1):
         return _("Every day")
@@ -605,7 +599,7 @@ def _rule(spec: ScheduleSpec, _: Gettext = _english) -> str:
         assert spec.month is not None
         if (spec.month, spec.day_of_month) == (2, 29):
             return _("Every year on 29 Feb (28 Feb in other years)")
-        return _("Every year on %(day)s %(month)s") % {"day": spec.day_of_month, "month": _(_SHORT_MONTHS[spec.month])}
+        return _("Every year on %(day)s %(month)s") % {"day": spec.day_of_month, "month": _(MONTH_NAMES[spec.month])}
     if interval == 0:
         return _("Again as soon as it is done")
     if interval == 1:
@@ -619,7 +613,7 @@ def describe(spec: ScheduleSpec, gettext: Gettext | None = None, *, hours24: boo
     English (the API's schedule_text) unless `gettext` translates its texts (a page's catalogue);
     `hours24` writes the due time as 18:00 rather than 6 pm (as a page in a language other than
     English writes times)."""
-    _ = gettext or _english
+    _ = gettext or _marked
     text = _rule(spec, _)
     if spec.due_time is not None:
         text = _("%(rule)s by %(time)s") % {"rule": text, "time": _clock(spec.due_time, _, hours24=hours24)}

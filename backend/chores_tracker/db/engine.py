@@ -211,19 +211,20 @@ def rows_changed(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def _outside_a_transaction(dialect: Dialect) -> dict[str, str]:
+    """The execution options of a connection that only reads: on PostgreSQL, autocommit (no BEGIN
+    before its statements, no ROLLBACK when it is returned: two of the three round trips of a
+    one-statement read; each statement sees what was committed when it began, as it does inside a
+    transaction at the READ COMMITTED level the app runs with). Elsewhere none: on MySQL switching
+    is itself a round trip."""
+    return {"isolation_level": "AUTOCOMMIT"} if dialect.name == "postgresql" else {}
+
+
 def reading_connection(engine: Engine) -> Connection:
-    """A connection for reads only, outside a transaction on PostgreSQL (read_outside_a_transaction)."""
-    connection = engine.connect()
-    if engine.dialect.name == "postgresql":
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-    return connection
+    """A connection for reads only (_outside_a_transaction)."""
+    return engine.connect().execution_options(**_outside_a_transaction(engine.dialect))
 
 
 def read_outside_a_transaction(session: Session) -> None:
-    """For a session that only reads: on PostgreSQL its statements run outside a transaction
-    (autocommit), with no BEGIN before them and no ROLLBACK when it ends: two of the three round
-    trips of a one-statement read. Each statement sees what was committed when it began, as it
-    does inside a transaction at the READ COMMITTED level the app runs with. Elsewhere nothing
-    changes (on MySQL, switching is itself a round trip). Call it before the first statement."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    """For a session that only reads (_outside_a_transaction). Call it before the first statement."""
+    session.connection(execution_options=_outside_a_transaction(session.get_bind().dialect))

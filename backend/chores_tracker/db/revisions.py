@@ -71,9 +71,8 @@ def noted_revision(session: Session) -> int | None:
     return revision
 
 
-def family_revision(session: Session | Connection, family_id: int) -> int | None:
+def family_revision(connection: Connection, family_id: int) -> int | None:
     """The family's revision now (one lookup by primary key); None when there is no such family."""
-    connection = session.connection() if isinstance(session, Session) else session
     value = connection.execute(_REVISION_OF, {"family_id": family_id}).scalar_one_or_none()
     return None if value is None else int(value)
 

@@ -30,13 +30,9 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
-    return _caller(request, session, settings, token)
-
-
-def _caller(request: Request, session: Session, settings: Settings, token: str | None, *, attach: bool = True) -> User:
     if is_personal_token(token):
         return _user_of_personal_token(request, session, token)  # type: ignore[arg-type]
-    user = user_for_token(session, settings, token, request.app.state.token_cache, attach=attach)
+    user = user_for_token(session, settings, token, request.app.state.token_cache)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id
@@ -134,7 +130,7 @@ def _conditional_read_of(role: Callable[[User], User]) -> Callable[..., object]:
             session: Session = state.session_factory()
             try:
                 read_outside_a_transaction(session)
-                user = _caller(request, session, state.settings, token, attach=False)
+                user = get_current_user(request, session, state.settings, token)
                 revision = noted_revision(session)
             finally:
                 close_session(session)

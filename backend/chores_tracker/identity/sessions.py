@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from chores_tracker import clock
@@ -125,40 +125,41 @@ def open_session(session: Session, settings: Settings, user: User) -> str:
     return token
 
 
-def cached_user(engine: Engine, cache: TokenCache, token: str) -> tuple[User, int] | None:
-    """The user the token cache remembers for `token`, detached, and its family's revision, if that
-    revision is still the one the user was read at: one lookup by primary key on a connection of its
-    own, no session. None when the cache has nothing believable (user_for_token reads the user)."""
+def _believed(cache: TokenCache, token: str, connection: Connection) -> _Known | None:
+    """What the cache remembers for `token`, if its family's revision is still the one the user was
+    read at (one lookup by primary key on `connection`); otherwise the entry is forgotten."""
     known = cache.get(token)
     if known is None:
         return None
-    with reading_connection(engine) as connection:
-        revision = family_revision(connection, known.family_id)
-    if revision != known.revision:
+    if family_revision(connection, known.family_id) != known.revision:
         cache.forget(token)
         return None
-    return _from_columns(None, known.values), revision
+    return known
+
+
+def cached_user(engine: Engine, cache: TokenCache, token: str) -> tuple[User, int] | None:
+    """The user the token cache remembers for `token`, detached, and its family's revision, if that
+    is still believable: one statement on a connection of its own, no session. None otherwise
+    (user_for_token reads the user)."""
+    with reading_connection(engine) as connection:
+        known = _believed(cache, token, connection)
+    return None if known is None else (_from_columns(None, known.values), known.revision)
 
 
 def user_for_token(
-    session: Session, settings: Settings, token: str | None, cache: TokenCache | None = None, *, attach: bool = True
+    session: Session, settings: Settings, token: str | None, cache: TokenCache | None = None
 ) -> User | None:
     """The active user a valid token speaks for, or None (missing, expired, revoked, or outdated).
 
     Notes the user's family on the session (db.revisions), and the family's revision as read with
-    the user: a request's writes bump it, and its conditional answers compare with it. `attach`
-    False: a user from the token cache is left out of the session (a read that closes the session
-    next and only looks at the user's columns spares adding it and taking it out again)."""
+    the user: a request's writes bump it, and its conditional answers compare with it."""
     if not token:
         return None
-    known = cache.get(token) if cache is not None else None
+    known = _believed(cache, token, session.connection()) if cache is not None else None
     if known is not None:
-        revision = family_revision(session, known.family_id)
-        if revision == known.revision:
-            note_family(session, known.family_id)
-            note_revision(session, revision)
-            return _from_columns(session if attach else None, known.values)
-        cache.forget(token)  # type: ignore[union-attr]  # known came from it
+        note_family(session, known.family_id)
+        note_revision(session, known.revision)
+        return _from_columns(session, known.values)
     claims = decode_access_token(token, settings)
     if claims is None:
         return None

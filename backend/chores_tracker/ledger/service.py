@@ -9,6 +9,7 @@ from the ledger itself. `verify_totals` recomputes the totals from the ledger.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -144,17 +145,12 @@ def _deltas(entry: LedgerEntry) -> dict[str, int]:
 def _add_to_totals(session: Session, child_id: int, deltas: dict[str, int]) -> None:
     """child_totals += deltas for the child, in one statement (an upsert): it takes the row's lock
     until the transaction ends, so two writers of one child's totals take turns."""
-    dialect = session.get_bind().dialect.name
-    statement = _UPSERTS.get(dialect)
-    if statement is None:
-        statement = _UPSERTS[dialect] = _upsert(dialect)
+    statement = _upsert(session.get_bind().dialect.name)
     session.execute(statement, {"t_child_id": child_id, **{f"t_{name}": deltas[name] for name in _SUMMED}})
 
 
 # Built once per database dialect (the first write on it): every ledger entry runs it.
-_UPSERTS: dict[str, Insert] = {}
-
-
+@functools.cache
 def _upsert(dialect: str) -> Insert:
     values: dict[str, BindParameter[int]] = {name: bindparam(f"t_{name}") for name in ("child_id", *_SUMMED)}
     if dialect in ("mysql", "mariadb"):

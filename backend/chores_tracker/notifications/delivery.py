@@ -383,7 +383,15 @@ def settle(
     """Writes the outcome if the claim is still ours; the state written, or None when it was not.
     `gone`: the channel will never work again; the delivery is dead and the channel turned off."""
     state = outbox.settle(
-        session, settings, NotificationDelivery, token, item.delivery_id, item.attempts, error, now, dead=gone
+        session,
+        settings,
+        NotificationDelivery,
+        token,
+        delivery_id=item.delivery_id,
+        attempts=item.attempts,
+        error=error,
+        now=now,
+        dead=gone,
     )
     if gone and state is not None:
         session.execute(
@@ -432,10 +440,7 @@ def run_round(
         if error:
             result.errors.append(error)
             log.warning("delivery %s failed (attempt %s): %s", item.delivery_id, item.attempts, error)
-    hooks = webhook_delivery.run_round(session_factory, settings, batch=batch)
-    result.delivered += hooks.delivered
-    result.failed += hooks.failed
-    result.dead += hooks.dead
+    result.add(webhook_delivery.run_round(session_factory, settings, batch=batch))
     return result
 
 

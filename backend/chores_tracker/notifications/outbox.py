@@ -108,11 +108,11 @@ def settle(
     settings: Settings,
     model: Outbox,
     token: str,
+    *,
     delivery_id: int,
     attempts: int,
     error: str | None,
     now: datetime,
-    *,
     dead: bool = False,
     values: Mapping[str, object] | None = None,
 ) -> str | None:
@@ -174,3 +174,9 @@ class Tally:
             self.failed += 1
         elif state == DeliveryState.pending.value:
             self.failed += 1
+
+    def add(self, other: Tally) -> None:
+        """Another round's outcomes counted in with these."""
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.dead += other.dead

@@ -152,10 +152,10 @@ def settle(
         settings,
         WebhookDelivery,
         token,
-        item.delivery_id,
-        item.attempts,
-        outcome.error,
-        now,
+        delivery_id=item.delivery_id,
+        attempts=item.attempts,
+        error=outcome.error,
+        now=now,
         values={"last_status_code": outcome.status_code},
     )
     if state is None:

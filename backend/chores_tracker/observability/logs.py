@@ -24,17 +24,21 @@ ACCESS_LOGGER = "chores_tracker.access"
 
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/-]+=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
+# The words that name a secret, in every pattern below: a word added here is masked everywhere.
+_SECRET_WORDS = "password|passwd|secret|token|api_key"  # noqa: S105 (names of secrets, not one)
 # password=..., "password": "...", token: ... in free text, query strings, reprs and JSON.
 _SECRET_FIELD = re.compile(
     r"""(?ix)
-    (?P<key>["']?[a-z_]*(?:password|passwd|secret|token|api_key)[a-z_]*["']?\s*[:=]\s*)
+    (?P<key>["']?[a-z_]*(?:"""
+    + _SECRET_WORDS
+    + r""")[a-z_]*["']?\s*[:=]\s*)
     (?P<quote>["']?)
     (?P<value>[^"'\s,&;}\]]+)
     """
 )
 
 # A field with one of these names is masked whatever its value looks like.
-_SECRET_NAME = re.compile(r"(?i)password|passwd|secret|token|api_key|authorization|cookie")
+_SECRET_NAME = re.compile(rf"(?i){_SECRET_WORDS}|authorization|cookie")
 
 # Values known at start-up (the DB password, the signing key, the metrics token) are masked
 # wherever they show up, even outside any recognisable pattern. Longest first, so that a secret
@@ -66,7 +70,7 @@ def register_secret(value: str | None) -> None:
 
 # What every pattern below (and db.urls') needs to find: text without any of these (most lines: an
 # access log line's route, path and method) is let through after one scan instead of five.
-_MAY_HOLD_A_SECRET = re.compile(r"(?i)://|password|passwd|secret|token|api_key|bearer|eyJ")
+_MAY_HOLD_A_SECRET = re.compile(rf"(?i)://|{_SECRET_WORDS}|bearer|eyJ")
 
 
 def mask_secrets(text: str) -> str:

@@ -108,26 +108,33 @@ def error_sentence(message: str, language: str, *, capitalize: bool = True) -> s
 
 
 def translate(text: str, language: str) -> str:
-    """The text in the language when the catalogue has it; as it is otherwise. A sentence made of a
-    marked phrase (forms.sentence adds the stop: "Say what needs doing.") is found by its phrase;
-    an ErrorText by the service's message it was made from."""
+    """The text in the language when the catalogue has it; as it is otherwise. Looked up as it is
+    (a msgid, or a service's message with values: `_with_values`); an ErrorText by the service's
+    message it was made from; a sentence by the phrase it was made of (`sentence` adds the stop:
+    "Say what needs doing.") or by the service's message (a capital and a stop: "Snooze 1 to 28 days.")."""
+    if language == DEFAULT:
+        return text
     catalogue = translations(language)
-    if isinstance(text, ErrorText) and language != DEFAULT:
-        said = catalogue.gettext(text.message)
-        if said == text.message:
-            said = _with_values(text.message, catalogue) or said
-        if said != text.message:
-            return sentence(said, capitalize=text.capital)
-    found = catalogue.gettext(text)
-    if found == text and language != DEFAULT:
-        found = _with_values(text, catalogue) or found
-    if found == text and text.endswith(".") and language != DEFAULT:
-        phrase = catalogue.gettext(text[:-1])
-        if phrase == text[:-1]:
-            phrase = _with_values(text[:-1], catalogue) or phrase
-        if phrase != text[:-1]:
-            return phrase + "."
-    return found
+    if isinstance(text, ErrorText) and (said := _lookup(text.message, catalogue)):
+        return sentence(said, capitalize=text.capital)
+    if said := _lookup(text, catalogue):
+        return said
+    if not text.endswith("."):
+        return text
+    phrase = text[:-1]
+    if said := _lookup(phrase, catalogue):
+        return said + "."
+    message = phrase[:1].lower() + phrase[1:]
+    if message != phrase and (said := _lookup(message, catalogue)):
+        return said[:1].upper() + said[1:] + "."
+    return text
+
+
+def _lookup(text: str, catalogue: gettext_module.NullTranslations) -> str | None:
+    said = catalogue.gettext(text)
+    if said == text:
+        said = _with_values(text, catalogue) or text
+    return None if said == text else said
 
 
 def _with_values(text: str, catalogue: gettext_module.NullTranslations) -> str | None:

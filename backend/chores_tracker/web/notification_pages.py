@@ -21,7 +21,7 @@ from chores_tracker.settings import Settings
 from chores_tracker.web import activity_lines, i18n
 from chores_tracker.web.forms import SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import STATIC_DIR, page_language, page_money, redirect, render
+from chores_tracker.web.rendering import STATIC_DIR, page_language, page_money, page_text, redirect, render
 from chores_tracker.web.session import PageUser
 
 router = APIRouter()
@@ -136,9 +136,7 @@ def subscribe_this_browser(
         return redirect(
             "/notifications",
             settings,
-            flash=message(
-                "Could not turn them on: {reason}", reason=i18n.translate(exc.message, page_language(request))
-            ),
+            flash=message("Could not turn them on: {reason}", reason=page_text(request, exc.message)),
             kind="error",
         )
     return redirect("/notifications", settings, flash=_("This device will get your notifications."))

@@ -123,14 +123,18 @@ def day(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
     return text if when.year == today.year else f"{text} {when.year}"
 
 
-@jinja2.pass_context
-def short_date(context: jinja2.runtime.Context, when: date, with_year: bool = False) -> str:
-    """'Mon 7 Dec' ('Mon 7 Dec 2026' with the year), in the page's language ('lun 7 dic')."""
-    language = str(context.get("language", i18n.DEFAULT))
+def short_day(when: date, language: str = i18n.DEFAULT, *, with_year: bool = False) -> str:
+    """'Mon 7 Dec' ('Mon 7 Dec 2026' with the year), in the language ('lun 7 dic')."""
     if language != i18n.DEFAULT:
         return format_date(when, "EEE d MMM y" if with_year else "EEE d MMM", locale=language)
     text = f"{when:%a} {when.day} {when:%b}"
     return f"{text} {when.year}" if with_year else text
+
+
+@jinja2.pass_context
+def short_date(context: jinja2.runtime.Context, when: date, with_year: bool = False) -> str:
+    """The template filter of short_day, in the page's language."""
+    return short_day(when, str(context.get("language", i18n.DEFAULT)), with_year=with_year)
 
 
 @jinja2.pass_context

@@ -21,10 +21,9 @@ from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.http import RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.models import User
-from chores_tracker.web import i18n
 from chores_tracker.web.forms import FormErrors, SubmittedForm
 from chores_tracker.web.i18n import _, message
-from chores_tracker.web.rendering import format_date, page_error, page_language, redirect, render
+from chores_tracker.web.rendering import page_error, page_language, redirect, render, short_day
 from chores_tracker.web.session import FamilyParent
 
 router = APIRouter()
@@ -33,22 +32,17 @@ DAYS = 7
 # The states a parent may still act on (skip or snooze).
 OPEN = ("upcoming", "due", "overdue", "rejected")
 SNOOZE_CHOICES = (1, 2, 3, 7)
-# The services' refusals these pages show, in the catalogue by their English (a flash's text is
-# translated where it shows): an occurrence already done, approved, skipped or missed; a snooze
-# out of range (only a hand-made form sends one).
+# The service's refusal of an occurrence already done, approved, skipped or missed (an f-string of
+# its state), in the catalogue by the sentence the flash shows: a flash's text is translated where it
+# shows. Its other refusals are found by page_error (error_words, the extracted messages).
 _REFUSALS = (
     _("This occurrence is done: only an occurrence not yet done can be skipped or snoozed."),
     _("This occurrence is approved: only an occurrence not yet done can be skipped or snoozed."),
     _("This occurrence is skipped: only an occurrence not yet done can be skipped or snoozed."),
     _("This occurrence is missed: only an occurrence not yet done can be skipped or snoozed."),
-    _("This occurrence has just changed (skipped or missed); try again."),
-    _("Snooze 1 to 28 days."),
 )
-# The pause form's words for pauses.add_pause's refusals.
-_PAUSE_WORDS = {
-    "last_day must not be before first_day": _("The last day must not be before the first day"),
-    "a pause lasts at most 366 days": _("A pause lasts at most 366 days"),
-}
+# The pause form's words for pauses.add_pause's refusal that names the API's fields.
+_PAUSE_WORDS = {"last_day must not be before first_day": _("The last day must not be before the first day")}
 
 
 @dataclass(frozen=True)
@@ -160,13 +154,6 @@ def week_page(request: Request, parent: FamilyParent, session: DbSession) -> Res
     return _page(request, session, parent, request.query_params.get("start", "").strip())
 
 
-def _short(day: date, language: str = i18n.DEFAULT) -> str:
-    """A day as the week's messages say it, in the page's language: 'Mon 7 Dec', 'lun 7 dic'."""
-    if language != i18n.DEFAULT:
-        return format_date(day, "EEE d MMM", locale=language)
-    return f"{day:%a %-d %b}"
-
-
 @router.post("/week/occurrences/{occurrence_id}/skip")
 def skip(
     request: Request,
@@ -181,7 +168,7 @@ def skip(
         view = occurrences.skip_occurrence(session, parent, occurrence_id)
     except Conflict as exc:
         return redirect(back, settings, flash=page_error(request, exc.message), kind="error")
-    on = _short(view.due_on, page_language(request))
+    on = short_day(view.due_on, page_language(request))
     said = (
         message("Skipped “{title}” for {child} on {on}.", title=view.chore_title, child=view.child_name, on=on)
         if view.child_name
@@ -211,7 +198,7 @@ def snooze(
         back,
         settings,
         flash=message(
-            "Snoozed “{title}”: now due {on}.", title=view.chore_title, on=_short(local, page_language(request))
+            "Snoozed “{title}”: now due {on}.", title=view.chore_title, on=short_day(local, page_language(request))
         ),
     )
 
@@ -249,8 +236,8 @@ def add_pause(
         flash=message(
             "{child} is paused from {first} to {last}: nothing is due, nothing is charged.",
             child=name,
-            first=_short(days["first_day"], page_language(request)),
-            last=_short(days["last_day"], page_language(request)),
+            first=short_day(days["first_day"], page_language(request)),
+            last=short_day(days["last_day"], page_language(request)),
         ),
     )
 
