@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from chores_tracker import clock
 from chores_tracker.chores import service
 from chores_tracker.chores.models import Chore, ChoreOccurrence
-from chores_tracker.chores.schedule import ScheduleKind, due_dates, occurrence
+from chores_tracker.chores.schedule import ScheduleKind, ScheduleSpec, due_dates, occurrence
 from chores_tracker.chores.schemas import ChoreCreate
 from chores_tracker.chores.timestep import run_time_step
 from chores_tracker.families.models import Family
@@ -47,14 +47,31 @@ def test_stored_occurrences_are_the_engines_dates_each_once_however_often_the_st
     spec = data.draw(schedules(kind, START.date()))
     if kind != ScheduleKind.once:
         spec = spec.model_copy(update={"missed_penalty_cents": 10})
+    steps = sorted(data.draw(st.lists(st.integers(1, 40 * 24), min_size=1, max_size=5)))
+    _same_rows_however_often_the_step_runs(app, home, zone_name, spec, steps)
+
+
+def test_a_step_at_the_very_instant_an_occurrence_becomes_due_makes_it_due(app, home):
+    """Found by the property above: the last day of March, due by midnight in New York, made by a
+    step that ran at that midnight exactly, stayed upcoming, while a step run earlier made it and
+    the later one moved it on."""
+    spec = ScheduleSpec(kind=ScheduleKind.monthly_last_day, due_time="00:00", missed_penalty_cents=10)
+    _same_rows_however_often_the_step_runs(app, home, "America/New_York", spec, [206, 925])
+
+
+def _same_rows_however_often_the_step_runs(app, home, zone_name: str, spec: ScheduleSpec, steps: list[int]) -> None:
     with app.state.session_factory() as session:
         session.get(Family, session.get(User, home.parent.id).family_id).timezone = zone_name
         # The examples before this one's chores are done with: the step passes them by.
         session.execute(update(Chore).where(Chore.deleted_at.is_(None)).values(deleted_at=START))
         session.commit()
-    steps = sorted(data.draw(st.lists(st.integers(1, 40 * 24), min_size=1, max_size=5)))
     end = START + timedelta(hours=steps[-1])
-    body = {"title": kind.value, "reward": "1.00", "assignee_ids": [home.kids[0].id], "schedule": spec.model_dump()}
+    body = {
+        "title": spec.kind.value,
+        "reward": "1.00",
+        "assignee_ids": [home.kids[0].id],
+        "schedule": spec.model_dump(),
+    }
 
     def made() -> int:
         with app.state.session_factory() as session, clock.told(START):

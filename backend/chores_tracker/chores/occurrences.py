@@ -271,13 +271,14 @@ def ensure_occurrences(session: Session, chore: Chore, now: datetime | None = No
     lanes = _lanes(chore, spec, slots)
     if not lanes:
         return 0
-    last_by_lane = dict(
-        session.execute(
-            select(ChoreOccurrence.lane, func.max(ChoreOccurrence.due_on))
+    last_by_lane = {
+        lane: (due_on, due_at)
+        for lane, due_on, due_at in session.execute(
+            select(ChoreOccurrence.lane, func.max(ChoreOccurrence.due_on), func.max(ChoreOccurrence.due_at))
             .where(ChoreOccurrence.chore_id == chore.id)
             .group_by(ChoreOccurrence.lane)
-        ).all()
-    )
+        )
+    }
     horizon = now + timedelta(days=HORIZON_DAYS)
     first_day = local_date(start, zone) - timedelta(days=2)  # a date-only day is due when it ends
     end_day = local_date(horizon, zone) + timedelta(days=366 * 31)  # next_due's own horizon
@@ -286,10 +287,12 @@ def ensure_occurrences(session: Session, chore: Chore, now: datetime | None = No
     order = _rotation_order(slots)
     added = 0
     for lane in lanes:
-        last = last_by_lane.get(lane.lane)
+        last, last_due_at = last_by_lane.get(lane.lane, (None, None))
         previous = _previous_child(session, chore.id) if lane.lane == 0 and spec.rotation != Rotation.none else None
-        # The lane's last occurrence is to come: the horizon alone decides how far to go.
-        have_future = last is not None and last >= local_date(now, zone)
+        # The lane's last occurrence is to come: the horizon alone decides how far to go. "To come"
+        # is the same test as for the rows made below (due after now), so that a step at the very
+        # instant one falls due makes the next one whether or not it made that one itself.
+        have_future = last_due_at is not None and last_due_at > now
         for day in due_dates(spec, max(first_day, last + timedelta(days=1)) if last else first_day, end_day):
             item = occurrence(spec, day, zone)
             if item.due_at <= start:
