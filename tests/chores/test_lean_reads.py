@@ -1,5 +1,8 @@
 """The lean read paths (chores.reads, served with orjson) answer the very bytes the ORM path did.
 
+So do the answers to a change of an assignment (complete, take back, approve, reject), read back
+by id after the commit (reads.changed) rather than through the ORM and pydantic.
+
 GET /chores/available and GET /chores/pending-approval are shaped straight from one Core select;
 the ORM path (queries.available_for_child / pending_approvals and schemas.present_*, validated by
 pydantic and written by FastAPI's JSON) stays for the pages. Here both run on the same family, made
@@ -22,7 +25,10 @@ from chores_tracker.chores.schemas import (
     AssigneeOut,
     AvailableItemOut,
     AvailableOut,
+    ChoreOut,
+    CompleteOut,
     PendingApprovalOut,
+    ReviewOut,
     present_assignment,
     present_chore,
 )
@@ -197,3 +203,85 @@ def test_the_allowance_summary_is_written_as_fastapi_wrote_it(api, app):
             period = Period.from_bounds(date(2026, 1, 1), None) if "date_from" in params else Period()
             expected = service.allowance_summary(session, parent, period, params.get("child_id"))
         assert answer.content == fastapi_bytes(AllowanceSummaryOut, expected)
+
+
+def orm_change(app, viewer_id: int, answer: dict, model_type: type) -> bytes:
+    """What the ORM path answered for the change `answer` names: the chore as committed, for the viewer."""
+    chore_json = answer if model_type is ChoreOut else answer["chore"]
+    with app.state.session_factory() as session:
+        viewer = session.get(User, viewer_id)
+        found = queries.reload_chore(session, chore_json["id"])
+        now = clock.now()
+        if model_type is ChoreOut:
+            return fastapi_bytes(ChoreOut, present_chore(found, viewer, now))
+        slot = queries.slot_in(found, answer["assignment"]["id"])
+        shown = {"chore": present_chore(found, viewer, now), "assignment": present_assignment(slot, now)}
+        return fastapi_bytes(model_type, model_type(**shown, message=answer["message"]))
+
+
+def test_the_answers_to_changes_are_the_same_bytes_as_the_orm_path(api, app):
+    home = varied_family(api, app)
+    parent, (ana, ben, cleo) = home.parent, home.kids
+    ids = [kid.id for kid in home.kids]
+    shared = chore(
+        api,
+        parent,
+        title="Set the table ✓",
+        reward="0.40",
+        assignment_mode="multi_independent",
+        assignee_ids=ids,
+        is_recurring=True,
+        cooldown_days=2,
+    )
+    ranged = chore(
+        api,
+        parent,
+        title="Wash the car",
+        reward=None,
+        is_range_reward=True,
+        min_reward="1",
+        max_reward="4",
+        assignee_ids=[ben.id],
+    )
+    pool = chore(api, parent, title="Feed the fish", reward="0.20", assignment_mode="unassigned", is_recurring=True)
+    auto = chore(
+        api,
+        parent,
+        title="Make the bed",
+        reward="0.30",
+        assignee_ids=[cleo.id],
+        auto_approve=True,
+        is_recurring=True,
+        cooldown_days=1,
+    )
+    one_off = chore(api, parent, title="Old client's chore", reward="0.60", assignee_ids=[ana.id])
+    dropped = chore(api, parent, title="Sent back the old way", reward="0.60", assignee_ids=[cleo.id])
+
+    def answered(person, path: str, model_type: type, json: dict | None = None) -> dict:
+        answer = api.post(path, person, json=json)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.content == orm_change(app, person.id, answer.json(), model_type), path
+        return answer.json()
+
+    waiting = answered(ana, f"/chores/{shared['id']}/complete", CompleteOut)
+    answered(ben, f"/chores/{shared['id']}/complete", CompleteOut)
+    answered(ana, f"/chores/{shared['id']}/take-back", CompleteOut)
+    answered(ana, f"/chores/{shared['id']}/complete", CompleteOut)
+    approved = answered(parent, f"/assignments/{waiting['assignment']['id']}/approve", ReviewOut, {})
+    assert approved["assignment"]["approval_reward"] == 0.4 and approved["chore"]["next_available_at"] is not None
+    for_range = answered(ben, f"/chores/{ranged['id']}/complete", CompleteOut)
+    answered(parent, f"/assignments/{for_range['assignment']['id']}/approve", ReviewOut, {"reward_value": "2.75"})
+    claimed = answered(cleo, f"/chores/{pool['id']}/complete", CompleteOut)
+    answered(
+        parent,
+        f"/assignments/{claimed['assignment']['id']}/reject",
+        ReviewOut,
+        {"rejection_reason": "Not yet — täglich"},
+    )
+    itself = answered(cleo, f"/chores/{auto['id']}/complete", CompleteOut)
+    assert itself["assignment"]["is_approved"] is True
+    answered(ana, f"/chores/{one_off['id']}/complete", CompleteOut)
+    answered(parent, f"/chores/{one_off['id']}/approve", ChoreOut, {})
+    answered(cleo, f"/chores/{dropped['id']}/complete", CompleteOut)
+    answered(parent, f"/chores/{dropped['id']}/reject", ChoreOut, {"rejection_reason": "Again, please"})

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Generic, TypeVar
 
 from sqlalchemy import BindParameter, Update, bindparam, select, update
@@ -51,11 +51,27 @@ from chores_tracker.money import from_cents, to_cents
 from chores_tracker.observability import metrics
 
 
-@dataclass(frozen=True)
 class LifecycleResult:
-    chore: Chore
-    assignment: Assignment
-    message: str
+    """What a change did, after its commit: the chore and the assignment it changed (read back, as
+    committed, only when first asked for: the API's answers read them their own lean way, by id,
+    in chores/reads.py), what it earned, if anything, and the message for the one who did it."""
+
+    def __init__(
+        self, session: Session, chore_id: int, assignment_id: int, message: str, earned_cents: int | None = None
+    ) -> None:
+        self._session = session
+        self.chore_id = chore_id
+        self.assignment_id = assignment_id
+        self.message = message
+        self.earned_cents = earned_cents
+
+    @cached_property
+    def chore(self) -> Chore:
+        return reload_chore(self._session, self.chore_id)
+
+    @property
+    def assignment(self) -> Assignment:
+        return slot_in(self.chore, self.assignment_id)
 
 
 # -- statements built once: composing them on every change cost more client CPU than running them --
@@ -215,13 +231,12 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     metrics.record_chore_completed()
     if auto_cents is not None:
         metrics.record_chore_approved(auto_cents)
-    chore = reload_chore(session, chore.id)
     message = (
         f"Done! {chore.title!r} is waiting for a parent's approval."
         if auto_cents is None
         else f"Done and approved: {from_cents(auto_cents)} earned."
     )
-    return LifecycleResult(chore, slot_in(chore, slot.id), message)
+    return LifecycleResult(session, chore.id, slot.id, message, auto_cents)
 
 
 def _approve_automatically(
@@ -301,8 +316,7 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
         target_user_id=child.id,
     )
     session.commit()
-    chore = reload_chore(session, chore.id)
-    return LifecycleResult(chore, slot_in(chore, slot.id), f"Taken back: {chore.title!r} is yours to do again.")
+    return LifecycleResult(session, chore.id, slot.id, f"Taken back: {chore.title!r} is yours to do again.")
 
 
 def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion, Family]:
@@ -458,8 +472,7 @@ def approve_assignment(
         session.rollback()
         raise Conflict("this completion has already been paid") from None
     metrics.record_chore_approved(cents)
-    chore = reload_chore(session, chore.id)
-    return LifecycleResult(chore, slot_in(chore, slot.id), f"Approved: {from_cents(cents)} earned.")
+    return LifecycleResult(session, chore.id, slot.id, f"Approved: {from_cents(cents)} earned.", cents)
 
 
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
@@ -490,8 +503,7 @@ def reject_assignment(session: Session, parent: User, assignment_id: int, reason
     )
     session.commit()
     metrics.record_chore_rejected()
-    chore = reload_chore(session, chore.id)
-    return LifecycleResult(chore, slot_in(chore, slot.id), "Sent back: the chore is available again.")
+    return LifecycleResult(session, chore.id, slot.id, "Sent back: the chore is available again.")
 
 
 def _single_pending_slot(session: Session, parent: User, chore_id: int) -> int:
@@ -554,6 +566,6 @@ def approve_many(
                 reason = "a range chore: approve it on its own with the amount"
             skipped.append((assignment_id, reason))
             continue
-        total += result.assignment.approval_reward_cents or 0
+        total += result.earned_cents or 0
         approved.append(present(result))
     return BulkReview(approved, skipped, total)

@@ -281,3 +281,13 @@ def pending_approvals(
         for slot, chore in waiting
     ]
     return answer, changes_by_itself(chores, now)
+
+
+def changed(session: Session, viewer: User, chore_id: int, assignment_id: int) -> tuple[Json, Json]:
+    """schemas.ChoreOut of a chore for this viewer and schemas.AssignmentOut of one of its
+    assignments, as committed: the answer to a change of that assignment (complete, take back,
+    approve, reject), the very JSON schemas.present_chore and present_assignment give."""
+    now = clock.now()
+    chore = _load(session, Chore.id == chore_id)[0]
+    slot = next(slot for slot in chore.slots if slot.id == assignment_id)
+    return chore.json(viewer, now), slot.json(now)

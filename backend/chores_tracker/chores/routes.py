@@ -35,7 +35,6 @@ from chores_tracker.chores.schemas import (
     SkippedOut,
     SnoozeIn,
     StreaksOut,
-    present_assignment,
     present_chore,
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
@@ -65,13 +64,16 @@ def _chores(chores: list[Chore], viewer: User) -> list[ChoreOut]:
     return [present_chore(chore, viewer, now) for chore in chores]
 
 
-def _review_out(result: lifecycle.LifecycleResult, viewer: User) -> ReviewOut:
-    now = clock.now()
-    return ReviewOut(
-        assignment=present_assignment(result.assignment, now),
-        chore=present_chore(result.chore, viewer, now),
-        message=result.message,
-    )
+def _changed(session: Session, result: lifecycle.LifecycleResult, viewer: User) -> dict[str, object]:
+    """CompleteOut / ReviewOut of a change, read lean (chores/reads.py) and not validated again:
+    the answer is our own output, its bytes those of the models (tests/chores/test_lean_reads.py)."""
+    chore, assignment = reads.changed(session, viewer, result.chore_id, result.assignment_id)
+    return {"chore": chore, "assignment": assignment, "message": result.message}
+
+
+def _review_out(session: Session, result: lifecycle.LifecycleResult, viewer: User) -> dict[str, object]:
+    answer = _changed(session, result, viewer)
+    return {"assignment": answer["assignment"], "chore": answer["chore"], "message": result.message}
 
 
 @router.post("", response_model=ChoreOut, status_code=status.HTTP_201_CREATED)
@@ -155,30 +157,18 @@ def delete_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 
 
 @router.post("/{chore_id}/complete", response_model=CompleteOut)
-def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
+def complete_chore(chore_id: RowId, child: CurrentChild, session: DbSession) -> Response:
     """Marks the child's assignment done (for a pool chore: claims it). 409 when it is not available now."""
-    result = lifecycle.complete_chore(session, child, chore_id)
-    now = clock.now()
-    return CompleteOut(
-        chore=present_chore(result.chore, child, now),
-        assignment=present_assignment(result.assignment, now),
-        message=result.message,
-    )
+    return OrjsonResponse(_changed(session, lifecycle.complete_chore(session, child, chore_id), child))
 
 
 @router.post("/{chore_id}/take-back", response_model=CompleteOut, summary="Take back a 'done' waiting for review")
-def take_back(chore_id: RowId, child: CurrentChild, session: DbSession) -> CompleteOut:
+def take_back(chore_id: RowId, child: CurrentChild, session: DbSession) -> Response:
     """The child takes back its "done" (an accidental tap) while it still waits for review: the
     chore is the child's to do again (a pool chore: anyone's), nothing was paid, and the feed says
     so (`chore_taken_back`). 409 when nothing waits for review, or when a parent reviewed it first
     (of a take-back and an approval at the same moment, exactly one happens)."""
-    result = lifecycle.take_back(session, child, chore_id)
-    now = clock.now()
-    return CompleteOut(
-        chore=present_chore(result.chore, child, now),
-        assignment=present_assignment(result.assignment, now),
-        message=result.message,
-    )
+    return OrjsonResponse(_changed(session, lifecycle.take_back(session, child, chore_id), child))
 
 
 @router.post("/{chore_id}/disable", response_model=ChoreOut)
@@ -194,27 +184,27 @@ def enable_chore(chore_id: RowId, parent: CurrentParent, session: DbSession) -> 
 @router.post("/{chore_id}/approve", response_model=ChoreOut)
 def approve_chore(
     chore_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
-) -> ChoreOut:
+) -> Response:
     """For older clients: approves the chore's one assignment waiting for approval."""
     result = lifecycle.approve_chore(session, parent, chore_id, data.reward_value if data else None)
-    return present_chore(result.chore, parent, clock.now())
+    return OrjsonResponse(_changed(session, result, parent)["chore"])
 
 
 @router.post("/{chore_id}/reject", response_model=ChoreOut)
-def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ChoreOut:
+def reject_chore(chore_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> Response:
     """For older clients: sends back the chore's one assignment waiting for approval."""
     result = lifecycle.reject_chore(session, parent, chore_id, data.rejection_reason)
-    return present_chore(result.chore, parent, clock.now())
+    return OrjsonResponse(_changed(session, result, parent)["chore"])
 
 
 @assignments_router.post("/{assignment_id}/approve", response_model=ReviewOut)
 def approve_assignment(
     assignment_id: RowId, parent: CurrentParent, session: DbSession, data: ApproveIn | None = None
-) -> ReviewOut:
+) -> Response:
     """Approves a completion: the reward (fixed, or `reward_value` within a range) is earned.
     A recurring chore is available again `cooldown_days` after this moment."""
     result = lifecycle.approve_assignment(session, parent, assignment_id, data.reward_value if data else None)
-    return _review_out(result, parent)
+    return OrjsonResponse(_review_out(session, result, parent))
 
 
 @assignments_router.post("/approve-many", response_model=ApproveManyOut, summary="Approve several, or all, at once")
@@ -225,7 +215,7 @@ def approve_many(parent: CurrentParent, session: DbSession, data: ApproveManyIn 
     chore (it needs its amount) or one not found is skipped with the reason. Each is paid at most
     once, however many approvals run at the same moment."""
     wanted = data.assignment_ids if data else None
-    result = lifecycle.approve_many(session, parent, wanted, lambda item: _review_out(item, parent))
+    result = lifecycle.approve_many(session, parent, wanted, lambda item: _review_out(session, item, parent))
     return ApproveManyOut(
         approved=result.approved,
         skipped=[SkippedOut(assignment_id=i, reason=why) for i, why in result.skipped],
@@ -234,10 +224,11 @@ def approve_many(parent: CurrentParent, session: DbSession, data: ApproveManyIn 
 
 
 @assignments_router.post("/{assignment_id}/reject", response_model=ReviewOut)
-def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> ReviewOut:
+def reject_assignment(assignment_id: RowId, data: RejectIn, parent: CurrentParent, session: DbSession) -> Response:
     """Sends a completion back with the reason; the assignment is available again (a pool chore
     goes back to the pool)."""
-    return _review_out(lifecycle.reject_assignment(session, parent, assignment_id, data.rejection_reason), parent)
+    result = lifecycle.reject_assignment(session, parent, assignment_id, data.rejection_reason)
+    return OrjsonResponse(_review_out(session, result, parent))
 
 
 def _children_out(found: list[queries.ChildChores]) -> list[ChildWithChoresOut]:
