@@ -124,9 +124,11 @@ _FAMILY_SLOT = (
 )
 # The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
 # As read now (populate_existing): the approval's next occurrence is made in the family's zone.
+# And the child's username, which the approval's feed row names.
 _PENDING_WITH_FAMILY = (
-    select(Completion, Family)
+    select(Completion, Family, User.username)
     .join(Family, Family.id == Completion.family_id)
+    .outerjoin(User, User.id == Completion.child_id)
     .where(Completion.assignment_id == bindparam("slot_id"), Completion.status == CompletionStatus.pending.value)
     .execution_options(populate_existing=True)
 )
@@ -319,8 +321,16 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     return LifecycleResult(session, chore.id, slot.id, f"Taken back: {chore.title!r} is yours to do again.")
 
 
-def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> tuple[Assignment, Completion, Family]:
-    """The family's assignment (with its chore), its completion waiting for review, and the family."""
+@dataclass(frozen=True)
+class _Waiting:
+    slot: Assignment
+    completion: Completion
+    family: Family
+    child_username: str | None
+
+
+def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> _Waiting:
+    """The family's assignment (with its chore), its completion waiting for review, the family and the child's username."""
     slot = (
         session.scalar(_FAMILY_SLOT, {"assignment_id": assignment_id, "family_id": parent.family_id})
         if parent.family_id is not None
@@ -333,8 +343,7 @@ def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> t
     found = session.execute(_PENDING_WITH_FAMILY, {"slot_id": slot.id}).first()
     if found is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    completion: Completion = found[0]
-    return slot, completion, found[1]
+    return _Waiting(slot, found[0], found[1], found[2])
 
 
 def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:
@@ -449,19 +458,20 @@ def _approve(
 def approve_assignment(
     session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
 ) -> LifecycleResult:
-    slot, completion, family = _waiting_for_review(session, parent, assignment_id)
+    waiting = _waiting_for_review(session, parent, assignment_id)
+    slot, completion, family = waiting.slot, waiting.completion, waiting.family
     chore = slot.chore
     families.check_amounts(session, chore.family_id, {"reward_value": reward_value})
     cents = approval_amount_cents(chore, reward_value)
     entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
     cents = entry.amount_cents  # with any streak bonus
-    child = session.get(User, completion.child_id)
+    child = waiting.child_username or "a child"
     feed.record(
         session,
         chore,
         actor=parent,
         activity_type=ActivityType.chore_approved,
-        description=f"{parent.username} approved {chore.title!r} for {child.username if child else 'a child'}: {from_cents(cents)}",
+        description=f"{parent.username} approved {chore.title!r} for {child}: {from_cents(cents)}",
         target_user_id=completion.child_id,
         amount_cents=cents,
         ledger_entry=entry,
@@ -476,7 +486,8 @@ def approve_assignment(
 
 
 def reject_assignment(session: Session, parent: User, assignment_id: int, reason: str) -> LifecycleResult:
-    slot, completion, _family = _waiting_for_review(session, parent, assignment_id)
+    waiting = _waiting_for_review(session, parent, assignment_id)
+    slot, completion = waiting.slot, waiting.completion
     chore = slot.chore
     slot_values: dict[str, object] = {"state": AVAILABLE, "completed_at": None, "rejection_reason": reason}
     if chore.is_pool:
