@@ -496,17 +496,13 @@ def _done_by(rotation: bool) -> Update:
 # Built once (every completion and approval runs them): composing them cost more CPU than running them.
 _OPEN_OCCURRENCE = {rotation: _open_occurrence(rotation) for rotation in (False, True)}
 _DONE_BY = {rotation: _done_by(rotation) for rotation in (False, True)}
-_OF_COMPLETION = (
-    select(ChoreOccurrence)
-    .where(ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE)
-    .execution_options(populate_existing=True)
-)
-_DUE_AT_OF_COMPLETION = select(ChoreOccurrence.due_at).where(
-    ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE
-)
+# The occurrence a completion counts for, while it is done (neither approved nor open again).
+_DONE_FOR_COMPLETION = (ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE)
+_OF_COMPLETION = select(ChoreOccurrence).where(*_DONE_FOR_COMPLETION).execution_options(populate_existing=True)
+_DUE_AT_OF_COMPLETION = select(ChoreOccurrence.due_at).where(*_DONE_FOR_COMPLETION)
 _APPROVED_OCCURRENCE = (
     update(ChoreOccurrence)
-    .where(ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE)
+    .where(*_DONE_FOR_COMPLETION)
     .values(state=APPROVED, updated_at=bindparam("o_now"))
     .execution_options(synchronize_session=False)
 )

@@ -72,8 +72,9 @@ def _changed(session: Session, result: lifecycle.LifecycleResult, viewer: User) 
 
 
 def _review_out(session: Session, result: lifecycle.LifecycleResult, viewer: User) -> dict[str, object]:
-    answer = _changed(session, result, viewer)
-    return {"assignment": answer["assignment"], "chore": answer["chore"], "message": result.message}
+    """ReviewOut, its fields in the model's order (the same bytes as before)."""
+    chore, assignment = reads.changed(session, viewer, result.chore_id, result.assignment_id)
+    return {"assignment": assignment, "chore": chore, "message": result.message}
 
 
 @router.post("", response_model=ChoreOut, status_code=status.HTTP_201_CREATED)

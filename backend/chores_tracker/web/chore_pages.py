@@ -524,7 +524,7 @@ def approve(
     if result is None:
         return _after_review(request, session, parent, assignment_id, errors, data)
     child = result.assignment.assignee.name if result.assignment.assignee else "The child"
-    amount = _money(request, result.assignment.approval_reward_cents)
+    amount = _money(request, result.earned_cents)
     return redirect(
         "/approvals",
         settings,
@@ -584,8 +584,8 @@ def complete(
             flash=message("Not this time: {reason}.", reason=page_text(request, exc.message).rstrip(".")),
             kind="error",
         )
-    if result.assignment.approval_reward_cents is not None:  # the chore approves itself
-        earned = _money(request, result.assignment.approval_reward_cents)
+    if result.earned_cents is not None:  # the chore approves itself
+        earned = _money(request, result.earned_cents)
         return redirect(
             "/",
             settings,
