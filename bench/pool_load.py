@@ -212,9 +212,17 @@ def wrk(
     return Run(requests, micros / 1e6, p50 / 1000, p99 / 1000, statuses, sum(errors))
 
 
-def measure(base: str, url: str, authorization: str, connections: int, seconds: float, script: Path) -> Run:
+def measure(
+    base: str,
+    url: str,
+    authorization: str,
+    connections: int,
+    seconds: float,
+    script: Path,
+    headers: tuple[str, ...] = (),
+) -> Run:
     cpu_before, answered_before = drain(base)
-    run = wrk(url, authorization, connections, seconds, script)
+    run = wrk(url, authorization, connections, seconds, script, headers)
     cpu_after, answered_after = drain(base)
     run.cpu_ms = (cpu_after - cpu_before) * 1000 / max(1, answered_after - answered_before)
     return run

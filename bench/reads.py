@@ -2,6 +2,7 @@
 """The read paths against a bare reference, side by side in one run.
 
     python bench/reads.py --repeat 3              # from the repository root, in the project's venv; needs wrk
+    python bench/reads.py --only-cycle --repeat 5 # the complete-then-approve cycle alone
 
 Creates a fresh PostgreSQL database, migrates it, starts `chores-tracker serve` as production runs it
 (one worker, ENVIRONMENT=production) and seeds one family through the API: a parent, 5 children,
@@ -10,7 +11,9 @@ reads and stores them in a table that `bench/reference_app.py` (the same framewo
 driver; one query per request, no authentication) serves back, so both sides send the same bytes.
 Then, for each read and for the complete-then-approve cycle, drives wrk (32 connections, 10 s)
 against ours and the reference in turn, `--repeat` times, and prints one table: our req/s, p50, p99
-and non-2xx answers, the reference's req/s and p99, and the ratio ours/reference of the medians.
+and non-2xx answers, the reference's req/s and p99, the ratio ours/reference of the medians, and our
+server's CPU per answered request (from its /metrics, drained before and after each run): a figure
+that a busy machine blurs less than req/s.
 Drops the database at the end. Loopback only. See bench/README.md.
 """
 
@@ -40,7 +43,9 @@ from harness import (
     stop_server,
     wait_ready,
 )
-from pool_load import WRK_SCRIPT, Run, drain, wrk
+from pool_load import WRK_SCRIPT, Run, drain, measure, wrk
+
+from chores_tracker.settings import Settings
 
 PASSWORD = "bench-password-1234"
 CHILDREN = 5
@@ -249,12 +254,12 @@ def store_bodies(database_url: str, bodies: dict[str, bytes]) -> None:
     engine.dispose()
 
 
-def start_reference(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_reference(database_url: str, port: int, log: Path, pool_size: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [
             sys.executable,
             str(REPO / "bench" / "reference_app.py"),
-            *("--database-url", database_url, "--port", str(port)),
+            *("--database-url", database_url, "--port", str(port), "--pool-size", str(pool_size)),
         ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -299,7 +304,7 @@ def row(name: str, size: int, ours: list[Run], reference: list[Run], expected: i
         f"| {median(ours, 'p99_ms'):.0f} | {unexpected(ours, expected)} ({answers}) "
         f"| {median(reference, 'rate'):.1f} | {median(reference, 'p99_ms'):.0f}"
         f"{f' ({reference_errors} non-2xx)' if reference_errors else ''} "
-        f"| {median(ours, 'rate') / median(reference, 'rate'):.3f} |"
+        f"| {median(ours, 'rate') / median(reference, 'rate'):.3f} | {median(ours, 'cpu_ms'):.1f} |"
     )
 
 
@@ -317,7 +322,15 @@ def main() -> None:
     parser.add_argument(
         "--no-conditional", action="store_true", help="leave out the reads revalidated with If-None-Match (304)"
     )
+    parser.add_argument(
+        "--only-cycle", action="store_true", help="measure the complete-then-approve cycle alone (no reads)"
+    )
+    parser.add_argument(
+        "--db-pool-size", type=int, help="the server's DB_POOL_SIZE (default: the server's own default)"
+    )
     args = parser.parse_args()
+    if args.only_cycle and args.no_cycle:
+        parser.error("--only-cycle and --no-cycle contradict each other")
 
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     database_url = create_database(args.postgres)
@@ -330,7 +343,9 @@ def main() -> None:
         scripts.append(Path(script.name))
     reads_script, cycle_script, reference_cycle_script = scripts
     try:
-        env = production_env(database_url)
+        # Both sides serve as many requests at once as our pool has connections: ours as configured.
+        pool_size = args.db_pool_size or Settings.model_fields["db_pool_size"].default
+        env = production_env(database_url, DB_POOL_SIZE=str(pool_size))
         migrate(env)
         port, reference_port = free_port(), free_port()
         base, reference_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{reference_port}"
@@ -347,13 +362,14 @@ def main() -> None:
                 bodies[name] = answer.content
                 etags[name] = answer.headers.get("etag", "")
         store_bodies(database_url, bodies)
-        reference = start_reference(database_url, reference_port, logs[1])
+        reference = start_reference(database_url, reference_port, logs[1], pool_size)
 
         def measure_ours(
             url: str, authorization: str, script: Path, seconds: float, headers: tuple[str, ...] = ()
         ) -> Run:
-            drain(base)  # the last run's backlog answered first
-            return wrk(url, authorization, args.connections, seconds, script, headers)
+            # Drained before and after: the last run's backlog answered first, and the server's CPU
+            # per request counted over exactly this run's answers.
+            return measure(base, url, authorization, args.connections, seconds, script, headers)
 
         def measure_reference(url: str, script: Path, seconds: float) -> Run:
             return wrk(url, "", args.connections, seconds, script)
@@ -377,7 +393,7 @@ def main() -> None:
             return row(name, size, ours_runs, reference_runs, expected)
 
         rows = []
-        for name, path, who, stored in ENDPOINTS:
+        for name, path, who, stored in [] if args.only_cycle else ENDPOINTS:
             rows.append(
                 compare(
                     name,
@@ -393,7 +409,7 @@ def main() -> None:
                 )
             )
             print(rows[-1], flush=True)
-        if not args.no_conditional:
+        if not (args.no_conditional or args.only_cycle):
             # The same reads by a client that kept the last answer: If-None-Match with its ETag, answered
             # 304 with no body. Against the reference's full answer: what a revalidating client costs us.
             for name, path, who, stored in ENDPOINTS:
@@ -446,9 +462,9 @@ def main() -> None:
         )
         print(
             "| endpoint | answer | our req/s | p50 ms | p99 ms | our non-2xx (answers) "
-            "| reference req/s | reference p99 ms | ours/reference |"
+            "| reference req/s | reference p99 ms | ours/reference | our server CPU ms/request |"
         )
-        print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
         print("\n".join(rows))
     finally:
         for server in (ours, reference):

@@ -14,7 +14,10 @@ the bare cost of a write answering those bytes, the reference of the complete-th
 from __future__ import annotations
 
 import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI, HTTPException, Response
@@ -22,10 +25,18 @@ from fastapi import FastAPI, HTTPException, Response
 TABLE = "bench_reference_body"
 
 
-def create_app(database_url: str) -> FastAPI:
-    # The project's default pool (DB_POOL_SIZE=5, DB_MAX_OVERFLOW=10), so neither side waits more for a connection.
-    engine = sa.create_engine(database_url, pool_size=5, max_overflow=10, pool_pre_ping=False)
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+def create_app(database_url: str, pool_size: int) -> FastAPI:
+    # As the project's server is given (reads.py passes its DB_POOL_SIZE): as many requests at once
+    # use the database, each in a worker thread, and the others wait for a thread without one,
+    # as the project's admission makes them wait (chores_tracker.admission).
+    engine = sa.create_engine(database_url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = pool_size
+        yield
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     query = sa.text(f"SELECT body FROM {TABLE} WHERE name = :name")  # noqa: S608 (a constant table name)
 
     # A plain `def`, as the project's routes are: FastAPI runs it in its thread pool.
@@ -63,8 +74,11 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a SQLAlchemy URL (postgresql+psycopg://...)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--pool-size", type=int, required=True, help="connections, and requests served at once")
     args = parser.parse_args()
-    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(args.database_url, args.pool_size), host=args.host, port=args.port, log_config=None, access_log=False
+    )
 
 
 if __name__ == "__main__":
