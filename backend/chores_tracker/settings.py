@@ -80,11 +80,13 @@ class Settings(CommonSettings):
 
     debug: bool = False
 
-    # The pool keeps every connection admission may use (15) rather than 5 and 10 of overflow: under
-    # load an overflow connection was closed on its return while the next request opened another,
-    # and PostgreSQL forks a backend for each (bench/README.md, reads.py: ~40 connections a second).
-    # The most connections per worker is the same; they are opened only when that many are in use.
-    db_pool_size: int = Field(default=15, ge=1)
+    # Admission lets as many requests use the database at once as the pool has connections, each in
+    # a worker thread. A worker runs Python on one core at a time (the GIL): beyond a few requests at
+    # once they only take turns for it, and each turn costs CPU. 4 keeps the database busy while one
+    # request waits on it, at a third of the tail latency 15 had (bench/README.md, reads.py). The
+    # pool keeps them all, no overflow: an overflow connection was closed on its return while the
+    # next request opened another, and PostgreSQL forks a backend for each.
+    db_pool_size: int = Field(default=4, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=30)
     # A request waits this long for a pooled connection before it answers 503 (never 500).
