@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from chores_tracker import clock
 from chores_tracker.activity.models import ACTIVITY_DESCRIPTIONS, Activity, ActivityType
+from chores_tracker.db.rows import insert_now
 from chores_tracker.errors import NotFound
 from chores_tracker.identity.models import User
 from chores_tracker.notifications import service as notifications
@@ -30,7 +31,7 @@ def record(
     chore_title: str | None = None,
     amount_cents: int | None = None,
     note: str | None = None,
-    ledger_entry: object | None = None,
+    ledger_entry_id: int | None = None,
     completion_id: int | None = None,
     by_the_time_step: bool = False,
 ) -> Activity:
@@ -50,9 +51,9 @@ def record(
         chore_title=chore_title,
         amount_cents=amount_cents,
         note=note,
-        ledger_entry=ledger_entry,
+        ledger_entry_id=ledger_entry_id,
     )
-    session.add(activity)
+    insert_now(session, activity)
     notifications.enqueue(
         session,
         family_id=family_id,

@@ -41,6 +41,7 @@ from chores_tracker.chores.queries import (
 from chores_tracker.chores.states import effective_state
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
+from chores_tracker.db.rows import insert_now
 from chores_tracker.errors import Conflict, DomainError, InvalidInput, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.families.models import Family
@@ -204,16 +205,17 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     if still.is_disabled or still.deleted_at is not None:
         session.rollback()
         raise NotFound("chore not found")
-    completion = Completion(
-        chore_id=chore.id,
-        assignment_id=slot.id,
-        child_id=child.id,
-        family_id=chore.family_id,
-        status=CompletionStatus.pending.value,
-        completed_at=now,
+    completion = insert_now(
+        session,
+        Completion(
+            chore_id=chore.id,
+            assignment_id=slot.id,
+            child_id=child.id,
+            family_id=chore.family_id,
+            status=CompletionStatus.pending.value,
+            completed_at=now,
+        ),
     )
-    session.add(completion)
-    session.flush()
     try:
         occurrences.attach_completion(session, chore, child, completion)
     except Conflict:
@@ -261,7 +263,7 @@ def _approve_automatically(
         description=f"{chore.title!r} was approved automatically for {child.name}: {from_cents(cents)}",
         target_user_id=child.id,
         amount_cents=cents,
-        ledger_entry=entry,
+        ledger_entry_id=entry.id,
     )
     return cents
 
@@ -463,22 +465,22 @@ def approve_assignment(
     chore = slot.chore
     families.check_amounts(session, chore.family_id, {"reward_value": reward_value})
     cents = approval_amount_cents(chore, reward_value)
-    entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
-    cents = entry.amount_cents  # with any streak bonus
-    child = waiting.child_username or "a child"
-    feed.record(
-        session,
-        chore,
-        actor=parent,
-        activity_type=ActivityType.chore_approved,
-        description=f"{parent.username} approved {chore.title!r} for {child}: {from_cents(cents)}",
-        target_user_id=completion.child_id,
-        amount_cents=cents,
-        ledger_entry=entry,
-    )
     try:
+        entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
+        cents = entry.amount_cents  # with any streak bonus
+        child = waiting.child_username or "a child"
+        feed.record(
+            session,
+            chore,
+            actor=parent,
+            activity_type=ActivityType.chore_approved,
+            description=f"{parent.username} approved {chore.title!r} for {child}: {from_cents(cents)}",
+            target_user_id=completion.child_id,
+            amount_cents=cents,
+            ledger_entry_id=entry.id,
+        )
         session.commit()
-    except IntegrityError:
+    except IntegrityError:  # the ledger's unique completion_id: the last guard against paying twice
         session.rollback()
         raise Conflict("this completion has already been paid") from None
     metrics.record_chore_approved(cents)

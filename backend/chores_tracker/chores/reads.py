@@ -9,12 +9,12 @@ tests/chores/test_lean_reads.py compares the two on the same data. Read only; no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, type_coerce
+from sqlalchemy import Row, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
@@ -24,6 +24,7 @@ from chores_tracker.chores.queries import MAX_LIST
 from chores_tracker.chores.schedule import ScheduleSpec, describe
 from chores_tracker.chores.states import legacy_schedule
 from chores_tracker.chores.turns import current_turns, turns_change_at
+from chores_tracker.db.engine import reading_connection
 from chores_tracker.identity.models import User
 
 Json = dict[str, Any]
@@ -202,9 +203,13 @@ class _Chore:
 
 
 def _load(session: Session, *conditions: Any) -> list[_Chore]:
-    chores: list[_Chore] = []
     # On the session's connection: a Core select needs none of the ORM's execution machinery.
-    for result_row in session.connection().execute(_ROWS.where(*conditions)):
+    return _chores_of(session.connection().execute(_ROWS.where(*conditions)))
+
+
+def _chores_of(rows: Iterable[Row[Any]]) -> list[_Chore]:
+    chores: list[_Chore] = []
+    for result_row in rows:
         row = tuple(result_row)
         if not chores or chores[-1].id != row[0]:
             chores.append(_Chore(row))
@@ -283,11 +288,17 @@ def pending_approvals(
     return answer, changes_by_itself(chores, now)
 
 
+_ONE_CHORE = _ROWS.where(Chore.id == bindparam("chore_id"))
+
+
 def changed(session: Session, viewer: User, chore_id: int, assignment_id: int) -> tuple[Json, Json]:
     """schemas.ChoreOut of a chore for this viewer and schemas.AssignmentOut of one of its
     assignments, as committed: the answer to a change of that assignment (complete, take back,
     approve, reject), the very JSON schemas.present_chore and present_assignment give."""
     now = clock.now()
-    chore = _load(session, Chore.id == chore_id)[0]
+    # After the change's commit: on a connection of its own outside a transaction (one round trip
+    # on PostgreSQL, and the session, with no transaction left to roll back, closes without one).
+    with reading_connection(session.get_bind().engine) as connection:
+        chore = _chores_of(connection.execute(_ONE_CHORE, {"chore_id": chore_id}))[0]
     slot = next(slot for slot in chore.slots if slot.id == assignment_id)
     return chore.json(viewer, now), slot.json(now)

@@ -301,7 +301,7 @@ def _miss_one(session: Session, occurrence_id: int, now: datetime, summary: Time
             chore_title=title,
             amount_cents=-row.missed_penalty_cents,
             note=note,
-            ledger_entry=entry,
+            ledger_entry_id=entry.id,
         )
         charged = row.missed_penalty_cents
     session.commit()

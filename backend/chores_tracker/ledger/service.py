@@ -24,6 +24,7 @@ from chores_tracker import clock
 from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.revisions import note_family
+from chores_tracker.db.rows import insert_now
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity import service as identity
@@ -177,8 +178,7 @@ def add_entry(session: Session, entry: LedgerEntry) -> LedgerEntry:
     comes before the totals' (db.revisions)."""
     note_family(session, entry.family_id)
     _add_to_totals(session, entry.child_id, _deltas(entry))
-    session.add(entry)
-    return entry
+    return insert_now(session, entry)
 
 
 @dataclass
@@ -413,7 +413,7 @@ def _record_parent_entry(
         target_user_id=child.id,
         amount_cents=cents,
         note=note,
-        ledger_entry=entry,
+        ledger_entry_id=entry.id,
         chore_id=chore_id,
         chore_title=chore_title,
     )

@@ -248,7 +248,7 @@ def _credit(session: Session, allowance_id: int, family_id: int, now: datetime, 
             target_user_id=child.id,
             amount_cents=allowance.amount_cents,
             note=note,
-            ledger_entry=entry,
+            ledger_entry_id=entry.id,
             by_the_time_step=True,
         )
         credited += 1

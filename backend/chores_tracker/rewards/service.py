@@ -326,7 +326,7 @@ def approve(session: Session, parent: User, claim_id: int) -> RewardClaim:
         target_user_id=child.id,
         amount_cents=-cost,
         note=title,
-        ledger_entry=entry,
+        ledger_entry_id=entry.id,
     )
     session.commit()
     return _claim(session, parent, claim_id)
