@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cache, cached_property
 from typing import Generic, TypeVar
 
-from sqlalchemy import BindParameter, Update, bindparam, select, update
+from sqlalchemy import BindParameter, Update, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -31,6 +31,7 @@ from chores_tracker.chores.models import APPROVED, AVAILABLE, COMPLETED, Assignm
 from chores_tracker.chores.queries import (
     MAX_LIST,
     available_now,
+    childs_chore_and_slot,
     chores_of_family,
     get_chore,
     pending_approvals,
@@ -77,14 +78,10 @@ class LifecycleResult:
 
 # -- statements built once: composing them on every change cost more client CPU than running them --
 
-# The child's slot of the chore: the pool's one slot, whoever holds it; otherwise the child's own.
-_SLOT = {
-    pool: select(Assignment).where(
-        Assignment.chore_id == bindparam("chore_id"),
-        *([] if pool else [Assignment.assignee_id == bindparam("child_id")]),
-    )
-    for pool in (False, True)
-}
+# The child's own slot of the chore (of a pool chore: while the child holds it).
+_OWN_SLOT = select(Assignment).where(
+    Assignment.chore_id == bindparam("chore_id"), Assignment.assignee_id == bindparam("child_id")
+)
 
 
 def _claim(pool: bool) -> Update:
@@ -116,21 +113,21 @@ _STILL_THERE = (
     .where(Chore.id == bindparam("chore_id"))
     .execution_options(populate_existing=True)
 )
-_FAMILY_SLOT = (
-    select(Assignment)
+# A review reads, in one statement: the family's assignment with its chore, the completion waiting
+# for review (none when the assignment is not waiting), the family (the approval reads its streak
+# bonus, chores/streaks.py, and makes the next occurrence in its zone) and the child's username
+# (the approval's feed row names it). As read now (populate_existing).
+_REVIEWABLE = (
+    select(Assignment, Completion, Family, User.username)
     .join(Assignment.chore)
+    .join(Family, Family.id == Chore.family_id)
+    .outerjoin(
+        Completion,
+        and_(Completion.assignment_id == Assignment.id, Completion.status == CompletionStatus.pending.value),
+    )
+    .outerjoin(User, User.id == Completion.child_id)
     .where(Assignment.id == bindparam("assignment_id"), chores_of_family(bindparam("family_id")))
     .options(contains_eager(Assignment.chore))
-    .execution_options(populate_existing=True)
-)
-# The family comes in the same statement: the approval reads its streak bonus (chores/streaks.py).
-# As read now (populate_existing): the approval's next occurrence is made in the family's zone.
-# And the child's username, which the approval's feed row names.
-_PENDING_WITH_FAMILY = (
-    select(Completion, Family, User.username)
-    .join(Family, Family.id == Completion.family_id)
-    .outerjoin(User, User.id == Completion.child_id)
-    .where(Completion.assignment_id == bindparam("slot_id"), Completion.status == CompletionStatus.pending.value)
     .execution_options(populate_existing=True)
 )
 _AVAILABLE_AGAIN = (
@@ -185,12 +182,9 @@ def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
 
 
 def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
-    chore = visible_chore(session, child, chore_id)
-    if chore is None:
-        raise NotFound("chore not found")
-    # The pool has one assignment, whoever holds it; otherwise the child's own.
-    slot = session.scalar(_SLOT[chore.is_pool], {"chore_id": chore.id, "child_id": child.id})
-    if slot is None:
+    found = childs_chore_and_slot(session, child, chore_id)
+    chore, slot = found if found is not None else (None, None)
+    if chore is None or slot is None:
         raise NotFound("chore not found")
     now = clock.now()
     claimed = session.execute(_CLAIM[chore.is_pool], {"slot_id": slot.id, "child_id": child.id, "now": now})
@@ -280,7 +274,7 @@ def take_back(session: Session, child: User, chore_id: int) -> LifecycleResult:
     chore = visible_chore(session, child, chore_id)
     if chore is None:
         raise NotFound("chore not found")
-    slot = session.scalar(_SLOT[False], {"chore_id": chore.id, "child_id": child.id})
+    slot = session.scalar(_OWN_SLOT, {"chore_id": chore.id, "child_id": child.id})
     completion = (
         session.scalar(
             select(Completion).where(
@@ -333,19 +327,17 @@ class _Waiting:
 
 def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> _Waiting:
     """The family's assignment (with its chore), its completion waiting for review, the family and the child's username."""
-    slot = (
-        session.scalar(_FAMILY_SLOT, {"assignment_id": assignment_id, "family_id": parent.family_id})
+    found = (
+        session.execute(_REVIEWABLE, {"assignment_id": assignment_id, "family_id": parent.family_id}).first()
         if parent.family_id is not None
         else None
     )
-    if slot is None:
-        raise NotFound("assignment not found")
-    if slot.state != COMPLETED:
-        raise Conflict("nothing to review: this assignment is not waiting for approval")
-    found = session.execute(_PENDING_WITH_FAMILY, {"slot_id": slot.id}).first()
     if found is None:
+        raise NotFound("assignment not found")
+    slot, completion, family, child_username = found
+    if slot.state != COMPLETED or completion is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
-    return _Waiting(slot, found[0], found[1], found[2])
+    return _Waiting(slot, completion, family, child_username)
 
 
 def approval_amount_cents(chore: Chore, reward_value: Decimal | None) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from chores_tracker import clock
@@ -108,6 +108,31 @@ _FAMILY_CHORE = select(Chore).where(Chore.id == bindparam("chore_id"), chores_of
 _CHILDS_CHORE = select(Chore).where(
     Chore.id == bindparam("chore_id"), _visible_to_child(bindparam("family_id"), bindparam("child_id"))
 )
+
+
+# The child's slot of the chore with it: the pool's one slot, whoever holds it; otherwise the child's own.
+# An alias: the visibility's EXISTS over the assignments stays a subquery of its own.
+_SLOT = aliased(Assignment)
+_CHILDS_CHORE_AND_SLOT = (
+    select(Chore, _SLOT)
+    .outerjoin(
+        _SLOT,
+        and_(
+            _SLOT.chore_id == Chore.id, or_(Chore.assignment_mode == POOL, _SLOT.assignee_id == bindparam("child_id"))
+        ),
+    )
+    .where(Chore.id == bindparam("chore_id"), _visible_to_child(bindparam("family_id"), bindparam("child_id")))
+)
+
+
+def childs_chore_and_slot(session: Session, child: User, chore_id: int) -> tuple[Chore, Assignment | None] | None:
+    """The chore, if the child may see it (visible_chores), with the child's slot of it, if any: one statement."""
+    if child.family_id is None:
+        return None
+    found = session.execute(
+        _CHILDS_CHORE_AND_SLOT, {"chore_id": chore_id, "family_id": child.family_id, "child_id": child.id}
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def visible_chore(session: Session, viewer: User, chore_id: int) -> Chore | None:
