@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.db.engine import close_session, read_outside_a_transaction
 from chores_tracker.db.revisions import noted_revision
-from chores_tracker.deps import DbSession, SettingsDep
+from chores_tracker.deps import MUTATING_METHODS, DbSession, SettingsDep
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.http import Conditional
 from chores_tracker.identity.models import User
@@ -32,7 +32,10 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
     if is_personal_token(token):
         return _user_of_personal_token(request, session, token)  # type: ignore[arg-type]
-    user = user_for_token(session, settings, token, request.app.state.token_cache)
+    # A change reads its caller afresh: the cache's check would cost a statement of its own, and
+    # the last change in the family (anyone's) made what the cache remembers stale.
+    cache = None if request.method in MUTATING_METHODS else request.app.state.token_cache
+    user = user_for_token(session, settings, token, cache)
     if user is None:
         raise Unauthorized("not authenticated: the token is missing, expired or invalid")
     request.state.user_id = user.id
