@@ -183,9 +183,9 @@ def _why_not_now(slot: Assignment | None, child: User, now: datetime) -> str:
 
 def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleResult:
     found = childs_chore_and_slot(session, child, chore_id)
-    chore, slot = found if found is not None else (None, None)
-    if chore is None or slot is None:
+    if found is None:
         raise NotFound("chore not found")
+    chore, slot = found
     now = clock.now()
     claimed = session.execute(_CLAIM[chore.is_pool], {"slot_id": slot.id, "child_id": child.id, "now": now})
     if rows_changed(claimed) != 1:

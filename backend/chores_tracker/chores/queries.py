@@ -125,14 +125,15 @@ _CHILDS_CHORE_AND_SLOT = (
 )
 
 
-def childs_chore_and_slot(session: Session, child: User, chore_id: int) -> tuple[Chore, Assignment | None] | None:
-    """The chore, if the child may see it (visible_chores), with the child's slot of it, if any: one statement."""
+def childs_chore_and_slot(session: Session, child: User, chore_id: int) -> tuple[Chore, Assignment] | None:
+    """The chore, if the child may see it (visible_chores), and the child's slot of it, in one
+    statement; None when either is missing (to the child, the chore is not there)."""
     if child.family_id is None:
         return None
     found = session.execute(
         _CHILDS_CHORE_AND_SLOT, {"chore_id": chore_id, "family_id": child.family_id, "child_id": child.id}
     ).first()
-    return None if found is None else (found[0], found[1])
+    return None if found is None or found[1] is None else (found[0], found[1])
 
 
 def visible_chore(session: Session, viewer: User, chore_id: int) -> Chore | None:
