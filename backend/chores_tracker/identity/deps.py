@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chores_tracker import clock
 from chores_tracker.db.engine import close_session, read_outside_a_transaction
 from chores_tracker.db.revisions import noted_revision
-from chores_tracker.deps import MUTATING_METHODS, DbSession, SettingsDep
+from chores_tracker.deps import MUTATING_METHODS, DbSession
 from chores_tracker.errors import Forbidden, Unauthorized
 from chores_tracker.http import Conditional
 from chores_tracker.identity.models import User
@@ -29,7 +29,9 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/users/login", auto_
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_current_user(request: Request, session: DbSession, settings: SettingsDep, token: BearerToken) -> User:
+def get_current_user(request: Request, session: DbSession, token: BearerToken) -> User:
+    # The settings from the app, not SettingsDep: every dependency FastAPI solves costs each request.
+    settings: Settings = request.app.state.settings
     if is_personal_token(token):
         return _user_of_personal_token(request, session, token)  # type: ignore[arg-type]
     # A change reads its caller afresh: the cache's check would cost a statement of its own, and
@@ -133,7 +135,7 @@ def _conditional_read_of(role: Callable[[User], User]) -> Callable[..., object]:
             session: Session = state.session_factory()
             try:
                 read_outside_a_transaction(session)
-                user = get_current_user(request, session, state.settings, token)
+                user = get_current_user(request, session, token)
                 revision = noted_revision(session)
             finally:
                 close_session(session)
