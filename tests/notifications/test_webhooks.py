@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 
 from tests.support.api import Api
 from tests.support.databases import clear_all_tables
-from tests.support.family import chore, complete, family
+from tests.support.family import approve, chore, complete, family, reject
 from tests.support.receivers import http_receiver
+from tests.test_statement_counts import counting_statements
 
 
 @pytest.fixture
@@ -97,6 +98,26 @@ def test_a_chore_done_is_posted_signed_to_the_familys_webhook(api, app, receiver
     )
     assert logged["message_id"] == message.headers["webhook-id"]
     assert one_round(app).delivered == 0 and len(receiver.received) == 1
+
+
+def test_a_chore_change_queues_a_delivery_only_in_a_family_with_a_webhook(api, app):
+    """The change reads whether the family has an enabled webhook with the rows it reads anyway;
+    one without writes no delivery (not even the empty INSERT ... SELECT), one with gets each event."""
+    engine = app.state.engine
+    with_hook, without = family(api, kids=1), family(api, kids=1)
+    hook = register(api, with_hook.parent, "http://127.0.0.1:9/hooks")
+    for home in (with_hook, without):
+        kid = home.kids[0]
+        with counting_statements(engine) as seen:
+            done = complete(api, kid, chore(api, home.parent, title="Feed the cat", assignee_ids=[kid.id])["id"])
+            approve(api, home.parent, done["id"])
+            again = complete(api, kid, chore(api, home.parent, title="Fold socks", assignee_ids=[kid.id])["id"])
+            reject(api, home.parent, again["id"])
+        written = [statement for statement in seen if "webhook_deliveries" in statement]
+        if home is without:
+            assert written == []
+    queued = [delivery["event"] for delivery in reversed(log_of(api, with_hook.parent, hook["id"]))]
+    assert queued == ["chore_completed", "chore_approved", "chore_completed", "chore_rejected"]
 
 
 def test_a_receiver_down_for_a_while_gets_the_event_once_when_back_with_the_same_id(api, app, receiver):

@@ -50,6 +50,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import LedgerEntry
 from chores_tracker.money import from_cents, to_cents
+from chores_tracker.notifications import webhooks
 from chores_tracker.observability import metrics
 
 
@@ -115,10 +116,10 @@ _STILL_THERE = (
 )
 # A review reads, in one statement: the family's assignment with its chore, the completion waiting
 # for review (none when the assignment is not waiting), the family (the approval reads its streak
-# bonus, chores/streaks.py, and makes the next occurrence in its zone) and the child's username
-# (the approval's feed row names it). As read now (populate_existing).
+# bonus, chores/streaks.py, and makes the next occurrence in its zone), the child's username (the
+# approval's feed row names it) and whether the family has a webhook to tell. As read now (populate_existing).
 _REVIEWABLE = (
-    select(Assignment, Completion, Family, User.username)
+    select(Assignment, Completion, Family, User.username, webhooks.any_enabled(Family.id))
     .join(Assignment.chore)
     .join(Family, Family.id == Chore.family_id)
     .outerjoin(
@@ -185,7 +186,9 @@ def complete_chore(session: Session, child: User, chore_id: int) -> LifecycleRes
     found = childs_chore_and_slot(session, child, chore_id)
     if found is None:
         raise NotFound("chore not found")
-    chore, slot = found
+    chore, slot = found.chore, found.slot
+    if not found.family_has_webhooks:
+        webhooks.none_in_this_transaction(session, chore.family_id)
     now = clock.now()
     claimed = session.execute(_CLAIM[chore.is_pool], {"slot_id": slot.id, "child_id": child.id, "now": now})
     if rows_changed(claimed) != 1:
@@ -334,9 +337,11 @@ def _waiting_for_review(session: Session, parent: User, assignment_id: int) -> _
     )
     if found is None:
         raise NotFound("assignment not found")
-    slot, completion, family, child_username = found
+    slot, completion, family, child_username, family_has_webhooks = found
     if slot.state != COMPLETED or completion is None:
         raise Conflict("nothing to review: this assignment is not waiting for approval")
+    if not family_has_webhooks:
+        webhooks.none_in_this_transaction(session, family.id)
     return _Waiting(slot, completion, family, child_username)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, assert_never
+from typing import Any, NamedTuple, assert_never
 
 from sqlalchemy import (
     BindParameter,
@@ -47,6 +47,7 @@ from chores_tracker.identity.models import User
 from chores_tracker.ledger import service as ledger
 from chores_tracker.ledger.models import EntryKind, LedgerEntry
 from chores_tracker.money import from_cents
+from chores_tracker.notifications import webhooks
 from chores_tracker.periods import Period
 
 MAX_LIST = 500
@@ -114,7 +115,7 @@ _CHILDS_CHORE = select(Chore).where(
 # An alias: the visibility's EXISTS over the assignments stays a subquery of its own.
 _SLOT = aliased(Assignment)
 _CHILDS_CHORE_AND_SLOT = (
-    select(Chore, _SLOT)
+    select(Chore, _SLOT, webhooks.any_enabled(Chore.family_id))
     .outerjoin(
         _SLOT,
         and_(
@@ -125,15 +126,22 @@ _CHILDS_CHORE_AND_SLOT = (
 )
 
 
-def childs_chore_and_slot(session: Session, child: User, chore_id: int) -> tuple[Chore, Assignment] | None:
-    """The chore, if the child may see it (visible_chores), and the child's slot of it, in one
-    statement; None when either is missing (to the child, the chore is not there)."""
+class ChildsChore(NamedTuple):
+    chore: Chore
+    slot: Assignment
+    family_has_webhooks: bool
+
+
+def childs_chore_and_slot(session: Session, child: User, chore_id: int) -> ChildsChore | None:
+    """The chore, if the child may see it (visible_chores), the child's slot of it and whether the
+    family has an enabled webhook (notifications.webhooks.any_enabled), in one statement; None when
+    the chore or the slot is missing (to the child, the chore is not there)."""
     if child.family_id is None:
         return None
     found = session.execute(
         _CHILDS_CHORE_AND_SLOT, {"chore_id": chore_id, "family_id": child.family_id, "child_id": child.id}
     ).first()
-    return None if found is None or found[1] is None else (found[0], found[1])
+    return None if found is None or found[1] is None else ChildsChore(found[0], found[1], bool(found[2]))
 
 
 def visible_chore(session: Session, viewer: User, chore_id: int) -> Chore | None:
