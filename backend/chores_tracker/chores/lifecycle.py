@@ -131,12 +131,6 @@ _REVIEWABLE = (
     .options(contains_eager(Assignment.chore))
     .execution_options(populate_existing=True)
 )
-_AVAILABLE_AGAIN = (
-    update(Assignment)
-    .where(Assignment.id == bindparam("slot_id"))
-    .values(available_at=bindparam("available_at"))
-    .execution_options(synchronize_session=False)
-)
 
 
 @cache
@@ -423,6 +417,8 @@ def _approve(
     if it has one, is added to `cents` (chores/streaks.py): the earning's amount is what was paid."""
     family = family or session.get_one(Family, completion.family_id)
     cents += streaks.streak_bonus_cents(session, family, completion.child_id, cents, now)
+    # When it may be done again, by its schedule (after completion: the cooldown, as always).
+    available_at = occurrences.available_again_at(session, chore, completion, now)
     _review(
         session,
         slot,
@@ -434,14 +430,11 @@ def _approve(
             "state": APPROVED,
             "approved_at": now,
             "approval_reward_cents": cents,
-            "available_at": None,
+            "available_at": available_at,
         },
         reward_cents=cents,
     )
-    # When it may be done again, by its schedule (after completion: the cooldown, as always).
-    available_at = occurrences.approved(session, chore, completion, now, family)
-    if available_at is not None:
-        session.execute(_AVAILABLE_AGAIN, {"slot_id": slot.id, "available_at": available_at})
+    occurrences.approved(session, chore, completion, now, family, available_at)
     return ledger.record_earning(
         session,
         family_id=completion.family_id,

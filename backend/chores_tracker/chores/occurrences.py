@@ -542,27 +542,31 @@ def _of_completion(session: Session, completion_id: int) -> ChoreOccurrence | No
     return session.scalar(_OF_COMPLETION, {"o_completion_id": completion_id})
 
 
-def approved(session: Session, chore: Chore, completion: Completion, now: datetime, family: Family) -> datetime | None:
-    """The completion's occurrence is approved. Returns when the assignment may be done again:
-    after completion, in `interval` days (as the cooldown always has; its next occurrence is made
-    now, in the zone of `family`, the chore's, as the approval read it); a calendar schedule, once
-    the approved occurrence's due time has passed (so a child is at most one occurrence ahead); a
-    one-off, never (None). The caller commits."""
+def available_again_at(session: Session, chore: Chore, completion: Completion, now: datetime) -> datetime | None:
+    """When the assignment may be done again once `completion` is approved `now`: after
+    completion, in `interval` days (as the cooldown always has); a calendar schedule, once the
+    occurrence's due time has passed (so a child is at most one occurrence ahead); a one-off, never
+    (None). Read before the approval's writes, so that the slot's own UPDATE sets it."""
     spec = schedule_of(chore)
-    # Core statements, no ORM row: the approval is the hottest write (bench/reads.py's cycle).
-    due_at = (
-        None
-        if spec.kind in (ScheduleKind.once, ScheduleKind.after_completion)
-        else session.scalar(_DUE_AT_OF_COMPLETION, {"o_completion_id": completion.id})
-    )
-    session.execute(_APPROVED_OCCURRENCE, {"o_completion_id": completion.id, "o_now": now})
     if spec.kind == ScheduleKind.once:
         return None
     if spec.kind == ScheduleKind.after_completion:
-        again = now + timedelta(days=spec.interval or 0)
-        _next_after_completion(session, chore, spec, completion.child_id, now, again, timezones.zone(family.timezone))
-        return again
+        return now + timedelta(days=spec.interval or 0)
+    due_at = session.scalar(_DUE_AT_OF_COMPLETION, {"o_completion_id": completion.id})
     return max(now, due_at) if due_at is not None else now
+
+
+def approved(
+    session: Session, chore: Chore, completion: Completion, now: datetime, family: Family, again: datetime | None
+) -> None:
+    """The completion's occurrence is approved; after completion, the next occurrence is made now,
+    due when the chore may be done `again` (available_again_at), in the zone of `family`, the
+    chore's, as the approval read it. The caller commits."""
+    # Core statements, no ORM row: the approval is the hottest write (bench/reads.py's cycle).
+    session.execute(_APPROVED_OCCURRENCE, {"o_completion_id": completion.id, "o_now": now})
+    spec = schedule_of(chore)
+    if spec.kind == ScheduleKind.after_completion and again is not None:
+        _next_after_completion(session, chore, spec, completion.child_id, now, again, timezones.zone(family.timezone))
 
 
 def _next_after_completion(
