@@ -32,18 +32,21 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Integer,
     Select,
+    Table,
     Update,
     and_,
     bindparam,
     delete,
     func,
-    insert,
     or_,
     select,
     true,
@@ -506,11 +509,24 @@ _APPROVED_OCCURRENCE = (
     .values(state=APPROVED, updated_at=bindparam("o_now"))
     .execution_options(synchronize_session=False)
 )
-_ON_DAY = select(ChoreOccurrence.id).where(
-    ChoreOccurrence.chore_id == bindparam("o_chore_id"),
-    ChoreOccurrence.lane == bindparam("o_lane"),
-    ChoreOccurrence.due_on == bindparam("o_due_on"),
-)
+
+
+@cache
+def _new_unless_on_that_day(dialect: str) -> Insert:
+    """A new occurrence, unless its chore's lane has one on that day already (the unique
+    chore_id, lane, due_on): one statement where a lookup and an insert were two. Built once per
+    database dialect, as ledger.service's upsert of the running totals."""
+    table = cast(Table, ChoreOccurrence.__table__)
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        # Setting the id to itself changes nothing: the day's occurrence stays as it is.
+        return mysql_insert(table).on_duplicate_key_update(id=table.c.id)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=["chore_id", "lane", "due_on"])
 
 
 def attach_completion(session: Session, chore: Chore, child: User, completion: Completion) -> None:
@@ -580,12 +596,9 @@ def _next_after_completion(
 ) -> None:
     item = due_after(spec, zone, now)
     lane = _lane_of(chore, spec, child_id)
-    exists_already = session.scalar(_ON_DAY, {"o_chore_id": chore.id, "o_lane": lane, "o_due_on": item.on})
-    if exists_already is not None:
-        return
     values = _new_values(chore, spec, item, zone, lane, None if lane == 0 else child_id, UPCOMING)
     values["due_from"] = min(again, item.due_at)  # the cooldown's end (across a DST change, no later than due)
-    session.execute(insert(ChoreOccurrence), values)
+    session.execute(_new_unless_on_that_day(session.get_bind().dialect.name), values)
 
 
 def taken_back(session: Session, chore: Chore, completion: Completion, now: datetime) -> None:
