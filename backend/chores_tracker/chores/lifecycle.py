@@ -242,21 +242,16 @@ def _approve_automatically(
     Returns the amount earned, or None when the chore waits for a parent."""
     if not chore.auto_approve or chore.is_range_reward:
         return None
-    session.flush()
-    cents = chore.reward_cents or 0
-    entry = _approve(session, slot, completion, chore, cents, reviewer=None, now=now)
-    cents = entry.amount_cents  # with any streak bonus
-    feed.record(
+    entry = _approve(session, slot, completion, chore, chore.reward_cents or 0, reviewer=None, now=now)
+    _feed_approval(
         session,
         chore,
+        entry,
         actor=child,
         activity_type=ActivityType.chore_auto_approved,
-        description=f"{chore.title!r} was approved automatically for {child.name}: {from_cents(cents)}",
-        target_user_id=child.id,
-        amount_cents=cents,
-        ledger_entry_id=entry.id,
+        description=f"{chore.title!r} was approved automatically for {child.name}: {from_cents(entry.amount_cents)}",
     )
-    return cents
+    return entry.amount_cents
 
 
 TAKEN_BACK = "taken back by the child before review"
@@ -447,6 +442,23 @@ def _approve(
     )
 
 
+def _feed_approval(
+    session: Session, chore: Chore, entry: LedgerEntry, *, actor: User, activity_type: ActivityType, description: str
+) -> None:
+    """An approval's feed row, by a parent or automatic: for the child paid, with the earning's
+    amount (any streak bonus in it) and its ledger row."""
+    feed.record(
+        session,
+        chore,
+        actor=actor,
+        activity_type=activity_type,
+        description=description,
+        target_user_id=entry.child_id,
+        amount_cents=entry.amount_cents,
+        ledger_entry_id=entry.id,
+    )
+
+
 def approve_assignment(
     session: Session, parent: User, assignment_id: int, reward_value: Decimal | None = None
 ) -> LifecycleResult:
@@ -459,15 +471,13 @@ def approve_assignment(
         entry = _approve(session, slot, completion, chore, cents, reviewer=parent, now=clock.now(), family=family)
         cents = entry.amount_cents  # with any streak bonus
         child = waiting.child_username or "a child"
-        feed.record(
+        _feed_approval(
             session,
             chore,
+            entry,
             actor=parent,
             activity_type=ActivityType.chore_approved,
             description=f"{parent.username} approved {chore.title!r} for {child}: {from_cents(cents)}",
-            target_user_id=completion.child_id,
-            amount_cents=cents,
-            ledger_entry_id=entry.id,
         )
         session.commit()
     except IntegrityError:  # the ledger's unique completion_id: the last guard against paying twice
