@@ -82,6 +82,7 @@ from chores_tracker.chores.states import schedule_of
 from chores_tracker.chores.turns import is_rotation
 from chores_tracker.db.base import UTCDateTime
 from chores_tracker.db.engine import rows_changed
+from chores_tracker.db.upserts import insert_or_update
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families.models import Family
 from chores_tracker.identity import service as identity
@@ -515,18 +516,8 @@ _APPROVED_OCCURRENCE = (
 def _new_unless_on_that_day(dialect: str) -> Insert:
     """A new occurrence, unless its chore's lane has one on that day already (the unique
     chore_id, lane, due_on): one statement where a lookup and an insert were two. Built once per
-    database dialect, as ledger.service's upsert of the running totals."""
-    table = cast(Table, ChoreOccurrence.__table__)
-    if dialect in ("mysql", "mariadb"):
-        from sqlalchemy.dialects.mysql import insert as mysql_insert
-
-        # Setting the id to itself changes nothing: the day's occurrence stays as it is.
-        return mysql_insert(table).on_duplicate_key_update(id=table.c.id)
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=["chore_id", "lane", "due_on"])
+    database dialect."""
+    return insert_or_update(cast(Table, ChoreOccurrence.__table__), dialect, ["chore_id", "lane", "due_on"])
 
 
 def attach_completion(session: Session, chore: Chore, child: User, completion: Completion) -> None:

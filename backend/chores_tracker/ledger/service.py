@@ -25,6 +25,7 @@ from chores_tracker.activity import service as activity
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.db.revisions import note_family
 from chores_tracker.db.rows import insert_now
+from chores_tracker.db.upserts import insert_or_update
 from chores_tracker.errors import Conflict, InvalidInput, NotFound
 from chores_tracker.families import service as families
 from chores_tracker.identity import service as identity
@@ -154,21 +155,8 @@ def _add_to_totals(session: Session, child_id: int, deltas: dict[str, int]) -> N
 @functools.cache
 def _upsert(dialect: str) -> Insert:
     values: dict[str, BindParameter[int]] = {name: bindparam(f"t_{name}") for name in ("child_id", *_SUMMED)}
-    if dialect in ("mysql", "mariadb"):
-        from sqlalchemy.dialects.mysql import insert as mysql_insert
-
-        mysql_statement = mysql_insert(_TOTALS).values(values)
-        return mysql_statement.on_duplicate_key_update(
-            {name: _TOTALS.c[name] + mysql_statement.inserted[name] for name in _SUMMED}
-        )
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert_insert  # type: ignore[assignment]
-    statement = upsert_insert(_TOTALS).values(values)
-    return statement.on_conflict_do_update(
-        index_elements=[_TOTALS.c.child_id],
-        set_={name: _TOTALS.c[name] + statement.excluded[name] for name in _SUMMED},
+    return insert_or_update(
+        _TOTALS, dialect, ["child_id"], values, lambda new: {name: _TOTALS.c[name] + new[name] for name in _SUMMED}
     )
 
 
