@@ -288,12 +288,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Each router straight into the app under the API's prefix, rather than through one APIRouter of
     # them all: FastAPI checks an include without a prefix by building every route's handling once
     # more (the requests build their own anyway), which cost a good part of start-up.
-    # The router of the busiest reads first: a request is matched against each route in turn (FastAPI
-    # tries every route of a router before the next), and the allowance summary, last, spent 18 % of
-    # its server time there. No other router's prefix is /chores or /reports, so the order changes no match.
+    # The routers of the busiest requests first: a request is matched against each route in turn (FastAPI
+    # tries every route of a router before the next). The allowance summary, last, spent 18 % of its
+    # server time there; matching an approval took 138 µs with its router eleventh, 50 µs third.
+    # No other router's prefix is /chores, /reports or /assignments, so the order changes no match.
     for router in (
         chores_router,
         reports_router,
+        assignments_router,
         users_router,
         tokens_router,
         devices_router,
@@ -302,7 +304,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         family_stats_router,
         children_chores_router,
         balances_router,
-        assignments_router,
         occurrences_router,
         pauses_router,
         calendar_router,
