@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import BindParameter, Update, and_, bindparam, select, update
+from sqlalchemy import BindParameter, Table, Update, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -85,15 +85,23 @@ _OWN_SLOT = select(Assignment).where(
 )
 
 
+# The conditional UPDATEs are Core statements, of the tables' own columns: the ORM annotates an UPDATE
+# of mapped attributes anew at every execution, and its cache key is then computed again each time
+# (docs/performance.md, "The writes"). They change rows no object of the session is expected to hold
+# changed, as synchronize_session=False did before.
+_SLOTS = cast(Table, Assignment.__table__)
+_COMPLETIONS = cast(Table, Completion.__table__)
+
+
 def _claim(pool: bool) -> Update:
     """A completion's conditional UPDATE: the slot, if it may be done now (and, but for the pool, is the child's)."""
     now = bindparam("now", type_=UTCDateTime())
     child_id: BindParameter[int] = bindparam("child_id")
-    guard = [Assignment.id == bindparam("slot_id"), available_now(now)]
+    guard = [_SLOTS.c.id == bindparam("slot_id"), available_now(now, _SLOTS.c)]
     if not pool:
-        guard.append(Assignment.assignee_id == child_id)
+        guard.append(_SLOTS.c.assignee_id == child_id)
     return (
-        update(Assignment)
+        update(_SLOTS)
         .where(*guard)
         .values(
             state=COMPLETED,
@@ -104,7 +112,6 @@ def _claim(pool: bool) -> Update:
             rejection_reason=None,
             available_at=None,
         )
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -137,25 +144,19 @@ _REVIEWABLE = (
 def _slot_moved(changed: tuple[str, ...], held: bool) -> Update:
     """A review's conditional UPDATE of the slot (waiting for review; `held`: still the child's),
     one statement per shape of change (its columns)."""
-    slot_is_waiting = [Assignment.id == bindparam("slot_id"), Assignment.state == COMPLETED]
+    slot_is_waiting = [_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.state == COMPLETED]
     if held:
-        slot_is_waiting.append(Assignment.assignee_id == bindparam("held_by"))
-    return (
-        update(Assignment)
-        .where(*slot_is_waiting)
-        .values({name: bindparam(f"set_{name}") for name in changed})
-        .execution_options(synchronize_session=False)
-    )
+        slot_is_waiting.append(_SLOTS.c.assignee_id == bindparam("held_by"))
+    return update(_SLOTS).where(*slot_is_waiting).values({name: bindparam(f"set_{name}") for name in changed})
 
 
 @cache
 def _completion_reviewed(changed: tuple[str, ...]) -> Update:
     """A review's conditional UPDATE of the completion (still pending), one per shape of change."""
     return (
-        update(Completion)
-        .where(Completion.id == bindparam("completion_id"), Completion.status == CompletionStatus.pending.value)
+        update(_COMPLETIONS)
+        .where(_COMPLETIONS.c.id == bindparam("completion_id"), _COMPLETIONS.c.status == CompletionStatus.pending.value)
         .values({name: bindparam(f"set_{name}") for name in ("status", "reviewed_at", "reviewer_id", *changed)})
-        .execution_options(synchronize_session=False)
     )
 
 

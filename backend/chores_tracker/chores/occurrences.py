@@ -476,15 +476,20 @@ def _open_occurrence(rotation: bool) -> Select[int, int | None]:
     )
 
 
+# The hot conditional UPDATEs (a completion's, an approval's) are Core statements of the table's own
+# columns: the ORM annotates an UPDATE of mapped attributes anew at every execution (chores.lifecycle).
+_OCCURRENCES = cast(Table, ChoreOccurrence.__table__)
+
+
 def _done_by(rotation: bool) -> Update:
     """The occurrence's conditional UPDATE: still open (a rotation's: still the child's turn)."""
     child_id = bindparam("o_child_id", type_=Integer())
-    whose = [ChoreOccurrence.child_id == child_id] if rotation else []
+    whose = [_OCCURRENCES.c.child_id == child_id] if rotation else []
     return (
-        update(ChoreOccurrence)
+        update(_OCCURRENCES)
         .where(
-            ChoreOccurrence.id == bindparam("o_occurrence_id"),
-            ChoreOccurrence.state.in_(OPEN_OCCURRENCE_STATES),
+            _OCCURRENCES.c.id == bindparam("o_occurrence_id"),
+            _OCCURRENCES.c.state.in_(OPEN_OCCURRENCE_STATES),
             *whose,
         )
         .values(
@@ -493,7 +498,6 @@ def _done_by(rotation: bool) -> Update:
             child_id=child_id,
             updated_at=bindparam("o_now", type_=UTCDateTime()),
         )
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -505,10 +509,9 @@ _DONE_FOR_COMPLETION = (ChoreOccurrence.completion_id == bindparam("o_completion
 _OF_COMPLETION = select(ChoreOccurrence).where(*_DONE_FOR_COMPLETION).execution_options(populate_existing=True)
 _DUE_AT_OF_COMPLETION = select(ChoreOccurrence.due_at).where(*_DONE_FOR_COMPLETION)
 _APPROVED_OCCURRENCE = (
-    update(ChoreOccurrence)
-    .where(*_DONE_FOR_COMPLETION)
-    .values(state=APPROVED, updated_at=bindparam("o_now"))
-    .execution_options(synchronize_session=False)
+    update(_OCCURRENCES)
+    .where(_OCCURRENCES.c.completion_id == bindparam("o_completion_id"), _OCCURRENCES.c.state == DONE)
+    .values(state=APPROVED, updated_at=bindparam("o_now", type_=UTCDateTime()))
 )
 
 
@@ -517,7 +520,7 @@ def _new_unless_on_that_day(dialect: str) -> Insert:
     """A new occurrence, unless its chore's lane has one on that day already (the unique
     chore_id, lane, due_on): one statement where a lookup and an insert were two. Built once per
     database dialect."""
-    return insert_or_update(cast(Table, ChoreOccurrence.__table__), dialect, ["chore_id", "lane", "due_on"])
+    return insert_or_update(_OCCURRENCES, dialect, ["chore_id", "lane", "due_on"])
 
 
 def attach_completion(session: Session, chore: Chore, child: User, completion: Completion) -> None:

@@ -53,11 +53,12 @@ from chores_tracker.periods import Period
 MAX_LIST = 500
 
 
-def available_now(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
-    """An assignment that may be done now: available, or approved and past its cooldown."""
+def available_now(now: datetime | BindParameter[datetime], slots: Any = Assignment) -> ColumnElement[bool]:
+    """An assignment that may be done now: available, or approved and past its cooldown. `slots`: the
+    Assignment entity, or the columns of its table (`Assignment.__table__.c`) for a Core statement."""
     return or_(
-        Assignment.state == AVAILABLE,
-        and_(Assignment.state == APPROVED, Assignment.available_at.is_not(None), Assignment.available_at <= now),
+        slots.state == AVAILABLE,
+        and_(slots.state == APPROVED, slots.available_at.is_not(None), slots.available_at <= now),
     )
 
 
