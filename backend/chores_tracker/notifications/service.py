@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import ColumnElement, Insert, Integer, String, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Insert, Integer, String, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
@@ -26,7 +27,11 @@ MAX_PAGE = 100
 
 
 # Built once, in each of their shapes (who is told, and whether anyone acted): composing the
-# INSERT ... SELECT on every change cost more client CPU than running it.
+# INSERT ... SELECT on every change cost more client CPU than running it. A Core statement, of the
+# tables' own columns: the ORM annotates a statement of mapped attributes anew at every execution
+# and computes its cache key again (chores.lifecycle).
+_USERS = cast(Table, User.__table__)
+_NOTIFICATIONS = cast(Table, Notification.__table__)
 _RECIPIENT_COLUMNS = [
     "family_id",
     "recipient_id",
@@ -44,16 +49,17 @@ def _recipients_insert(parents: bool, child: bool, actor: bool) -> Insert:
     family_id = bindparam("n_family_id", type_=Integer())
     actor_id = bindparam("n_actor_id", type_=Integer())
     child_id = bindparam("n_child_id", type_=Integer())
+    users = _USERS.c
     wanted: list[ColumnElement[bool]] = []
     if parents:
-        wanted.append(User.is_parent.is_(True))
+        wanted.append(users.is_parent.is_(True))
     if child:
-        wanted.append(User.id == child_id)
+        wanted.append(users.id == child_id)
     # Nobody is told of what they did; without an actor (the time step's), nobody is left out.
-    not_the_actor = [User.id != actor_id] if actor else []
+    not_the_actor = [users.id != actor_id] if actor else []
     recipients = select(
         family_id.label("family_id"),
-        User.id,
+        users.id,
         bindparam("n_event", type_=String()).label("event"),
         actor_id.label("actor_id"),
         child_id.label("child_id"),
@@ -61,9 +67,8 @@ def _recipients_insert(parents: bool, child: bool, actor: bool) -> Insert:
         bindparam("n_text", type_=String()).label("text"),
         bindparam("n_completion_id", type_=Integer()).label("completion_id"),
         bindparam("n_created_at", type_=UTCDateTime()).label("created_at"),
-    ).where(User.family_id == family_id, User.is_active, *not_the_actor, or_(*wanted))
-    # "raw": with its parameters apart, the ORM would take it for a bulk INSERT of rows.
-    return insert(Notification).from_select(_RECIPIENT_COLUMNS, recipients).execution_options(dml_strategy="raw")
+    ).where(users.family_id == family_id, users.is_active, *not_the_actor, or_(*wanted))
+    return insert(_NOTIFICATIONS).from_select(_RECIPIENT_COLUMNS, recipients)
 
 
 _ENQUEUE: dict[tuple[bool, bool, bool], Insert] = {
