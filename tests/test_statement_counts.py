@@ -1,7 +1,8 @@
 """The cost of a request: the SQL statements of the main endpoints do not grow with the family.
 
 A small family (one child, two chores) and a large one (four children, twelve chores, their
-completions, approvals and adjustments) must cost the same number of statements per call.
+completions, approvals and adjustments) must cost the same number of statements per call. And the
+busiest change, a completion and its approval, writes with Core statements only.
 """
 
 from __future__ import annotations
@@ -133,3 +134,35 @@ def test_main_endpoints_cost_the_same_for_a_small_and_a_large_family(api, app):
     assert large_writes == small_writes
     assert {name: n for name, n in large_reads.items() if n > MAX_READ_STATEMENTS} == {}
     assert {name: n for name, n in large_writes.items() if n > MAX_WRITE_STATEMENTS} == {}
+
+
+@contextmanager
+def orm_writes(session_factory) -> Iterator[list[str]]:
+    """The INSERTs, UPDATEs and DELETEs that sessions of the factory run as ORM statements (of mapped
+    attributes): the ORM annotates such a statement anew at every execution, so the cache key of its
+    compiled form is computed every time (docs/performance.md, "The writes")."""
+    seen: list[str] = []
+
+    def record(state) -> None:
+        if state.is_orm_statement and (state.is_insert or state.is_update or state.is_delete):
+            seen.append(str(state.statement))
+
+    event.listen(session_factory, "do_orm_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(session_factory, "do_orm_execute", record)
+
+
+def test_a_completion_and_its_approval_write_with_core_statements_only(api, app):
+    parent = api.parent()
+    child = api.child(parent)
+    # As bench/reads.py's cycle: a recurring chore, available again at once (its occurrences too),
+    # and a one-off one.
+    recurring = chore(api, parent, assignee_ids=[child.id], is_recurring=True, cooldown_days=0)
+    one_off = chore(api, parent, title="Once", assignee_ids=[child.id])
+    with orm_writes(app.state.session_factory) as seen:
+        for _ in range(2):
+            approve(api, parent, complete(api, child, recurring["id"])["id"])
+        approve(api, parent, complete(api, child, one_off["id"])["id"])
+    assert seen == []
