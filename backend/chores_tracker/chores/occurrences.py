@@ -505,12 +505,12 @@ def _done_by(rotation: bool) -> Update:
 _OPEN_OCCURRENCE = {rotation: _open_occurrence(rotation) for rotation in (False, True)}
 _DONE_BY = {rotation: _done_by(rotation) for rotation in (False, True)}
 # The occurrence a completion counts for, while it is done (neither approved nor open again).
-_DONE_FOR_COMPLETION = (ChoreOccurrence.completion_id == bindparam("o_completion_id"), ChoreOccurrence.state == DONE)
+_DONE_FOR_COMPLETION = (_OCCURRENCES.c.completion_id == bindparam("o_completion_id"), _OCCURRENCES.c.state == DONE)
 _OF_COMPLETION = select(ChoreOccurrence).where(*_DONE_FOR_COMPLETION).execution_options(populate_existing=True)
 _DUE_AT_OF_COMPLETION = select(ChoreOccurrence.due_at).where(*_DONE_FOR_COMPLETION)
 _APPROVED_OCCURRENCE = (
     update(_OCCURRENCES)
-    .where(_OCCURRENCES.c.completion_id == bindparam("o_completion_id"), _OCCURRENCES.c.state == DONE)
+    .where(*_DONE_FOR_COMPLETION)
     .values(state=APPROVED, updated_at=bindparam("o_now", type_=UTCDateTime()))
 )
 
