@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Two costs of a change measured side by side in one run, as ratios: a conditional UPDATE run as the
-ORM's statement (of mapped attributes) against the same UPDATE as the Core statement the app runs,
-and matching an approval's route with the assignments router where the app includes it against
-where it was (eleventh).
+"""Three costs of a request measured side by side in one run, as ratios: a conditional UPDATE run as
+the ORM's statement (of mapped attributes) against the same UPDATE as the Core statement the app
+runs; matching an approval's route with the assignments router where the app includes it against
+where it was (eleventh); and matching requests for late routes (a late router's, a page's) with
+the API's routers passed over outside their prefix (`http.ApiRouter`) against every route of every
+router tried, as FastAPI does by itself.
 
     python bench/statement_cpu.py             # from the repository root, in the project's venv
     python bench/statement_cpu.py --rounds 9 --executions 2000
@@ -11,8 +13,9 @@ The UPDATE is the completion's claim (`chores.lifecycle._CLAIM`), executed in a 
 own factory (so with its event listeners, as a request runs it) on a fresh PostgreSQL database,
 matching no row; the ORM twin is built here as the claim was before it became Core. The two run in
 alternating rounds, and the table shows each side's median CPU per execution and the ratio. The
-route match is timed the same way on the app's route table and on a copy with the assignments
-router moved back. Drops the database at the end.
+route matches are timed the same way: on the app's route table and on a copy with the assignments
+router moved back; with `ApiRouter.matches` and with `APIRouter.matches` in its place (each side
+sets its own before every call, so both pay the same for the switch). Drops the database at the end.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def main() -> None:
     database_url = create_database(args.postgres)
     try:
         migrate(production_env(database_url))
+        from fastapi import APIRouter
         from sqlalchemy import bindparam, update
         from starlette.routing import Match
 
@@ -75,6 +79,7 @@ def main() -> None:
         from chores_tracker.chores.queries import available_now
         from chores_tracker.chores.routes import assignments_router
         from chores_tracker.db.base import UTCDateTime
+        from chores_tracker.http import ApiRouter
         from chores_tracker.settings import Settings
 
         app = create_app(Settings(database_url=database_url))
@@ -129,12 +134,12 @@ def main() -> None:
             "app": app,
         }
 
-        def matcher(table: list[object]) -> Callable[[], object]:
+        def matcher(table: list[object], scope: dict[str, object] = scope) -> Callable[[], object]:
             def match() -> object:
                 for route in table:
                     if route.matches(scope)[0] == Match.FULL:  # type: ignore[attr-defined]
                         return route
-                raise SystemExit("no route matched the approval")
+                raise SystemExit(f"no route matched {scope['method']} {scope['path']}")
 
             return match
 
@@ -143,11 +148,37 @@ def main() -> None:
             args.rounds,
             args.executions,
         )
+
+        passing_over = ApiRouter.matches
+
+        def with_matches(matches: Callable[..., object], match: Callable[[], object]) -> Callable[[], object]:
+            def call() -> object:
+                ApiRouter.matches = matches  # type: ignore[method-assign]
+                try:
+                    return match()
+                finally:
+                    ApiRouter.matches = passing_over  # type: ignore[method-assign]
+
+            return call
+
+        late: dict[str, dict[str, float]] = {}
+        for method, path in (("POST", "/api/v1/notifications/read-all"), ("GET", "/chores")):
+            late_match = matcher(routes, {**scope, "method": method, "path": path})
+            late[f"{method} {path}"] = _rounds(
+                {
+                    "every route of every router tried (before)": with_matches(APIRouter.matches, late_match),
+                    "routers passed over outside their prefix": with_matches(passing_over, late_match),
+                },
+                args.rounds,
+                args.executions,
+            )
     finally:
         drop_database(database_url)
     print(f"PostgreSQL, {args.rounds} alternating rounds of {args.executions} calls per side, medians")
     _print("A conditional UPDATE in a session of the app's factory", statements)
     _print("Matching POST /api/v1/assignments/{id}/approve against the app's routes", matching)
+    for request, medians in late.items():
+        _print(f"Matching {request} against the app's routes", medians)
 
 
 if __name__ == "__main__":

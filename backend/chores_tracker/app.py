@@ -288,10 +288,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Each router straight into the app under the API's prefix, rather than through one APIRouter of
     # them all: FastAPI checks an include without a prefix by building every route's handling once
     # more (the requests build their own anyway), which cost a good part of start-up.
-    # The routers of the busiest requests first: a request is matched against each route in turn (FastAPI
-    # tries every route of a router before the next). The allowance summary, last, spent 18 % of its
-    # server time there; matching an approval, with its router third rather than eleventh, takes about
-    # a third of the time (bench/statement_cpu.py).
+    # The routers of the busiest requests first: a request is matched against each router in turn,
+    # and every route of each router whose prefix fits the path (http.ApiRouter passes over the
+    # others). Matching an approval with its router third rather than eleventh takes two thirds of
+    # the time (bench/statement_cpu.py).
     # No other router's prefix is /chores, /reports or /assignments, so the order changes no match.
     for router in (
         chores_router,

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from chores_tracker.activity import service
 from chores_tracker.activity.models import ActivityType
 from chores_tracker.activity.schemas import ActivityOut, ActivityPageOut, ActivitySummaryOut, ActivityTypesOut, present
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.http import MAX_ROW_ID, ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentUser
 
-router = APIRouter(prefix="/activities", tags=["activities"])
+router = ApiRouter(prefix="/activities", tags=["activities"])
 
 
 @router.get("/recent", response_model=ActivityPageOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import Path, Query, Response, status
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
@@ -39,7 +39,7 @@ from chores_tracker.chores.schemas import (
 )
 from chores_tracker.chores.states import ChoreStatus, effective_state
 from chores_tracker.deps import DbSession
-from chores_tracker.http import MAX_ROW_ID, OrjsonResponse, RowId
+from chores_tracker.http import MAX_ROW_ID, ApiRouter, OrjsonResponse, RowId
 from chores_tracker.identity import service as identity
 from chores_tracker.identity.deps import ChildRead, CurrentChild, CurrentParent, CurrentUser, ParentRead
 from chores_tracker.identity.models import User
@@ -47,12 +47,12 @@ from chores_tracker.identity.schemas import UserOut
 from chores_tracker.money import from_cents
 from chores_tracker.paths import API_PREFIX
 
-router = APIRouter(prefix="/chores", tags=["chores"])
-assignments_router = APIRouter(prefix="/assignments", tags=["chores"])
-users_router = APIRouter(prefix="/users", tags=["users"])
-occurrences_router = APIRouter(prefix="/occurrences", tags=["schedules"])
-pauses_router = APIRouter(prefix="/children", tags=["schedules"])
-calendar_router = APIRouter(prefix="/calendar", tags=["schedules"])
+router = ApiRouter(prefix="/chores", tags=["chores"])
+assignments_router = ApiRouter(prefix="/assignments", tags=["chores"])
+users_router = ApiRouter(prefix="/users", tags=["users"])
+occurrences_router = ApiRouter(prefix="/occurrences", tags=["schedules"])
+pauses_router = ApiRouter(prefix="/children", tags=["schedules"])
+calendar_router = ApiRouter(prefix="/calendar", tags=["schedules"])
 
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]

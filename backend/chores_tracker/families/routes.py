@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.families import service
@@ -23,15 +23,15 @@ from chores_tracker.families.schemas import (
     StreakBonusIn,
     StreakBonusOut,
 )
-from chores_tracker.http import RowId
+from chores_tracker.http import ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentParent, CurrentUser
 from chores_tracker.identity.limits import count_attempt
 from chores_tracker.identity.models import User
 from chores_tracker.identity.schemas import ChildCreateIn, ProfileIn, UserOut
 from chores_tracker.ratelimit.service import JOIN
 
-router = APIRouter(prefix="/families", tags=["families"])
-users_router = APIRouter(prefix="/users", tags=["users"])
+router = ApiRouter(prefix="/families", tags=["families"])
+users_router = ApiRouter(prefix="/users", tags=["users"])
 
 
 def _member(user: User, owner_id: int | None) -> MemberOut:

@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 
 from chores_tracker import __version__
 from chores_tracker.health.service import readiness
+from chores_tracker.http import ApiRouter
 from chores_tracker.paths import API_HEALTH_PREFIX, LIVENESS_PATH
 
 liveness_router = APIRouter(tags=["health"])
-readiness_router = APIRouter(prefix=API_HEALTH_PREFIX, tags=["health"])
+readiness_router = ApiRouter(prefix=API_HEALTH_PREFIX, tags=["health"])
 
 
 @liveness_router.get(LIVENESS_PATH)

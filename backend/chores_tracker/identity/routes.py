@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, Request, Response, status
+from fastapi import Body, Form, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from chores_tracker.deps import DbSession, SettingsDep
 from chores_tracker.errors import Unauthorized
-from chores_tracker.http import RowId, Text, parse_form_or_json
+from chores_tracker.http import ApiRouter, RowId, Text, parse_form_or_json
 from chores_tracker.identity import devices, service, sessions, tokens
 from chores_tracker.identity.deps import (
     DEVICE_HEADER,
@@ -37,7 +37,7 @@ from chores_tracker.identity.schemas import (
 )
 from chores_tracker.ratelimit.service import LOGIN, PASSWORD_RESET, SIGNUP
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = ApiRouter(prefix="/users", tags=["users"])
 
 _REGISTER_FORM_DOC = {
     "requestBody": {
@@ -147,7 +147,7 @@ def clear_child_pin(child_id: RowId, parent: CurrentParent, session: DbSession, 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-tokens_router = APIRouter(prefix="/tokens", tags=["tokens"])
+tokens_router = ApiRouter(prefix="/tokens", tags=["tokens"])
 
 
 @tokens_router.get("", response_model=list[PersonalTokenOut])
@@ -170,7 +170,7 @@ def revoke_token(token_id: RowId, user: CurrentUser, session: DbSession) -> Resp
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-devices_router = APIRouter(prefix="/families/devices", tags=["devices"])
+devices_router = ApiRouter(prefix="/families/devices", tags=["devices"])
 
 _DEVICE_TOKEN_DOC = {
     "parameters": [

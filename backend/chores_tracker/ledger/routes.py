@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from chores_tracker import clock
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.http import MAX_ROW_ID, ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentParent
 from chores_tracker.ledger import service
 from chores_tracker.ledger.models import LedgerEntry
@@ -24,9 +24,9 @@ from chores_tracker.ledger.schemas import (
 )
 from chores_tracker.money import from_cents_or_zero
 
-router = APIRouter(prefix="/adjustments", tags=["adjustments"])
-payouts_router = APIRouter(prefix="/payouts", tags=["payouts"])
-entries_router = APIRouter(prefix="/ledger", tags=["ledger"])
+router = ApiRouter(prefix="/adjustments", tags=["adjustments"])
+payouts_router = ApiRouter(prefix="/payouts", tags=["payouts"])
+entries_router = ApiRouter(prefix="/ledger", tags=["ledger"])
 
 Skip = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.http import MAX_ROW_ID, RowId
+from chores_tracker.http import MAX_ROW_ID, ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentParent, CurrentUser
 from chores_tracker.notifications import channels, service
 from chores_tracker.notifications.events import EVENT_LABELS
@@ -30,7 +30,7 @@ from chores_tracker.notifications.schemas import (
     present,
 )
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = ApiRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=NotificationPageOut)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from chores_tracker.deps import DbSession, SettingsDep
-from chores_tracker.http import RowId
+from chores_tracker.http import ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentParent
 from chores_tracker.notifications import webhooks
 from chores_tracker.notifications.models import Webhook, WebhookDelivery
@@ -20,7 +20,7 @@ from chores_tracker.notifications.schemas import (
     WebhookOut,
 )
 
-router = APIRouter(
+router = ApiRouter(
     prefix="/webhooks",
     tags=["webhooks"],
     responses={

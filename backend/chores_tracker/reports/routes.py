@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy.orm import Session
 
 from chores_tracker.chores import queries as chores
 from chores_tracker.deps import DbSession
 from chores_tracker.families import service as families
 from chores_tracker.families.schemas import FamilyStatsOut
-from chores_tracker.http import RowId
+from chores_tracker.http import ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser, ParentRead
 from chores_tracker.identity.models import User
 from chores_tracker.ledger.schemas import AllowanceRowOut, BalanceOut
@@ -28,10 +28,10 @@ from chores_tracker.reports.schemas import (
     WeekPointOut,
 )
 
-router = APIRouter(prefix="/reports", tags=["reports"])
-statistics_router = APIRouter(prefix="/statistics", tags=["reports"])
-users_router = APIRouter(prefix="/users", tags=["users"])
-families_router = APIRouter(prefix="/families", tags=["families"])
+router = ApiRouter(prefix="/reports", tags=["reports"])
+statistics_router = ApiRouter(prefix="/statistics", tags=["reports"])
+users_router = ApiRouter(prefix="/users", tags=["users"])
+families_router = ApiRouter(prefix="/families", tags=["families"])
 
 _BOUND_HELP = (
     "a date (YYYY-MM-DD, a whole UTC day: date_from from its start, date_to through its end) "

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from sqlalchemy.orm import Session
 
 from chores_tracker import clock
 from chores_tracker.deps import DbSession
 from chores_tracker.errors import Forbidden
 from chores_tracker.families.models import Family
-from chores_tracker.http import RowId
+from chores_tracker.http import ApiRouter, RowId
 from chores_tracker.identity.deps import CurrentChild, CurrentParent, CurrentUser
 from chores_tracker.money import from_cents_or_zero
 from chores_tracker.rewards import allowance, goals, service
@@ -29,7 +29,7 @@ from chores_tracker.rewards.schemas import (
     RewardUpdate,
 )
 
-router = APIRouter(prefix="/rewards", tags=["rewards"])
+router = ApiRouter(prefix="/rewards", tags=["rewards"])
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -155,7 +155,7 @@ def cancel(claim_id: RowId, child: CurrentChild, session: DbSession) -> ClaimOut
 
 # -- savings goals ---------------------------------------------------------------------------------
 
-goals_router = APIRouter(prefix="/goals", tags=["goals"])
+goals_router = ApiRouter(prefix="/goals", tags=["goals"])
 
 
 @goals_router.get(
@@ -199,7 +199,7 @@ def delete_goal(goal_id: RowId, user: CurrentUser, session: DbSession) -> None:
 
 # -- allowances ------------------------------------------------------------------------------------
 
-allowances_router = APIRouter(prefix="/allowances", tags=["allowances"])
+allowances_router = ApiRouter(prefix="/allowances", tags=["allowances"])
 
 
 def allowance_out(session: Session, found: Allowance) -> AllowanceOut:
