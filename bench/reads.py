@@ -117,6 +117,12 @@ end
 """
 )
 
+# The floor of a change: the cheapest write of the API (the child's notifications marked read: one
+# UPDATE, which marks nothing after the first), through all that any change takes: the caller read
+# afresh, a transaction, the family's revision bumped, the answer. Against the reference's write.
+FLOOR_PATH = "/api/v1/notifications/read-all"
+FLOOR_SCRIPT = WRK_SCRIPT + '\nfunction request() return wrk.format("POST") end\n'
+
 ENDPOINTS = (
     ("GET /chores/available (child)", "/api/v1/chores/available", "child", "available"),
     ("GET /chores/pending-approval (parent)", "/api/v1/chores/pending-approval", "parent", "pending"),
@@ -337,11 +343,11 @@ def main() -> None:
     ours = reference = None
     logs = [Path(tempfile.mkstemp(prefix=f"ct-bench-{side}-", suffix=".log")[1]) for side in ("server", "reference")]
     scripts = []
-    for text in (WRK_SCRIPT, CYCLE_SCRIPT, REFERENCE_CYCLE_SCRIPT):
+    for text in (WRK_SCRIPT, CYCLE_SCRIPT, REFERENCE_CYCLE_SCRIPT, FLOOR_SCRIPT):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(text)
         scripts.append(Path(script.name))
-    reads_script, cycle_script, reference_cycle_script = scripts
+    reads_script, cycle_script, reference_cycle_script, floor_script = scripts
     try:
         # Both sides serve as many requests at once as our pool has connections: ours as configured.
         pool_size = args.db_pool_size or Settings.model_fields["db_pool_size"].default
@@ -430,6 +436,22 @@ def main() -> None:
                 )
                 print(rows[-1], flush=True)
         if not args.no_cycle:
+            with httpx.Client(timeout=30) as api:
+                for _ in range(2):  # the first marks the seed's notifications; the rest answer {"marked":0}
+                    floor = api.post(base + FLOOR_PATH, headers={"Authorization": family.child})
+                    floor.raise_for_status()
+            store_bodies(database_url, {"floor": floor.content})
+            rows.append(
+                compare(
+                    f"floor of a change: POST {FLOOR_PATH.removeprefix('/api/v1')} (child)",
+                    len(floor.content),
+                    (
+                        lambda seconds: measure_ours(base + FLOOR_PATH, family.child, floor_script, seconds),
+                        lambda seconds: measure_reference(reference_base + "/ref/floor", floor_script, seconds),
+                    ),
+                )
+            )
+            print(rows[-1], flush=True)
             with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
                 # Half as many again as the connections: every thread always has a chore free.
                 chores, completed, approved = cycle_chores(api, family, args.connections * 3 // 2)
