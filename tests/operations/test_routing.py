@@ -26,7 +26,9 @@ def _concrete(template: str) -> str:
 
 
 def _requests(app: FastAPI) -> list[tuple[str, str]]:
-    """A request for every route of the app (its path's parameters as 1), and for paths no route has."""
+    """A request for every route of the app (its path's parameters as 1), the same path with its
+    trailing slash added or taken away (answered by a redirect when the other form has a route), and
+    paths no route has."""
     found = [
         (method, _concrete(context.path))
         for context in iter_route_contexts(app.routes)
@@ -34,22 +36,25 @@ def _requests(app: FastAPI) -> list[tuple[str, str]]:
         for method in sorted(context.methods or ())
     ]
     assert len(found) > 150, "too few routes found: has FastAPI changed how it keeps them?"
-    return found + [(method, path) for path in UNKNOWN for method in ("GET", "POST")]
+    other_slash = [(method, path[:-1] if path.endswith("/") else path + "/") for method, path in found]
+    return found + other_slash + [(method, path) for path in UNKNOWN for method in ("GET", "POST")]
 
 
-def _routes_taken(app: FastAPI, requests: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
+def _routes_taken(app: FastAPI, requests: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[object, int]]:
     """Each request's route, as FastAPI records it in the request's scope (None: no route), and its status."""
-    taken: dict[tuple[str, str], object] = {}
+    taken: dict[tuple[str, str], tuple[object, int]] = {}
+    last: dict[str, object] = {}
 
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:
+        last.clear()
         await app(scope, receive, send)
         if scope["type"] == "http":
-            taken[(scope["method"], scope["path"])] = scope.get("route")
+            last["route"] = scope.get("route")
 
     with TestClient(recording, follow_redirects=False) as client:
         for method, path in requests:
             status = client.request(method, path).status_code
-            taken[(method, path)] = (taken.get((method, path)), status)
+            taken[(method, path)] = (last["route"], status)
     return taken
 
 
